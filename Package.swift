@@ -1,0 +1,70 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Swift 6 language mode (complete concurrency checking) is the default for tools-version 6.
+let package = Package(
+    name: "autopod",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "autopod", targets: ["autopod"]),
+        .executable(name: "runpod-sim", targets: ["runpod-sim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/onevcat/Rainbow", from: "4.2.2"),
+        .package(url: "https://github.com/GraphQLSwift/GraphQL", from: "4.3.0"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+    ],
+    targets: [
+        // C libraries, reached through module maps (see CShims/*/shim.h).
+        .systemLibrary(
+            name: "CLibSSH2", path: "CShims/CLibSSH2", pkgConfig: "libssh2",
+            providers: [.apt(["libssh2-1-dev"]), .brew(["libssh2"])]),
+        .systemLibrary(
+            name: "CCurl", path: "CShims/CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]),
+
+        // SSH over libssh2: sessions, auth, host keys, channels, PTY, forwarding.
+        .target(
+            name: "SSHKit",
+            dependencies: ["CLibSSH2", .product(name: "Logging", package: "swift-log")]),
+
+        // Everything autopod knows that is not terminal rendering.
+        .target(
+            name: "AutopodCore",
+            dependencies: [
+                "SSHKit", "CCurl",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+
+        // argument-parser commands and terminal rendering only.
+        .target(
+            name: "AutopodCLI",
+            dependencies: [
+                "AutopodCore", "SSHKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Rainbow", package: "Rainbow"),
+            ]),
+        .executableTarget(name: "autopod", dependencies: ["AutopodCLI"]),
+
+        // The RunPod simulator: a library tests start in-process, and its executable.
+        .target(
+            name: "RunPodSim",
+            dependencies: [
+                .product(name: "GraphQL", package: "GraphQL"),
+                .product(name: "FlyingFox", package: "FlyingFox"),
+            ]),
+        .executableTarget(name: "runpod-sim", dependencies: ["RunPodSim"]),
+
+        // Shared test fixtures: a private sshd, a simulator, the built binaries.
+        .target(name: "TestSupport", dependencies: ["RunPodSim"], path: "Tests/TestSupport"),
+        .testTarget(name: "SSHKitTests", dependencies: ["SSHKit", "TestSupport"]),
+        .testTarget(name: "AutopodCoreTests", dependencies: ["AutopodCore", "TestSupport"]),
+        .testTarget(name: "RunPodSimTests", dependencies: ["RunPodSim", "AutopodCore", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+    ]
+)

@@ -1,0 +1,2 @@
+import AutopodCLI
+print("autopod")

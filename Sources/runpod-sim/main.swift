@@ -1,0 +1,2 @@
+import RunPodSim
+print("sim")

@@ -1,0 +1,2 @@
+import XCTest
+final class AutopodCoreTestsPlaceholder: XCTestCase { func testNothing() {} }
