@@ -1,0 +1,141 @@
+internal import CCurl
+import Foundation
+
+/// HTTP over libcurl. One easy handle is kept and reused under a lock, so repeated requests to
+/// the same API share a connection (and its TLS session).
+public final class CurlHTTPClient: HTTPTransport, @unchecked Sendable {
+    private let lock = NSLock()
+    private let handle: EasyHandle
+    private let userAgent: String
+    /// Tests point the client at plain-HTTP loopback servers; TLS verification is never turned off.
+    public init(userAgent: String = "autopod/\(AutopodVersion.current)") {
+        CurlGlobal.ensureInitialized()
+        self.handle = EasyHandle()
+        self.userAgent = userAgent
+    }
+
+    public func perform(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
+        lock.lock()
+        defer { lock.unlock() }
+        return try handle.perform(request, userAgent: userAgent)
+    }
+}
+
+/// `curl_global_init` must run once before any handle exists.
+enum CurlGlobal {
+    private static let initialized: Bool = {
+        curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+        return true
+    }()
+
+    static func ensureInitialized() { _ = initialized }
+}
+
+/// Owns one `CURL *` and frees it in `deinit`.
+private final class EasyHandle {
+    private let curl: UnsafeMutableRawPointer
+
+    init() {
+        guard let curl = curl_easy_init() else { fatalError("curl_easy_init failed: out of memory") }
+        self.curl = curl
+    }
+
+    deinit { curl_easy_cleanup(curl) }
+
+    /// Collects what libcurl delivers through its C callbacks.
+    private final class Sink {
+        var body = Data()
+        var headers: [String: String] = [:]
+    }
+
+    func perform(_ request: HTTPRequest, userAgent: String) throws(HTTPError) -> HTTPResponse {
+        curl_easy_reset(curl)
+        let sink = Sink()
+        var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        var headerList: UnsafeMutablePointer<curl_slist>? = nil
+        defer { curl_slist_free_all(headerList) }
+        for (name, value) in request.headers {
+            headerList = curl_slist_append(headerList, "\(name): \(value)")
+        }
+        // libcurl adds "Expect: 100-continue" to larger POSTs; it only costs a round trip here.
+        headerList = curl_slist_append(headerList, "Expect:")
+
+        let code: CURLcode = withExtendedLifetime(sink) {
+            errorBuffer.withUnsafeMutableBufferPointer { errorPointer in
+                request.body.withUnsafeBytes { bodyPointer in
+                    _ = ccurl_setopt_string(curl, CURLOPT_URL, request.url)
+                    _ = ccurl_setopt_string(curl, CURLOPT_USERAGENT, userAgent)
+                    _ = ccurl_setopt_long(curl, CURLOPT_NOSIGNAL, 1)
+                    _ = ccurl_setopt_long(curl, CURLOPT_SSL_VERIFYPEER, 1)
+                    _ = ccurl_setopt_long(curl, CURLOPT_SSL_VERIFYHOST, 2)
+                    _ = ccurl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout * 1000))
+                    _ = ccurl_setopt_long(curl, CURLOPT_TIMEOUT_MS, Int(request.timeout * 1000))
+                    _ = ccurl_setopt_long(curl, CURLOPT_TCP_NODELAY, 1)
+                    _ = ccurl_setopt_long(curl, CURLOPT_TCP_KEEPALIVE, 1)
+                    _ = ccurl_setopt_pointer(curl, CURLOPT_ERRORBUFFER, errorPointer.baseAddress)
+                    _ = ccurl_setopt_slist(curl, CURLOPT_HTTPHEADER, headerList)
+                    switch request.method {
+                    case "GET": _ = ccurl_setopt_long(curl, CURLOPT_HTTPGET, 1)
+                    case "HEAD": _ = ccurl_setopt_long(curl, CURLOPT_NOBODY, 1)
+                    default:
+                        _ = ccurl_setopt_string(curl, CURLOPT_CUSTOMREQUEST, request.method)
+                    }
+                    if request.method != "GET" && request.method != "HEAD" {
+                        _ = ccurl_setopt_off(curl, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
+                        _ = ccurl_setopt_pointer(
+                            curl, CURLOPT_POSTFIELDS,
+                            UnsafeMutableRawPointer(mutating: bodyPointer.baseAddress ?? UnsafeRawPointer(errorPointer.baseAddress!)))
+                    }
+                    let context = Unmanaged.passUnretained(sink).toOpaque()
+                    _ = ccurl_setopt_pointer(curl, CURLOPT_WRITEDATA, context)
+                    _ = ccurl_setopt_write_function(curl) { data, size, count, context in
+                        let length = size * count
+                        guard let data, let context else { return 0 }
+                        Unmanaged<Sink>.fromOpaque(context).takeUnretainedValue().body
+                            .append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: length)
+                        return length
+                    }
+                    _ = ccurl_setopt_pointer(curl, CURLOPT_HEADERDATA, context)
+                    _ = ccurl_setopt_header_function(curl) { data, size, count, context in
+                        let length = size * count
+                        guard let data, let context else { return 0 }
+                        let sink = Unmanaged<Sink>.fromOpaque(context).takeUnretainedValue()
+                        let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
+                        if line.hasPrefix("HTTP/") {
+                            sink.headers = [:]  // a new response (after a redirect or 100-continue)
+                        } else if let colon = line.firstIndex(of: ":") {
+                            let name = line[..<colon].lowercased()
+                            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+                            sink.headers[name] = value
+                        }
+                        return length
+                    }
+                    return curl_easy_perform(curl)
+                }
+            }
+        }
+
+        guard code == CURLE_OK else {
+            let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+            throw HTTPError(
+                kind: Self.kind(of: code), curlCode: Int(code.rawValue), message: message,
+                url: Redactor.urlWithoutQuery(request.url))
+        }
+        var status = 0
+        _ = ccurl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
+        return HTTPResponse(status: status, headers: sink.headers, body: sink.body)
+    }
+
+    private static func kind(of code: CURLcode) -> HTTPError.Kind {
+        switch code {
+        case CURLE_OPERATION_TIMEDOUT: return .timeout
+        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY,
+            CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE:
+            return .connect
+        case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL, CURLE_BAD_FUNCTION_ARGUMENT, CURLE_OUT_OF_MEMORY:
+            return .request
+        default: return .transfer
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import Logging
+
+/// Sends requests through a transport and applies the retry policy the caller asks for.
+public struct HTTPClient: Sendable {
+    public let transport: any HTTPTransport
+    private let sleep: @Sendable (Double) -> Void
+    private let logger: Logger
+
+    public init(
+        transport: any HTTPTransport = CurlHTTPClient(),
+        logger: Logger = Logger(label: "autopod.http"),
+        sleep: @escaping @Sendable (Double) -> Void = { Thread.sleep(forTimeInterval: $0) }
+    ) {
+        self.transport = transport
+        self.logger = logger
+        self.sleep = sleep
+    }
+
+    /// Performs `request`, repeating it on connection failures, timeouts, 408, 429 and 5xx as
+    /// `policy` allows. The last response (or error) is returned when the policy is exhausted.
+    public func send(_ request: HTTPRequest, policy: RetryPolicy = .never) throws(HTTPError) -> HTTPResponse {
+        let started = Date()
+        var attempt = 1
+        while true {
+            let outcome: Result<HTTPResponse, HTTPError>
+            do throws(HTTPError) {
+                outcome = .success(try transport.perform(request))
+            } catch {
+                outcome = .failure(error)
+            }
+            let retryable: Bool
+            var retryAfter: Double? = nil
+            switch outcome {
+            case .success(let response):
+                retryable = RetryPolicy.isRetryable(status: response.status)
+                retryAfter = response.retryAfter
+            case .failure(let error):
+                retryable = error.kind != .request
+            }
+            let elapsed = Date().timeIntervalSince(started)
+            if !retryable || attempt >= policy.maxAttempts {
+                return try outcome.get()
+            }
+            let wait = policy.delay(beforeRetry: attempt, retryAfter: retryAfter)
+            if elapsed + wait > policy.totalBudget { return try outcome.get() }
+            logger.debug(
+                "retrying request",
+                metadata: [
+                    "url": "\(Redactor.urlWithoutQuery(request.url))", "attempt": "\(attempt)",
+                    "wait": "\(String(format: "%.2f", wait))s", "outcome": "\(Self.summary(outcome))",
+                ])
+            sleep(wait)
+            attempt += 1
+        }
+    }
+
+    private static func summary(_ outcome: Result<HTTPResponse, HTTPError>) -> String {
+        switch outcome {
+        case .success(let response): return "HTTP \(response.status)"
+        case .failure(let error): return "curl error \(error.curlCode)"
+        }
+    }
+}
