@@ -1,2 +1,3 @@
 import AutopodCLI
-print("autopod")
+
+AutopodCommand.main()

@@ -1,6 +1,6 @@
 /// Why an HTTP exchange produced no response. A response with any status is not an error here:
 /// callers decide what a 4xx or 5xx means.
-public struct HTTPError: Error, Sendable, CustomStringConvertible {
+public struct HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
         /// The connection could not be made (refused, DNS, TLS handshake).
         case connect

@@ -1,0 +1,56 @@
+import ArgumentParser
+import AutopodCore
+import Foundation
+
+/// The root command: parses the command line and hands off to a subcommand.
+public struct AutopodCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "autopod",
+        abstract: "Rent a RunPod GPU, get a shell on it, and keep its ports forwarded.",
+        discussion: """
+            A typical session: `autopod connect` finds a GPU that is in stock, starts a pod, \
+            waits until SSH answers, forwards Jupyter to localhost:8888 and opens a shell. \
+            `autopod list` shows what your pods cost; `autopod stop` or `autopod kill` ends the bill.
+            """,
+        version: AutopodVersion.current,
+        subcommands: [
+            ConfigCommand.self, LogsCommand.self,
+        ]
+    )
+
+    public init() {}
+
+    /// Runs autopod and exits with its status: 0 success, 1 failure, 2 usage error, 130 interrupted.
+    public static func main() {
+        signal(SIGPIPE, SIG_IGN)
+        let status: Int32
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+            status = 0
+        } catch {
+            status = report(error)
+        }
+        Foundation.exit(status)
+    }
+
+    /// Prints `error` the way a person wants to read it and returns the exit status for it.
+    static func report(_ error: any Error) -> Int32 {
+        if let exitCode = error as? ExitCode { return exitCode.rawValue }
+        let parserCode = exitCode(for: error)
+        if parserCode == .success {
+            // --help and --version arrive as errors; the parser prints them.
+            print(fullMessage(for: error))
+            return 0
+        }
+        if parserCode == .validationFailure {
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            return 2
+        }
+        let text = String(describing: error)
+        let message = LogSetup.redactor.current.redact(text)
+        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        if let failure = error as? CLIFailure { return failure.exitStatus }
+        return 1
+    }
+}

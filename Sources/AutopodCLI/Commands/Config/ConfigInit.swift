@@ -1,0 +1,198 @@
+import ArgumentParser
+import AutopodCore
+import Foundation
+
+/// `autopod config init`: the set-up wizard. Every question has a flag, so
+/// `--non-interactive` can set everything from a script.
+struct ConfigInit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Set up autopod: API key, SSH key, GPU preference and pod defaults.",
+        discussion: """
+            Asks one question at a time, with the current value or the default in brackets: \
+            press Enter to keep it. The API key is typed without echo and checked with RunPod. \
+            With --non-interactive nothing is asked: flags, then the existing file, then defaults.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "RunPod API key (safer: set RUNPOD_API_KEY, or type it when asked).")
+    var apiKey: String?
+    @Option(name: .customLong("ssh-key"), help: "Private SSH key to use (ed25519 or ECDSA).")
+    var sshKey: String?
+    @Flag(help: "Create a new ed25519 key pair for autopod in ~/.ssh.")
+    var createSSHKey = false
+    @Option(name: .customLong("gpu"), help: "GPU types in order of preference; repeat or separate with commas.")
+    var gpus: [String] = []
+    @Option(help: "GPUs per pod.")
+    var gpuCount: Int?
+    @Option(help: "Cloud type: SECURE (public IP, direct SSH), COMMUNITY or ALL.")
+    var cloud: String?
+    @Option(name: .customLong("region"), help: "Data centre id such as EU-RO-1, or 'any'.")
+    var region: String?
+    @Option(help: "Container image.")
+    var image: String?
+    @Option(help: "Persistent volume size in GB, mounted at /workspace.")
+    var volume: Int?
+    @Option(help: "Container disk size in GB (wiped on stop).")
+    var containerDisk: Int?
+    @Option(name: .customLong("forward"), help: "Pod port to forward to localhost; repeat or separate with commas.")
+    var forwards: [String] = []
+    @Flag(help: "Ask nothing: use the flags, the existing file and the defaults.")
+    var nonInteractive = false
+
+    func run() throws {
+        global.bootstrap()
+        Style.configure()
+        let environment = ProcessInfo.processInfo.environment
+        let store = ConfigStore(paths: global.paths)
+        // A broken file is reported and left alone: load throws before anything is written.
+        var config = try store.load(environment: environment)
+        let interactive = !nonInteractive && Prompt.isInteractive
+        if !nonInteractive && !interactive {
+            throw CLIFailure("stdin is not a terminal: pass --non-interactive with flags to configure from a script")
+        }
+        if let apiKey { config.apiKey = apiKey }
+        try applyFlags(to: &config)
+
+        if interactive {
+            print(Style.bold("autopod set-up") + Style.dim("  (Enter keeps the value in brackets)"))
+            try askAPIKey(&config, environment: environment)
+            try askSSHKey(&config)
+            askPodDefaults(&config)
+        } else {
+            if createSSHKey { config.sshKeyPath = try createKey() }
+            if let key = config.apiKey { checkKey(key, config: config, environment: environment, interactive: false) }
+        }
+        try store.save(config)
+        print("Saved \(store.paths.config.path)")
+        if config.sshKeyPath == nil {
+            print(Style.warn("No usable SSH key is set: run `autopod config init --create-ssh-key` before `connect`."))
+        }
+    }
+
+    private func applyFlags(to config: inout AutopodConfig) throws {
+        if let sshKey { config.sshKeyPath = AutopodPaths.expandTilde(sshKey) }
+        let gpuList = gpus.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
+        if !gpuList.isEmpty { config.gpuTypes = gpuList }
+        if let gpuCount { config.gpuCount = gpuCount }
+        if let cloud {
+            guard let type = CloudType(rawValue: cloud.uppercased()) else {
+                throw ValidationError("--cloud must be SECURE, COMMUNITY or ALL, not \(cloud)")
+            }
+            config.cloudType = type
+        }
+        if let region { config.dataCenterId = region.lowercased() == "any" ? nil : region }
+        if let image { config.image = image }
+        if let volume { config.volumeGB = volume }
+        if let containerDisk { config.containerDiskGB = containerDisk }
+        let ports = try forwards.flatMap { $0.split(separator: ",") }.map { text -> Int in
+            guard let port = Int(text.trimmingCharacters(in: .whitespaces)), (1...65535).contains(port) else {
+                throw ValidationError("--forward takes port numbers, not \(text)")
+            }
+            return port
+        }
+        if !ports.isEmpty { config.forwards = ports }
+        if let path = config.sshKeyPath, SSHKeyFinder.kind(ofPrivateKeyAt: path) == .rsa {
+            throw CLIFailure("\(path) is an RSA key. \(DiscoveredKey.rsaExplanation)")
+        }
+    }
+
+    private func askAPIKey(_ config: inout AutopodConfig, environment: [String: String]) throws {
+        while true {
+            let current = config.apiKey.map { " [\(AutopodConfig.mask($0))]" } ?? ""
+            let typed = Prompt.secret("RunPod API key\(current)")?.trimmingCharacters(in: .whitespaces) ?? ""
+            if !typed.isEmpty { config.apiKey = typed }
+            guard let key = config.apiKey else {
+                print(Style.warn("No key set; autopod cannot reach RunPod until you add one (or set RUNPOD_API_KEY)."))
+                return
+            }
+            LogSetup.redactor.add(secret: key)
+            if checkKey(key, config: config, environment: environment, interactive: true) { return }
+            config.apiKey = nil
+        }
+    }
+
+    /// Checks the key with a live call. Returns false only when RunPod refused it.
+    @discardableResult
+    private func checkKey(_ key: String, config: AutopodConfig, environment: [String: String], interactive: Bool) -> Bool {
+        LogSetup.redactor.add(secret: key)
+        var client = GraphQLClient(baseURL: config.effectiveBaseURL(environment: environment), apiKey: key)
+        client.timeout = 10
+        do {
+            let id = try RunPodAccount(client: client).verifyKey()
+            print(Style.ok("✓") + " key accepted by RunPod (account \(id))")
+            return true
+        } catch .unauthorized {
+            print(Style.bad("✗") + " RunPod refused this key." + (interactive ? " Try again (Enter to skip)." : ""))
+            return !interactive
+        } catch {
+            print(Style.warn("!") + " could not check the key now (\(error)); it is saved unchecked")
+            return true
+        }
+    }
+
+    private func askSSHKey(_ config: inout AutopodConfig) throws {
+        let keys = SSHKeyFinder().discover()
+        for key in keys where !key.isUsable {
+            print(Style.dim("  \(key.path): \(key.kind.rawValue) key, not usable. ") + (key.kind == .rsa ? DiscoveredKey.rsaExplanation : ""))
+        }
+        let usable = keys.filter(\.isUsable)
+        if createSSHKey || (usable.isEmpty && Prompt.confirm("No ed25519 or ECDSA key found. Create one now?", default: true)) {
+            config.sshKeyPath = try createKey()
+            return
+        }
+        for (index, key) in usable.enumerated() { print("  \(index + 1). \(key.path) (\(key.kind.rawValue))") }
+        let fallback = config.sshKeyPath ?? usable.first?.path
+        let answer = Prompt.ask("SSH key: a number above, a path, or 'new' to create one", default: fallback) ?? fallback
+        if answer == "new" {
+            config.sshKeyPath = try createKey()
+        } else if let answer, let number = Int(answer), usable.indices.contains(number - 1) {
+            config.sshKeyPath = usable[number - 1].path
+        } else if let answer {
+            let path = AutopodPaths.expandTilde(answer)
+            if SSHKeyFinder.kind(ofPrivateKeyAt: path) == .rsa { print(Style.warn(DiscoveredKey.rsaExplanation)) }
+            config.sshKeyPath = path
+        }
+    }
+
+    /// Creates `~/.ssh/id_ed25519`, or `~/.ssh/autopod_ed25519` when that name is taken.
+    private func createKey() throws -> String {
+        let ssh = AutopodPaths.userHome().appendingPathComponent(".ssh")
+        var path = ssh.appendingPathComponent("id_ed25519").path
+        if FileManager.default.fileExists(atPath: path) { path = ssh.appendingPathComponent("autopod_ed25519").path }
+        let host = ProcessInfo.processInfo.hostName
+        let key = OpenSSHKeyFile.generateEd25519(comment: "autopod@\(host)")
+        try OpenSSHKeyFile.write(key, to: path)
+        print(Style.ok("✓") + " created \(path) (ed25519); public key in \(path).pub")
+        print("  Add it to RunPod (Settings → SSH Public Keys), or let `autopod connect` pass it to new pods.")
+        return path
+    }
+
+    private func askPodDefaults(_ config: inout AutopodConfig) {
+        if let gpus = Prompt.ask("GPU types, in order of preference", default: config.gpuTypes.joined(separator: ", ")) {
+            let list = gpus.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            if !list.isEmpty { config.gpuTypes = list }
+        }
+        if let count = Prompt.ask("GPUs per pod", default: "\(config.gpuCount)").flatMap(Int.init) { config.gpuCount = count }
+        if let cloud = Prompt.ask("Cloud (SECURE has public IPs for direct SSH; COMMUNITY, ALL)", default: config.cloudType.rawValue),
+            let type = CloudType(rawValue: cloud.uppercased())
+        {
+            config.cloudType = type
+        }
+        if let region = Prompt.ask("Data centre (e.g. EU-RO-1, or any)", default: config.dataCenterId ?? "any") {
+            config.dataCenterId = region.lowercased() == "any" ? nil : region
+        }
+        if let image = Prompt.ask("Image", default: config.image) { config.image = image }
+        if let disk = Prompt.ask("Container disk GB (wiped on stop)", default: "\(config.containerDiskGB)").flatMap(Int.init) {
+            config.containerDiskGB = disk
+        }
+        if let volume = Prompt.ask("Volume GB at \(config.volumeMountPath) (kept on stop, billed while stopped)", default: "\(config.volumeGB)").flatMap(Int.init) {
+            config.volumeGB = volume
+        }
+        if let ports = Prompt.ask("Ports to forward to localhost", default: config.forwards.map(String.init).joined(separator: ",")) {
+            let list = ports.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            if !list.isEmpty { config.forwards = list }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import AutopodCore
+import Foundation
+
+/// `autopod config show`: the configuration in force, with the API key masked.
+struct ConfigShow: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Show the configuration in force, with the API key masked.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        global.bootstrap()
+        Style.configure()
+        let environment = ProcessInfo.processInfo.environment
+        let store = ConfigStore(paths: global.paths)
+        let config = try store.load(environment: environment)
+        let key = config.effectiveAPIKey(environment: environment)
+        let keySource = environment["RUNPOD_API_KEY"].map { $0.isEmpty ? nil : "RUNPOD_API_KEY" } ?? nil
+        if output.json {
+            var shown = config
+            shown.apiKey = key.map { AutopodConfig.mask($0) }
+            shown.apiBaseURL = config.effectiveBaseURL(environment: environment)
+            print(try JSONOutput.encode(shown))
+            return
+        }
+        var panel = Panel(title: "autopod configuration" + (store.exists ? "" : " (defaults: no config file yet)"))
+        panel.add("file", store.paths.config.path)
+        panel.add("api key", AutopodConfig.mask(key) + (keySource.map { " (from \($0))" } ?? ""))
+        panel.add("api url", config.effectiveBaseURL(environment: environment))
+        panel.add("ssh key", config.sshKeyPath ?? Style.warn("(none found: run `autopod config init`)"))
+        panel.add("ssh user", config.sshUser)
+        panel.add("gpu types", config.gpuTypes.joined(separator: ", "))
+        panel.add("gpu count", "\(config.gpuCount)")
+        panel.add("cloud", config.cloudType.rawValue)
+        panel.add("data centre", config.dataCenterId ?? "any")
+        panel.add("image", config.image)
+        panel.add("container disk", "\(config.containerDiskGB) GB")
+        panel.add("volume", "\(config.volumeGB) GB at \(config.volumeMountPath)")
+        panel.add("ports", config.ports)
+        panel.add("forwards", config.forwards.map(String.init).joined(separator: ", "))
+        print(panel.render())
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+
+/// What the user chose in `autopod config init` (or left at its default).
+public struct AutopodConfig: Codable, Sendable, Equatable {
+    /// RunPod API key. `RUNPOD_API_KEY` overrides it.
+    public var apiKey: String?
+    /// RunPod API base URL. `RUNPOD_API_BASE_URL` overrides it.
+    public var apiBaseURL: String
+    /// Private key used for SSH (ed25519 or ECDSA).
+    public var sshKeyPath: String?
+    public var sshUser: String
+    /// GPU type ids in order of preference; `connect` falls back through them.
+    public var gpuTypes: [String]
+    public var gpuCount: Int
+    public var cloudType: CloudType
+    /// A RunPod data centre id such as EU-RO-1; nil lets RunPod choose.
+    public var dataCenterId: String?
+    public var image: String
+    public var containerDiskGB: Int
+    public var volumeGB: Int
+    public var volumeMountPath: String
+    /// Ports the pod exposes, in RunPod's `8888/http,22/tcp` form.
+    public var ports: String
+    /// Pod ports forwarded to the same local port by `connect` and `shell`.
+    public var forwards: [Int]
+
+    public static let defaultBaseURL = "https://api.runpod.io"
+    public static let defaultGPUTypes = ["NVIDIA A40", "NVIDIA RTX A6000", "NVIDIA RTX A5000"]
+    /// RunPod's current official PyTorch image (the one runpodctl's documentation uses).
+    public static let defaultImage = "runpod/pytorch:1.0.3-cu1281-torch291-ubuntu2404"
+
+    public init(
+        apiKey: String? = nil, apiBaseURL: String = defaultBaseURL, sshKeyPath: String? = nil,
+        sshUser: String = "root", gpuTypes: [String] = defaultGPUTypes, gpuCount: Int = 1,
+        cloudType: CloudType = .secure, dataCenterId: String? = nil, image: String = defaultImage,
+        containerDiskGB: Int = 20, volumeGB: Int = 50, volumeMountPath: String = "/workspace",
+        ports: String = "8888/http,22/tcp", forwards: [Int] = [8888]
+    ) {
+        self.apiKey = apiKey
+        self.apiBaseURL = apiBaseURL
+        self.sshKeyPath = sshKeyPath
+        self.sshUser = sshUser
+        self.gpuTypes = gpuTypes
+        self.gpuCount = gpuCount
+        self.cloudType = cloudType
+        self.dataCenterId = dataCenterId
+        self.image = image
+        self.containerDiskGB = containerDiskGB
+        self.volumeGB = volumeGB
+        self.volumeMountPath = volumeMountPath
+        self.ports = ports
+        self.forwards = forwards
+    }
+
+    /// Defaults, with the SSH key that `SSHKeyFinder` detects in `~/.ssh`.
+    public static func defaults(environment: [String: String] = ProcessInfo.processInfo.environment) -> AutopodConfig {
+        var config = AutopodConfig()
+        config.sshKeyPath = SSHKeyFinder(environment: environment).preferredUsableKey()?.path
+        return config
+    }
+
+    /// The key with environment overrides applied; never logged.
+    public func effectiveAPIKey(environment: [String: String]) -> String? {
+        if let key = environment["RUNPOD_API_KEY"], !key.isEmpty { return key }
+        return apiKey
+    }
+
+    public func effectiveBaseURL(environment: [String: String]) -> String {
+        if let url = environment["RUNPOD_API_BASE_URL"], !url.isEmpty { return url }
+        return apiBaseURL
+    }
+
+    /// The key masked for display: the first four and last four characters.
+    public static func mask(_ key: String?) -> String {
+        guard let key, !key.isEmpty else { return "(not set)" }
+        guard key.count > 12 else { return String(repeating: "•", count: 8) }
+        return "\(key.prefix(4))…\(key.suffix(4))"
+    }
+}

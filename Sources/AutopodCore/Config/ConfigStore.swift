@@ -1,0 +1,183 @@
+import Foundation
+
+/// Reads, validates and writes `config.json`. A file that cannot be used is reported and never
+/// overwritten: `save` refuses to replace a file that does not load.
+public struct ConfigStore: Sendable {
+    public let paths: AutopodPaths
+
+    public init(paths: AutopodPaths) { self.paths = paths }
+
+    public var exists: Bool { FileManager.default.fileExists(atPath: paths.config.path) }
+
+    /// The configuration on disk, or the defaults when there is no file yet.
+    public func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError)
+        -> AutopodConfig
+    {
+        guard exists else { return AutopodConfig.defaults(environment: environment) }
+        let data: Data
+        do {
+            data = try Data(contentsOf: paths.config)
+        } catch {
+            throw ConfigError(path: paths.config.path, reason: .unreadable(error.localizedDescription))
+        }
+        return try ConfigParser.parse(data, path: paths.config.path)
+    }
+
+    /// Writes `config` atomically with mode 0600, after validating it.
+    public func save(_ config: AutopodConfig) throws {
+        let issues = ConfigParser.validate(config)
+        guard issues.isEmpty else { throw ConfigError(path: paths.config.path, reason: .invalid(issues)) }
+        try paths.ensureHome()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        var data = try encoder.encode(config)
+        data.append(0x0A)
+        try AtomicFile.write(data, to: paths.config, mode: 0o600)
+    }
+}
+
+/// Turns JSON into an `AutopodConfig`, collecting every problem rather than stopping at the first.
+public enum ConfigParser {
+    static let knownFields: Set<String> = [
+        "apiKey", "apiBaseURL", "sshKeyPath", "sshUser", "gpuTypes", "gpuCount", "cloudType", "dataCenterId",
+        "image", "containerDiskGB", "volumeGB", "volumeMountPath", "ports", "forwards",
+    ]
+
+    public static func parse(_ data: Data, path: String) throws(ConfigError) -> AutopodConfig {
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: data, options: [])
+        } catch {
+            let detail = (error as NSError).userInfo["NSDebugDescription"] as? String ?? "\(error)"
+            throw ConfigError(path: path, reason: .syntax(line: lineNumber(in: detail, data: data), detail: detail))
+        }
+        guard let dict = object as? [String: Any] else {
+            throw ConfigError(path: path, reason: .syntax(line: 1, detail: "the top level must be an object { ... }"))
+        }
+        var issues: [ConfigIssue] = []
+        var config = AutopodConfig()
+        for key in dict.keys.sorted() where !knownFields.contains(key) {
+            issues.append(ConfigIssue(field: key, problem: "unknown setting (known: \(knownFields.sorted().joined(separator: ", ")))"))
+        }
+        func string(_ field: String, optional: Bool) -> String?? {
+            guard let value = dict[field] else { return .none }
+            if value is NSNull {
+                if optional { return .some(nil) }
+                issues.append(ConfigIssue(field: field, problem: "must not be null"))
+                return .none
+            }
+            guard let text = value as? String else {
+                issues.append(ConfigIssue(field: field, problem: "must be a string"))
+                return .none
+            }
+            return .some(text)
+        }
+        func integer(_ field: String) -> Int? {
+            guard let value = dict[field] else { return nil }
+            if let number = value as? NSNumber, !(value is Bool), number.doubleValue == Double(number.intValue) {
+                return number.intValue
+            }
+            issues.append(ConfigIssue(field: field, problem: "must be a whole number"))
+            return nil
+        }
+        if case .some(let v) = string("apiKey", optional: true) { config.apiKey = v }
+        if case .some(let v?) = string("apiBaseURL", optional: false) { config.apiBaseURL = v }
+        if case .some(let v) = string("sshKeyPath", optional: true) { config.sshKeyPath = v }
+        if case .some(let v?) = string("sshUser", optional: false) { config.sshUser = v }
+        if case .some(let v) = string("dataCenterId", optional: true) { config.dataCenterId = v }
+        if case .some(let v?) = string("image", optional: false) { config.image = v }
+        if case .some(let v?) = string("volumeMountPath", optional: false) { config.volumeMountPath = v }
+        if case .some(let v?) = string("ports", optional: false) { config.ports = v }
+        if case .some(let v?) = string("cloudType", optional: false) {
+            if let cloud = CloudType(rawValue: v.uppercased()) {
+                config.cloudType = cloud
+            } else {
+                issues.append(ConfigIssue(field: "cloudType", problem: "\"\(v)\" is not one of SECURE, COMMUNITY, ALL"))
+            }
+        }
+        if let v = integer("gpuCount") { config.gpuCount = v }
+        if let v = integer("containerDiskGB") { config.containerDiskGB = v }
+        if let v = integer("volumeGB") { config.volumeGB = v }
+        if let value = dict["gpuTypes"] {
+            if let list = value as? [String] {
+                config.gpuTypes = list
+            } else {
+                issues.append(ConfigIssue(field: "gpuTypes", problem: "must be a list of GPU type names"))
+            }
+        }
+        if let value = dict["forwards"] {
+            if let list = value as? [NSNumber], !list.contains(where: { $0 is Bool }) {
+                config.forwards = list.map(\.intValue)
+            } else {
+                issues.append(ConfigIssue(field: "forwards", problem: "must be a list of port numbers"))
+            }
+        }
+        issues += validate(config).filter { issue in !issues.contains { $0.field == issue.field } }
+        guard issues.isEmpty else { throw ConfigError(path: path, reason: .invalid(issues)) }
+        return config
+    }
+
+    /// Every rule a configuration must satisfy, checked all at once.
+    public static func validate(_ config: AutopodConfig) -> [ConfigIssue] {
+        var issues: [ConfigIssue] = []
+        if let key = config.apiKey, key.isEmpty || key.contains(where: \.isWhitespace) {
+            issues.append(ConfigIssue(field: "apiKey", problem: "must be a RunPod API key without spaces (or null)"))
+        }
+        if !(config.apiBaseURL.hasPrefix("https://") || config.apiBaseURL.hasPrefix("http://"))
+            || URL(string: config.apiBaseURL)?.host == nil
+        {
+            issues.append(ConfigIssue(field: "apiBaseURL", problem: "\"\(config.apiBaseURL)\" is not an http(s) URL"))
+        }
+        if let path = config.sshKeyPath, path.isEmpty {
+            issues.append(ConfigIssue(field: "sshKeyPath", problem: "must be a path to a private key (or null)"))
+        }
+        if config.sshUser.isEmpty || config.sshUser.contains(where: \.isWhitespace) {
+            issues.append(ConfigIssue(field: "sshUser", problem: "must be a user name without spaces"))
+        }
+        if config.gpuTypes.isEmpty || config.gpuTypes.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+            issues.append(ConfigIssue(field: "gpuTypes", problem: "must list at least one GPU type, none empty"))
+        }
+        if !(1...8).contains(config.gpuCount) {
+            issues.append(ConfigIssue(field: "gpuCount", problem: "\(config.gpuCount) is outside 1...8"))
+        }
+        if let dc = config.dataCenterId, dc.isEmpty || dc.contains(where: \.isWhitespace) {
+            issues.append(ConfigIssue(field: "dataCenterId", problem: "must be a data centre id such as EU-RO-1 (or null)"))
+        }
+        if config.image.isEmpty || config.image.contains(where: \.isWhitespace) {
+            issues.append(ConfigIssue(field: "image", problem: "must be an image name such as \(AutopodConfig.defaultImage)"))
+        }
+        if !(1...4000).contains(config.containerDiskGB) {
+            issues.append(ConfigIssue(field: "containerDiskGB", problem: "\(config.containerDiskGB) is outside 1...4000"))
+        }
+        if !(0...10000).contains(config.volumeGB) {
+            issues.append(ConfigIssue(field: "volumeGB", problem: "\(config.volumeGB) is outside 0...10000"))
+        }
+        if !config.volumeMountPath.hasPrefix("/") {
+            issues.append(ConfigIssue(field: "volumeMountPath", problem: "must be an absolute path such as /workspace"))
+        }
+        switch PortSpec.parseList(config.ports) {
+        case .failure(let problem): issues.append(ConfigIssue(field: "ports", problem: problem.description))
+        case .success(let specs):
+            if !specs.contains(PortSpec(port: 22, kind: .tcp)) {
+                issues.append(ConfigIssue(field: "ports", problem: "must include 22/tcp: autopod reaches pods over SSH"))
+            }
+        }
+        if let bad = config.forwards.first(where: { !(1...65535).contains($0) }) {
+            issues.append(ConfigIssue(field: "forwards", problem: "\(bad) is not a port number (1...65535)"))
+        }
+        return issues
+    }
+
+    /// Pulls "line N" out of Foundation's JSON error text, or works it out from a character offset.
+    static func lineNumber(in detail: String, data: Data) -> Int? {
+        if let range = detail.range(of: #"line (\d+)"#, options: .regularExpression) {
+            return Int(detail[range].dropFirst(5))
+        }
+        if let range = detail.range(of: #"character (\d+)"#, options: .regularExpression),
+            let offset = Int(detail[range].dropFirst(10))
+        {
+            return data.prefix(offset).filter { $0 == 0x0A }.count + 1
+        }
+        return nil
+    }
+}

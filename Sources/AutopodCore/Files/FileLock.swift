@@ -1,0 +1,41 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// An exclusive advisory lock (flock) on a file, so two autopod processes do not interleave
+/// read-modify-write cycles of the same state. Released when the value is deinitialised.
+public final class FileLock {
+    private let fd: Int32
+
+    public init(path: URL, timeout: Double = 30) throws {
+        fd = open(path.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw FileProblem(path: path.path, reason: "cannot open lock file", fix: "check permissions on \(path.deletingLastPathComponent().path)")
+        }
+        let deadline = Date().addingTimeInterval(timeout)
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            if Date() > deadline {
+                close(fd)
+                throw FileProblem(
+                    path: path.path, reason: "another autopod process has held the state lock for \(Int(timeout)) s",
+                    fix: "wait for it to finish, or stop it")
+            }
+            usleep(20_000)
+        }
+    }
+
+    deinit {
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
+
+    /// Runs `body` while holding the lock on `path`.
+    public static func withLock<T>(_ path: URL, _ body: () throws -> T) throws -> T {
+        let lock = try FileLock(path: path)
+        return try withExtendedLifetime(lock) { try body() }
+    }
+}

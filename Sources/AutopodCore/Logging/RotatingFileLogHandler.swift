@@ -1,0 +1,146 @@
+import Foundation
+import Logging
+
+/// Appends log lines to a file and rotates it: past `maxBytes` the file becomes `.1`, `.1`
+/// becomes `.2`, and so on, keeping at most `backups` old files.
+public final class RotatingLogFile: @unchecked Sendable {
+    public let url: URL
+    public let maxBytes: Int
+    public let backups: Int
+    private let lock = NSLock()
+    private var handle: FileHandle?
+    private var size = 0
+
+    public init(url: URL, maxBytes: Int = 10 * 1024 * 1024, backups: Int = 5) {
+        self.url = url
+        self.maxBytes = maxBytes
+        self.backups = backups
+    }
+
+    deinit { try? handle?.close() }
+
+    public func append(_ line: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        let data = Data(line.utf8)
+        if handle == nil { openFile() }
+        if size > 0 && size + data.count > maxBytes { rotate() }
+        guard let handle else { return }
+        handle.write(data)
+        size += data.count
+    }
+
+    private func openFile() {
+        let manager = FileManager.default
+        try? AutopodPaths.ensureDirectory(url.deletingLastPathComponent())
+        if !manager.fileExists(atPath: url.path) {
+            _ = manager.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600])
+        }
+        handle = FileHandle(forWritingAtPath: url.path)
+        size = Int((try? handle?.seekToEnd()) ?? 0)
+    }
+
+    private func rotate() {
+        try? handle?.close()
+        handle = nil
+        let manager = FileManager.default
+        try? manager.removeItem(atPath: backupPath(backups))
+        for index in stride(from: backups - 1, through: 1, by: -1) where manager.fileExists(atPath: backupPath(index)) {
+            try? manager.moveItem(atPath: backupPath(index), toPath: backupPath(index + 1))
+        }
+        if backups > 0 {
+            try? manager.moveItem(atPath: url.path, toPath: backupPath(1))
+        } else {
+            try? manager.removeItem(at: url)
+        }
+        openFile()
+    }
+
+    private func backupPath(_ index: Int) -> String { "\(url.path).\(index)" }
+}
+
+/// A swift-log handler that redacts every message and metadata value, then writes to the
+/// rotating file (everything at `fileLevel` and above) and to stderr (at `consoleLevel` and above).
+public struct AutopodLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level
+    private let label: String
+    private let file: RotatingLogFile?
+    private let fileLevel: Logger.Level
+    private let consoleLevel: Logger.Level
+    private let redactor: RedactorBox
+
+    public init(
+        label: String, file: RotatingLogFile?, fileLevel: Logger.Level = .debug, consoleLevel: Logger.Level = .info,
+        redactor: RedactorBox
+    ) {
+        self.label = label
+        self.file = file
+        self.fileLevel = fileLevel
+        self.consoleLevel = consoleLevel
+        self.redactor = redactor
+        self.logLevel = min(fileLevel, consoleLevel)
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        let redactor = self.redactor.current
+        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+        let rendered = merged.sorted { $0.key < $1.key }.map { key, value in
+            let text = "\(value)"
+            // A value filed under a secret-looking name is hidden whole, whatever it looks like.
+            let hidden = Self.isSensitive(key) ? Redactor.mask : redactor.redact(text)
+            return "\(key)=\(hidden)"
+        }.joined(separator: " ")
+        let message = redactor.redact("\(event.message)")
+        if let file, event.level >= fileLevel {
+            let timestamp = Self.timestamp()
+            file.append("\(timestamp) \(event.level.rawValue.uppercased()) [\(label)] \(message)\(rendered.isEmpty ? "" : " " + rendered)\n")
+        }
+        if event.level >= consoleLevel {
+            let prefix = event.level >= .error ? "error: " : event.level == .warning ? "warning: " : ""
+            FileHandle.standardError.write(Data("\(prefix)\(message)\n".utf8))
+        }
+    }
+
+    static func isSensitive(_ name: String) -> Bool {
+        let upper = name.uppercased()
+        return ["KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "AUTHORIZATION"].contains { upper.contains($0) }
+    }
+
+    private static func timestamp() -> String {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        var time = now.tv_sec
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
+            parts.tm_hour, parts.tm_min, parts.tm_sec, now.tv_nsec / 1_000_000)
+    }
+}
+
+/// The redactor shared by every logger, so a secret learned later (the key read from config)
+/// is hidden in every later line.
+public final class RedactorBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var redactor: Redactor
+
+    public init(_ redactor: Redactor = Redactor()) { self.redactor = redactor }
+
+    public var current: Redactor {
+        lock.lock()
+        defer { lock.unlock() }
+        return redactor
+    }
+
+    public func add(secret: String) {
+        lock.lock()
+        redactor.add(secret: secret)
+        lock.unlock()
+    }
+}
