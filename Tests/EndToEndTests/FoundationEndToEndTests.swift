@@ -121,3 +121,36 @@ final class FoundationEndToEndTests: XCTestCase {
         XCTAssertFalse(run.logText().contains(secret))
     }
 }
+
+/// `autopod logs` reads the log file the handler writes.
+final class LogsEndToEndTests: XCTestCase {
+    func testShowsTheLastLinesAndFollowsNewOnes() throws {
+        let run = AutopodRun()
+        let logs = run.home.appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        let lines = (1...10).map { "line \($0)" }.joined(separator: "\n") + "\n"
+        try Data(lines.utf8).write(to: logs.appendingPathComponent("autopod.log"))
+        let tail = try run.run(["logs", "-n", "3"])
+        XCTAssertEqual(tail.status, 0)
+        XCTAssertEqual(tail.stdout, "line 8\nline 9\nline 10\n")
+
+        let terminal = try run.tmux(["logs", "-f", "-n", "1"])
+        try terminal.waitFor("line 10")
+        let handle = try FileHandle(forWritingTo: logs.appendingPathComponent("autopod.log"))
+        try handle.seekToEnd()
+        handle.write(Data("line 11 appended\n".utf8))
+        try handle.close()
+        try terminal.waitFor("line 11 appended", timeout: 10)
+        try terminal.press("C-c")
+        XCTAssertEqual(try terminal.waitForExit(), 130)
+    }
+
+    func testCommandsWriteTheirDebugLinesToTheLog() throws {
+        let api = try ScriptedHTTPServer(replies: [.init(status: 200, body: #"{"data":{"myself":{"id":"u"}}}"#)])
+        let run = AutopodRun(environment: ["RUNPOD_API_BASE_URL": api.url])
+        _ = try run.run(["config", "init", "--non-interactive", "--api-key", "rpa_LOGTESTKEY000000000000"])
+        let log = run.logText()
+        XCTAssertTrue(log.contains("DEBUG [autopod.graphql] graphql"), log)
+        XCTAssertFalse(log.contains("rpa_LOGTESTKEY000000000000"))
+    }
+}

@@ -30,8 +30,7 @@ public struct AutopodRun {
 
     /// The command line for a terminal session, with this run's environment exported.
     public func tmux(_ arguments: [String], width: Int = 120, height: Int = 40) throws -> TmuxSession {
-        let line = ([BuiltProducts.autopod] + arguments).map(TmuxSession.quote).joined(separator: " ")
-        return try TmuxSession(command: line, environment: environment, width: width, height: height)
+        try TmuxSession([BuiltProducts.autopod] + arguments, environment: environment, width: width, height: height)
     }
 
     public func logText() -> String {

@@ -6,16 +6,17 @@ public final class TmuxSession {
     public let socket: String
     public let name = "t"
 
-    /// Starts `command` (a shell command line) in a new session of `width`×`height`.
-    public init(command: String, environment: [String: String] = [:], width: Int = 120, height: Int = 40) throws {
+    /// Starts `arguments[0]` with the rest as its arguments, directly (no shell in between, so
+    /// Ctrl+C reaches the program alone) in a new `width`×`height` terminal. The pane stays after
+    /// the program exits so its status can be read.
+    public init(_ arguments: [String], environment: [String: String] = [:], width: Int = 120, height: Int = 40) throws {
         socket = "autopod-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let exports = environment.map { "export \($0.key)=\(Self.quote($0.value));" }.joined(separator: " ")
-        let result = try ProcessRunner.run(
-            "/usr/bin/tmux",
-            ["-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)",
-             "bash --norc --noprofile -c \(Self.quote(exports + " " + command + "; echo \"[exit $?]\"; sleep 600"))"],
-            discardOutput: true)
-        guard result.status == 0 else { throw TmuxError(message: "tmux new-session failed: \(result.stderr)") }
+        var command = ["-L", socket, "-f", "/dev/null", "start-server", ";", "set-option", "-g", "remain-on-exit", "on", ";",
+            "new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)"]
+        for (key, value) in environment.sorted(by: { $0.key < $1.key }) { command += ["-e", "\(key)=\(value)"] }
+        command += arguments
+        let result = try ProcessRunner.run("/usr/bin/tmux", command, discardOutput: true)
+        guard result.status == 0 else { throw TmuxError(message: "tmux new-session failed with status \(result.status)") }
     }
 
     deinit {
@@ -55,11 +56,22 @@ public final class TmuxSession {
         throw TmuxError(message: "timed out waiting for \(text.debugDescription); screen:\n\(screen)")
     }
 
-    /// The exit status printed after the command ended, once it has.
+    /// Waits for the program to end and returns its exit status (128+N for signal N).
     public func waitForExit(timeout: Double = 30) throws -> Int32 {
-        let screen = try waitFor("[exit ", timeout: timeout)
-        guard let range = screen.range(of: #"\[exit (\d+)\]"#, options: .regularExpression) else { return -1 }
-        return Int32(screen[range].dropFirst(6).dropLast()) ?? -1
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let state = try ProcessRunner.run(
+                "/usr/bin/tmux", ["-L", socket, "display-message", "-p", "-t", name, "#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}"]
+            ).stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "|", omittingEmptySubsequences: false)
+                .map(String.init)
+            if state.first == "1" {
+                if state.count > 2, let signal = Int32(state[2]), signal > 0 { return 128 + signal }
+                if state.count > 1, let status = Int32(state[1]) { return status }
+                // tmux marks the pane dead a moment before it records how the program ended.
+            }
+            usleep(100_000)
+        }
+        throw TmuxError(message: "the program did not exit within \(Int(timeout)) s; screen:\n\((try? capture()) ?? "")")
     }
 
     static func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
