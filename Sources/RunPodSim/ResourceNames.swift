@@ -23,4 +23,10 @@ enum ResourceNames {
         guard let digits = rest.split(separator: "n", maxSplits: 1).first else { return nil }
         return Int32(digits)
     }
+
+    private static let counter = ManagedCounter(0)
+
+    /// A process-wide serial for pod networks and directories, unique even when several
+    /// simulators run in one process (tests).
+    static func nextSerial() -> Int { -counter.decrement() }
 }

@@ -7,8 +7,14 @@ import Glibc
 /// up, so every start sweeps namespaces, veths, processes and temp dirs whose owning pid (see
 /// `ResourceNames`) is dead. A live simulator's resources are never touched.
 enum ResourceSweeper {
+    /// Whether `pid` runs; a zombie (killed, not yet reaped) counts as dead.
     static func isAlive(_ pid: Int32) -> Bool {
-        kill(pid, 0) == 0 || errno == EPERM
+        guard kill(pid, 0) == 0 || errno == EPERM else { return false }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return true }
+        let state = stat[stat.index(after: close)...].split(separator: " ").first
+        return state != "Z" && state != "X"
     }
 
     /// Removes leftovers of dead simulators; returns a line per thing removed, for the log.

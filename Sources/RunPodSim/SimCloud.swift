@@ -18,7 +18,6 @@ final class SimCloud: @unchecked Sendable {
     private var stock: [String: [Bool: StockStatus]] = [:]
     private var faults: [FaultRule] = []
     private var pubKey = ""
-    private var serial = 0
     private var shuttingDown = false
     private let bootQueue = DispatchQueue(label: "rpsim.boot", attributes: .concurrent)
     private let log: @Sendable (String) -> Void
@@ -216,7 +215,7 @@ final class SimCloud: @unchecked Sendable {
     private func scheduleBoot(_ id: String) {
         let spec: (PodMachine.Spec, Int)? = lock.withLock {
             guard !shuttingDown, let pod = pods[id], pod.desiredStatus == "RUNNING", pod.machine == nil else { return nil }
-            serial += 1
+            let serial = ResourceNames.nextSerial()
             var environment: [(String, String)] = [
                 ("RUNPOD_POD_ID", pod.id), ("RUNPOD_API_KEY", pod.apiKey), ("RUNPOD_POD_HOSTNAME", pod.podHostId),
                 ("RUNPOD_GPU_COUNT", "\(pod.gpuCount)"), ("RUNPOD_CPU_COUNT", "\(pod.vcpuCount)"),
