@@ -24,7 +24,7 @@ struct ControlAPI: Sendable {
             let rule = FaultRule(
                 status: json["status"] as? Int, delayMs: json["delayMs"] as? Int ?? 0,
                 remaining: json["count"] as? Int ?? 1, afterCommit: json["afterCommit"] as? Bool ?? false,
-                operation: json["operation"] as? String)
+                operation: json["operation"] as? String, message: json["message"] as? String)
             guard rule.status != nil || rule.delayMs > 0 else { return Self.fail(400, "need \"status\" and/or \"delayMs\"") }
             cloud.addFault(rule)
             return Self.ok(["ok": true])

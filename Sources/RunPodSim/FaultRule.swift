@@ -9,4 +9,7 @@ struct FaultRule: Sendable {
     var remaining: Int
     var afterCommit: Bool
     var operation: String?
+    /// The error message to answer with instead of RunPod's generic internal error, e.g.
+    /// RunPod's capacity message, to make a create fail although stock said otherwise.
+    var message: String? = nil
 }

@@ -30,7 +30,7 @@ struct SimulatorHTTPHandler: HTTPHandler {
             try? await Task.sleep(nanoseconds: UInt64(fault.delayMs) * 1_000_000)
         }
         if let fault, let status = fault.status, !fault.afterCommit {
-            let reply = RunPodGraphQL.errorReply(status: status, message: Self.internalError, code: "INTERNAL_SERVER_ERROR")
+            let reply = RunPodGraphQL.errorReply(status: status, message: fault.message ?? Self.internalError, code: "INTERNAL_SERVER_ERROR")
             return Self.json(reply.status, reply.body)
         }
         let reply = await graphQL.execute(body: body, scope: scope)

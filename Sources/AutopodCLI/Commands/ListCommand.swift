@@ -48,6 +48,6 @@ struct ListCommand: ParsableCommand {
         let running = views.filter { $0.status == .running || $0.status == .starting }
         let burn = running.reduce(0) { $0 + $1.record.pricePerHour }
         let total = views.reduce(0) { $0 + $1.cost }
-        print(Style.dim("\(running.count) running · \(Format.perHour(burn)) now · \(Format.dollars(total)) so far"))
+        print(Style.dim("\(running.count) running · \(String(format: "$%.3f/hr", burn)) now · \(Format.dollars(total)) so far"))
     }
 }

@@ -51,10 +51,12 @@ public struct BannerProbe: SSHReadinessProbe {
             let count = read(fd, &buffer, buffer.count)
             if count <= 0 { return "port open, connection closed before the SSH banner" }
             received += buffer[0..<count]
-            let text = String(decoding: received, as: UTF8.self)
             // Servers may send other lines before the identification string (RFC 4253 §4.2).
-            for line in text.split(separator: "\n", omittingEmptySubsequences: false).dropLast() where line.hasPrefix("SSH-") {
-                return line.hasPrefix("SSH-2.0-") || line.hasPrefix("SSH-1.99-") ? nil : "not an SSH 2 server"
+            // Lines end in CRLF, which Swift treats as one Character, so split the bytes.
+            let lines = received.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast()
+            for line in lines where line.starts(with: Array("SSH-".utf8)) {
+                return line.starts(with: Array("SSH-2.0-".utf8)) || line.starts(with: Array("SSH-1.99-".utf8))
+                    ? nil : "not an SSH 2 server"
             }
         }
         return "no SSH banner"

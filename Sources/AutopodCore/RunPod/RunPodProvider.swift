@@ -30,7 +30,7 @@ public struct RunPodProvider: CloudProvider {
         let query = """
             query GpuTypes($input: GpuLowestPriceInput!) { gpuTypes {
               id displayName memoryInGb securePrice communityPrice
-              lowestPrice(input: $input) { stockStatus uninterruptablePrice }
+              lowestPrice(input: $input) { stockStatus uninterruptablePrice availableGpuCounts }
             } }
             """
         var input: [String: JSONValue] = ["gpuCount": .number(Double(gpuCount))]
@@ -41,7 +41,7 @@ public struct RunPodProvider: CloudProvider {
         }
         let data = try run(query, ["input": .object(input)], mutation: false)
         guard let list = data["gpuTypes"].arrayValue else { throw .invalidResponse(detail: "no gpuTypes in the reply") }
-        return list.compactMap(Self.parseGPUType)
+        return list.compactMap { Self.parseGPUType($0, gpuCount: gpuCount) }
     }
 
     public func createPod(_ spec: PodSpec) throws(ProviderError) -> RemotePod {
@@ -65,7 +65,7 @@ public struct RunPodProvider: CloudProvider {
             "env": .array(spec.env.sorted { $0.key < $1.key }.map { .object(["key": .string($0.key), "value": .string($0.value)]) }),
         ]
         if let dc = spec.dataCenterId { input["dataCenterId"] = .string(dc) }
-        logger.info("creating pod", metadata: ["name": "\(spec.name)", "gpu": "\(spec.gpuTypeId)", "count": "\(spec.gpuCount)"])
+        logger.debug("creating pod", metadata: ["name": "\(spec.name)", "gpu": "\(spec.gpuTypeId)", "count": "\(spec.gpuCount)"])
         let data = try run(mutation, ["input": .object(input)], mutation: true)
         guard let pod = Self.parsePod(data["podFindAndDeployOnDemand"]) else {
             // A 200 without a pod and without an error: RunPod may still have placed it.
@@ -137,15 +137,22 @@ public struct RunPodProvider: CloudProvider {
         }
     }
 
-    static func parseGPUType(_ value: JSONValue) -> GPUType? {
+    static func parseGPUType(_ value: JSONValue, gpuCount: Int = 1) -> GPUType? {
         guard let id = value["id"].stringValue, id != "unknown" else { return nil }
+        let lowest = value["lowestPrice"]
+        var stock = StockStatus(api: lowest["stockStatus"].stringValue)
+        // RunPod answers null rather than "None" when no machine can take this many GPUs;
+        // the list of placeable counts then says so.
+        if stock == nil, let counts = lowest["availableGpuCounts"].arrayValue, !counts.contains(.number(Double(gpuCount))) {
+            stock = StockStatus.none
+        }
         return GPUType(
             id: id,
             displayName: value["displayName"].stringValue ?? id,
             memoryInGb: value["memoryInGb"].intValue ?? 0,
             securePrice: value["securePrice"].doubleValue.flatMap { $0 > 0 ? $0 : nil },
             communityPrice: value["communityPrice"].doubleValue.flatMap { $0 > 0 ? $0 : nil },
-            stock: StockStatus(api: value["lowestPrice"]["stockStatus"].stringValue),
+            stock: stock,
             lowestPrice: value["lowestPrice"]["uninterruptablePrice"].doubleValue.flatMap { $0 > 0 ? $0 : nil })
     }
 
