@@ -33,6 +33,7 @@ final class HTTPResponder: @unchecked Sendable {
                 ready.signal()
                 return
             }
+            _ = fcntl(client, F_SETFD, FD_CLOEXEC)
             ready.signal()
             serve()
         }
