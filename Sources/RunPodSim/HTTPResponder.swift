@@ -33,7 +33,6 @@ final class HTTPResponder: @unchecked Sendable {
                 ready.signal()
                 return
             }
-            _ = fcntl(client, F_SETFD, FD_CLOEXEC)
             ready.signal()
             serve()
         }
@@ -62,6 +61,7 @@ final class HTTPResponder: @unchecked Sendable {
                 if errno == EINTR || errno == ECONNABORTED { continue }
                 return
             }
+            _ = fcntl(client, F_SETFD, FD_CLOEXEC)
             Sockets.setReceiveTimeout(client, seconds: 5)
             answer(client)
             close(client)
