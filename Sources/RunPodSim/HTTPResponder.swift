@@ -62,9 +62,14 @@ final class HTTPResponder: @unchecked Sendable {
                 return
             }
             _ = fcntl(client, F_SETFD, FD_CLOEXEC)
-            Sockets.setReceiveTimeout(client, seconds: 5)
-            answer(client)
-            close(client)
+            Sockets.setReceiveTimeout(client, seconds: 30)
+            // One thread per connection: a client that connects and stays silent (a forward
+            // opened early) must not hold up the next one.
+            let worker = Thread { [self] in
+                answer(client)
+                close(client)
+            }
+            worker.start()
         }
     }
 
