@@ -60,6 +60,21 @@ final class GraphQLAPITests: SimulatorTestCase {
         XCTAssertEqual((named.data("myself") as? [String: Any])?["pubKey"] as? String, "ssh-ed25519 AAAAthree c")
     }
 
+    func testQueriesAsTheOfficialClientsWriteThem() throws {
+        // runpod-python get_user()
+        let user = try client.graphQL("query myself { myself { id pubKey networkVolumes { id name size dataCenterId } } }")
+        XCTAssertEqual(user.status, 200, user.text)
+        XCTAssertEqual(((user.data("myself") as? [String: Any])?["networkVolumes"] as? [Any])?.count, 0)
+        // runpodctl gpu list joins gpuTypes with dataCenters.
+        try client.control("POST", "/_sim/stock", ["gpuTypeId": "NVIDIA L40S", "stockStatus": "None", "cloudType": "COMMUNITY"])
+        let centres = try client.graphQL("query { dataCenters { id name location gpuAvailability { gpuTypeId displayName stockStatus } } }")
+        let list = try XCTUnwrap(centres.data("dataCenters") as? [[String: Any]], centres.text)
+        let community = try XCTUnwrap(list.first { $0["id"] as? String == "CA-MTL-1" })
+        let ids = (community["gpuAvailability"] as? [[String: Any]] ?? []).compactMap { $0["gpuTypeId"] as? String }
+        XCTAssertFalse(ids.contains("NVIDIA L40S"))
+        XCTAssertTrue(ids.contains("NVIDIA A40"))
+    }
+
     func testCreateInlineWithEnumAndEnvObjects() throws {
         let reply = try client.graphQL(
             """
