@@ -61,9 +61,15 @@ final class HTTPResponder: @unchecked Sendable {
                 if errno == EINTR || errno == ECONNABORTED { continue }
                 return
             }
-            Sockets.setReceiveTimeout(client, seconds: 5)
-            answer(client)
-            close(client)
+            _ = fcntl(client, F_SETFD, FD_CLOEXEC)
+            Sockets.setReceiveTimeout(client, seconds: 30)
+            // One thread per connection: a client that connects and stays silent (a forward
+            // opened early) must not hold up the next one.
+            let worker = Thread { [self] in
+                answer(client)
+                close(client)
+            }
+            worker.start()
         }
     }
 

@@ -74,6 +74,7 @@ final class LatencyProxy: @unchecked Sendable {
                 if errno == EINTR || errno == ECONNABORTED { continue }
                 return
             }
+            _ = fcntl(client, F_SETFD, FD_CLOEXEC)
             if lock.withLock({ stopped }) { close(client); return }
             Sockets.setNoDelay(client)
             if !networkUp {

@@ -42,12 +42,15 @@ struct PodNetwork: Sendable {
         }
     }
 
-    /// Cuts or restores the pod's link: with the host veth down nothing reaches the pod.
+    /// Cuts or restores the pod's link by taking the pod side (`eth0` in the namespace) down.
+    /// The host side stays administratively up on purpose: its connected route then stays in
+    /// place (marked linkdown), so packets for the pod die on the veth instead of following
+    /// the host's default route off the machine.
     func setUp(_ up: Bool) {
-        guard let hostVeth else { return }
-        Shell.run(["/usr/sbin/ip", "link", "set", hostVeth, up ? "up" : "down"])
-        if up, let namespace, let hostAddress {
-            // Bringing a link back restores its connected route but not the pod's default route.
+        guard let namespace else { return }
+        Shell.run(["/usr/sbin/ip", "-n", namespace, "link", "set", "eth0", up ? "up" : "down"])
+        if up, let hostAddress {
+            // Taking eth0 down removed the pod's default route; put it back.
             Shell.run(["/usr/sbin/ip", "-n", namespace, "route", "replace", "default", "via", hostAddress])
         }
     }

@@ -25,6 +25,7 @@ final class RunPodGraphQL: Sendable {
             to: schema.queryType,
             [
                 "myself": { _, _, context, _ in cloud.myself(scope: Self.scope(context)) },
+                "dataCenters": { _, _, _, _ in cloud.dataCenters() },
                 "gpuTypes": { _, args, _, _ in cloud.gpuTypes(id: args.field("input").field("id").string) },
                 "pod": { _, args, context, _ in
                     try cloud.pod(args.field("input").field("podId").string ?? "", scope: Self.scope(context))

@@ -12,6 +12,27 @@ enum RunPodSchemaSDL {
           myself: User
           gpuTypes(input: GpuTypeFilter): [GpuType]
           pod(input: PodFilter): Pod
+          dataCenters: [DataCenter]
+        }
+
+        type DataCenter {
+          id: String
+          name: String
+          location: String
+          gpuAvailability: [GpuAvailability]
+        }
+
+        type GpuAvailability {
+          gpuTypeId: String
+          displayName: String
+          stockStatus: String
+        }
+
+        type NetworkVolume {
+          id: String
+          name: String
+          size: Int
+          dataCenterId: String
         }
 
         type Mutation {
@@ -30,6 +51,7 @@ enum RunPodSchemaSDL {
           currentSpendPerHr: Float
           spendLimit: Int
           pods: [Pod]
+          networkVolumes: [NetworkVolume]
         }
 
         type GpuType {

@@ -103,7 +103,7 @@ public final class RunPodSimulator: @unchecked Sendable {
         let done = DispatchSemaphore(value: 0)
         let server = self.server
         Task {
-            await server.stop(timeout: 1)
+            await server.stop(timeout: 0.1)
             done.signal()
         }
         done.wait()

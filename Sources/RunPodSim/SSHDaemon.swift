@@ -12,7 +12,7 @@ final class SSHDaemon: @unchecked Sendable {
     let port: UInt16
     private let namespace: String?
     private let lock = NSLock()
-    private var process: Process?
+    private var process: ChildProcess?
     private(set) var hostKeyFingerprint = ""
     private(set) var hostPublicKey = ""
 
@@ -75,20 +75,23 @@ final class SSHDaemon: @unchecked Sendable {
         return Sockets.localPort(probe)
     }
 
-    var pid: Int32? { lock.withLock { process.map { $0.isRunning ? $0.processIdentifier : nil } ?? nil } }
+    var pid: Int32? {
+        guard let running = lock.withLock({ process }), running.isRunning else { return nil }
+        return running.pid
+    }
 
     /// Starts sshd and waits until it accepts connections.
     func start() throws(SimulatorError) {
         var arguments = [Self.sshdPath, "-D", "-f", directory + "/sshd_config", "-E", directory + "/sshd.log"]
         if let namespace { arguments = ["/usr/sbin/ip", "netns", "exec", namespace] + arguments }
-        let launched = try Shell.launch(arguments, logPath: directory + "/sshd.stdout")
+        let launched = try ChildProcess(arguments, logPath: directory + "/sshd.stdout")
         lock.withLock { process = launched }
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
             if Sockets.isAccepting(host: listenHost, port: port) { return }
             if !launched.isRunning {
                 let log = (try? String(contentsOfFile: directory + "/sshd.log", encoding: .utf8)) ?? ""
-                throw .command(arguments.joined(separator: " "), status: launched.terminationStatus, output: log)
+                throw .command(arguments.joined(separator: " "), status: launched.status ?? -1, output: log)
             }
             usleep(5_000)
         }
@@ -99,14 +102,13 @@ final class SSHDaemon: @unchecked Sendable {
     func stop(signal: Int32 = SIGTERM) {
         guard let running = lock.withLock({ process }) else { return }
         if running.isRunning {
-            let pid = running.processIdentifier
-            let children = ResourceSweeper.descendants(of: pid)
-            kill(pid, signal)
+            let children = ResourceSweeper.descendants(of: running.pid)
+            running.signal(signal)
             children.forEach { kill($0, SIGKILL) }
-            let deadline = Date().addingTimeInterval(3)
-            while running.isRunning && Date() < deadline { usleep(5_000) }
-            if running.isRunning { kill(pid, SIGKILL) }
-            running.waitUntilExit()
+            if !running.wait(timeout: 3) {
+                running.signal(SIGKILL)
+                running.wait(timeout: 5)
+            }
         }
         lock.withLock { process = nil }
     }

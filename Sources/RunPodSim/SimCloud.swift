@@ -88,6 +88,19 @@ final class SimCloud: @unchecked Sendable {
         return result
     }
 
+    /// `dataCenters`: the secure data centre carries secure stock, the community one community
+    /// stock; a type whose stock is None is left out, as RunPod leaves unavailable GPUs out.
+    func dataCenters() -> [[String: any Sendable]] {
+        [(DataCenter.secureDefault, "Romania", true), (DataCenter.communityDefault, "Canada", false)].map { id, name, secure in
+            let availability: [[String: any Sendable]] = GPUType.catalogue.compactMap { type in
+                let status = stockStatus(type.id, secure: secure)
+                guard status != .none else { return nil }
+                return ["gpuTypeId": type.id, "displayName": type.displayName, "stockStatus": status.rawValue]
+            }
+            return ["id": id, "name": id, "location": name, "gpuAvailability": availability]
+        }
+    }
+
     func myself(scope: AuthScope) -> [String: any Sendable] {
         let now = Date()
         return lock.withLock {
@@ -97,6 +110,7 @@ final class SimCloud: @unchecked Sendable {
                 "id": "user_simulated", "email": "sim@runpod-sim.invalid", "pubKey": pubKey,
                 "clientBalance": 100.0, "currentSpendPerHr": spend, "spendLimit": 80,
                 "pods": visible.map { $0.graphQLValue(now: now) },
+                "networkVolumes": [[String: any Sendable]](),
             ]
         }
     }

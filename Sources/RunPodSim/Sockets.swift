@@ -10,7 +10,7 @@ import Darwin
 enum Sockets {
     /// A listening TCP socket on `host:port` (port 0 picks a free one).
     static func listen(host: String, port: UInt16, backlog: Int32 = 64) throws(SimulatorError) -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .socket("socket()", errno: errno) }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -33,7 +33,7 @@ enum Sockets {
 
     /// Connects to `host:port`, giving up after `timeout` seconds; returns nil on failure.
     static func connect(host: String, port: UInt16, timeout: Double) -> Int32? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0, var addr = try? makeAddress(host: host, port: port) else { return nil }
         let flags = fcntl(fd, F_GETFL)
         _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
