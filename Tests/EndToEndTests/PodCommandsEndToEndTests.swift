@@ -64,9 +64,7 @@ final class PodCommandsEndToEndTests: EndToEndCase {
         try connect(["--gpu", "A40"])
         let id = try XCTUnwrap(try listJSON().first?["id"] as? String)
         // Terminate it behind autopod's back.
-        let reply = try sim.request(
-            "POST", "/graphql", ["query": "mutation($id: String!) { podTerminate(input: {podId: $id}) }", "variables": ["id": id]],
-            key: SimulatorProcess.apiKey)
+        let reply = try sim.graphQL("mutation($id: String!) { podTerminate(input: {podId: $id}) }", variables: ["id": id])
         XCTAssertNil(reply["errors"])
         XCTAssertEqual(try listJSON().count, 0)
         let all = try listJSON(all: true)
