@@ -63,7 +63,7 @@ final class ErrorClassificationTests: XCTestCase {
             "lowestPrice": ["stockStatus": "None", "uninterruptablePrice": nil],
         ]
         let type = RunPodProvider.parseGPUType(json)
-        XCTAssertEqual(type?.stock, StockStatus.none)
+        XCTAssertEqual(type?.stock, StockStatus.outOfStock)
         XCTAssertTrue(type?.isOutOfStock ?? false)
         XCTAssertEqual(type?.pricePerGPU(cloud: .community), 0.35)
         XCTAssertNil(RunPodProvider.parseGPUType(["id": "unknown", "displayName": "x"]))

@@ -43,6 +43,21 @@ final class PodCommandsEndToEndTests: EndToEndCase {
         XCTAssertNotNil(try listJSON(all: true).first?["terminatedAt"] as? String)
     }
 
+    func testStartOnABusyHostExplainsWhatToDo() throws {
+        try connect(["--gpu", "A40"])
+        let name = try XCTUnwrap(try listJSON().first?["name"] as? String)
+        XCTAssertEqual(try cli.run(["stop", name]).status, 0)
+        // The pod's machine has no free GPU any more.
+        try sim.setStock("NVIDIA A40", "None")
+        let result = try cli.run(["start", name])
+        XCTAssertEqual(result.status, 1, "\(result)")
+        XCTAssertTrue(result.stderr.contains("not enough free GPUs"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("wait and retry"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("autopod kill \(name)"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("kept only until kill"), result.stderr)
+        XCTAssertEqual(try listJSON().first?["status"] as? String, "STOPPED")
+    }
+
     func testCostIsPriceTimesMeasuredRunningTime() throws {
         try connect(["--gpu", "A40", "--gpu-count", "2"])
         Thread.sleep(forTimeInterval: 1.5)

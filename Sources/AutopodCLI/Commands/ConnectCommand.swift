@@ -208,8 +208,9 @@ struct ConnectCommand: ParsableCommand {
     private func handleInterrupt(_ record: PodRecord, context: CommandContext) throws -> Never {
         var terminate = true
         if Prompt.isInteractive {
-            let answer = Prompt.ask("\nInterrupted. Terminate \(record.name) now (stops billing), or keep it? [terminate/keep]", default: "terminate")
-            terminate = !(answer ?? "terminate").lowercased().hasPrefix("k")
+            let answer = Prompt.ask(
+                "\nInterrupted. Terminate \(record.name) to stop billing (t), or keep it running (k)?", default: "t")
+            terminate = !(answer ?? "t").lowercased().hasPrefix("k")
         }
         if terminate {
             _ = try context.manager.kill(id: record.id)

@@ -39,7 +39,7 @@ struct GpusCommand: ParsableCommand {
         let cloudType = cloud.flatMap { CloudType(rawValue: $0.uppercased()) } ?? context.config.cloudType
         let types = try context.provider.gpuTypes(gpuCount: gpuCount, cloud: cloudType)
             .filter { all || !$0.isOutOfStock }
-            .sorted { ($0.stock ?? .none, -($0.pricePerGPU(cloud: cloudType) ?? 99)) > ($1.stock ?? .none, -($1.pricePerGPU(cloud: cloudType) ?? 99)) }
+            .sorted { ($0.stock ?? .outOfStock, -($0.pricePerGPU(cloud: cloudType) ?? 99)) > ($1.stock ?? .outOfStock, -($1.pricePerGPU(cloud: cloudType) ?? 99)) }
         if output.json {
             struct Row: Encodable {
                 let id: String

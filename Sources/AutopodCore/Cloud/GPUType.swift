@@ -2,7 +2,8 @@ import Foundation
 
 /// How many of a GPU type the cloud says it has free, as RunPod's `stockStatus` words it.
 public enum StockStatus: String, Sendable, Codable, Comparable, CaseIterable {
-    case none = "None"
+    /// Not called `none`: on an optional, `.none` would silently mean nil.
+    case outOfStock = "None"
     case low = "Low"
     case medium = "Medium"
     case high = "High"
@@ -57,5 +58,5 @@ public struct GPUType: Sendable, Codable, Equatable {
     }
 
     /// Whether the cloud said outright that none are free.
-    public var isOutOfStock: Bool { stock == StockStatus.none }
+    public var isOutOfStock: Bool { stock == .outOfStock }
 }

@@ -144,7 +144,7 @@ public struct RunPodProvider: CloudProvider {
         // RunPod answers null rather than "None" when no machine can take this many GPUs;
         // the list of placeable counts then says so.
         if stock == nil, let counts = lowest["availableGpuCounts"].arrayValue, !counts.contains(.number(Double(gpuCount))) {
-            stock = StockStatus.none
+            stock = .outOfStock
         }
         return GPUType(
             id: id,
