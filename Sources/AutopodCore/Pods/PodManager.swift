@@ -17,11 +17,11 @@ public struct PodManager: Sendable {
     /// only with `includeTerminated`). A recorded pod missing from the list is asked for by id
     /// before it is marked terminated, because a brand-new pod can lag behind in the list.
     public func refresh(includeTerminated: Bool = false) throws -> [PodView] {
-        _ = try store.load()  // a broken pods.json is reported before anything else happens
+        // A broken pods.json is reported before anything else happens.
+        let recorded = try store.load().pods.filter { !$0.isTerminated }
         let remote = try provider.listPods()
         var known = remote
         var gone: Set<String> = []
-        let recorded = try store.load().pods.filter { !$0.isTerminated }
         for record in recorded where !remote.contains(where: { $0.id == record.id }) {
             if let pod = try provider.pod(id: record.id) {
                 known.append(pod)

@@ -30,9 +30,13 @@ public struct PodStateStore: Sendable {
     public func update<T>(_ change: (inout PodState) throws -> T) throws -> T {
         try paths.ensureHome()
         return try FileLock.withLock(paths.stateLock) {
-            var state = try load()
+            let before = try load()
+            var state = before
             let result = try change(&state)
-            try AtomicFile.write(try Self.encode(state), to: paths.pods, mode: 0o600)
+            // Most `list` runs change nothing: skip the write and its fsyncs then.
+            if state != before || !FileManager.default.fileExists(atPath: paths.pods.path) {
+                try AtomicFile.write(try Self.encode(state), to: paths.pods, mode: 0o600)
+            }
             return result
         }
     }
@@ -42,7 +46,7 @@ public struct PodStateStore: Sendable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
-            try container.encode(Self.formatter().string(from: date))
+            try container.encode(Self.dateStyle.format(date))
         }
         var data = try encoder.encode(state)
         data.append(0x0A)
@@ -54,18 +58,15 @@ public struct PodStateStore: Sendable {
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()
             let text = try container.decode(String.self)
-            if let date = Self.formatter().date(from: text) ?? ISO8601DateFormatter().date(from: text) { return date }
+            if let date = (try? Self.dateStyle.parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text)) { return date }
             throw DecodingError.dataCorruptedError(in: container, debugDescription: "\"\(text)\" is not an ISO 8601 date")
         }
         return decoder
     }
 
     /// ISO 8601 with milliseconds, so measured running time keeps sub-second precision.
-    static func formatter() -> ISO8601DateFormatter {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter
-    }
+    /// (A format style, not ISO8601DateFormatter: that one is costly to create and not Sendable.)
+    static let dateStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
     /// Decoding errors in words a person can act on, with where in the file it went wrong.
     static func explain(_ error: any Error) -> String {
