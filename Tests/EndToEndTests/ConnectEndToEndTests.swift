@@ -9,8 +9,12 @@ final class ConnectEndToEndTests: EndToEndCase {
 
     func testFallsBackWhenTheFirstTypeHasNoStock() throws {
         try sim.setStock("NVIDIA A40", "None")
-        let result = try connect(["--gpu", "A40,a6000"])
+        let result = try connect(["--gpu", "A40,a6000", "--json"])
         XCTAssertTrue(result.stderr.contains("A40: skipped, no stock"), result.stderr)
+        let ready = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(ready["status"] as? String, "RUNNING")
+        XCTAssertEqual(ready["sshHost"] as? String, "127.0.0.1")
+        XCTAssertNotNil(ready["sshPort"] as? Int)
         let pods = try sim.pods()
         XCTAssertEqual(pods.count, 1)
         XCTAssertEqual(pods.first?["gpuTypeId"] as? String, "NVIDIA RTX A6000")
@@ -81,6 +85,9 @@ final class ConnectEndToEndTests: EndToEndCase {
         // 2 × A40 on SECURE at $0.40 each: $0.80/hr, $19.20/day.
         XCTAssertTrue(result.stdout.contains("$0.800/hr"), result.stdout)
         XCTAssertTrue(result.stdout.contains("$19.20/day"), result.stdout)
+        let plan = try XCTUnwrap(try cli.json(["connect", "--dry-run", "--gpu", "A40,4090", "--gpu-count", "2"]) as? [String: Any])
+        XCTAssertEqual(plan["estimatedPerHour"] as? Double, 0.8)
+        XCTAssertEqual((plan["candidates"] as? [[String: Any]])?.compactMap { $0["id"] as? String }, ["NVIDIA A40", "NVIDIA GeForce RTX 4090"])
         XCTAssertEqual(try sim.pods().count, 0)
         XCTAssertFalse(FileManager.default.fileExists(atPath: podsFile.path))
     }

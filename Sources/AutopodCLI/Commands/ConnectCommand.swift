@@ -19,6 +19,7 @@ struct ConnectCommand: ParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var output: OutputOptions
 
     @Option(name: .customLong("gpu"), help: "GPU types in order of preference (A40, a6000, 4090, H100 or a full id); repeat or separate with commas.")
     var gpus: [String] = []
@@ -71,9 +72,14 @@ struct ConnectCommand: ParsableCommand {
         var plan = try launcher.plan(options)
         if interactive { plan = try pick(plan, provider: context.provider) }
         if dryRun {
-            printPlan(plan)
+            if output.json {
+                print(try JSONOutput.encode(PlanJSON(plan)))
+            } else {
+                printPlan(plan)
+            }
             return
         }
+        if output.json && !noShell { throw ValidationError("--json needs --no-shell (or --dry-run): the shell would mix with the output") }
         guard let keyPath = context.config.sshKeyPath else {
             throw CLIFailure("no SSH key is configured: run `autopod config init` (it can create one) before `connect`.")
         }
@@ -108,6 +114,12 @@ struct ConnectCommand: ParsableCommand {
         }
         try context.manager.recordEndpoint(endpoint, for: record.id)
         monitor.setNote(nil)
+        if output.json {
+            var ready = record
+            ready.endpoint = endpoint
+            print(try JSONOutput.encode(PodJSON(PodView(record: ready, remote: nil, now: Date()), endpoint: endpoint)))
+            return
+        }
 
         var panel = Panel(title: Style.ok("✓") + " \(record.name) is ready")
         panel.add("pod id", record.id)
@@ -184,6 +196,42 @@ struct ConnectCommand: ParsableCommand {
             panel.add("estimate", Style.warn("no type in the list has stock now"))
         }
         print(panel.render())
+    }
+
+    /// `connect --dry-run --json`: the plan, for scripts.
+    struct PlanJSON: Encodable {
+        struct Candidate: Encodable {
+            let id: String
+            let displayName: String
+            let stockStatus: String?
+            let pricePerHour: Double?
+        }
+        let candidates: [Candidate]
+        let gpuCount: Int
+        let cloudType: String
+        let dataCenterId: String?
+        let image: String
+        let containerDiskGB: Int
+        let volumeGB: Int
+        let ports: String
+        let estimatedPerHour: Double?
+        let estimatedPerDay: Double?
+
+        init(_ plan: LaunchPlan) {
+            let options = plan.options
+            candidates = plan.candidates.map {
+                Candidate(id: $0.type.id, displayName: $0.type.displayName, stockStatus: $0.type.stock?.rawValue, pricePerHour: $0.pricePerHour)
+            }
+            gpuCount = options.gpuCount
+            cloudType = options.cloud.rawValue
+            dataCenterId = options.dataCenterId
+            image = options.image
+            containerDiskGB = options.containerDiskGB
+            volumeGB = options.volumeGB
+            ports = options.ports
+            estimatedPerHour = plan.expectedPricePerHour
+            estimatedPerDay = plan.expectedPricePerHour.map { $0 * 24 }
+        }
     }
 
     /// One line per step of the fallback, so the user sees why each type was passed over.

@@ -26,7 +26,7 @@ struct ListCommand: ParsableCommand {
         let views = try context.manager.refresh(includeTerminated: all)
             .sorted { $0.record.createdAt < $1.record.createdAt }
         if output.json {
-            print(try JSONOutput.encode(views.map(PodJSON.init)))
+            print(try JSONOutput.encode(views.map { PodJSON($0) }))
             return
         }
         guard !views.isEmpty else {

@@ -26,11 +26,12 @@ struct PodJSON: Encodable {
     let sshPort: Int?
     let intervals: [Interval]
 
-    init(_ view: PodView) {
+    /// `endpoint` overrides what the view knows (connect has just checked it answers).
+    init(_ view: PodView, endpoint known: SSHEndpoint? = nil) {
         let record = view.record
         id = record.id
         name = record.name
-        status = view.status.rawValue
+        status = known != nil ? PodStatus.running.rawValue : view.status.rawValue
         gpuTypeId = record.gpuTypeId
         gpuDisplayName = record.gpuDisplayName
         gpuCount = record.gpuCount
@@ -42,7 +43,7 @@ struct PodJSON: Encodable {
         terminatedAt = record.terminatedAt
         createdByAutopod = record.createdByAutopod
         image = record.imageName
-        let endpoint = view.status == .running ? (view.remote?.sshEndpoint ?? record.endpoint) : nil
+        let endpoint = known ?? (view.status == .running ? (view.remote?.sshEndpoint ?? record.endpoint) : nil)
         sshHost = endpoint?.host
         sshPort = endpoint?.port
         intervals = record.intervals.map { Interval(start: $0.start, end: $0.end) }
