@@ -14,7 +14,8 @@ public struct AutopodCommand: ParsableCommand {
             """,
         version: AutopodVersion.current,
         subcommands: [
-            ConfigCommand.self, LogsCommand.self,
+            ConfigCommand.self, GpusCommand.self, ConnectCommand.self, ListCommand.self, InfoCommand.self,
+            StopCommand.self, StartCommand.self, KillCommand.self, LogsCommand.self,
         ]
     )
 

@@ -1,2 +1,4 @@
 import RunPodSim
-print("sim")
+
+// Everything lives in the library so tests can run the same code in-process.
+RunPodSimCommand.main()

@@ -82,7 +82,7 @@ public struct GraphQLClient: Sendable {
         logger.debug(
             "graphql", metadata: ["status": "\(response.status)", "ms": "\(Int(Date().timeIntervalSince(started) * 1000))"])
         if response.status == 401 || response.status == 403 { throw .unauthorized(status: response.status) }
-        let reply = try? JSONDecoder().decode(JSONValue.self, from: response.body)
+        let reply = try? JSONValue.parse(response.body)
         let messages = reply?["errors"].arrayValue?.compactMap { $0["message"].stringValue } ?? []
         if let first = messages.first { throw Self.classify(first, status: response.status) }
         if response.status == 429 || response.status >= 500 {

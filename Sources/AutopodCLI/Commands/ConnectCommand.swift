@@ -1,0 +1,286 @@
+import ArgumentParser
+import AutopodCore
+import Foundation
+
+/// `autopod connect`: from "I want a GPU" to a pod that answers SSH, created exactly once.
+struct ConnectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "connect",
+        abstract: "Start a pod on the first GPU type in stock, wait until SSH answers, and open a shell.",
+        discussion: """
+            GPU types are tried in order (--gpu, else the config's list). A type with no stock is \
+            skipped, a type RunPod turns down for capacity is passed over, and you see why for \
+            each. Any other error stops without trying further types. Once a pod exists it is in \
+            `autopod list`, whatever happens next.
+
+            If the pod is not ready within --wait-timeout, or fails, it is terminated so it does \
+            not bill, unless --keep-on-failure is given. Ctrl+C asks whether to terminate or keep \
+            the pod (without a terminal it terminates it); a second Ctrl+C quits at once.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var output: OutputOptions
+
+    @Option(name: .customLong("gpu"), help: "GPU types in order of preference (A40, a6000, 4090, H100 or a full id); repeat or separate with commas.")
+    var gpus: [String] = []
+    @Option(help: "GPUs per pod.")
+    var gpuCount: Int?
+    @Option(help: "Persistent volume in GB at the mount path (kept on stop, billed while stopped).")
+    var volume: Int?
+    @Option(help: "Container disk in GB (wiped on stop).")
+    var containerDisk: Int?
+    @Option(help: "Container image.")
+    var image: String?
+    @Option(help: "Cloud: SECURE, COMMUNITY or ALL.")
+    var cloud: String?
+    @Option(help: "Data centre id such as EU-RO-1.")
+    var region: String?
+    @Option(help: "Pod name (default autopod-YYYY-MM-DD-NNN).")
+    var name: String?
+    @Flag(help: "Show the plan and the price; create nothing.")
+    var dryRun = false
+    @Flag(help: "Pick the GPU type from a numbered table.")
+    var interactive = false
+    @Flag(help: "Return once the pod answers SSH, without opening a shell.")
+    var noShell = false
+    @Option(help: "How long to wait for the pod to answer SSH, e.g. 90s, 15m.")
+    var waitTimeout = "15m"
+    @Flag(help: "Keep the pod when it fails to become ready (default: terminate it).")
+    var keepOnFailure = false
+
+    func validate() throws {
+        if let gpuCount, !(1...8).contains(gpuCount) { throw ValidationError("--gpu-count must be between 1 and 8") }
+        if let cloud, CloudType(rawValue: cloud.uppercased()) == nil {
+            throw ValidationError("--cloud must be SECURE, COMMUNITY or ALL, not \(cloud)")
+        }
+        if WaitDuration.parse(waitTimeout) == nil {
+            throw ValidationError("--wait-timeout takes a duration such as 90s, 15m or 1h, not \(waitTimeout)")
+        }
+        if let volume, volume < 0 { throw ValidationError("--volume must be 0 or more") }
+        if let containerDisk, containerDisk < 1 { throw ValidationError("--container-disk must be at least 1") }
+        if let name, name.isEmpty || name.contains(where: \.isWhitespace) {
+            throw ValidationError("--name must be a word without spaces")
+        }
+    }
+
+    func run() throws {
+        global.bootstrap()
+        Style.configure()
+        let context = try CommandContext.make(global: global)
+        var options = try launchOptions(context.config)
+        let launcher = context.launcher
+        var plan = try launcher.plan(options)
+        if interactive { plan = try pick(plan, provider: context.provider) }
+        if dryRun {
+            if output.json {
+                print(try JSONOutput.encode(PlanJSON(plan)))
+            } else {
+                printPlan(plan)
+            }
+            return
+        }
+        if output.json && !noShell { throw ValidationError("--json needs --no-shell (or --dry-run): the shell would mix with the output") }
+        guard let keyPath = context.config.sshKeyPath else {
+            throw CLIFailure("no SSH key is configured: run `autopod config init` (it can create one) before `connect`.")
+        }
+        options.env["PUBLIC_KEY"] = try LaunchOptions.publicKey(forPrivateKey: keyPath)
+        plan.options = options
+
+        let monitor = InterruptMonitor()
+        monitor.install()
+        let record: PodRecord
+        do {
+            record = try launcher.launch(plan, events: { report($0, monitor: monitor) }, cancelled: { monitor.interrupted })
+        } catch LaunchError.interrupted {
+            throw CLIFailure("interrupted before any pod was created", exitStatus: 130)
+        }
+        if monitor.interrupted { try handleInterrupt(record, context: context) }
+
+        let timeout = WaitDuration.parse(waitTimeout)!
+        let progress = ProgressLine()
+        let endpoint: SSHEndpoint
+        do {
+            endpoint = try ReadinessWaiter(provider: context.provider).wait(
+                podId: record.id, timeout: timeout,
+                progress: { phase, elapsed in progress.update("\(record.name): \(phase.label)", elapsed: elapsed) },
+                cancelled: { monitor.interrupted })
+            progress.finish()
+        } catch .interrupted {
+            progress.finish()
+            try handleInterrupt(record, context: context)
+        } catch {
+            progress.finish()
+            try handleFailure(record, error: error, context: context)
+        }
+        try context.manager.recordEndpoint(endpoint, for: record.id)
+        monitor.setNote(nil)
+        if output.json {
+            var ready = record
+            ready.endpoint = endpoint
+            print(try JSONOutput.encode(PodJSON(PodView(record: ready, remote: nil, now: Date()), endpoint: endpoint)))
+            return
+        }
+
+        var panel = Panel(title: Style.ok("✓") + " \(record.name) is ready")
+        panel.add("pod id", record.id)
+        panel.add("gpu", Format.gpu(record))
+        panel.add("price", Format.perHour(record.pricePerHour))
+        panel.add("ssh", "\(context.config.sshUser)@\(endpoint.host) -p \(endpoint.port)")
+        panel.add("stop billing", "autopod stop \(record.name)  (keeps the volume)  ·  autopod kill \(record.name)")
+        print(panel.render())
+        if !noShell {
+            try ShellHandoff.openShell(pod: record, endpoint: endpoint, config: context.config)
+        }
+    }
+
+    /// The config with the command line's overrides.
+    private func launchOptions(_ config: AutopodConfig) throws -> LaunchOptions {
+        var options = LaunchOptions(config: config)
+        let list = gpus.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if !list.isEmpty { options.gpuNames = list }
+        if let gpuCount { options.gpuCount = gpuCount }
+        if let volume { options.volumeGB = volume }
+        if let containerDisk { options.containerDiskGB = containerDisk }
+        if let image { options.image = image }
+        if let cloud { options.cloud = CloudType(rawValue: cloud.uppercased())! }
+        if let region { options.dataCenterId = region.lowercased() == "any" ? nil : region }
+        options.name = name
+        return options
+    }
+
+    /// Shows every type with stock in a numbered table; the user's pick goes first, the rest of
+    /// the plan stays behind it as fallbacks.
+    private func pick(_ plan: LaunchPlan, provider: any CloudProvider) throws -> LaunchPlan {
+        guard Prompt.isInteractive else { throw CLIFailure("--interactive needs a terminal; use --gpu instead") }
+        let options = plan.options
+        let types = try provider.gpuTypes(gpuCount: options.gpuCount, cloud: options.cloud)
+            .filter { !$0.isOutOfStock }
+            .sorted { ($0.pricePerGPU(cloud: options.cloud) ?? 99) < ($1.pricePerGPU(cloud: options.cloud) ?? 99) }
+        guard !types.isEmpty else { throw CLIFailure("no GPU type has stock right now; try --cloud ALL or later") }
+        print(GpusCommand.table(types, numbered: true).render())
+        while true {
+            guard let answer = Prompt.ask("GPU number", default: "1") else { throw CLIFailure("no GPU chosen", exitStatus: 130) }
+            if let number = Int(answer), types.indices.contains(number - 1) {
+                let chosen = types[number - 1]
+                var candidates = plan.candidates.filter { $0.type.id != chosen.id }
+                candidates.insert(
+                    LaunchCandidate(type: chosen, pricePerHour: chosen.pricePerGPU(cloud: options.cloud).map { $0 * Double(options.gpuCount) }),
+                    at: 0)
+                return LaunchPlan(options: options, candidates: candidates)
+            }
+            print(Style.warn("Type a number from 1 to \(types.count)."))
+        }
+    }
+
+    private func printPlan(_ plan: LaunchPlan) {
+        let options = plan.options
+        print(Style.bold("Plan") + Style.dim("  (dry run: nothing is created)"))
+        var table = Table([.init("#", .right), .init("GPU"), .init("STOCK"), .init("$/HR", .right), .init("")])
+        for (index, candidate) in plan.candidates.enumerated() {
+            table.add([
+                "\(index + 1)", "\(options.gpuCount > 1 ? "\(options.gpuCount)× " : "")\(candidate.type.displayName)",
+                Style.status(candidate.type.stock?.rawValue ?? "?"), Format.perHour(candidate.pricePerHour),
+                candidate.type.isOutOfStock ? Style.dim("skipped: no stock") : "",
+            ])
+        }
+        print(table.render())
+        var panel = Panel(title: "Pod")
+        panel.add("image", options.image)
+        panel.add("cloud", options.cloud.rawValue + (options.dataCenterId.map { " in \($0)" } ?? ""))
+        panel.add("container disk", "\(options.containerDiskGB) GB (wiped on stop)")
+        panel.add("volume", "\(options.volumeGB) GB at \(options.volumeMountPath) (kept on stop)")
+        panel.add("ports", options.ports)
+        if let price = plan.expectedPricePerHour {
+            panel.add("estimate", "\(Format.perHour(price)) · \(Format.dollars(price * 24))/day")
+        } else {
+            panel.add("estimate", Style.warn("no type in the list has stock now"))
+        }
+        print(panel.render())
+    }
+
+    /// `connect --dry-run --json`: the plan, for scripts.
+    struct PlanJSON: Encodable {
+        struct Candidate: Encodable {
+            let id: String
+            let displayName: String
+            let stockStatus: String?
+            let pricePerHour: Double?
+        }
+        let candidates: [Candidate]
+        let gpuCount: Int
+        let cloudType: String
+        let dataCenterId: String?
+        let image: String
+        let containerDiskGB: Int
+        let volumeGB: Int
+        let ports: String
+        let estimatedPerHour: Double?
+        let estimatedPerDay: Double?
+
+        init(_ plan: LaunchPlan) {
+            let options = plan.options
+            candidates = plan.candidates.map {
+                Candidate(id: $0.type.id, displayName: $0.type.displayName, stockStatus: $0.type.stock?.rawValue, pricePerHour: $0.pricePerHour)
+            }
+            gpuCount = options.gpuCount
+            cloudType = options.cloud.rawValue
+            dataCenterId = options.dataCenterId
+            image = options.image
+            containerDiskGB = options.containerDiskGB
+            volumeGB = options.volumeGB
+            ports = options.ports
+            estimatedPerHour = plan.expectedPricePerHour
+            estimatedPerDay = plan.expectedPricePerHour.map { $0 * 24 }
+        }
+    }
+
+    /// One line per step of the fallback, so the user sees why each type was passed over.
+    private func report(_ event: LaunchEvent, monitor: InterruptMonitor) {
+        func say(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+        switch event {
+        case .reservedName(let name):
+            monitor.setNote("If \(name) was created, it is recorded: `autopod list` shows it and `autopod kill \(name)` ends it.")
+        case .skipped(let type, let reason): say(Style.dim("- \(type.displayName): skipped, \(reason)"))
+        case .trying(let type, let price): say("→ \(type.displayName): creating (\(Format.perHour(price)))")
+        case .passedOver(let type, let reason): say(Style.warn("- \(type.displayName): \(reason); trying the next type"))
+        case .outcomeUnknown(let name, let reason):
+            say(Style.warn("! no confirmation from RunPod (\(reason)); checking whether \(name) exists before doing anything else"))
+        case .lookingUp(let name, let attempt, let total): say(Style.dim("  looking for \(name) (\(attempt)/\(total))"))
+        case .created(let record):
+            monitor.setNote("\(record.name) (\(record.id)) is still running and recorded: `autopod kill \(record.name)` ends it.")
+            say(Style.ok("✓") + " created \(record.name) (\(record.id)) on \(Format.gpu(record)), \(Format.perHour(record.pricePerHour))")
+        }
+    }
+
+    /// First Ctrl+C: on a terminal ask; without one terminate. Exits with 130 either way.
+    private func handleInterrupt(_ record: PodRecord, context: CommandContext) throws -> Never {
+        var terminate = true
+        if Prompt.isInteractive {
+            let answer = Prompt.ask(
+                "\nInterrupted. Terminate \(record.name) to stop billing (t), or keep it running (k)?", default: "t")
+            terminate = !(answer ?? "t").lowercased().hasPrefix("k")
+        }
+        if terminate {
+            _ = try context.manager.kill(id: record.id)
+            throw CLIFailure("interrupted: \(record.name) was terminated", exitStatus: 130)
+        }
+        throw CLIFailure("interrupted: \(record.name) keeps running and billing; `autopod kill \(record.name)` ends it", exitStatus: 130)
+    }
+
+    /// A pod that did not become ready is terminated unless the user asked to keep it.
+    private func handleFailure(_ record: PodRecord, error: WaitError, context: CommandContext) throws -> Never {
+        if keepOnFailure {
+            throw CLIFailure("\(error.description)\n\(record.name) is kept (--keep-on-failure): `autopod info \(record.name)`, and `autopod kill \(record.name)` to stop the bill.")
+        }
+        if case .gone = error {
+            _ = try? context.manager.kill(id: record.id)
+            throw CLIFailure(error.description)
+        }
+        do {
+            _ = try context.manager.kill(id: record.id)
+        } catch let killError {
+            throw CLIFailure("\(error.description)\nTerminating \(record.name) failed too: \(killError). Run `autopod kill \(record.name)` now, or it keeps billing.")
+        }
+        throw CLIFailure("\(error.description)\n\(record.name) was terminated so it does not bill (use --keep-on-failure to keep it for debugging).")
+    }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import AutopodCore
+import Foundation
+
+/// `autopod gpus`: what can be rented right now, and for how much.
+struct GpusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gpus",
+        abstract: "Show GPU types with VRAM, prices and stock.",
+        discussion: """
+            Prices are per GPU per hour on RunPod's SECURE (own data centres, public IPs) and \
+            COMMUNITY clouds. Stock is for --count GPUs on --cloud, as RunPod reports it: High, \
+            Medium, Low or None. Types with no stock are hidden unless --all is given. Stock is \
+            a hint, not a promise: `connect` falls back to the next type when a create fails.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var output: OutputOptions
+
+    @Option(name: .long, help: "GPUs per pod, for the stock column.")
+    var count: Int?
+    @Option(help: "Cloud for the stock column: SECURE, COMMUNITY or ALL (default: the config's).")
+    var cloud: String?
+    @Flag(help: "Include types with no stock.")
+    var all = false
+
+    func validate() throws {
+        if let count, !(1...8).contains(count) { throw ValidationError("--count must be between 1 and 8") }
+        if let cloud, CloudType(rawValue: cloud.uppercased()) == nil {
+            throw ValidationError("--cloud must be SECURE, COMMUNITY or ALL, not \(cloud)")
+        }
+    }
+
+    func run() throws {
+        global.bootstrap()
+        Style.configure()
+        let context = try CommandContext.make(global: global)
+        let gpuCount = count ?? context.config.gpuCount
+        let cloudType = cloud.flatMap { CloudType(rawValue: $0.uppercased()) } ?? context.config.cloudType
+        let types = try context.provider.gpuTypes(gpuCount: gpuCount, cloud: cloudType)
+            .filter { all || !$0.isOutOfStock }
+            .sorted { ($0.stock ?? .outOfStock, -($0.pricePerGPU(cloud: cloudType) ?? 99)) > ($1.stock ?? .outOfStock, -($1.pricePerGPU(cloud: cloudType) ?? 99)) }
+        if output.json {
+            struct Row: Encodable {
+                let id: String
+                let displayName: String
+                let memoryInGb: Int
+                let securePrice: Double?
+                let communityPrice: Double?
+                let stockStatus: String?
+                let gpuCount: Int
+                let cloudType: String
+            }
+            print(try JSONOutput.encode(types.map {
+                Row(id: $0.id, displayName: $0.displayName, memoryInGb: $0.memoryInGb, securePrice: $0.securePrice,
+                    communityPrice: $0.communityPrice, stockStatus: $0.stock?.rawValue, gpuCount: gpuCount,
+                    cloudType: cloudType.rawValue)
+            }))
+            return
+        }
+        if types.isEmpty {
+            print("No GPU type has stock for \(gpuCount) GPU\(gpuCount == 1 ? "" : "s") on \(cloudType.rawValue) cloud. `autopod gpus --all` lists every type.")
+            return
+        }
+        print(Self.table(types).render())
+        print(Style.dim("Stock for \(gpuCount) GPU\(gpuCount == 1 ? "" : "s") on \(cloudType.rawValue) cloud; prices per GPU per hour."))
+    }
+
+    static func table(_ types: [GPUType], numbered: Bool = false) -> Table {
+        var columns: [Table.Column] = [
+            .init("GPU"), .init("VRAM", .right), .init("SECURE", .right), .init("COMMUNITY", .right), .init("STOCK"),
+        ]
+        if numbered { columns.insert(.init("#", .right), at: 0) }
+        var table = Table(columns)
+        for (index, type) in types.enumerated() {
+            var row = [
+                type.displayName, "\(type.memoryInGb) GB", Format.perHour(type.securePrice),
+                Format.perHour(type.communityPrice), Style.status(type.stock?.rawValue ?? "?"),
+            ]
+            if numbered { row.insert("\(index + 1)", at: 0) }
+            table.add(row)
+        }
+        return table
+    }
+}

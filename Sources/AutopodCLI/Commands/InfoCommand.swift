@@ -1,0 +1,44 @@
+import ArgumentParser
+import AutopodCore
+import Foundation
+
+/// `autopod info POD`: one pod in detail.
+struct InfoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "info", abstract: "Show one pod: status, GPU, image, ports, SSH endpoint, runtime and cost.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var output: OutputOptions
+
+    @Argument(help: "Pod id, name, or a unique prefix of either (optional when one pod is running).")
+    var pod: String?
+
+    func run() throws {
+        global.bootstrap()
+        Style.configure()
+        let context = try CommandContext.make(global: global)
+        let view = try PodManager.find(pod, in: try context.manager.refresh(includeTerminated: true))
+        if output.json {
+            print(try JSONOutput.encode(PodJSON(view)))
+            return
+        }
+        let record = view.record
+        var panel = Panel(title: "\(record.name)  \(Style.dim(record.id))")
+        panel.add("status", Style.status(view.status.rawValue) + (view.remote?.lastStatusChange.map { Style.dim("  \($0)") } ?? ""))
+        panel.add("gpu", Format.gpu(record) + Style.dim("  \(record.gpuTypeId)"))
+        panel.add("cloud", record.cloudType.rawValue)
+        panel.add("image", view.remote?.imageName ?? record.imageName ?? "—")
+        panel.add("ports", view.remote?.ports ?? "—")
+        if view.status == .running, let endpoint = view.remote?.sshEndpoint ?? record.endpoint {
+            panel.add("ssh", "\(context.config.sshUser)@\(endpoint.host) -p \(endpoint.port)")
+        } else {
+            panel.add("ssh", Style.dim(view.status == .starting ? "not published yet" : "— (not running)"))
+        }
+        panel.add("runtime", Format.duration(view.runningSeconds))
+        panel.add("price", Format.perHour(record.pricePerHour) + Style.dim("  at creation"))
+        panel.add("cost so far", Format.dollars(view.cost))
+        panel.add("created", Format.date(record.createdAt) + (record.createdByAutopod ? "" : Style.dim("  (not by autopod; first seen)")))
+        if let terminated = record.terminatedAt { panel.add("terminated", Format.date(terminated)) }
+        print(panel.render())
+    }
+}

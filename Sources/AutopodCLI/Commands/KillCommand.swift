@@ -1,0 +1,45 @@
+import ArgumentParser
+import AutopodCore
+import Foundation
+
+/// `autopod kill POD`: terminate a pod and everything on it.
+struct KillCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kill",
+        abstract: "Terminate a pod: every charge ends and its disks, volume included, are deleted.",
+        discussion: "Asks first unless --yes is given. Without a terminal, --yes is required.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var output: OutputOptions
+
+    @Argument(help: "Pod id, name, or a unique prefix of either (optional when one pod is running).")
+    var pod: String?
+    @Flag(name: .shortAndLong, help: "Do not ask.")
+    var yes = false
+
+    func run() throws {
+        global.bootstrap()
+        Style.configure()
+        let context = try CommandContext.make(global: global)
+        let manager = context.manager
+        let view = try PodManager.find(pod, in: try manager.refresh())
+        if view.record.isTerminated { throw CLIFailure("\(view.record.name) is already terminated") }
+        if !yes {
+            guard Prompt.isInteractive else {
+                throw CLIFailure("refusing to kill \(view.record.name) without confirmation: stdin is not a terminal. Pass --yes to kill it from a script.")
+            }
+            let question = "Terminate \(view.record.name) (\(Format.gpu(view.record)))? Its volume and all data on it are deleted."
+            guard Prompt.confirm(question, default: false) else {
+                print("Kept \(view.record.name).")
+                return
+            }
+        }
+        let record = try manager.kill(id: view.record.id) ?? view.record
+        let final = PodView(record: record, remote: nil, now: Date())
+        if output.json {
+            print(try JSONOutput.encode(StatusChange(action: "kill", pod: PodJSON(final), status: "TERMINATED")))
+            return
+        }
+        print(Style.ok("✓") + " terminated \(record.name): \(Format.duration(final.runningSeconds)) running, \(Format.dollars(final.cost)) in all.")
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import AutopodCore
+import Foundation
+
+/// `autopod list`: every pod, what it is doing and what it has cost.
+struct ListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List your pods with status, runtime, price and cost so far.",
+        discussion: """
+            Reads the account and brings autopod's records in line: a pod gone from the account \
+            is marked terminated, and a pod autopod did not create is shown and marked external. \
+            Cost is the price at creation times the running time autopod measured.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var output: OutputOptions
+
+    @Flag(help: "Include terminated pods.")
+    var all = false
+
+    func run() throws {
+        global.bootstrap()
+        Style.configure()
+        let context = try CommandContext.make(global: global)
+        let views = try context.manager.refresh(includeTerminated: all)
+            .sorted { $0.record.createdAt < $1.record.createdAt }
+        if output.json {
+            print(try JSONOutput.encode(views.map { PodJSON($0) }))
+            return
+        }
+        guard !views.isEmpty else {
+            print("No pods\(all ? "" : " running or stopped"). Start one with `autopod connect`.")
+            return
+        }
+        var table = Table([
+            .init("NAME"), .init("ID"), .init("GPU"), .init("STATUS"), .init("RUNTIME", .right), .init("$/HR", .right),
+            .init("COST", .right),
+        ])
+        for view in views {
+            table.add([
+                view.record.name + (view.record.createdByAutopod ? "" : Style.dim(" (external)")),
+                view.record.id, Format.gpu(view.record), Style.status(view.status.rawValue),
+                Format.duration(view.runningSeconds), Format.perHour(view.record.pricePerHour), Format.dollars(view.cost),
+            ])
+        }
+        print(table.render())
+        let running = views.filter { $0.status == .running || $0.status == .starting }
+        let burn = running.reduce(0) { $0 + $1.record.pricePerHour }
+        let total = views.reduce(0) { $0 + $1.cost }
+        print(Style.dim("\(running.count) running · \(String(format: "$%.3f/hr", burn)) now · \(Format.dollars(total)) so far"))
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import AutopodCore
+import Foundation
+
+/// `autopod stop POD`: release the GPU, keep the volume.
+struct StopCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stop",
+        abstract: "Stop a pod: the GPU is released and billing for it ends; the volume is kept.",
+        discussion: """
+            The volume at /workspace is kept and still billed for storage while the pod is \
+            stopped; the container disk is wiped. `autopod start` resumes it on the same machine, \
+            which only works while that machine has a free GPU. `autopod kill` ends every charge.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var output: OutputOptions
+
+    @Argument(help: "Pod id, name, or a unique prefix of either (optional when one pod is running).")
+    var pod: String?
+
+    func run() throws {
+        global.bootstrap()
+        Style.configure()
+        let context = try CommandContext.make(global: global)
+        let manager = context.manager
+        let view = try PodManager.find(pod, in: try manager.refresh())
+        if view.status == .stopped {
+            throw CLIFailure("\(view.record.name) is already stopped; `autopod start \(view.record.name)` resumes it")
+        }
+        let record = try manager.stop(view)
+        let stopped = PodView(record: record, remote: nil, now: Date())
+        if output.json {
+            print(try JSONOutput.encode(StatusChange(action: "stop", pod: PodJSON(stopped), status: "STOPPED")))
+            return
+        }
+        print(Style.ok("✓") + " stopped \(record.name) after \(Format.duration(stopped.runningSeconds)) running, \(Format.dollars(stopped.cost)) in all.")
+        print(Style.dim("  The volume is kept (and billed for storage). `autopod start \(record.name)` resumes it; `autopod kill \(record.name)` deletes it."))
+    }
+}
+
+/// `--json` for stop, start and kill: what was done, and the pod afterwards.
+struct StatusChange: Encodable {
+    let action: String
+    let pod: PodJSON
+    let status: String
+}

@@ -1,0 +1,35 @@
+import AutopodCore
+import Foundation
+
+/// What a pod command needs: the config, the provider built from it, and the state store.
+struct CommandContext {
+    let environment: [String: String]
+    let paths: AutopodPaths
+    let config: AutopodConfig
+    let provider: RunPodProvider
+    let store: PodStateStore
+
+    /// Loads the config and builds the RunPod provider; a missing key says how to set one.
+    static func make(global: GlobalOptions) throws -> CommandContext {
+        let environment = ProcessInfo.processInfo.environment
+        let paths = global.paths
+        let config = try ConfigStore(paths: paths).load(environment: environment)
+        guard let key = config.effectiveAPIKey(environment: environment), !key.isEmpty else {
+            throw CLIFailure(
+                "no RunPod API key is set. Set RUNPOD_API_KEY in the environment, or run `autopod config init` to save one "
+                    + "(create a key at https://www.runpod.io/console/user/settings).")
+        }
+        LogSetup.redactor.add(secret: key)
+        var client = GraphQLClient(baseURL: config.effectiveBaseURL(environment: environment), apiKey: key)
+        // AUTOPOD_API_TIMEOUT (seconds) shortens the per-request timeout, for tests and slow links.
+        if let text = environment["AUTOPOD_API_TIMEOUT"], let seconds = Double(text), seconds > 0 {
+            client.timeout = seconds
+        }
+        return CommandContext(
+            environment: environment, paths: paths, config: config, provider: RunPodProvider(client: client),
+            store: PodStateStore(paths: paths))
+    }
+
+    var manager: PodManager { PodManager(provider: provider, store: store) }
+    var launcher: PodLauncher { PodLauncher(provider: provider, store: store) }
+}

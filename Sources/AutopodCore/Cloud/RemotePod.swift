@@ -1,0 +1,93 @@
+import Foundation
+
+/// Where a pod's SSH server can be reached directly.
+public struct SSHEndpoint: Sendable, Codable, Equatable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    public var description: String { "\(host):\(port)" }
+}
+
+/// One published port of a running pod (RunPod's `runtime.ports` entry).
+public struct PortMapping: Sendable, Codable, Equatable {
+    public var ip: String
+    public var isIpPublic: Bool
+    public var privatePort: Int
+    public var publicPort: Int
+    public var type: String
+
+    public init(ip: String, isIpPublic: Bool, privatePort: Int, publicPort: Int, type: String) {
+        self.ip = ip
+        self.isIpPublic = isIpPublic
+        self.privatePort = privatePort
+        self.publicPort = publicPort
+        self.type = type
+    }
+}
+
+/// A pod as the cloud describes it right now.
+public struct RemotePod: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    /// What was asked for (RUNNING, EXITED, ...), not what is happening: a pod pulling its
+    /// image is already RUNNING.
+    public var desiredStatus: String
+    /// Free text such as "Exited by Runpod: <date>".
+    public var lastStatusChange: String?
+    /// $/hr for the whole pod; RunPod reports 0 for stopped pods and sometimes for running ones.
+    public var costPerHr: Double?
+    public var imageName: String?
+    public var gpuCount: Int
+    public var gpuTypeId: String?
+    public var gpuDisplayName: String?
+    public var ports: String?
+    public var podHostId: String?
+    /// Whether `runtime` was present: the container is up.
+    public var hasRuntime: Bool
+    public var uptimeInSeconds: Int?
+    public var portMappings: [PortMapping]
+
+    public init(
+        id: String, name: String, desiredStatus: String, lastStatusChange: String? = nil, costPerHr: Double? = nil,
+        imageName: String? = nil, gpuCount: Int = 1, gpuTypeId: String? = nil, gpuDisplayName: String? = nil,
+        ports: String? = nil, podHostId: String? = nil, hasRuntime: Bool = false, uptimeInSeconds: Int? = nil,
+        portMappings: [PortMapping] = []
+    ) {
+        self.id = id
+        self.name = name
+        self.desiredStatus = desiredStatus
+        self.lastStatusChange = lastStatusChange
+        self.costPerHr = costPerHr
+        self.imageName = imageName
+        self.gpuCount = gpuCount
+        self.gpuTypeId = gpuTypeId
+        self.gpuDisplayName = gpuDisplayName
+        self.ports = ports
+        self.podHostId = podHostId
+        self.hasRuntime = hasRuntime
+        self.uptimeInSeconds = uptimeInSeconds
+        self.portMappings = portMappings
+    }
+
+    public var isRunning: Bool { desiredStatus.uppercased() == "RUNNING" }
+
+    /// The public SSH mapping (private port 22 on a public IP). Runtime is trusted only while
+    /// RUNNING: a stopped pod can report stale ports for a while.
+    public var sshEndpoint: SSHEndpoint? {
+        guard isRunning, hasRuntime,
+            let mapping = portMappings.first(where: { $0.privatePort == 22 && $0.isIpPublic && $0.publicPort > 0 })
+        else { return nil }
+        return SSHEndpoint(host: mapping.ip, port: mapping.publicPort)
+    }
+
+    /// Whether RunPod (rather than the user) stopped the pod, from its free-text status.
+    public var exitedByProvider: Bool {
+        guard !isRunning, let text = lastStatusChange?.lowercased() else { return false }
+        return text.contains("exited by runpod") || text.contains("terminated by runpod")
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+
+/// What the launcher reports while it works, so the user sees each GPU type tried and why it
+/// was passed over.
+public enum LaunchEvent: Sendable {
+    case reservedName(String)
+    case skipped(GPUType, reason: String)
+    case trying(GPUType, pricePerHour: Double?)
+    case passedOver(GPUType, reason: String)
+    case outcomeUnknown(name: String, reason: String)
+    case lookingUp(name: String, attempt: Int, of: Int)
+    case created(PodRecord)
+}
+
+/// Why no pod came out of a launch.
+public enum LaunchError: Error, Sendable, CustomStringConvertible {
+    /// Every type was out of stock or refused for capacity; each with its reason.
+    case noCapacity(attempts: [(type: String, reason: String)], options: LaunchOptions)
+    /// A failure that another GPU type would not fix (auth, rejected request, ...).
+    case failed(type: String, error: ProviderError)
+    /// The create's reply was lost and the pod has not appeared; nothing was retried.
+    case unconfirmed(name: String, reason: String)
+    case nameTaken(String)
+    case interrupted
+
+    public var description: String {
+        switch self {
+        case .noCapacity(let attempts, let options):
+            let lines = attempts.map { "  - \($0.type): \($0.reason)" }.joined(separator: "\n")
+            return """
+                no GPU type in the list could be placed (\(options.gpuCount) GPU\(options.gpuCount == 1 ? "" : "s"), \(options.cloud.rawValue) cloud):
+                \(lines)
+                Try more types (`autopod gpus` shows what is in stock, e.g. --gpu A40,4090,A5000)\(options.cloud == .all ? "" : ", --cloud ALL"), fewer GPUs, or again in a few minutes.
+                """
+        case .failed(let type, let error):
+            if case .unauthorized = error { return error.description }
+            return "creating a \(type) pod failed: \(error.description)"
+        case .unconfirmed(let name, let reason):
+            return """
+                RunPod did not confirm the create of \(name) (\(reason)) and no pod of that name has appeared. \
+                Nothing was retried, so you cannot be billed twice. If it appears later, `autopod list` records it \
+                and shows it; otherwise run `autopod connect` again.
+                """
+        case .nameTaken(let name):
+            return "a pod named \(name) already exists; pick another --name (names must be unique so a lost reply can be resolved)"
+        case .interrupted:
+            return "interrupted before any pod was created"
+        }
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+import Logging
+
+/// Creates a pod exactly once, falling back through the GPU preference list.
+///
+/// - Types the cloud reports with no stock for the count and cloud are skipped (and said so).
+/// - A capacity error moves on to the next type; any other error stops.
+/// - A create whose outcome is unknown (timeout, 5xx, broken connection) is resolved by looking
+///   the pod up by its unique name, a few times to allow for listing lag, before anything else
+///   happens. Its name was reserved in `pods.json` first, so a pod that appears even later is
+///   adopted by `autopod list`: there is never a pod autopod does not know about.
+/// - The pod is recorded the moment it is known to exist.
+public struct PodLauncher: Sendable {
+    public var provider: any CloudProvider
+    public var store: PodStateStore
+    /// Lookups by name after an unknown outcome, and the pause between them.
+    public var lookupAttempts = 6
+    public var lookupInterval: TimeInterval = 2
+    public var now: @Sendable () -> Date = { Date() }
+    private let logger = Logger(label: "autopod.launch")
+
+    public init(provider: any CloudProvider, store: PodStateStore) {
+        self.provider = provider
+        self.store = store
+    }
+
+    /// Resolves the GPU names and reads stock and prices; creates nothing.
+    public func plan(_ options: LaunchOptions) throws -> LaunchPlan {
+        let types = try provider.gpuTypes(gpuCount: options.gpuCount, cloud: options.cloud)
+        let chosen = try GPUNameResolver(types: types).resolveAll(options.gpuNames)
+        return LaunchPlan(
+            options: options,
+            candidates: chosen.map { type in
+                LaunchCandidate(type: type, pricePerHour: type.pricePerGPU(cloud: options.cloud).map { $0 * Double(options.gpuCount) })
+            })
+    }
+
+    /// Runs the plan. Returns the recorded pod; `cancelled` is checked before each create.
+    public func launch(
+        _ plan: LaunchPlan, events: (LaunchEvent) -> Void, cancelled: () -> Bool = { false }
+    ) throws -> PodRecord {
+        let options = plan.options
+        let name = try reserveName(options)
+        events(.reservedName(name))
+        var attempts: [(type: String, reason: String)] = []
+        do {
+            for candidate in plan.candidates {
+                let type = candidate.type
+                if type.isOutOfStock {
+                    let reason = "no stock for \(options.gpuCount) GPU\(options.gpuCount == 1 ? "" : "s") on \(options.cloud.rawValue) cloud"
+                    attempts.append((type.displayName, reason))
+                    logger.info("skipped GPU type", metadata: ["gpu": "\(type.id)", "reason": "\(reason)"])
+                    events(.skipped(type, reason: reason))
+                    continue
+                }
+                if cancelled() { throw LaunchError.interrupted }
+                events(.trying(type, pricePerHour: candidate.pricePerHour))
+                let spec = PodSpec(
+                    name: name, gpuTypeId: type.id, gpuCount: options.gpuCount, cloudType: options.cloud,
+                    dataCenterId: options.dataCenterId, imageName: options.image,
+                    containerDiskInGb: options.containerDiskGB, volumeInGb: options.volumeGB,
+                    volumeMountPath: options.volumeMountPath, ports: options.ports, env: options.env)
+                let created: RemotePod
+                do {
+                    created = try provider.createPod(spec)
+                } catch let error where error.isCapacity {
+                    let reason = "RunPod had no machine free (\(Self.shortReason(error)))"
+                    attempts.append((type.displayName, reason))
+                    logger.info("passed over GPU type", metadata: ["gpu": "\(type.id)", "reason": "\(reason)"])
+                    events(.passedOver(type, reason: reason))
+                    continue
+                } catch let error where error.outcomeUnknown {
+                    logger.warning("create outcome unknown; looking the pod up by name", metadata: ["name": "\(name)", "error": "\(error)"])
+                    events(.outcomeUnknown(name: name, reason: error.description))
+                    guard let found = try findByName(name, events: events) else {
+                        throw LaunchError.unconfirmed(name: name, reason: error.description)
+                    }
+                    created = found
+                } catch {
+                    throw LaunchError.failed(type: type.displayName, error: error)
+                }
+                return try record(created, candidate: candidate, options: options, name: name, events: events)
+            }
+        } catch let error as LaunchError {
+            if case .unconfirmed = error {
+                // Keep the reservation: a pod that shows up later is adopted by name.
+            } else {
+                releaseName(name)
+            }
+            throw error
+        } catch {
+            releaseName(name)
+            throw error
+        }
+        releaseName(name)
+        throw LaunchError.noCapacity(attempts: attempts, options: options)
+    }
+
+    /// Picks the next free name for today (or checks the user's) and reserves it in pods.json,
+    /// under the state lock, so two `connect`s at once get different names.
+    func reserveName(_ options: LaunchOptions) throws -> String {
+        // The account may have pods autopod has not recorded (made elsewhere, or lost replies).
+        let accountNames = (try? provider.listPods().map(\.name)) ?? []
+        return try store.update { state in
+            let taken = state.allNames + accountNames
+            let name: String
+            if let chosen = options.name {
+                if taken.contains(chosen) { throw LaunchError.nameTaken(chosen) }
+                name = chosen
+            } else {
+                name = PodNaming.nextName(on: now(), taken: taken)
+            }
+            state.pending.append(PendingCreate(name: name, startedAt: now(), cloudType: options.cloud))
+            return name
+        }
+    }
+
+    func releaseName(_ name: String) {
+        _ = try? store.update { state in state.pending.removeAll { $0.name == name } }
+    }
+
+    /// Looks for the pod named `name` on the account, allowing for listing lag.
+    func findByName(_ name: String, events: (LaunchEvent) -> Void) throws -> RemotePod? {
+        for attempt in 1...max(1, lookupAttempts) {
+            events(.lookingUp(name: name, attempt: attempt, of: lookupAttempts))
+            do {
+                if let pod = try provider.listPods().first(where: { $0.name == name }) {
+                    logger.info("found the pod of an unconfirmed create", metadata: ["name": "\(name)", "id": "\(pod.id)"])
+                    return pod
+                }
+            } catch .unauthorized(let detail) {
+                throw ProviderError.unauthorized(detail: detail)
+            } catch {
+                logger.warning("lookup after an unconfirmed create failed", metadata: ["error": "\(error)"])
+            }
+            if attempt < lookupAttempts { Thread.sleep(forTimeInterval: lookupInterval) }
+        }
+        return nil
+    }
+
+    /// Writes the new pod to pods.json, replacing its name reservation.
+    func record(
+        _ pod: RemotePod, candidate: LaunchCandidate, options: LaunchOptions, name: String,
+        events: (LaunchEvent) -> Void
+    ) throws -> PodRecord {
+        let created = now()
+        let price = (pod.costPerHr ?? 0) > 0 ? pod.costPerHr! : candidate.pricePerHour ?? 0
+        var record = PodRecord(
+            id: pod.id, name: pod.name.isEmpty ? name : pod.name, gpuTypeId: candidate.type.id,
+            gpuDisplayName: candidate.type.displayName, gpuCount: options.gpuCount, cloudType: options.cloud,
+            pricePerHour: price, createdAt: created, createdByAutopod: true, imageName: options.image,
+            lastStatus: pod.desiredStatus)
+        // RunPod bills from placement, so the running time starts now.
+        record.markRunning(at: created)
+        let stored = record
+        try store.update { state in
+            state.pending.removeAll { $0.name == name }
+            if let existing = state.record(id: stored.id) {
+                // `list` in another process adopted it first; keep its intervals, add what we know.
+                var merged = existing
+                merged.createdByAutopod = true
+                merged.gpuTypeId = stored.gpuTypeId
+                merged.gpuDisplayName = stored.gpuDisplayName
+                merged.cloudType = stored.cloudType
+                if stored.pricePerHour > 0 { merged.pricePerHour = stored.pricePerHour }
+                state.upsert(merged)
+            } else {
+                state.upsert(stored)
+            }
+        }
+        logger.info("pod recorded", metadata: ["id": "\(record.id)", "name": "\(record.name)", "gpu": "\(record.gpuTypeId)", "price": "\(record.pricePerHour)"])
+        events(.created(record))
+        return record
+    }
+
+    static func shortReason(_ error: ProviderError) -> String {
+        if case .capacity(let message) = error {
+            return message.components(separatedBy: ". ").first ?? message
+        }
+        return error.description
+    }
+}

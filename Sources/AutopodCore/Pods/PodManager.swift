@@ -1,0 +1,162 @@
+import Foundation
+import Logging
+
+/// The pods autopod knows, kept in step with the account: list, find, stop, start, kill.
+public struct PodManager: Sendable {
+    public var provider: any CloudProvider
+    public var store: PodStateStore
+    public var now: @Sendable () -> Date = { Date() }
+    private let logger = Logger(label: "autopod.pods")
+
+    public init(provider: any CloudProvider, store: PodStateStore) {
+        self.provider = provider
+        self.store = store
+    }
+
+    /// Reads the account, reconciles pods.json with it, and returns every pod (terminated ones
+    /// only with `includeTerminated`). A recorded pod missing from the list is asked for by id
+    /// before it is marked terminated, because a brand-new pod can lag behind in the list.
+    public func refresh(includeTerminated: Bool = false) throws -> [PodView] {
+        // A broken pods.json is reported before anything else happens.
+        let recorded = try store.load().pods.filter { !$0.isTerminated }
+        let remote = try provider.listPods()
+        var known = remote
+        var gone: Set<String> = []
+        for record in recorded where !remote.contains(where: { $0.id == record.id }) {
+            if let pod = try provider.pod(id: record.id) {
+                known.append(pod)
+            } else {
+                gone.insert(record.id)
+            }
+        }
+        let time = now()
+        let state = try store.update { state in
+            PodReconciler.reconcile(&state, remote: known, gone: gone, now: time)
+            return state
+        }
+        return state.pods
+            .filter { includeTerminated || !$0.isTerminated }
+            .map { record in PodView(record: record, remote: known.first { $0.id == record.id }, now: time) }
+    }
+
+    /// Finds the pod a user named: by id, by name, or by a unique prefix of either. With no
+    /// reference, the one running pod (or the one live pod) is meant.
+    public static func find(_ reference: String?, in views: [PodView]) throws(PodLookupError) -> PodView {
+        let live = views.filter { !$0.record.isTerminated }
+        guard let reference, !reference.isEmpty else {
+            let running = live.filter { $0.status == .running || $0.status == .starting }
+            if running.count == 1 { return running[0] }
+            if running.isEmpty && live.count == 1 { return live[0] }
+            if live.isEmpty { throw .noPods }
+            throw .needReference(candidates: (running.isEmpty ? live : running).map(\.record.name))
+        }
+        if let exact = views.first(where: { $0.record.id == reference || $0.record.name == reference }) { return exact }
+        let lowered = reference.lowercased()
+        let matches = views.filter {
+            $0.record.id.lowercased().hasPrefix(lowered) || $0.record.name.lowercased().hasPrefix(lowered)
+        }
+        // Prefer live pods when a prefix also matches terminated ones.
+        let liveMatches = matches.filter { !$0.record.isTerminated }
+        let pool = liveMatches.isEmpty ? matches : liveMatches
+        if pool.count == 1 { return pool[0] }
+        if pool.isEmpty { throw .notFound(reference: reference, known: live.map(\.record.name)) }
+        throw .ambiguous(reference: reference, candidates: pool.map { "\($0.record.name) (\($0.record.id))" })
+    }
+
+    /// Stops the pod (the volume is kept and still billed) and closes its running interval.
+    public func stop(_ view: PodView) throws -> PodRecord {
+        try provider.stopPod(id: view.record.id)
+        let time = now()
+        return try store.update { state in
+            state.update(id: view.record.id) {
+                $0.markStopped(at: time)
+                $0.lastStatus = "EXITED"
+                $0.endpoint = nil
+            }
+            return state.record(id: view.record.id) ?? view.record
+        }
+    }
+
+    /// Resumes a stopped pod on its host. "Not enough free GPUs" comes back as `StartError`.
+    public func start(_ view: PodView) throws -> PodRecord {
+        let pod: RemotePod
+        do {
+            pod = try provider.resumePod(id: view.record.id, gpuCount: max(1, view.record.gpuCount))
+        } catch .capacity(let message) {
+            throw StartError.hostBusy(name: view.record.name, message: message)
+        }
+        let time = now()
+        return try store.update { state in
+            state.update(id: view.record.id) {
+                $0.markRunning(at: time)
+                $0.lastStatus = pod.desiredStatus
+                if let price = pod.costPerHr, price > 0 { $0.pricePerHour = price }
+                // Ports change on every start; the old endpoint is stale.
+                $0.endpoint = pod.sshEndpoint
+            }
+            return state.record(id: view.record.id) ?? view.record
+        }
+    }
+
+    /// Terminates the pod; a pod already gone counts as terminated.
+    public func kill(id: String) throws -> PodRecord? {
+        do {
+            try provider.terminatePod(id: id)
+        } catch .notFound {
+            logger.info("pod already gone", metadata: ["id": "\(id)"])
+        }
+        let time = now()
+        return try store.update { state in
+            state.update(id: id) { $0.markTerminated(at: time) }
+            return state.record(id: id)
+        }
+    }
+
+    /// Records where SSH answered.
+    public func recordEndpoint(_ endpoint: SSHEndpoint, for id: String) throws {
+        try store.update { state in
+            state.update(id: id) {
+                $0.endpoint = endpoint
+                $0.lastStatus = "RUNNING"
+            }
+        }
+    }
+}
+
+/// A pod reference that does not pick one pod.
+public enum PodLookupError: Error, Sendable, Equatable, CustomStringConvertible {
+    case noPods
+    case needReference(candidates: [String])
+    case notFound(reference: String, known: [String])
+    case ambiguous(reference: String, candidates: [String])
+
+    public var description: String {
+        switch self {
+        case .noPods: return "you have no pods. Start one with `autopod connect`."
+        case .needReference(let candidates):
+            return "more than one pod could be meant; name one: \(candidates.joined(separator: ", "))"
+        case .notFound(let reference, let known):
+            return "no pod matches \"\(reference)\""
+                + (known.isEmpty ? "; you have no live pods." : ". Your pods: \(known.joined(separator: ", ")) (`autopod list --all` shows terminated ones too).")
+        case .ambiguous(let reference, let candidates):
+            return "\"\(reference)\" matches several pods: \(candidates.joined(separator: ", ")). Type more of the name or id."
+        }
+    }
+}
+
+/// A stopped pod that cannot start again.
+public enum StartError: Error, Sendable, CustomStringConvertible {
+    case hostBusy(name: String, message: String)
+
+    public var description: String {
+        switch self {
+        case .hostBusy(let name, let message):
+            return """
+                \(name) cannot start: \(message)
+                A stopped pod can only start on the machine it was on, and that machine's GPUs are rented out now. You can:
+                  - wait and retry `autopod start \(name)` later (GPUs free up as other rentals end), or
+                  - `autopod kill \(name)` and `autopod connect` anew on any free machine. Data on the pod's volume is kept only until kill: copy out what you need first.
+                """
+        }
+    }
+}

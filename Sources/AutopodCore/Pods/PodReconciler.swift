@@ -1,0 +1,53 @@
+import Foundation
+
+/// Brings `pods.json` in line with what the account says, without any I/O.
+public enum PodReconciler {
+    /// How long a reserved name waits for its pod before the reservation is dropped. Far longer
+    /// than a create and its follow-up lookups take.
+    public static let pendingLifetime: TimeInterval = 15 * 60
+
+    /// - remote: the account's pods (terminated pods are not listed).
+    /// - gone: ids of recorded pods the account confirmed it does not have.
+    public static func reconcile(_ state: inout PodState, remote: [RemotePod], gone: Set<String>, now: Date) {
+        for index in state.pods.indices where !state.pods[index].isTerminated {
+            let id = state.pods[index].id
+            if let pod = remote.first(where: { $0.id == id }) {
+                apply(pod, to: &state.pods[index], now: now)
+            } else if gone.contains(id) {
+                state.pods[index].markTerminated(at: now)
+            }
+        }
+        for pod in remote where state.record(id: pod.id) == nil {
+            let pendingIndex = state.pending.firstIndex { $0.name == pod.name }
+            var record = PodRecord(
+                id: pod.id, name: pod.name, gpuTypeId: pod.gpuTypeId ?? pod.gpuDisplayName ?? "unknown",
+                gpuDisplayName: pod.gpuDisplayName ?? pod.gpuTypeId ?? "unknown", gpuCount: pod.gpuCount,
+                cloudType: pendingIndex.map { state.pending[$0].cloudType } ?? .all,
+                pricePerHour: pod.costPerHr ?? 0,
+                createdAt: pendingIndex.map { state.pending[$0].startedAt } ?? now,
+                createdByAutopod: pendingIndex != nil, imageName: pod.imageName)
+            if let pendingIndex {
+                // A create whose reply was lost: the pod has been running since it was asked for.
+                record.markRunning(at: state.pending[pendingIndex].startedAt)
+                state.pending.remove(at: pendingIndex)
+            }
+            apply(pod, to: &record, now: now)
+            state.pods.append(record)
+        }
+        state.pending.removeAll { now.timeIntervalSince($0.startedAt) > pendingLifetime }
+    }
+
+    /// Updates one record from the account's view of the pod.
+    public static func apply(_ pod: RemotePod, to record: inout PodRecord, now: Date) {
+        record.lastStatus = pod.desiredStatus
+        if pod.isRunning {
+            record.markRunning(at: now)
+            if let endpoint = pod.sshEndpoint { record.endpoint = endpoint }
+        } else {
+            record.markStopped(at: now)
+        }
+        // A pod found on the account may have had no price yet; keep the first real one.
+        if record.pricePerHour == 0, let price = pod.costPerHr, price > 0 { record.pricePerHour = price }
+        if record.imageName == nil { record.imageName = pod.imageName }
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+
+/// A stretch of time during which autopod saw the pod running (and billing).
+public struct RunningInterval: Codable, Sendable, Equatable {
+    public var start: Date
+    /// nil while the pod is still running.
+    public var end: Date?
+
+    public init(start: Date, end: Date? = nil) {
+        self.start = start
+        self.end = end
+    }
+}
+
+/// What autopod remembers about one pod, in `pods.json`.
+public struct PodRecord: Codable, Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var gpuTypeId: String
+    public var gpuDisplayName: String
+    public var gpuCount: Int
+    public var cloudType: CloudType
+    /// $/hr for the whole pod when it was created (RunPod's later figure can read 0).
+    public var pricePerHour: Double
+    public var createdAt: Date
+    public var intervals: [RunningInterval]
+    public var endpoint: SSHEndpoint?
+    /// false for pods found on the account that autopod did not create.
+    public var createdByAutopod: Bool
+    public var terminatedAt: Date?
+    public var imageName: String?
+    /// The status RunPod last reported (RUNNING, EXITED, ...).
+    public var lastStatus: String?
+
+    public init(
+        id: String, name: String, gpuTypeId: String, gpuDisplayName: String, gpuCount: Int, cloudType: CloudType,
+        pricePerHour: Double, createdAt: Date, intervals: [RunningInterval] = [], endpoint: SSHEndpoint? = nil,
+        createdByAutopod: Bool = true, terminatedAt: Date? = nil, imageName: String? = nil, lastStatus: String? = nil
+    ) {
+        self.id = id
+        self.name = name
+        self.gpuTypeId = gpuTypeId
+        self.gpuDisplayName = gpuDisplayName
+        self.gpuCount = gpuCount
+        self.cloudType = cloudType
+        self.pricePerHour = pricePerHour
+        self.createdAt = createdAt
+        self.intervals = intervals
+        self.endpoint = endpoint
+        self.createdByAutopod = createdByAutopod
+        self.terminatedAt = terminatedAt
+        self.imageName = imageName
+        self.lastStatus = lastStatus
+    }
+
+    public var isTerminated: Bool { terminatedAt != nil }
+    public var isOpen: Bool { intervals.last.map { $0.end == nil } ?? false }
+
+    /// Starts a running interval unless one is open.
+    public mutating func markRunning(at date: Date) {
+        if !isOpen { intervals.append(RunningInterval(start: date)) }
+    }
+
+    /// Ends the open running interval, if any.
+    public mutating func markStopped(at date: Date) {
+        if let last = intervals.indices.last, intervals[last].end == nil {
+            intervals[last].end = max(date, intervals[last].start)
+        }
+    }
+
+    public mutating func markTerminated(at date: Date) {
+        markStopped(at: date)
+        if terminatedAt == nil { terminatedAt = date }
+        lastStatus = "TERMINATED"
+        endpoint = nil
+    }
+}
+
+/// A create under way: its name is reserved, and if the reply is lost the pod is adopted by
+/// name when it shows up on the account.
+public struct PendingCreate: Codable, Sendable, Equatable {
+    public var name: String
+    public var startedAt: Date
+    public var cloudType: CloudType
+
+    public init(name: String, startedAt: Date, cloudType: CloudType) {
+        self.name = name
+        self.startedAt = startedAt
+        self.cloudType = cloudType
+    }
+}
+
+/// The whole of `pods.json`.
+public struct PodState: Codable, Sendable, Equatable {
+    public var version: Int
+    public var pods: [PodRecord]
+    public var pending: [PendingCreate]
+
+    public init(version: Int = 1, pods: [PodRecord] = [], pending: [PendingCreate] = []) {
+        self.version = version
+        self.pods = pods
+        self.pending = pending
+    }
+
+    public func record(id: String) -> PodRecord? { pods.first { $0.id == id } }
+
+    /// Replaces the record with the same id, or adds it.
+    public mutating func upsert(_ record: PodRecord) {
+        if let index = pods.firstIndex(where: { $0.id == record.id }) {
+            pods[index] = record
+        } else {
+            pods.append(record)
+        }
+    }
+
+    public mutating func update(id: String, _ change: (inout PodRecord) -> Void) {
+        if let index = pods.firstIndex(where: { $0.id == id }) { change(&pods[index]) }
+    }
+
+    /// Every name in use or reserved, for picking the next free one.
+    public var allNames: [String] { pods.map(\.name) + pending.map(\.name) }
+}

@@ -1,0 +1,150 @@
+import Foundation
+
+/// The phases a new pod goes through before it can be used, in order.
+public enum WaitPhase: Int, Sendable, Comparable, CaseIterable {
+    /// Create returned: a machine was found.
+    case placed
+    /// RUNNING but `runtime` is null: image pull, container start.
+    case containerStarting
+    /// The container is up; the public port-22 mapping has not appeared yet.
+    case waitingForSSHPort
+    /// The mapping is there; sshd has not answered yet.
+    case sshPortPublished
+    /// SSH answered.
+    case sshAnswering
+
+    public static func < (lhs: WaitPhase, rhs: WaitPhase) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    public var label: String {
+        switch self {
+        case .placed: return "placed on a machine"
+        case .containerStarting: return "container starting"
+        case .waitingForSSHPort: return "waiting for the SSH port"
+        case .sshPortPublished: return "SSH port published, waiting for sshd"
+        case .sshAnswering: return "SSH answering"
+        }
+    }
+}
+
+/// What one status reading says about readiness. Pure, so it can be tested on its own.
+public enum ReadinessObservation: Sendable, Equatable {
+    case waiting(WaitPhase)
+    case portPublished(SSHEndpoint)
+    /// The pod stopped without being asked to (RunPod's reason text, if any).
+    case exited(String?)
+    /// The account no longer has the pod.
+    case gone
+    /// It can never get a direct SSH endpoint.
+    case unreachable(String)
+
+    public static func observe(_ pod: RemotePod?) -> ReadinessObservation {
+        guard let pod else { return .gone }
+        switch pod.desiredStatus.uppercased() {
+        case "RUNNING": break
+        case "CREATED", "RESTARTING": return .waiting(.placed)
+        case "TERMINATED": return .gone
+        default: return .exited(pod.lastStatusChange)
+        }
+        guard pod.hasRuntime else { return .waiting(.containerStarting) }
+        if let endpoint = pod.sshEndpoint { return .portPublished(endpoint) }
+        if pod.portMappings.contains(where: { $0.privatePort == 22 && !$0.isIpPublic }) {
+            return .unreachable(
+                "port 22 is mapped only to a private address (the host has no public IP); use SECURE cloud, where every pod has one")
+        }
+        if let ports = pod.ports, !ports.replacingOccurrences(of: " ", with: "").split(separator: ",").contains("22/tcp") {
+            return .unreachable("the pod does not expose 22/tcp (ports: \(ports)); add it to `ports` in the config")
+        }
+        return .waiting(.waitingForSSHPort)
+    }
+}
+
+/// Why waiting for a pod ended without a usable pod.
+public enum WaitError: Error, Sendable, Equatable, CustomStringConvertible {
+    case timedOut(phase: WaitPhase, after: TimeInterval)
+    case exited(reason: String?)
+    case gone
+    case unreachable(String)
+    case interrupted
+    case provider(ProviderError)
+
+    public var description: String {
+        switch self {
+        case .timedOut(let phase, let after):
+            var text = "the pod was not ready after \(WaitDuration.format(after)) (last phase: \(phase.label))."
+            if phase == .containerStarting {
+                text += " A large image can take several minutes to pull; a wrong image name or a host whose driver is too old never finishes. Try a longer --wait-timeout or another image."
+            }
+            return text
+        case .exited(let reason):
+            return "the pod stopped on its own" + (reason.map { " (\($0))" } ?? "")
+                + ". This usually means the image could not be pulled or its start command exited; check the image name."
+        case .gone: return "the pod disappeared from the account (terminated from elsewhere?)"
+        case .unreachable(let why): return "the pod cannot be reached over SSH: \(why)"
+        case .interrupted: return "interrupted"
+        case .provider(let error): return error.description
+        }
+    }
+}
+
+/// Polls the pod until SSH answers, reporting each phase. Checks `cancelled` every 100 ms so
+/// Ctrl+C is acted on within a second even while the pod is slow.
+public struct ReadinessWaiter: Sendable {
+    public var provider: any CloudProvider
+    public var probe: any SSHReadinessProbe
+    /// Time between status queries. Half a second keeps the delay between the container
+    /// coming up and autopod noticing it short (0.25 s on average) at two small queries a second.
+    public var pollInterval: TimeInterval = 0.5
+    /// Longest a single SSH check may take.
+    public var probeTimeout: TimeInterval = 1
+
+    public init(provider: any CloudProvider, probe: any SSHReadinessProbe = BannerProbe()) {
+        self.provider = provider
+        self.probe = probe
+    }
+
+    public func wait(
+        podId: String, timeout: TimeInterval, progress: (WaitPhase, TimeInterval) -> Void,
+        cancelled: () -> Bool
+    ) throws(WaitError) -> SSHEndpoint {
+        let started = Date()
+        var phase = WaitPhase.placed
+        progress(phase, 0)
+        while true {
+            if cancelled() { throw .interrupted }
+            let elapsed = Date().timeIntervalSince(started)
+            if elapsed >= timeout { throw .timedOut(phase: phase, after: elapsed) }
+            let observation: ReadinessObservation
+            do {
+                observation = ReadinessObservation.observe(try provider.pod(id: podId))
+            } catch .transient {
+                // Already retried inside the provider; a slow API is no reason to give up.
+                observation = .waiting(phase)
+            } catch {
+                throw .provider(error)
+            }
+            switch observation {
+            case .waiting(let next):
+                phase = max(phase, next)
+            case .portPublished(let endpoint):
+                phase = max(phase, .sshPortPublished)
+                progress(phase, Date().timeIntervalSince(started))
+                if cancelled() { throw .interrupted }
+                if probe.check(endpoint, timeout: probeTimeout) == nil {
+                    progress(.sshAnswering, Date().timeIntervalSince(started))
+                    return endpoint
+                }
+            case .exited(let reason): throw .exited(reason: reason)
+            case .gone: throw .gone
+            case .unreachable(let why): throw .unreachable(why)
+            }
+            progress(phase, Date().timeIntervalSince(started))
+            // Sleep in small steps so an interrupt is seen quickly.
+            let wake = Date().addingTimeInterval(pollInterval)
+            while Date() < wake {
+                if cancelled() { throw .interrupted }
+                if Date().timeIntervalSince(started) >= timeout { break }
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+
+/// Durations as people type them: `90s`, `15m`, `1h`, `1h30m`, or plain seconds.
+public enum WaitDuration {
+    public static func parse(_ text: String) -> TimeInterval? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+        if let seconds = Double(trimmed), seconds > 0 { return seconds }
+        var total = 0.0
+        var number = ""
+        var sawUnit = false
+        for character in trimmed {
+            if character.isNumber || character == "." {
+                number.append(character)
+            } else {
+                guard let value = Double(number) else { return nil }
+                switch character {
+                case "s": total += value
+                case "m": total += value * 60
+                case "h": total += value * 3600
+                default: return nil
+                }
+                number = ""
+                sawUnit = true
+            }
+        }
+        guard sawUnit, number.isEmpty, total > 0 else { return nil }
+        return total
+    }
+
+    /// `1h 05m`, `4m 10s`, `12s`: short and exact enough for a status line.
+    public static func format(_ seconds: Double) -> String {
+        let whole = Int(seconds.rounded(.down))
+        let hours = whole / 3600, minutes = whole % 3600 / 60, secs = whole % 60
+        if hours > 0 { return String(format: "%dh %02dm", hours, minutes) }
+        if minutes > 0 { return String(format: "%dm %02ds", minutes, secs) }
+        return "\(secs)s"
+    }
+}

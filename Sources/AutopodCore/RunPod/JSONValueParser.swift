@@ -1,0 +1,200 @@
+import Foundation
+
+extension JSONValue {
+    /// Parses JSON text straight into a `JSONValue`. Replies are read on every API call (every
+    /// half second while waiting for a pod), and going through `JSONDecoder` with its
+    /// try-each-type `init(from:)` cost several times more than the request itself.
+    public static func parse(_ data: Data) throws -> JSONValue {
+        try data.withUnsafeBytes { raw in
+            var parser = JSONValueParser(bytes: raw.bindMemory(to: UInt8.self))
+            let value = try parser.value()
+            parser.skipSpace()
+            guard parser.index == parser.bytes.count else { throw parser.failure("unexpected text after the value") }
+            return value
+        }
+    }
+}
+
+/// A small strict JSON parser (RFC 8259) over bytes.
+struct JSONValueParser {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var index = 0
+    var depth = 0
+
+    init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    func failure(_ what: String) -> Failure { Failure(description: "invalid JSON at byte \(index): \(what)") }
+
+    mutating func skipSpace() {
+        while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
+    }
+
+    mutating func value() throws -> JSONValue {
+        skipSpace()
+        guard index < bytes.count else { throw failure("unexpected end") }
+        switch bytes[index] {
+        case UInt8(ascii: "{"): return try object()
+        case UInt8(ascii: "["): return try array()
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+        case UInt8(ascii: "n"): try literal("null"); return .null
+        default: return .number(try number())
+        }
+    }
+
+    mutating func literal(_ word: StaticString) throws {
+        let count = word.utf8CodeUnitCount
+        guard index + count <= bytes.count else { throw failure("unexpected end") }
+        for offset in 0..<count where bytes[index + offset] != word.utf8Start[offset] { throw failure("bad literal") }
+        index += count
+    }
+
+    mutating func object() throws -> JSONValue {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth < 512 else { throw failure("nested too deeply") }
+        index += 1
+        var result: [String: JSONValue] = [:]
+        skipSpace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            return .object(result)
+        }
+        while true {
+            skipSpace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a key") }
+            let key = try string()
+            skipSpace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
+            index += 1
+            result[key] = try value()
+            skipSpace()
+            guard index < bytes.count else { throw failure("unexpected end") }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+            } else if bytes[index] == UInt8(ascii: "}") {
+                index += 1
+                return .object(result)
+            } else {
+                throw failure("expected ',' or '}'")
+            }
+        }
+    }
+
+    mutating func array() throws -> JSONValue {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth < 512 else { throw failure("nested too deeply") }
+        index += 1
+        var result: [JSONValue] = []
+        skipSpace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+            index += 1
+            return .array(result)
+        }
+        while true {
+            result.append(try value())
+            skipSpace()
+            guard index < bytes.count else { throw failure("unexpected end") }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+            } else if bytes[index] == UInt8(ascii: "]") {
+                index += 1
+                return .array(result)
+            } else {
+                throw failure("expected ',' or ']'")
+            }
+        }
+    }
+
+    mutating func string() throws -> String {
+        index += 1  // opening quote
+        // Plain runs are copied as bytes; escapes are appended as their UTF-8 encoding.
+        var utf8: [UInt8] = []
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                index += 1
+                return String(decoding: utf8, as: UTF8.self)
+            }
+            if byte < 0x20 { throw failure("control character in a string") }
+            guard byte == UInt8(ascii: "\\") else {
+                utf8.append(byte)
+                index += 1
+                continue
+            }
+            index += 1
+            guard index < bytes.count else { throw failure("unexpected end") }
+            let escape = bytes[index]
+            index += 1
+            switch escape {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): utf8.append(escape)
+            case UInt8(ascii: "b"): utf8.append(0x08)
+            case UInt8(ascii: "f"): utf8.append(0x0C)
+            case UInt8(ascii: "n"): utf8.append(0x0A)
+            case UInt8(ascii: "r"): utf8.append(0x0D)
+            case UInt8(ascii: "t"): utf8.append(0x09)
+            case UInt8(ascii: "u"):
+                var code = try hex4()
+                if (0xD800...0xDBFF).contains(code) {
+                    // A surrogate pair: \uD83D\uDE00.
+                    guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+                    else { throw failure("lone surrogate") }
+                    index += 2
+                    let low = try hex4()
+                    guard (0xDC00...0xDFFF).contains(low) else { throw failure("bad surrogate pair") }
+                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                }
+                guard let scalar = Unicode.Scalar(code) else { throw failure("bad \\u escape") }
+                utf8.append(contentsOf: String(Character(scalar)).utf8)
+            default: throw failure("bad escape")
+            }
+        }
+        throw failure("unterminated string")
+    }
+
+    mutating func hex4() throws -> UInt32 {
+        guard index + 4 <= bytes.count else { throw failure("unexpected end") }
+        var code: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[index]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw failure("bad hex digit")
+            }
+            code = code << 4 | UInt32(digit)
+            index += 1
+        }
+        return code
+    }
+
+    mutating func number() throws -> Double {
+        let start = index
+        if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
+        var digits = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
+                digits += 1
+            } else if byte != UInt8(ascii: ".") && byte != UInt8(ascii: "e") && byte != UInt8(ascii: "E")
+                && byte != UInt8(ascii: "+") && byte != UInt8(ascii: "-")
+            {
+                break
+            }
+            index += 1
+        }
+        guard digits > 0, let value = Double(String(decoding: bytes[start..<index], as: UTF8.self)) else {
+            index = start
+            throw failure("unexpected character")
+        }
+        return value
+    }
+}

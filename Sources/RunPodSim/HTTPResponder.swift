@@ -1,0 +1,103 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Stands in for a pod's web service on an `N/http` port (Jupyter on 8888, ...). It answers
+/// every request with `runpod-sim pod POD_ID port N`, so a test can tell which pod and port a
+/// forwarded connection reached. With a namespace it listens on 0.0.0.0:N inside the pod's
+/// namespace (so `localhost:N` inside the pod reaches it); without, on a free loopback port.
+final class HTTPResponder: @unchecked Sendable {
+    let podPort: Int
+    private let podID: String
+    private let lock = NSLock()
+    private var listenFD: Int32 = -1
+    private(set) var boundPort: UInt16 = 0
+
+    init(podID: String, podPort: Int, namespace: String?) throws(SimulatorError) {
+        self.podID = podID
+        self.podPort = podPort
+        let ready = DispatchSemaphore(value: 0)
+        let failure = Box<SimulatorError?>(nil)
+        let thread = Thread { [self] in
+            do throws(SimulatorError) {
+                if let namespace { try Sockets.enterNetworkNamespace(namespace) }
+                let fd = try Sockets.listen(
+                    host: namespace == nil ? "127.0.0.1" : "0.0.0.0", port: namespace == nil ? 0 : UInt16(podPort))
+                lock.withLock {
+                    listenFD = fd
+                    boundPort = Sockets.localPort(fd)
+                }
+            } catch {
+                failure.value = error
+                ready.signal()
+                return
+            }
+            ready.signal()
+            serve()
+        }
+        thread.name = "rpsim-http-\(podPort)"
+        thread.start()
+        ready.wait()
+        if let error = failure.value { throw error }
+    }
+
+    func stop() {
+        let fd = lock.withLock { () -> Int32 in
+            let fd = listenFD
+            listenFD = -1
+            return fd
+        }
+        guard fd >= 0 else { return }
+        shutdown(fd, Int32(SHUT_RDWR))
+        close(fd)
+    }
+
+    private func serve() {
+        let fd = lock.withLock { listenFD }
+        while true {
+            let client = accept(fd, nil, nil)
+            if client < 0 {
+                if errno == EINTR || errno == ECONNABORTED { continue }
+                return
+            }
+            _ = fcntl(client, F_SETFD, FD_CLOEXEC)
+            Sockets.setReceiveTimeout(client, seconds: 30)
+            // One thread per connection: a client that connects and stays silent (a forward
+            // opened early) must not hold up the next one.
+            let worker = Thread { [self] in
+                answer(client)
+                close(client)
+            }
+            worker.start()
+        }
+    }
+
+    private func answer(_ client: Int32) {
+        var request = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let end: [UInt8] = Array("\r\n\r\n".utf8)
+        while request.count < 65536 {
+            let n = buffer.withUnsafeMutableBytes { recv(client, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { break }
+            request += buffer[0..<n]
+            if request.count >= 4, request.suffix(from: max(0, request.count - n - 3)).containsSequence(end) { break }
+        }
+        let body = "runpod-sim pod \(podID) port \(podPort)\n"
+        let response =
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+        _ = Array(response.utf8).withUnsafeBytes { Sockets.writeAll(client, $0) }
+    }
+}
+
+extension ArraySlice where Element == UInt8 {
+    fileprivate func containsSequence(_ needle: [UInt8]) -> Bool {
+        guard count >= needle.count else { return false }
+        var i = startIndex
+        while i <= endIndex - needle.count {
+            if Array(self[i..<(i + needle.count)]) == needle { return true }
+            i += 1
+        }
+        return false
+    }
+}

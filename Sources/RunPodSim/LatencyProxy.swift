@@ -1,0 +1,124 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The public SSH endpoint of a pod: a TCP proxy on 127.0.0.1 in the simulator's own process.
+/// It is where added latency is injected (tc netem is not available) and where a cut network
+/// is felt: new connections are refused and open ones stall until the network is restored.
+final class LatencyProxy: @unchecked Sendable {
+    let port: UInt16
+    private let listenFD: Int32
+    private let targetHost: String
+    private let targetPort: UInt16
+    private let lock = NSLock()
+    private var delayMs = 0
+    private var up = true
+    private var stopped = false
+    private var connections: [Int: (fds: [Int32], pipes: [ProxyPipe])] = [:]
+    private var nextID = 0
+
+    init(targetHost: String, targetPort: UInt16, avoiding avoidPort: UInt16? = nil) throws(SimulatorError) {
+        var fd = try Sockets.listen(host: "127.0.0.1", port: 0)
+        // A resumed pod must get a new public port, as on RunPod; ephemeral ports rarely repeat
+        // at once, but make sure.
+        if let avoidPort, Sockets.localPort(fd) == avoidPort {
+            let again = try Sockets.listen(host: "127.0.0.1", port: 0)
+            close(fd)
+            fd = again
+        }
+        listenFD = fd
+        port = Sockets.localPort(fd)
+        self.targetHost = targetHost
+        self.targetPort = targetPort
+        let thread = Thread { [self] in acceptLoop() }
+        thread.name = "rpsim-proxy-accept"
+        thread.start()
+    }
+
+    var latencyMs: Int {
+        get { lock.withLock { delayMs } }
+        set { lock.withLock { delayMs = max(0, newValue) } }
+    }
+
+    var networkUp: Bool {
+        get { lock.withLock { up } }
+        set {
+            let pipes: [ProxyPipe] = lock.withLock {
+                up = newValue
+                return connections.values.flatMap(\.pipes)
+            }
+            pipes.forEach { $0.poke() }
+        }
+    }
+
+    func stop() {
+        let open: [(fds: [Int32], pipes: [ProxyPipe])] = lock.withLock {
+            stopped = true
+            let all = Array(connections.values)
+            connections.removeAll()
+            return all
+        }
+        shutdown(listenFD, Int32(SHUT_RDWR))
+        close(listenFD)
+        for connection in open {
+            connection.pipes.forEach { $0.abort() }
+            connection.fds.forEach { shutdown($0, Int32(SHUT_RDWR)) }
+        }
+    }
+
+    private func acceptLoop() {
+        while true {
+            let client = accept(listenFD, nil, nil)
+            if client < 0 {
+                if errno == EINTR || errno == ECONNABORTED { continue }
+                return
+            }
+            _ = fcntl(client, F_SETFD, FD_CLOEXEC)
+            if lock.withLock({ stopped }) { close(client); return }
+            Sockets.setNoDelay(client)
+            if !networkUp {
+                close(client)
+                continue
+            }
+            // Connect off the accept thread so a slow pod does not hold up other clients.
+            let thread = Thread { [self] in bridge(client) }
+            thread.start()
+        }
+    }
+
+    private func bridge(_ client: Int32) {
+        guard let upstream = Sockets.connect(host: targetHost, port: targetPort, timeout: 5) else {
+            close(client)
+            return
+        }
+        let id: Int = lock.withLock {
+            nextID += 1
+            return nextID
+        }
+        let remaining = ManagedCounter(2)
+        let done: @Sendable () -> Void = { [self] in
+            if remaining.decrement() == 0 {
+                lock.withLock { _ = connections.removeValue(forKey: id) }
+                close(client)
+                close(upstream)
+            }
+        }
+        let delay: @Sendable () -> Double = { [self] in Double(latencyMs) / 1000 }
+        let isUp: @Sendable () -> Bool = { [self] in networkUp }
+        let outbound = ProxyPipe(from: client, to: upstream, delay: delay, isUp: isUp, onDone: done)
+        let inbound = ProxyPipe(from: upstream, to: client, delay: delay, isUp: isUp, onDone: done)
+        let registered: Bool = lock.withLock {
+            guard !stopped else { return false }
+            connections[id] = ([client, upstream], [outbound, inbound])
+            return true
+        }
+        guard registered else {
+            close(client)
+            close(upstream)
+            return
+        }
+        outbound.start()
+        inbound.start()
+    }
+}

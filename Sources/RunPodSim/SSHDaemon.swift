@@ -1,0 +1,120 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A pod's OpenSSH server: a fresh ed25519 host key, the pod's PUBLIC_KEY lines as
+/// authorized_keys, and the pod's environment via `SetEnv`, run in the foreground (`-D`) so the
+/// simulator owns its pid. In a namespace it listens on port 22 of the pod's own address.
+final class SSHDaemon: @unchecked Sendable {
+    let directory: String
+    let listenHost: String
+    let port: UInt16
+    private let namespace: String?
+    private let lock = NSLock()
+    private var process: ChildProcess?
+    private(set) var hostKeyFingerprint = ""
+    private(set) var hostPublicKey = ""
+
+    static let sshdPath = "/usr/sbin/sshd"
+
+    /// Writes keys and config into `directory`; does not start the server yet.
+    init(
+        directory: String, network: PodNetwork, port: UInt16, authorizedKeys: String, environment: [(String, String)]
+    ) throws(SimulatorError) {
+        self.directory = directory
+        namespace = network.namespace
+        listenHost = network.podAddress
+        self.port = port
+        let fm = FileManager.default
+        try? fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        if Shell.isRoot { try? fm.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true) }
+        let key = directory + "/ssh_host_ed25519_key"
+        try? fm.removeItem(atPath: key)
+        try? fm.removeItem(atPath: key + ".pub")
+        try Shell.check(["/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "runpod-sim-host", "-f", key])
+        hostPublicKey = ((try? String(contentsOfFile: key + ".pub", encoding: .utf8)) ?? "")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let fingerprint = Shell.run(["/usr/bin/ssh-keygen", "-l", "-f", key + ".pub"]).output
+        hostKeyFingerprint = fingerprint.split(separator: " ").dropFirst().first.map(String.init) ?? ""
+        fm.createFile(atPath: directory + "/authorized_keys", contents: Data(authorizedKeys.utf8))
+        let user = Shell.isRoot ? "root" : (ProcessInfo.processInfo.environment["USER"] ?? "root")
+        var config = """
+            Port \(port)
+            ListenAddress \(network.namespace != nil ? "0.0.0.0" : "127.0.0.1")
+            HostKey \(key)
+            AuthorizedKeysFile \(directory)/authorized_keys
+            PidFile \(directory)/sshd.pid
+            StrictModes no
+            UsePAM no
+            PasswordAuthentication no
+            KbdInteractiveAuthentication no
+            PubkeyAuthentication yes
+            PermitRootLogin prohibit-password
+            AllowUsers \(user)
+            AllowTcpForwarding yes
+            LogLevel VERBOSE
+
+            """
+        if !environment.isEmpty {
+            // SetEnv cannot carry newlines (a multi-key PUBLIC_KEY): those become spaces.
+            let pairs = environment.map { key, value -> String in
+                let flat = value.replacingOccurrences(of: "\n", with: " ")
+                let escaped = flat.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                return "\"\(key)=\(escaped)\""
+            }
+            config += "SetEnv " + pairs.joined(separator: " ") + "\n"
+        }
+        fm.createFile(atPath: directory + "/sshd_config", contents: Data(config.utf8))
+    }
+
+    /// A loopback port nobody listens on now, for sshd when there are no namespaces.
+    static func freeLoopbackPort() throws(SimulatorError) -> UInt16 {
+        let probe = try Sockets.listen(host: "127.0.0.1", port: 0)
+        defer { close(probe) }
+        return Sockets.localPort(probe)
+    }
+
+    var pid: Int32? {
+        guard let running = lock.withLock({ process }), running.isRunning else { return nil }
+        return running.pid
+    }
+
+    /// Starts sshd and waits until it accepts connections.
+    func start() throws(SimulatorError) {
+        var arguments = [Self.sshdPath, "-D", "-f", directory + "/sshd_config", "-E", directory + "/sshd.log"]
+        if let namespace { arguments = ["/usr/sbin/ip", "netns", "exec", namespace] + arguments }
+        let launched = try ChildProcess(arguments, logPath: directory + "/sshd.stdout")
+        lock.withLock { process = launched }
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if Sockets.isAccepting(host: listenHost, port: port) { return }
+            if !launched.isRunning {
+                let log = (try? String(contentsOfFile: directory + "/sshd.log", encoding: .utf8)) ?? ""
+                throw .command(arguments.joined(separator: " "), status: launched.status ?? -1, output: log)
+            }
+            usleep(5_000)
+        }
+        throw .timeout("sshd in \(directory) to accept connections")
+    }
+
+    /// Stops sshd and every session it forked. `signal` SIGKILL simulates a crash.
+    func stop(signal: Int32 = SIGTERM) {
+        guard let running = lock.withLock({ process }) else { return }
+        if running.isRunning {
+            let children = ResourceSweeper.descendants(of: running.pid)
+            running.signal(signal)
+            children.forEach { kill($0, SIGKILL) }
+            if !running.wait(timeout: 3) {
+                running.signal(SIGKILL)
+                running.wait(timeout: 5)
+            }
+        }
+        lock.withLock { process = nil }
+    }
+
+    func restart() throws(SimulatorError) {
+        stop()
+        try start()
+    }
+}

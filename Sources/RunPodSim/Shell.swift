@@ -1,0 +1,29 @@
+import Foundation
+
+/// Runs helper programs (`ip`, `ssh-keygen`, `sshd`) and reports failures with their output,
+/// so a broken host setup names the command that failed instead of surfacing later as a hang.
+enum Shell {
+    struct Result {
+        let status: Int32
+        let output: String
+    }
+
+    /// Runs `arguments` (an absolute path first) to completion, capturing stdout and stderr.
+    @discardableResult
+    static func run(_ arguments: [String]) -> Result {
+        let (status, output) = ChildProcess.run(arguments)
+        return Result(status: status, output: output)
+    }
+
+    /// Runs `arguments` and throws `SimulatorError.command` when it exits non-zero.
+    @discardableResult
+    static func check(_ arguments: [String]) throws(SimulatorError) -> String {
+        let result = run(arguments)
+        guard result.status == 0 else {
+            throw .command(arguments.joined(separator: " "), status: result.status, output: result.output)
+        }
+        return result.output
+    }
+
+    static var isRoot: Bool { geteuid() == 0 }
+}

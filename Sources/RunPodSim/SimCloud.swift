@@ -1,0 +1,417 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The simulated RunPod account and cloud: pods, stock, account keys and armed faults.
+/// Everything is guarded by one lock and every method returns quickly; slow work (booting and
+/// tearing down pod processes) runs on `bootQueue` or on the caller's (non-async) thread.
+final class SimCloud: @unchecked Sendable {
+    let apiKey: String
+    let bootDelay: Double
+    let stateDirectory: String
+    let useNamespaces: Bool
+    private let lock = NSLock()
+    private var pods: [String: PodRecord] = [:]
+    private var order: [String] = []
+    /// Stock per GPU type id and cloud (true = secure); missing means High.
+    private var stock: [String: [Bool: StockStatus]] = [:]
+    private var faults: [FaultRule] = []
+    private var pubKey = ""
+    private var shuttingDown = false
+    private let bootQueue = DispatchQueue(label: "rpsim.boot", attributes: .concurrent)
+    private let log: @Sendable (String) -> Void
+
+    init(apiKey: String, bootDelay: Double, stateDirectory: String, useNamespaces: Bool, log: @escaping @Sendable (String) -> Void) {
+        self.apiKey = apiKey
+        self.bootDelay = bootDelay
+        self.stateDirectory = stateDirectory
+        self.useNamespaces = useNamespaces
+        self.log = log
+    }
+
+    // MARK: Auth
+
+    func authenticate(_ key: String?) -> AuthScope? {
+        guard let key, !key.isEmpty else { return nil }
+        if key == apiKey { return .account }
+        return lock.withLock {
+            pods.values.first { $0.apiKey == key && !$0.terminated }.map { .pod($0.id) }
+        }
+    }
+
+    // MARK: Queries
+
+    func stockStatus(_ typeID: String, secure: Bool) -> StockStatus {
+        lock.withLock { stock[typeID]?[secure] ?? .high }
+    }
+
+    func gpuTypes(id: String?) -> [[String: any Sendable]] {
+        GPUType.catalogue.filter { id == nil || $0.id == id }.map { type in
+            [
+                "id": type.id, "displayName": type.displayName, "memoryInGb": type.memoryInGb,
+                "manufacturer": "Nvidia", "cudaCores": type.cudaCores, "maxGpuCount": type.maxGpuCount,
+                "secureCloud": true, "communityCloud": true,
+                "securePrice": type.securePrice, "communityPrice": type.communityPrice,
+                "oneWeekPrice": type.securePrice * 0.95, "oneMonthPrice": type.securePrice * 0.9,
+                "threeMonthPrice": type.securePrice * 0.85,
+                "secureSpotPrice": (type.securePrice * 0.5 * 100).rounded() / 100,
+                "communitySpotPrice": (type.communityPrice * 0.5 * 100).rounded() / 100,
+                "gpuTypeId": type.id,
+            ] as [String: any Sendable]
+        }
+    }
+
+    /// `lowestPrice(input:)` for a type: the cheapest cloud allowed by `secureCloud` that can
+    /// place `gpuCount` GPUs. Out of stock gives stockStatus and prices null, no counts.
+    func lowestPrice(typeID: String, gpuCount: Int, secureCloud: Bool?) -> [String: any Sendable] {
+        guard let type = GPUType.find(typeID) else { return [:] }
+        let clouds = secureCloud.map { [$0] } ?? [true, false]
+        var best: (Bool, StockStatus)?
+        for secure in clouds {
+            let status = stockStatus(typeID, secure: secure)
+            guard status != .none, status.availableCounts(max: type.maxGpuCount).contains(gpuCount) else { continue }
+            if best == nil || type.price(secure: secure) < type.price(secure: best!.0) { best = (secure, status) }
+        }
+        var result: [String: any Sendable] = [
+            "gpuName": type.displayName, "gpuTypeId": type.id, "minMemory": 15 * gpuCount, "minVcpu": 4 * gpuCount,
+            "countryCode": "RO",
+        ]
+        if let (secure, status) = best {
+            result["stockStatus"] = status.rawValue
+            result["uninterruptablePrice"] = type.price(secure: secure)
+            result["minimumBidPrice"] = (type.price(secure: secure) * 0.5 * 100).rounded() / 100
+            result["availableGpuCounts"] = status.availableCounts(max: type.maxGpuCount)
+        } else {
+            result["availableGpuCounts"] = [Int]()
+        }
+        return result
+    }
+
+    /// `dataCenters`: the secure data centre carries secure stock, the community one community
+    /// stock; a type whose stock is None is left out, as RunPod leaves unavailable GPUs out.
+    func dataCenters() -> [[String: any Sendable]] {
+        [(DataCenter.secureDefault, "Romania", true), (DataCenter.communityDefault, "Canada", false)].map { id, name, secure in
+            let availability: [[String: any Sendable]] = GPUType.catalogue.compactMap { type in
+                let status = stockStatus(type.id, secure: secure)
+                guard status != .none else { return nil }
+                return ["gpuTypeId": type.id, "displayName": type.displayName, "stockStatus": status.rawValue]
+            }
+            return ["id": id, "name": id, "location": name, "gpuAvailability": availability]
+        }
+    }
+
+    func myself(scope: AuthScope) -> [String: any Sendable] {
+        let now = Date()
+        return lock.withLock {
+            let visible = order.compactMap { pods[$0] }.filter { !$0.terminated && scope.allows($0.id) }
+            let spend = visible.filter { $0.desiredStatus == "RUNNING" }.reduce(0) { $0 + $1.costPerHr }
+            return [
+                "id": "user_simulated", "email": "sim@runpod-sim.invalid", "pubKey": pubKey,
+                "clientBalance": 100.0, "currentSpendPerHr": spend, "spendLimit": 80,
+                "pods": visible.map { $0.graphQLValue(now: now) },
+                "networkVolumes": [[String: any Sendable]](),
+            ]
+        }
+    }
+
+    func pod(_ id: String, scope: AuthScope) throws(RunPodAPIError) -> [String: any Sendable] {
+        try locked { () throws(RunPodAPIError) -> [String: any Sendable] in
+            try livePod(id, scope: scope).graphQLValue(now: Date())
+        }
+    }
+
+    // MARK: Mutations
+
+    func updateUserSettings(pubKey newKey: String?, scope: AuthScope) throws(RunPodAPIError) -> [String: any Sendable] {
+        guard scope == .account else { throw .forbidden("change account settings") }
+        lock.withLock { if let newKey { pubKey = newKey } }
+        return myself(scope: scope)
+    }
+
+    func create(_ request: CreatePodRequest, scope: AuthScope) throws(RunPodAPIError) -> [String: any Sendable] {
+        guard scope == .account else { throw .forbidden("create pods") }
+        guard let type = GPUType.find(request.gpuTypeId) else { throw .noInstances }
+        guard request.gpuCount >= 1 else { throw .invalid("gpuCount must be at least 1.") }
+        let clouds: [Bool] = request.cloudType == "SECURE" ? [true] : request.cloudType == "COMMUNITY" ? [false] : [true, false]
+        guard
+            let secure = clouds.first(where: {
+                stockStatus(type.id, secure: $0).availableCounts(max: type.maxGpuCount).contains(request.gpuCount)
+            })
+        else { throw .noInstances }
+        var env = request.env
+        let record: PodRecord = lock.withLock {
+            if request.startSsh && !env.contains(where: { $0.0 == "PUBLIC_KEY" }) && !pubKey.isEmpty {
+                env.append(("PUBLIC_KEY", pubKey))
+            }
+            if request.startJupyter && !env.contains(where: { $0.0 == "JUPYTER_PASSWORD" }) {
+                env.append(("JUPYTER_PASSWORD", RandomID.make(length: 16)))
+            }
+            var id = RandomID.make(length: 14)
+            while pods[id] != nil { id = RandomID.make(length: 14) }
+            let record = PodRecord(
+                id: id, name: request.name ?? Self.defaultName(image: request.imageName), gpuType: type,
+                gpuCount: request.gpuCount, secureCloud: secure,
+                dataCenterId: request.dataCenterId ?? (secure ? DataCenter.secureDefault : DataCenter.communityDefault),
+                imageName: request.imageName, dockerArgs: request.dockerArgs, env: env.map { "\($0.0)=\($0.1)" },
+                ports: request.ports ?? "22/tcp", containerDiskInGb: request.containerDiskInGb,
+                volumeInGb: request.volumeInGb, volumeMountPath: request.volumeMountPath,
+                vcpuCount: max(request.minVcpuCount, 8 * request.gpuCount),
+                memoryInGb: max(request.minMemoryInGb, 31 * request.gpuCount), templateId: request.templateId,
+                apiKey: "rpa_POD" + RandomID.make(length: 24).uppercased(), now: Date(), bootDelay: bootDelay)
+            pods[id] = record
+            order.append(id)
+            return record
+        }
+        log("pod \(record.id) created: \(type.id) x\(request.gpuCount) \(secure ? "SECURE" : "COMMUNITY")")
+        scheduleBoot(record.id)
+        return lock.withLock { record.graphQLValue(now: Date()) }
+    }
+
+    func stop(_ id: String, scope: AuthScope) throws(RunPodAPIError) -> [String: any Sendable] {
+        let (value, machine) = try locked { () throws(RunPodAPIError) -> ([String: any Sendable], PodMachine?) in
+            let pod = try livePod(id, scope: scope)
+            var machine: PodMachine?
+            if pod.desiredStatus == "RUNNING" {
+                pod.desiredStatus = "EXITED"
+                pod.lastStatusChange = "Exited by User: " + RunPodDate.string(Date())
+                pod.generation += 1
+                machine = pod.machine
+                pod.machine = nil
+            }
+            return (pod.graphQLValue(now: Date()), machine)
+        }
+        machine?.destroy()
+        log("pod \(id) stopped")
+        return value
+    }
+
+    func resume(_ id: String, gpuCount: Int?, scope: AuthScope) throws(RunPodAPIError) -> [String: any Sendable] {
+        let value = try locked { () throws(RunPodAPIError) -> [String: any Sendable] in
+            let pod = try livePod(id, scope: scope)
+            if pod.desiredStatus != "RUNNING" {
+                let status = stock[pod.gpuType.id]?[pod.secureCloud] ?? .high
+                let count = gpuCount ?? pod.gpuCount
+                guard status != .none, status.availableCounts(max: pod.gpuType.maxGpuCount).contains(max(count, 1))
+                else { throw .notEnoughGPUs }
+                if count >= 1 { pod.gpuCount = count }
+                let now = Date()
+                pod.desiredStatus = "RUNNING"
+                pod.lastStatusChange = "Rented by User: " + RunPodDate.string(now)
+                pod.lastStartedAt = now
+                pod.bootAt = now.addingTimeInterval(bootDelay)
+                pod.generation += 1
+                pod.bootError = nil
+            }
+            return pod.graphQLValue(now: Date())
+        }
+        scheduleBoot(id)
+        log("pod \(id) resumed")
+        return value
+    }
+
+    func terminate(_ id: String, scope: AuthScope) throws(RunPodAPIError) {
+        let machine = try locked { () throws(RunPodAPIError) -> PodMachine? in
+            let pod = try livePod(id, scope: scope)
+            pod.terminated = true
+            pod.desiredStatus = "EXITED"
+            pod.lastStatusChange = "Terminated by user: " + RunPodDate.string(Date())
+            pod.generation += 1
+            defer { pod.machine = nil }
+            return pod.machine
+        }
+        machine?.destroy()
+        log("pod \(id) terminated")
+    }
+
+    // MARK: Boot
+
+    private func scheduleBoot(_ id: String) {
+        let spec: (PodMachine.Spec, Int)? = lock.withLock {
+            guard !shuttingDown, let pod = pods[id], pod.desiredStatus == "RUNNING", pod.machine == nil else { return nil }
+            let serial = ResourceNames.nextSerial()
+            var environment: [(String, String)] = [
+                ("RUNPOD_POD_ID", pod.id), ("RUNPOD_API_KEY", pod.apiKey), ("RUNPOD_POD_HOSTNAME", pod.podHostId),
+                ("RUNPOD_GPU_COUNT", "\(pod.gpuCount)"), ("RUNPOD_CPU_COUNT", "\(pod.vcpuCount)"),
+                ("RUNPOD_PUBLIC_IP", "127.0.0.1"), ("RUNPOD_DC_ID", pod.dataCenterId),
+            ]
+            for entry in pod.env {
+                let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                environment.append((String(parts[0]), parts.count > 1 ? String(parts[1]) : ""))
+            }
+            let spec = PodMachine.Spec(
+                podID: pod.id, serial: serial, directory: "\(stateDirectory)/\(ResourceNames.prefix)\(getpid())-\(serial)",
+                authorizedKeys: (pod.publicKey ?? "") + "\n", environment: environment,
+                httpPorts: pod.declaredPorts.filter { $0.1 == "http" }.map(\.0), useNamespaces: useNamespaces,
+                avoidPublicPort: pod.lastPublicPort)
+            return (spec, pod.generation)
+        }
+        guard let (spec, generation) = spec else { return }
+        bootQueue.async { [self] in
+            let machine: PodMachine
+            do {
+                machine = try PodMachine.boot(spec)
+            } catch {
+                log("pod \(spec.podID) failed to boot: \(error)")
+                lock.withLock { pods[spec.podID]?.bootError = "\(error)" }
+                return
+            }
+            let keep: Bool = lock.withLock {
+                guard !shuttingDown, let pod = pods[spec.podID], pod.generation == generation, !pod.terminated,
+                    pod.desiredStatus == "RUNNING"
+                else { return false }
+                pod.machine = machine
+                pod.lastPublicPort = machine.proxy.port
+                machine.proxy.latencyMs = pod.latencyMs
+                return true
+            }
+            if !keep {
+                machine.destroy()
+                return
+            }
+            let up = lock.withLock { pods[spec.podID]?.networkUp ?? true }
+            if !up { machine.setNetwork(up: false) }
+        }
+    }
+
+    /// Stops every pod's processes and removes their namespaces (SIGINT/SIGTERM, `stop()`).
+    func shutdown() {
+        let machines: [PodMachine] = lock.withLock {
+            shuttingDown = true
+            return pods.values.compactMap { pod in
+                defer { pod.machine = nil }
+                return pod.machine
+            }
+        }
+        DispatchQueue.concurrentPerform(iterations: machines.count) { machines[$0].destroy() }
+        // Boots still in flight see `shuttingDown` and destroy what they made; wait for them.
+        bootQueue.sync(flags: .barrier) {}
+    }
+
+    // MARK: Control API
+
+    func setStock(typeID: String, status: StockStatus, secure: Bool?) throws(SimulatorError) {
+        guard GPUType.find(typeID) != nil else { throw .badArgument("unknown gpuTypeId \(typeID)") }
+        lock.withLock {
+            for cloud in secure.map({ [$0] }) ?? [true, false] { stock[typeID, default: [:]][cloud] = status }
+        }
+    }
+
+    func addFault(_ rule: FaultRule) {
+        lock.withLock { faults.append(rule) }
+    }
+
+    /// Takes one use of the first armed fault matching this request's query text.
+    func takeFault(query: String) -> FaultRule? {
+        lock.withLock {
+            guard let index = faults.firstIndex(where: { $0.operation.map { query.contains($0) } ?? true }) else { return nil }
+            let rule = faults[index]
+            faults[index].remaining -= 1
+            if faults[index].remaining <= 0 { faults.remove(at: index) }
+            return rule
+        }
+    }
+
+    enum ControlFailure: Error {
+        case notFound(String)
+        case conflict(String)
+    }
+
+    private func machine(of id: String) throws(ControlFailure) -> (PodRecord, PodMachine) {
+        try locked { () throws(ControlFailure) -> (PodRecord, PodMachine) in
+            guard let pod = pods[id] else { throw .notFound("no pod \(id)") }
+            guard let machine = pod.machine else { throw .conflict("pod \(id) has no running processes (status \(pod.desiredStatus), still booting, or terminated)") }
+            return (pod, machine)
+        }
+    }
+
+    func sshdAction(_ id: String, action: String) throws(ControlFailure) {
+        let (_, machine) = try machine(of: id)
+        switch action {
+        case "kill": machine.sshd.stop(signal: SIGKILL)
+        case "restart":
+            do { try machine.sshd.restart() } catch { throw .conflict("\(error)") }
+        default: throw .conflict("unknown action \(action); use restart or kill")
+        }
+    }
+
+    func setNetwork(_ id: String, up: Bool) throws(ControlFailure) {
+        let machine: PodMachine? = try locked { () throws(ControlFailure) -> PodMachine? in
+            guard let pod = pods[id] else { throw .notFound("no pod \(id)") }
+            pod.networkUp = up
+            return pod.machine
+        }
+        machine?.setNetwork(up: up)
+    }
+
+    func setLatency(_ id: String, ms: Int) throws(ControlFailure) {
+        let machine: PodMachine? = try locked { () throws(ControlFailure) -> PodMachine? in
+            guard let pod = pods[id] else { throw .notFound("no pod \(id)") }
+            pod.latencyMs = max(0, ms)
+            return pod.machine
+        }
+        machine?.proxy.latencyMs = ms
+    }
+
+    func listPods() -> [[String: Any]] {
+        lock.withLock {
+            order.compactMap { pods[$0] }.map {
+                [
+                    "id": $0.id, "name": $0.name, "gpuTypeId": $0.gpuType.id, "gpuCount": $0.gpuCount,
+                    "desiredStatus": $0.desiredStatus, "terminated": $0.terminated,
+                ]
+            }
+        }
+    }
+
+    func podDetails(_ id: String) -> [String: Any]? {
+        lock.withLock {
+            guard let pod = pods[id] else { return nil }
+            var details: [String: Any] = [
+                "id": pod.id, "name": pod.name, "desiredStatus": pod.desiredStatus, "terminated": pod.terminated,
+                "apiKey": pod.apiKey, "networkUp": pod.networkUp, "latencyMs": pod.latencyMs,
+                "booted": pod.machine != nil, "podHostId": pod.podHostId,
+                "authorizedKeys": pod.publicKey ?? "",
+            ]
+            if let error = pod.bootError { details["bootError"] = error }
+            if let machine = pod.machine {
+                details["podAddress"] = machine.network.podAddress
+                details["hostAddress"] = machine.network.hostAddress ?? NSNull()
+                details["namespace"] = machine.network.namespace ?? NSNull()
+                details["sshdPort"] = Int(machine.sshd.port)
+                details["sshdPid"] = machine.sshd.pid.map { Int($0) } ?? NSNull()
+                details["publicSshPort"] = Int(machine.proxy.port)
+                details["hostKeyFingerprint"] = machine.sshd.hostKeyFingerprint
+                details["hostPublicKey"] = machine.sshd.hostPublicKey
+                details["directory"] = machine.directory
+                var http: [String: String] = [:]
+                for responder in machine.responders {
+                    let port = machine.network.namespace == nil ? Int(responder.boundPort) : responder.podPort
+                    http["\(responder.podPort)"] = "\(machine.network.podAddress):\(port)"
+                }
+                details["httpPorts"] = http
+            }
+            return details
+        }
+    }
+
+    // MARK: Helpers
+
+    /// `NSLock.withLock` with typed throws, which the Foundation version lacks.
+    private func locked<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+
+    /// A pod the caller may see: unknown, terminated and other pods (for a pod key) are errors.
+    private func livePod(_ id: String, scope: AuthScope) throws(RunPodAPIError) -> PodRecord {
+        guard let pod = pods[id], !pod.terminated, scope.allows(id) else { throw .podNotFound(id) }
+        return pod
+    }
+
+    private static func defaultName(image: String) -> String {
+        let base = image.split(separator: "/").last.map(String.init) ?? image
+        return base.split(separator: ":").first.map(String.init) ?? "pod"
+    }
+}

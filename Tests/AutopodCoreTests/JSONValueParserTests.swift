@@ -1,0 +1,28 @@
+import AutopodCore
+import XCTest
+
+final class JSONValueParserTests: XCTestCase {
+    func testParsesWhatJSONDecoderParses() throws {
+        let text = #"""
+            {"data": {"pods": [{"id": "a\"b\\c\/d", "n": -12.5e1, "ok": true, "no": false, "nil": null,
+             "uni": "caf\u00e9 \ud83d\ude00 ✓", "nested": [[], {}, [1, 2, {"x": 0}]]}]}, "errors": []}
+            """#
+        let data = Data(text.utf8)
+        let fast = try JSONValue.parse(data)
+        let reference = try JSONDecoder().decode(JSONValue.self, from: data)
+        XCTAssertEqual(fast, reference)
+        let pod = fast["data"]["pods"].arrayValue?.first ?? .null
+        XCTAssertEqual(pod["id"].stringValue, "a\"b\\c/d")
+        XCTAssertEqual(pod["n"].doubleValue, -125)
+        XCTAssertEqual(pod["ok"].boolValue, true)
+        XCTAssertEqual(pod["no"].boolValue, false)
+        XCTAssertTrue(pod["nil"].isNull)
+        XCTAssertEqual(pod["uni"].stringValue, "café 😀 ✓")
+    }
+
+    func testRejectsBrokenJSON() {
+        for text in ["", "{", "{\"a\" 1}", "[1,]x", "\"open", "tru", "{\"a\": 1} 2", "-", "\"\u{01}\""] {
+            XCTAssertThrowsError(try JSONValue.parse(Data(text.utf8)), text)
+        }
+    }
+}

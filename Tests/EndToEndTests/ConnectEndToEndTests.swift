@@ -1,0 +1,138 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// `autopod connect` against runpod-sim: fallback, exactly-once create, naming, dry run.
+final class ConnectEndToEndTests: EndToEndCase {
+    static let capacityMessage =
+        "There are no longer any instances available with the requested specifications. Please refresh and try again."
+
+    func testFallsBackWhenTheFirstTypeHasNoStock() throws {
+        try sim.setStock("NVIDIA A40", "None")
+        let result = try connect(["--gpu", "A40,a6000", "--json"])
+        XCTAssertTrue(result.stderr.contains("A40: skipped, no stock"), result.stderr)
+        let ready = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(ready["status"] as? String, "RUNNING")
+        XCTAssertEqual(ready["sshHost"] as? String, "127.0.0.1")
+        XCTAssertNotNil(ready["sshPort"] as? Int)
+        let pods = try sim.pods()
+        XCTAssertEqual(pods.count, 1)
+        XCTAssertEqual(pods.first?["gpuTypeId"] as? String, "NVIDIA RTX A6000")
+        let listed = try listJSON()
+        XCTAssertEqual(listed.count, 1)
+        XCTAssertEqual(listed.first?["gpuTypeId"] as? String, "NVIDIA RTX A6000")
+        XCTAssertEqual(listed.first?["status"] as? String, "RUNNING")
+        XCTAssertEqual(listed.first?["createdByAutopod"] as? Bool, true)
+        XCTAssertEqual(listed.first?["pricePerHour"] as? Double, 0.49)
+        XCTAssertEqual(listed.first?["id"] as? String, pods.first?["id"] as? String)
+    }
+
+    func testFallsBackWhenCreateHitsCapacityDespiteStock() throws {
+        try sim.addFault([
+            "status": 200, "count": 1, "operation": "podFindAndDeployOnDemand", "message": Self.capacityMessage,
+        ])
+        let result = try connect(["--gpu", "A40", "--gpu", "RTX A5000"])
+        XCTAssertTrue(result.stderr.contains("A40: RunPod had no machine free"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("RTX A5000: creating"), result.stderr)
+        let pods = try sim.pods()
+        XCTAssertEqual(pods.map { $0["gpuTypeId"] as? String }, ["NVIDIA RTX A5000"])
+    }
+
+    func testEveryTypeOutOfStockExplainsEachAndCreatesNothing() throws {
+        try sim.setStock("NVIDIA A40", "None")
+        try sim.setStock("NVIDIA RTX A6000", "None")
+        let result = try cli.run(["connect", "--no-shell", "--gpu", "A40,A6000"])
+        XCTAssertEqual(result.status, 1, "\(result)")
+        XCTAssertTrue(result.stderr.contains("A40: no stock"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("RTX A6000: no stock"), result.stderr)
+        XCTAssertEqual(try sim.pods().count, 0)
+    }
+
+    func testOtherErrorsStopTheFallback() throws {
+        try sim.addFault(["status": 400, "count": 1, "operation": "podFindAndDeployOnDemand", "message": "Invalid image name."])
+        let result = try cli.run(["connect", "--no-shell", "--gpu", "A40,A6000"])
+        XCTAssertEqual(result.status, 1, "\(result)")
+        XCTAssertTrue(result.stderr.contains("Invalid image name"), result.stderr)
+        XCTAssertFalse(result.stderr.contains("RTX A6000: creating"), result.stderr)
+        XCTAssertEqual(try sim.pods().count, 0)
+    }
+
+    func testLostCreateReplyStillMakesExactlyOnePod() throws {
+        try sim.addFault(["status": 500, "count": 1, "afterCommit": true, "operation": "podFindAndDeployOnDemand"])
+        let result = try connect(["--gpu", "A40,A6000"])
+        XCTAssertTrue(result.stderr.contains("no confirmation"), result.stderr)
+        let pods = try sim.pods()
+        XCTAssertEqual(pods.count, 1, "\(pods)")
+        XCTAssertEqual(pods.first?["gpuTypeId"] as? String, "NVIDIA A40")
+        let listed = try listJSON()
+        XCTAssertEqual(listed.map { $0["id"] as? String }, pods.map { $0["id"] as? String })
+    }
+
+    func testCreateDelayedPastTheTimeoutMakesExactlyOnePod() throws {
+        try sim.addFault(["delayMs": 3000, "count": 1, "operation": "podFindAndDeployOnDemand"])
+        let result = try cli.run(["connect", "--no-shell", "--gpu", "A40,A6000"], extraEnvironment: ["AUTOPOD_API_TIMEOUT": "1"])
+        XCTAssertEqual(result.status, 0, "\(result)")
+        let pods = try sim.pods()
+        XCTAssertEqual(pods.count, 1, "\(pods)")
+        XCTAssertEqual(try listJSON().count, 1)
+    }
+
+    func testDryRunCreatesNothing() throws {
+        let result = try cli.run(["connect", "--dry-run", "--gpu", "A40,4090", "--gpu-count", "2"])
+        XCTAssertEqual(result.status, 0, "\(result)")
+        XCTAssertTrue(result.stdout.contains("A40"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("RTX 4090"), result.stdout)
+        // 2 × A40 on SECURE at $0.40 each: $0.80/hr, $19.20/day.
+        XCTAssertTrue(result.stdout.contains("$0.800/hr"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("$19.20/day"), result.stdout)
+        let plan = try XCTUnwrap(try cli.json(["connect", "--dry-run", "--gpu", "A40,4090", "--gpu-count", "2"]) as? [String: Any])
+        XCTAssertEqual(plan["estimatedPerHour"] as? Double, 0.8)
+        XCTAssertEqual((plan["candidates"] as? [[String: Any]])?.compactMap { $0["id"] as? String }, ["NVIDIA A40", "NVIDIA GeForce RTX 4090"])
+        XCTAssertEqual(try sim.pods().count, 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: podsFile.path))
+    }
+
+    func testUnknownAndAmbiguousGPUNamesListCandidates() throws {
+        let unknown = try cli.run(["connect", "--dry-run", "--gpu", "B200"])
+        XCTAssertEqual(unknown.status, 1)
+        XCTAssertTrue(unknown.stderr.contains("no GPU type is called \"B200\""), unknown.stderr)
+        XCTAssertTrue(unknown.stderr.contains("RTX A6000"), unknown.stderr)
+        let ambiguous = try cli.run(["connect", "--dry-run", "--gpu", "H100"])
+        XCTAssertEqual(ambiguous.status, 1)
+        XCTAssertTrue(ambiguous.stderr.contains("H100 SXM"), ambiguous.stderr)
+        XCTAssertTrue(ambiguous.stderr.contains("H100 PCIe"), ambiguous.stderr)
+    }
+
+    func testNamesContinueAfterTheDaysExistingPods() throws {
+        let day = Self.today()
+        // autopod already made 007 today (now terminated), and someone made 010 on the account.
+        let seeded = """
+            {"version": 1, "pending": [], "pods": [{"id": "oldpod000001", "name": "autopod-\(day)-007",
+            "gpuTypeId": "NVIDIA A40", "gpuDisplayName": "A40", "gpuCount": 1, "cloudType": "SECURE",
+            "pricePerHour": 0.4, "createdAt": "2026-01-01T00:00:00.000Z", "intervals": [],
+            "createdByAutopod": true, "terminatedAt": "2026-01-01T01:00:00.000Z"}]}
+            """
+        try Data(seeded.utf8).write(to: podsFile)
+        let foreignID = try sim.createPodDirectly(name: "autopod-\(day)-010")
+        try connect(["--gpu", "A40"])
+        let names = try listJSON().map { $0["name"] as? String }
+        XCTAssertTrue(names.contains("autopod-\(day)-011"), "\(names)")
+        let foreign = try listJSON().first { $0["id"] as? String == foreignID }
+        XCTAssertEqual(foreign?["createdByAutopod"] as? Bool, false, "a pod autopod did not create is marked as such")
+        XCTAssertEqual(try listJSON(all: true).count, 3)
+    }
+
+    func testTwoConnectsAtOnceAreBothRecordedWithDifferentNames() throws {
+        let first = try cli.start(["connect", "--no-shell", "--gpu", "A40"])
+        let second = try cli.start(["connect", "--no-shell", "--gpu", "A40"])
+        let results = [try first.wait(), try second.wait()]
+        for result in results { XCTAssertEqual(result.status, 0, "\(result)") }
+        let pods = try sim.pods()
+        XCTAssertEqual(pods.count, 2)
+        let names = Set(pods.compactMap { $0["name"] as? String })
+        XCTAssertEqual(names.count, 2, "\(names)")
+        let listed = try listJSON()
+        XCTAssertEqual(Set(listed.compactMap { $0["name"] as? String }), names)
+        XCTAssertTrue(listed.allSatisfy { $0["createdByAutopod"] as? Bool == true })
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// list, info, stop, start, kill and gpus against runpod-sim, with their --json.
+final class PodCommandsEndToEndTests: EndToEndCase {
+    func testLifecycleWithJSON() throws {
+        try connect(["--gpu", "A40"])
+        let pod = try XCTUnwrap(try listJSON().first)
+        let id = try XCTUnwrap(pod["id"] as? String)
+        let name = try XCTUnwrap(pod["name"] as? String)
+        XCTAssertEqual(pod["status"] as? String, "RUNNING")
+        XCTAssertNotNil(pod["sshPort"] as? Int)
+
+        let info = try XCTUnwrap(try cli.json(["info", String(id.prefix(6))]) as? [String: Any])
+        XCTAssertEqual(info["name"] as? String, name)
+        XCTAssertEqual(info["gpuDisplayName"] as? String, "A40")
+        let panel = try cli.run(["info"])
+        XCTAssertEqual(panel.status, 0, "\(panel)")
+        XCTAssertTrue(panel.stdout.contains("root@127.0.0.1 -p"), panel.stdout)
+
+        let stopped = try XCTUnwrap(try cli.json(["stop", name]) as? [String: Any])
+        XCTAssertEqual(stopped["status"] as? String, "STOPPED")
+        XCTAssertEqual(try sim.pods().first?["desiredStatus"] as? String, "EXITED")
+        XCTAssertEqual(try listJSON().first?["status"] as? String, "STOPPED")
+
+        let started = try XCTUnwrap(try cli.json(["start", name]) as? [String: Any])
+        XCTAssertEqual(started["action"] as? String, "start")
+        XCTAssertEqual(try sim.pods().first?["desiredStatus"] as? String, "RUNNING")
+        let intervals = try XCTUnwrap(try listJSON().first?["intervals"] as? [[String: Any]])
+        XCTAssertEqual(intervals.count, 2, "a stop and a start make two running intervals")
+
+        let refused = try cli.run(["kill", name])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("--yes"), refused.stderr)
+        XCTAssertEqual(try sim.livePods().count, 1)
+
+        let killed = try XCTUnwrap(try cli.json(["kill", "--yes", name]) as? [String: Any])
+        XCTAssertEqual(killed["status"] as? String, "TERMINATED")
+        XCTAssertEqual(try sim.pods().first?["terminated"] as? Bool, true)
+        XCTAssertEqual(try listJSON().count, 0)
+        XCTAssertEqual(try listJSON(all: true).first?["status"] as? String, "TERMINATED")
+        XCTAssertNotNil(try listJSON(all: true).first?["terminatedAt"] as? String)
+    }
+
+    func testStartOnABusyHostExplainsWhatToDo() throws {
+        try connect(["--gpu", "A40"])
+        let name = try XCTUnwrap(try listJSON().first?["name"] as? String)
+        XCTAssertEqual(try cli.run(["stop", name]).status, 0)
+        // The pod's machine has no free GPU any more.
+        try sim.setStock("NVIDIA A40", "None")
+        let result = try cli.run(["start", name])
+        XCTAssertEqual(result.status, 1, "\(result)")
+        XCTAssertTrue(result.stderr.contains("not enough free GPUs"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("wait and retry"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("autopod kill \(name)"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("kept only until kill"), result.stderr)
+        XCTAssertEqual(try listJSON().first?["status"] as? String, "STOPPED")
+    }
+
+    func testCostIsPriceTimesMeasuredRunningTime() throws {
+        try connect(["--gpu", "A40", "--gpu-count", "2"])
+        Thread.sleep(forTimeInterval: 1.5)
+        let name = try XCTUnwrap(try listJSON().first?["name"] as? String)
+        XCTAssertEqual(try cli.run(["stop", name]).status, 0)
+        let pod = try XCTUnwrap(try listJSON().first)
+        let price = try XCTUnwrap(pod["pricePerHour"] as? Double)
+        let seconds = try XCTUnwrap(pod["runningSeconds"] as? Double)
+        let cost = try XCTUnwrap(pod["costSoFar"] as? Double)
+        XCTAssertEqual(price, 0.80, accuracy: 0.0001, "2 × A40 on SECURE")
+        XCTAssertGreaterThan(seconds, 1.5)
+        XCTAssertEqual(cost, price * seconds / 3600, accuracy: 0.0002)
+        // Stopped: no more running time accrues.
+        Thread.sleep(forTimeInterval: 1.1)
+        XCTAssertEqual(try XCTUnwrap(try listJSON().first?["runningSeconds"] as? Double), seconds, accuracy: 0.1)
+    }
+
+    func testPodGoneFromTheAccountIsMarkedTerminated() throws {
+        try connect(["--gpu", "A40"])
+        let id = try XCTUnwrap(try listJSON().first?["id"] as? String)
+        // Terminate it behind autopod's back.
+        let reply = try sim.graphQL("mutation($id: String!) { podTerminate(input: {podId: $id}) }", variables: ["id": id])
+        XCTAssertNil(reply["errors"])
+        XCTAssertEqual(try listJSON().count, 0)
+        let all = try listJSON(all: true)
+        XCTAssertEqual(all.first?["status"] as? String, "TERMINATED")
+        let intervals = try XCTUnwrap(all.first?["intervals"] as? [[String: Any]])
+        XCTAssertNotNil(intervals.last?["end"] as? String, "the open interval is closed")
+    }
+
+    func testCorruptPodsFileIsReportedAndLeftIntact() throws {
+        let garbage = Data("{\"version\": 1, \"pods\": [ oops".utf8)
+        try garbage.write(to: podsFile)
+        for arguments in [["list"], ["info", "x"], ["kill", "--yes", "x"], ["connect", "--no-shell", "--gpu", "A40"]] {
+            let result = try cli.run(arguments)
+            XCTAssertEqual(result.status, 1, "\(arguments): \(result)")
+            XCTAssertTrue(result.stderr.contains(podsFile.path), "\(arguments): \(result.stderr)")
+            XCTAssertTrue(result.stderr.contains("not valid JSON"), "\(arguments): \(result.stderr)")
+        }
+        XCTAssertEqual(try Data(contentsOf: podsFile), garbage)
+        XCTAssertEqual(try sim.pods().count, 0, "nothing is created when the state cannot be recorded")
+    }
+
+    func testWrongKeyIsAClearFailure() throws {
+        cli.environment["RUNPOD_API_KEY"] = "rpa_WRONGWRONGWRONGWRONGWRONG"
+        for arguments in [["list"], ["gpus"], ["connect", "--no-shell"]] {
+            let result = try cli.run(arguments)
+            XCTAssertEqual(result.status, 1, "\(result)")
+            XCTAssertTrue(result.stderr.contains("refused the API key"), result.stderr)
+            XCTAssertFalse((result.stdout + result.stderr).contains("WRONGWRONG"), "the key must not be echoed")
+        }
+    }
+
+    func testMissingKeySaysHowToSetOne() throws {
+        cli.environment.removeValue(forKey: "RUNPOD_API_KEY")
+        let result = try cli.run(["list"])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.contains("RUNPOD_API_KEY"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("autopod config init"), result.stderr)
+    }
+
+    func testQueriesRetryThroughServerErrors() throws {
+        try sim.addFault(["status": 500, "count": 2])
+        let types = try XCTUnwrap(try cli.json(["gpus"]) as? [[String: Any]])
+        XCTAssertTrue(types.contains { $0["id"] as? String == "NVIDIA A40" })
+        try sim.addFault(["status": 503, "count": 2])
+        XCTAssertEqual(try listJSON().count, 0)
+    }
+
+    func testGpusHidesTypesWithoutStockUnlessAll() throws {
+        try sim.setStock("NVIDIA A40", "None")
+        let shown = try XCTUnwrap(try cli.json(["gpus"]) as? [[String: Any]]).compactMap { $0["id"] as? String }
+        XCTAssertFalse(shown.contains("NVIDIA A40"))
+        XCTAssertTrue(shown.contains("NVIDIA RTX A6000"))
+        let all = try XCTUnwrap(try cli.json(["gpus", "--all"]) as? [[String: Any]])
+        let a40 = try XCTUnwrap(all.first { $0["id"] as? String == "NVIDIA A40" })
+        XCTAssertEqual(a40["stockStatus"] as? String, "None")
+        XCTAssertEqual(a40["securePrice"] as? Double, 0.40)
+        let table = try cli.run(["gpus", "--all"])
+        XCTAssertTrue(table.stdout.contains("A40") && table.stdout.contains("48 GB"), table.stdout)
+    }
+}

@@ -1,2 +1,0 @@
-import XCTest
-final class RunPodSimTestsPlaceholder: XCTestCase { func testNothing() {} }
