@@ -72,6 +72,7 @@ public final class RunPodSimulator: @unchecked Sendable {
         }
         listening.wait()
         let port = try outcome.value.get()
+        Sockets.setNoDelayOnListener(port: port)
         return RunPodSimulator(
             server: server, cloud: cloud, port: port, host: options.host, apiKey: options.apiKey,
             stateDirectory: stateDirectory, ownsStateDirectory: owns, usesNamespaces: useNamespaces)

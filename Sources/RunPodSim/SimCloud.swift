@@ -101,22 +101,29 @@ final class SimCloud: @unchecked Sendable {
         }
     }
 
+    /// The `User` object; `pods` is resolved separately (only when asked for) by `pods(scope:)`.
     func myself(scope: AuthScope) -> [String: any Sendable] {
-        let now = Date()
-        return lock.withLock {
+        lock.withLock {
             let visible = order.compactMap { pods[$0] }.filter { !$0.terminated && scope.allows($0.id) }
             let spend = visible.filter { $0.desiredStatus == "RUNNING" }.reduce(0) { $0 + $1.costPerHr }
             return [
                 "id": "user_simulated", "email": "sim@runpod-sim.invalid", "pubKey": pubKey,
                 "clientBalance": 100.0, "currentSpendPerHr": spend, "spendLimit": 80,
-                "pods": visible.map { $0.graphQLValue(now: now) },
                 "networkVolumes": [[String: any Sendable]](),
             ]
         }
     }
 
-    func pod(_ id: String, scope: AuthScope) throws(RunPodAPIError) -> [String: any Sendable] {
-        try locked { () throws(RunPodAPIError) -> [String: any Sendable] in
+    /// `myself.pods`: live pods the caller may see (terminated pods are filtered out, as on RunPod).
+    func pods(scope: AuthScope) -> [GraphQLObject] {
+        let now = Date()
+        return lock.withLock {
+            order.compactMap { pods[$0] }.filter { !$0.terminated && scope.allows($0.id) }.map { $0.graphQLValue(now: now) }
+        }
+    }
+
+    func pod(_ id: String, scope: AuthScope) throws(RunPodAPIError) -> GraphQLObject {
+        try locked { () throws(RunPodAPIError) -> GraphQLObject in
             try livePod(id, scope: scope).graphQLValue(now: Date())
         }
     }
@@ -129,7 +136,7 @@ final class SimCloud: @unchecked Sendable {
         return myself(scope: scope)
     }
 
-    func create(_ request: CreatePodRequest, scope: AuthScope) throws(RunPodAPIError) -> [String: any Sendable] {
+    func create(_ request: CreatePodRequest, scope: AuthScope) throws(RunPodAPIError) -> GraphQLObject {
         guard scope == .account else { throw .forbidden("create pods") }
         guard let type = GPUType.find(request.gpuTypeId) else { throw .noInstances }
         guard request.gpuCount >= 1 else { throw .invalid("gpuCount must be at least 1.") }
@@ -168,8 +175,8 @@ final class SimCloud: @unchecked Sendable {
         return lock.withLock { record.graphQLValue(now: Date()) }
     }
 
-    func stop(_ id: String, scope: AuthScope) throws(RunPodAPIError) -> [String: any Sendable] {
-        let (value, machine) = try locked { () throws(RunPodAPIError) -> ([String: any Sendable], PodMachine?) in
+    func stop(_ id: String, scope: AuthScope) throws(RunPodAPIError) -> GraphQLObject {
+        let (value, machine) = try locked { () throws(RunPodAPIError) -> (GraphQLObject, PodMachine?) in
             let pod = try livePod(id, scope: scope)
             var machine: PodMachine?
             if pod.desiredStatus == "RUNNING" {
@@ -186,8 +193,8 @@ final class SimCloud: @unchecked Sendable {
         return value
     }
 
-    func resume(_ id: String, gpuCount: Int?, scope: AuthScope) throws(RunPodAPIError) -> [String: any Sendable] {
-        let value = try locked { () throws(RunPodAPIError) -> [String: any Sendable] in
+    func resume(_ id: String, gpuCount: Int?, scope: AuthScope) throws(RunPodAPIError) -> GraphQLObject {
+        let value = try locked { () throws(RunPodAPIError) -> GraphQLObject in
             let pod = try livePod(id, scope: scope)
             if pod.desiredStatus != "RUNNING" {
                 let status = stock[pod.gpuType.id]?[pod.secureCloud] ?? .high
