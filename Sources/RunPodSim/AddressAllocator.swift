@@ -27,8 +27,7 @@ enum AddressAllocator {
             let host = "169.254.\(third).\(fourth + 1)"
             let pod = "169.254.\(third).\(fourth + 2)"
             if used.contains(host) || used.contains(pod) { continue }
-            try Shell.check(["/usr/sbin/ip", "addr", "add", "\(host)/30", "dev", hostVeth])
-            try Shell.check(["/usr/sbin/ip", "link", "set", hostVeth, "up"])
+            try Shell.check(["/usr/sbin/ip", "-batch", "-"], input: "addr add \(host)/30 dev \(hostVeth)\nlink set \(hostVeth) up\n")
             return (host, pod)
         }
         throw .command("allocate a pod address", status: 1, output: "169.254.128.0/17 is exhausted")

@@ -372,7 +372,7 @@ final class SimCloud: @unchecked Sendable {
     }
 
     func podDetails(_ id: String) -> [String: Any]? {
-        lock.withLock {
+        let found: ([String: Any], PodMachine?)? = lock.withLock {
             guard let pod = pods[id] else { return nil }
             var details: [String: Any] = [
                 "id": pod.id, "name": pod.name, "desiredStatus": pod.desiredStatus, "terminated": pod.terminated,
@@ -388,7 +388,6 @@ final class SimCloud: @unchecked Sendable {
                 details["sshdPort"] = Int(machine.sshd.port)
                 details["sshdPid"] = machine.sshd.pid.map { Int($0) } ?? NSNull()
                 details["publicSshPort"] = Int(machine.proxy.port)
-                details["hostKeyFingerprint"] = machine.sshd.hostKeyFingerprint
                 details["hostPublicKey"] = machine.sshd.hostPublicKey
                 details["directory"] = machine.directory
                 var http: [String: String] = [:]
@@ -398,8 +397,13 @@ final class SimCloud: @unchecked Sendable {
                 }
                 details["httpPorts"] = http
             }
-            return details
+            return (details, pod.machine)
         }
+        guard let (fields, machine) = found else { return nil }
+        var details = fields
+        // Outside the lock: this may run ssh-keygen.
+        if let machine { details["hostKeyFingerprint"] = machine.sshd.hostKeyFingerprint }
+        return details
     }
 
     // MARK: Helpers
