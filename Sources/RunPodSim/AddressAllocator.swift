@@ -44,7 +44,8 @@ enum AddressAllocator {
                 var sin = addr.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee }
                 var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
                 inet_ntop(AF_INET, &sin.sin_addr, &text, socklen_t(INET_ADDRSTRLEN))
-                result.insert(String(cString: text))
+                let bytes = text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+                result.insert(String(decoding: bytes, as: UTF8.self))
             }
             cursor = entry.pointee.ifa_next
         }

@@ -35,7 +35,7 @@ final class SSHDaemon: @unchecked Sendable {
         try Shell.check(["/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "runpod-sim-host", "-f", key])
         hostPublicKey = ((try? String(contentsOfFile: key + ".pub", encoding: .utf8)) ?? "")
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        fm.createFile(atPath: directory + "/authorized_keys", contents: Data(authorizedKeys.utf8))
+        _ = fm.createFile(atPath: directory + "/authorized_keys", contents: Data(authorizedKeys.utf8))
         let user = Shell.isRoot ? "root" : (ProcessInfo.processInfo.environment["USER"] ?? "root")
         var config = """
             Port \(port)
@@ -63,7 +63,7 @@ final class SSHDaemon: @unchecked Sendable {
             }
             config += "SetEnv " + pairs.joined(separator: " ") + "\n"
         }
-        fm.createFile(atPath: directory + "/sshd_config", contents: Data(config.utf8))
+        _ = fm.createFile(atPath: directory + "/sshd_config", contents: Data(config.utf8))
     }
 
     /// The host key's SHA256 fingerprint as OpenSSH prints it; computed on first use (by the

@@ -162,23 +162,23 @@ final class PodProcessTests: SimulatorTestCase {
         let ssh = try XCTUnwrap(SSHProbe(port: port))
         XCTAssertTrue(ssh.authenticate(privateKey: key))
 
-        // One request/response through a forward is one round trip through the proxy.
-        func medianRoundTrip() -> Double {
+        // One request/response through a forward is one round trip through the proxy. The
+        // fastest of five is used: load on the machine can only add time, never remove it.
+        func fastestRoundTrip() -> Double {
             var samples: [Double] = []
             for _ in 0..<5 {
                 let started = Date()
                 _ = ssh.httpThroughForward(host: "localhost", port: 8888)
                 samples.append(Date().timeIntervalSince(started))
             }
-            return samples.sorted()[2]
+            return samples.min() ?? 0
         }
         XCTAssertEqual(try client.control("POST", "/_sim/pods/\(id)/latency", ["ms": 20]).status, 200)
-        let slow = medianRoundTrip()
+        let slow = fastestRoundTrip()
         XCTAssertGreaterThanOrEqual(slow, 0.040, "20 ms each way must add at least 40 ms per round trip")
         XCTAssertEqual(try client.control("POST", "/_sim/pods/\(id)/latency", ["ms": 0]).status, 200)
-        let fast = medianRoundTrip()
-        XCTAssertLessThan(fast, slow, "latency did not go away at 0")
-        XCTAssertLessThan(fast, 0.040)
+        let fast = fastestRoundTrip()
+        XCTAssertLessThan(fast, 0.040, "latency did not go away at 0")
     }
 
     func testSshdKillAndRestart() throws {
