@@ -181,6 +181,35 @@ final class PodProcessTests: SimulatorTestCase {
         XCTAssertLessThan(fast, 0.040, "latency did not go away at 0")
     }
 
+    func testEveryAccountKeyGetsIn() throws {
+        let first = try makeUserKey("first")
+        let second = try makeUserKey("second")
+        // As runpodctl and runpod-python store them: one string, keys separated by blank lines.
+        try registerAccountKey(try publicKey(first) + "\n\n" + publicKey(second))
+        let id = try client.createPod()
+        let port = try client.waitForSSHPort(id)
+        XCTAssertTrue(try XCTUnwrap(SSHProbe(port: port)).authenticate(privateKey: first))
+        XCTAssertTrue(try XCTUnwrap(SSHProbe(port: port)).authenticate(privateKey: second))
+    }
+
+    func testStopDuringBootLeavesNoProcesses() throws {
+        let id = try client.createPod()
+        let stop = try client.graphQL("mutation { podStop(input: {podId: \"\(id)\"}) { desiredStatus } }")
+        XCTAssertEqual((stop.data("podStop") as? [String: Any])?["desiredStatus"] as? String, "EXITED", stop.text)
+        let directory = sim.stateDirectory
+        let stoppedAt = Date()
+        // The boot already under way finishes, notices the stop and tears down what it made:
+        // give it a few seconds, then there must be nothing left.
+        XCTAssertTrue(
+            SimulatorClient.waitUntil(timeout: 30) {
+                Date().timeIntervalSince(stoppedAt) > 3 && ProcessHygieneTests.processes(containing: directory).isEmpty
+            }, "a pod stopped while booting kept its processes")
+        XCTAssertEqual(try client.simPod(id)["booted"] as? Bool, false)
+        if sim.usesNamespaces {
+            XCTAssertTrue(SimulatorClient.waitUntil(timeout: 10) { ProcessHygieneTests.namespaces(ownedBy: getpid()).isEmpty })
+        }
+    }
+
     func testSshdKillAndRestart() throws {
         let key = try makeUserKey()
         try registerAccountKey(try publicKey(key))
