@@ -100,12 +100,14 @@ final class PodRecord: @unchecked Sendable {
     func graphQLValue(now: Date) -> GraphQLObject {
         var pod: [String: any Sendable] = [
             "id": id, "name": name, "desiredStatus": desiredStatus, "lastStatusChange": lastStatusChange,
-            "costPerHr": desiredStatus == "RUNNING" ? costPerHr : 0.0,
-            "adjustedCostPerHr": desiredStatus == "RUNNING" ? costPerHr : 0.0,
+            // The rate of the pod's GPUs whatever its state, as RunPod's GraphQL reports it;
+            // `myself.currentSpendPerHr` counts running pods only.
+            "costPerHr": costPerHr, "adjustedCostPerHr": costPerHr,
             "costMultiplier": 1.0,
             "imageName": imageName, "dockerArgs": dockerArgs, "dockerId": "", "env": env,
             "gpuCount": gpuCount, "vcpuCount": vcpuCount, "memoryInGb": memoryInGb,
             "containerDiskInGb": containerDiskInGb, "volumeInGb": volumeInGb, "volumeMountPath": volumeMountPath,
+            // `uptimeSeconds` stays 0 on RunPod (the real value is runtime.uptimeInSeconds).
             "machineId": machineId, "podType": "RESERVED", "ports": ports, "uptimeSeconds": 0,
             "locked": false, "volumeEncrypted": false, "gpuPowerLimitPercent": 100,
             "createdAt": createdAtText, "lastStartedAt": lastStartedAtText,
