@@ -87,6 +87,11 @@ final class RunPodGraphQL: Sendable {
         } catch {
             return Self.errorReply(status: 400, message: "Request body must be JSON with a \"query\" string: \(error)")
         }
+        // RunPod turns introspection off in production (`__schema`/`__type` give HTTP 400), so
+        // a client that relies on it fails here too. `__typename` stays allowed.
+        if request.query.contains("__schema") || request.query.range(of: #"__type\s*\("#, options: .regularExpression) != nil {
+            return Self.errorReply(status: 400, message: "GraphQL introspection is not allowed.")
+        }
         do {
             let document: Document
             if let cached = documents.value[request.query] {

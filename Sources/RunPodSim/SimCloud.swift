@@ -377,7 +377,7 @@ final class SimCloud: @unchecked Sendable {
             var details: [String: Any] = [
                 "id": pod.id, "name": pod.name, "desiredStatus": pod.desiredStatus, "terminated": pod.terminated,
                 "apiKey": pod.apiKey, "networkUp": pod.networkUp, "latencyMs": pod.latencyMs,
-                "booted": pod.machine != nil, "podHostId": pod.podHostId,
+                "booted": pod.machine != nil, "podHostId": pod.podHostId, "lastStatusChange": pod.lastStatusChange,
                 "authorizedKeys": pod.publicKey ?? "",
             ]
             if let error = pod.bootError { details["bootError"] = error }
