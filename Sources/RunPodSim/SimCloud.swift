@@ -194,26 +194,28 @@ final class SimCloud: @unchecked Sendable {
     }
 
     func resume(_ id: String, gpuCount: Int?, scope: AuthScope) throws(RunPodAPIError) -> GraphQLObject {
-        let value = try locked { () throws(RunPodAPIError) -> GraphQLObject in
+        let (value, started) = try locked { () throws(RunPodAPIError) -> (GraphQLObject, Bool) in
             let pod = try livePod(id, scope: scope)
-            if pod.desiredStatus != "RUNNING" {
-                let status = stock[pod.gpuType.id]?[pod.secureCloud] ?? .high
-                let count = gpuCount ?? pod.gpuCount
-                guard status != .none, status.availableCounts(max: pod.gpuType.maxGpuCount).contains(max(count, 1))
-                else { throw .notEnoughGPUs }
-                if count >= 1 { pod.gpuCount = count }
-                let now = Date()
-                pod.desiredStatus = "RUNNING"
-                pod.lastStatusChange = "Rented by User: " + RunPodDate.string(now)
-                pod.lastStartedAt = now
-                pod.bootAt = now.addingTimeInterval(bootDelay)
-                pod.generation += 1
-                pod.bootError = nil
-            }
-            return pod.graphQLValue(now: Date())
+            // Resuming a running pod changes nothing (and must not boot a second machine).
+            guard pod.desiredStatus != "RUNNING" else { return (pod.graphQLValue(now: Date()), false) }
+            let status = stock[pod.gpuType.id]?[pod.secureCloud] ?? .high
+            let count = gpuCount ?? pod.gpuCount
+            guard status != .none, status.availableCounts(max: pod.gpuType.maxGpuCount).contains(max(count, 1))
+            else { throw .notEnoughGPUs }
+            if count >= 1 { pod.gpuCount = count }
+            let now = Date()
+            pod.desiredStatus = "RUNNING"
+            pod.lastStatusChange = "Rented by User: " + RunPodDate.string(now)
+            pod.lastStartedAt = now
+            pod.bootAt = now.addingTimeInterval(bootDelay)
+            pod.generation += 1
+            pod.bootError = nil
+            return (pod.graphQLValue(now: Date()), true)
         }
-        scheduleBoot(id)
-        log("pod \(id) resumed")
+        if started {
+            scheduleBoot(id)
+            log("pod \(id) resumed")
+        }
         return value
     }
 
@@ -265,7 +267,7 @@ final class SimCloud: @unchecked Sendable {
             }
             let keep: Bool = lock.withLock {
                 guard !shuttingDown, let pod = pods[spec.podID], pod.generation == generation, !pod.terminated,
-                    pod.desiredStatus == "RUNNING"
+                    pod.desiredStatus == "RUNNING", pod.machine == nil
                 else { return false }
                 pod.machine = machine
                 pod.lastPublicPort = machine.proxy.port
