@@ -5,7 +5,7 @@ import Glibc
 
 /// A private OpenSSH server on a random loopback port, with its own host key, authorized_keys
 /// and log in a temporary directory. Stops (with every process it started) in deinit.
-public final class SSHDFixture {
+public final class SSHDFixture: @unchecked Sendable {
     public let directory: String
     public private(set) var port: Int
     public let user: String
