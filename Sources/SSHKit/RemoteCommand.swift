@@ -119,6 +119,8 @@ final class ChannelPump: SSHLoopParticipant {
     }
 
     private func pumpInput(readable: Bool) throws(SSHError) {
+        // poll() vouched for one read; a second could block on a blocking fd.
+        var readable = readable
         while true {
             if pendingOffset < pending.count {
                 let r = pending.withUnsafeBytes { raw in
@@ -154,12 +156,11 @@ final class ChannelPump: SSHLoopParticipant {
             guard readable, let input else { return }
             var chunk = [UInt8](repeating: 0, count: 32 * 1024)
             let n = read(input, &chunk, chunk.count)
+            readable = false
             if n > 0 {
                 chunk.removeLast(chunk.count - n)
                 let bytes = inputFilter?(chunk) ?? chunk
                 enqueue(bytes)
-                // One read per wake-up keeps a fast producer from starving output draining.
-                if pendingOffset >= pending.count && !inputEOF { return }
                 continue
             } else if n < 0 && (errno == EAGAIN || errno == EINTR) {
                 return

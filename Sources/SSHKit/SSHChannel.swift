@@ -20,6 +20,7 @@ final class SSHChannel {
     deinit {
         // channel_free sends CHANNEL_CLOSE if not yet sent, and can report EAGAIN on a
         // non-blocking session; wait briefly for the socket rather than leak the channel.
+        if session.isDead { return }
         var tries = 0
         while libssh2_channel_free(raw) == LibSSH2.eagain && tries < 20 {
             tries += 1

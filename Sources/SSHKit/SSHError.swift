@@ -28,8 +28,8 @@ public struct SSHError: Error, CustomStringConvertible, Sendable, Equatable {
         case notATerminal
         /// The known_hosts file could not be read or written.
         case knownHostsFile
-        /// The user typed the `~.` escape.
-        case userDisconnected
+        /// A local signal (SIGTERM, SIGHUP, SIGINT) ended an interactive session.
+        case interrupted
     }
 
     public let kind: Kind

@@ -41,6 +41,9 @@ public final class SSHSession {
     public let hostKey: SSHHostKey
     let logger: Logger
     private var isBlocking = true
+    /// Set once the transport is known to be gone: channels then skip their close handshake
+    /// (session_free releases them) instead of waiting on a socket that will never drain.
+    var isDead = false
 
     /// Connects and completes the SSH handshake. Does not authenticate and does not judge the
     /// host key: the caller checks `hostKey` (see `KnownHostsFile`) and then calls `authenticate`.
@@ -98,7 +101,9 @@ public final class SSHSession {
         // for one packet, after which the socket is closed regardless.
         libssh2_session_set_blocking(raw, 1)
         libssh2_session_set_timeout(raw, 1000)
-        libssh2_session_disconnect_ex(raw, SSH_DISCONNECT_BY_APPLICATION, "autopod closing", "")
+        if !isDead {
+            libssh2_session_disconnect_ex(raw, SSH_DISCONNECT_BY_APPLICATION, "autopod closing", "")
+        }
         libssh2_session_free(raw)
         close(socketFD)
     }
