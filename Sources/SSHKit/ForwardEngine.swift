@@ -192,6 +192,7 @@ final class ForwardEngine: SSHLoopParticipant {
                     progress = true
                 } else if n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR {
                     // The local client went away: nothing more can be delivered.
+                    forwarder.logger.info("local client gone", metadata: ["forward": "\(c.listener.spec)", "errno": "\(errno)"])
                     c.failed = true
                     return
                 }
@@ -225,6 +226,7 @@ final class ForwardEngine: SSHLoopParticipant {
             throw session.error(.disconnected, "The connection was lost while forwarding \(c.listener.spec).", code: code)
         }
         // The remote end closed the channel outright; the local client gets EOF.
+        forwarder.logger.info("forwarded channel ended", metadata: ["forward": "\(c.listener.spec)", "code": "\(code)", "message": "\(session.lastErrorMessage)"])
         c.failed = true
     }
 

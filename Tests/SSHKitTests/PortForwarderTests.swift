@@ -80,6 +80,7 @@ final class PortForwarderTests: SSHTestCase {
 
     func testBulk256MBEachWayIsByteExact() throws {
         let echo = try TCPTestServer(mode: .echo)
+        defer { echo.stop() }
         let run = try startTunnel([ForwardSpec(localPort: 0, remoteHost: "127.0.0.1", remotePort: echo.port)])
         defer { run.stop() }
         let port = run.forwarder.boundPorts[0]
@@ -96,6 +97,7 @@ final class PortForwarderTests: SSHTestCase {
 
     func test64ConcurrentConnections() throws {
         let echo = try TCPTestServer(mode: .echo)
+        defer { echo.stop() }
         let run = try startTunnel([ForwardSpec(localPort: 0, remoteHost: "127.0.0.1", remotePort: echo.port)])
         defer { run.stop() }
         let port = run.forwarder.boundPorts[0]
@@ -132,6 +134,7 @@ final class PortForwarderTests: SSHTestCase {
 
     func testHalfCloseBothWays() throws {
         let server = try TCPTestServer(mode: .countThenReply)
+        defer { server.stop() }
         let run = try startTunnel([ForwardSpec(localPort: 0, remoteHost: "127.0.0.1", remotePort: server.port)])
         defer { run.stop() }
         let fd = connectLoopback(port: run.forwarder.boundPorts[0])
@@ -157,6 +160,7 @@ final class PortForwarderTests: SSHTestCase {
 
     func testRefusedRemotePortClosesOnlyThatClient() throws {
         let echo = try TCPTestServer(mode: .echo)
+        defer { echo.stop() }
         let dead = try freeLoopbackPort()
         let run = try startTunnel([
             ForwardSpec(localPort: 0, remoteHost: "127.0.0.1", remotePort: dead),
@@ -176,6 +180,7 @@ final class PortForwarderTests: SSHTestCase {
 
     func testSSHDRestartIsSurvivedOnTheSameLocalPort() throws {
         let echo = try TCPTestServer(mode: .echo)
+        defer { echo.stop() }
         let run = try startTunnel([ForwardSpec(localPort: 0, remoteHost: "127.0.0.1", remotePort: echo.port)])
         defer { run.stop() }
         let port = run.forwarder.boundPorts[0]
@@ -204,6 +209,7 @@ final class PortForwarderTests: SSHTestCase {
 
     func testLocalPortInUseIsAClearError() throws {
         let blocker = try TCPTestServer(mode: .echo)
+        defer { blocker.stop() }
         XCTAssertThrowsError(try PortForwarder([ForwardSpec(localPort: blocker.port, remotePort: 8888)])) { error in
             let e = error as! SSHError
             XCTAssertEqual(e.kind, .localPort)

@@ -78,7 +78,7 @@ public final class TCPTestServer: @unchecked Sendable {
             if mode == .echo {
                 var off = 0
                 while off < n {
-                    let w = send(fd, &buf[off], n - off, Int32(MSG_NOSIGNAL))
+                    let w = buf.withUnsafeBytes { send(fd, $0.baseAddress! + off, n - off, Int32(MSG_NOSIGNAL)) }
                     if w <= 0 { return }
                     off += w
                 }
