@@ -100,9 +100,8 @@ public struct KnownHostsFile: Sendable {
                 verdict = HostKeyVerdict(
                     outcome: .pinned, fingerprint: fp,
                     notice: "First contact with \(who): pinned its \(presented.type) host key \(fp).")
-            case .trustedAtNewAddress(let previous):
+            case .trustedAtNewAddress:
                 verdict = HostKeyVerdict(outcome: .addressUpdated, fingerprint: fp, notice: nil)
-                _ = previous
             case .replace(let old, let reason):
                 let why = reason == .restartSeen
                     ? "the pod restarted since the key was pinned, and containers make new host keys on start"

@@ -56,6 +56,8 @@ protocol SSHLoopParticipant: AnyObject {
 final class SSHEventLoop {
     let session: SSHSession
     let wake: WakePipe
+    /// The first participant is the primary one (exec, shell): the loop ends when it finishes.
+    /// Others (forwards riding along a shell) never finish on their own.
     var participants: [SSHLoopParticipant] = []
     /// Called on the loop thread after the wake pipe was readable (commands, signals).
     var onWake: (() throws(SSHError) -> Void)?
@@ -78,7 +80,7 @@ final class SSHEventLoop {
 
     func run() throws(SSHError) {
         let deadAfter = Double(session.options.deadPeerTimeout)
-        while !stopRequested && !participants.allSatisfy(\.isFinished) {
+        while !stopRequested && !(participants.first?.isFinished ?? true) {
             let now = Posix.now()
             let keepaliveIn = try session.sendKeepaliveIfDue()
             let hasChannels = participants.contains { $0.hasChannels }

@@ -133,3 +133,30 @@ final class InteractiveShellTests: SSHTestCase {
         XCTAssertEqual(h.filter(Array("~z".utf8)).send, Array("~z".utf8), "unknown escape is passed through")
     }
 }
+
+final class ShellWithForwardsTests: SSHTestCase {
+    func testForwardsRunOnTheShellsSession() throws {
+        let echo = try TCPTestServer(mode: .echo)
+        defer { echo.stop() }
+        let forwarder = try PortForwarder([ForwardSpec(localPort: 0, remoteHost: "127.0.0.1", remotePort: echo.port)])
+        let session = try connect()
+        let pty = try PseudoTerminal()
+        final class Box: @unchecked Sendable { var problem: String? = "not run" }
+        let box = Box()
+        let port = forwarder.boundPorts[0]
+        pty.type("echo ready\r")
+        let user = Thread { [pty] in
+            _ = pty.waitFor("ready\r\n")
+            let fd = connectLoopback(port: port)
+            box.problem = echoRoundTrip(fd: fd, seed: 5, total: 2_000_000)
+            close(fd)
+            pty.type("exit 5\r")
+        }
+        user.start()
+        let exit = try InteractiveShell(session: session, term: "vt100", stdin: pty.slave, stdout: pty.slave, stderr: pty.slave)
+            .run(alongside: forwarder)
+        XCTAssertEqual(exit, .status(5))
+        XCTAssertNil(box.problem)
+        XCTAssertEqual(forwarder.stats()[0].bytesToLocal, 2_000_000)
+    }
+}

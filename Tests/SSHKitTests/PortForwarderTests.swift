@@ -225,3 +225,35 @@ final class PortForwarderTests: SSHTestCase {
         XCTAssertNil(run.error)
     }
 }
+
+final class PortForwarderReconnectTests: SSHTestCase {
+    func testClientsWaitingForASessionAreRefusedAfterTheBoundAndServedAfterReconnect() throws {
+        let echo = try TCPTestServer(mode: .echo)
+        defer { echo.stop() }
+        let dir = try makeTempDirectory(prefix: "fwd")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let forwarder = try PortForwarder([ForwardSpec(localPort: 0, remoteHost: "127.0.0.1", remotePort: echo.port)])
+        forwarder.waitForSessionTimeout = 1.5
+        let run = TunnelRun(forwarder, sshd: sshd, knownHosts: KnownHostsFile(path: dir + "/kh"))
+        defer { run.stop() }
+        XCTAssertTrue(run.waitForEvent("connected"))
+        sshd.stop()
+        XCTAssertTrue(run.waitForEvent("disconnected", timeout: 10))
+        let start = Date()
+        let waiting = connectLoopback(port: forwarder.boundPorts[0])
+        XCTAssertGreaterThanOrEqual(waiting, 0, "the port stays bound while there is no session")
+        var byte: UInt8 = 0
+        XCTAssertLessThanOrEqual(read(waiting, &byte, 1), 0, "a client with no session in sight is closed")
+        close(waiting)
+        let waited = Date().timeIntervalSince(start)
+        XCTAssertGreaterThan(waited, 1.0)
+        XCTAssertLessThan(waited, 6)
+        XCTAssertGreaterThanOrEqual(forwarder.stats()[0].refusedConnections, 1)
+
+        try sshd.start()
+        XCTAssertTrue(run.waitForEvent("connected", count: 2, timeout: 40), "\(run.events)")
+        let later = connectLoopback(port: forwarder.boundPorts[0])
+        defer { close(later) }
+        XCTAssertNil(echoRoundTrip(fd: later, seed: 3, total: 50_000))
+    }
+}
