@@ -86,7 +86,7 @@ public final class InteractiveShell {
             }
         }
         loop.participants = [pump]
-        if let forwards { loop.participants.append(try forwards.participant(for: session)) }
+        if let forwards { loop.participants.append(forwards.participant(for: session)) }
         try loop.run()
         if userDisconnected {
             _ = Posix.writeAll(out, Array("\r\nConnection to \(session.endpoint.host) closed.\r\n".utf8))

@@ -79,7 +79,7 @@ public final class PortForwarder: @unchecked Sendable {
     }
 
     /// A participant carrying these forwards over someone else's session (the shell's).
-    func participant(for session: SSHSession) throws(SSHError) -> ForwardEngine {
+    func participant(for session: SSHSession) -> ForwardEngine {
         ForwardEngine(session: session, forwarder: self, waiting: [])
     }
 

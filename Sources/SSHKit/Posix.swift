@@ -39,14 +39,17 @@ enum Posix {
 
     /// Bounds how long a dead peer can go unnoticed: TCP keepalive probes an idle link, and
     /// TCP_USER_TIMEOUT aborts the connection when sent data stays unacknowledged (Linux).
-    static func setDeadPeerDetection(_ fd: Int32, seconds: Int32) {
+    ///
+    /// `unackedLimit` is shorter than the overall deadline by one keepalive interval: the SSH
+    /// keepalive that first goes unanswered may be sent up to one interval after the link died.
+    static func setDeadPeerDetection(_ fd: Int32, seconds: Int32, unackedLimit: Int32) {
         setIntOption(fd, SOL_SOCKET, SO_KEEPALIVE, 1)
         #if os(Linux)
         let idle = max(1, seconds / 2)
         setIntOption(fd, Int32(IPPROTO_TCP), TCP_KEEPIDLE, idle)
         setIntOption(fd, Int32(IPPROTO_TCP), TCP_KEEPINTVL, max(1, (seconds - idle) / 3))
         setIntOption(fd, Int32(IPPROTO_TCP), TCP_KEEPCNT, 3)
-        setIntOption(fd, Int32(IPPROTO_TCP), TCP_USER_TIMEOUT, seconds * 1000)
+        setIntOption(fd, Int32(IPPROTO_TCP), TCP_USER_TIMEOUT, max(2, unackedLimit) * 1000)
         #endif
     }
 
