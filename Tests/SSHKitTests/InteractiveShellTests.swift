@@ -106,6 +106,24 @@ final class InteractiveShellTests: SSHTestCase {
         XCTAssertEqual(after.c_lflag, before.c_lflag)
     }
 
+    func testWindowChangeIsSentOnSIGWINCH() throws {
+        let session = try connect()
+        let pty = try PseudoTerminal(cols: 80, rows: 24)
+        pty.type("echo ready\r")
+        let user = Thread { [pty] in
+            _ = pty.waitFor("ready\r\n")
+            var ws = winsize(ws_row: 40, ws_col: 120, ws_xpixel: 0, ws_ypixel: 0)
+            _ = ioctl(pty.slave, UInt(TIOCSWINSZ), &ws)
+            kill(getpid(), SIGWINCH)
+            usleep(500_000)
+            pty.type("echo S=$(stty size); exit 0\r")
+        }
+        user.start()
+        let exit = try InteractiveShell(session: session, term: "vt100", stdin: pty.slave, stdout: pty.slave, stderr: pty.slave).run()
+        XCTAssertEqual(exit, .status(0))
+        XCTAssertTrue(pty.waitFor("S=40 120"), pty.text)
+    }
+
     func testNonTerminalStdinIsRefused() throws {
         let session = try connect()
         var fds: [Int32] = [-1, -1]
