@@ -9,9 +9,27 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 static const unsigned int CLIBSSH2_CHANNEL_WINDOW_DEFAULT = LIBSSH2_CHANNEL_WINDOW_DEFAULT;
 static const unsigned int CLIBSSH2_CHANNEL_PACKET_DEFAULT = LIBSSH2_CHANNEL_PACKET_DEFAULT;
 static const int CLIBSSH2_EXTENDED_DATA_STDERR = SSH_EXTENDED_DATA_STDERR;
+
+// Host-key fingerprints of keys read from known_hosts (no session at hand) need SHA-256;
+// libcrypto is already loaded for libssh2's OpenSSL backend, so it is used directly
+// rather than pulling a second crypto library into SSHKit.
+static inline int clibssh2_sha256(const void *data, size_t len, unsigned char out[32]) {
+    unsigned int outLen = 0;
+    return EVP_Digest(data, len, out, &outLen, EVP_sha256(), NULL) == 1 && outLen == 32 ? 0 : -1;
+}
+
+// Hashed known_hosts names (|1|salt|hash) are HMAC-SHA1(salt, hostname).
+static inline int clibssh2_hmac_sha1(const void *key, int keyLen, const void *data, size_t len,
+                                     unsigned char out[20]) {
+    unsigned int outLen = 0;
+    return HMAC(EVP_sha1(), key, keyLen, (const unsigned char *)data, len, out, &outLen) != NULL
+        && outLen == 20 ? 0 : -1;
+}
 
 #endif

@@ -1,0 +1,200 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+internal import CLibSSH2
+
+extension SSHSession {
+    /// Runs `command` on a new channel, streaming its stdout and stderr to the given fds and
+    /// feeding it `stdin` until EOF (then sending EOF). Returns how the command ended.
+    ///
+    /// The output fds may be blocking (a terminal, a file): a slow consumer then slows the
+    /// command, which is the backpressure we want.
+    public func exec(
+        _ command: String, stdin: Int32? = nil, stdout: Int32 = 1, stderr: Int32 = 2
+    ) throws(SSHError) -> RemoteExit {
+        setBlocking(true)
+        let channel = try SSHChannel.openSession(self, window: 4 * 1024 * 1024)
+        let rc = libssh2_channel_process_startup(channel.raw, "exec", 4, command, UInt32(command.utf8.count))
+        guard rc == 0 else {
+            throw error(LibSSH2.isTransportFailure(rc) ? .disconnected : .channel, "The server refused to run the command.", code: rc)
+        }
+        let pump = ChannelPump(channel: channel, input: stdin, stdout: stdout, stderr: stderr)
+        let loop = try SSHEventLoop(session: self)
+        loop.participants = [pump]
+        try loop.run()
+        return try pump.finish()
+    }
+}
+
+/// Moves bytes between one session channel and local fds: input → channel (with EOF), channel
+/// stdout/stderr → two fds, both always drained so neither stalls the window. Shared by exec
+/// and the interactive shell (which filters input through the escape handler).
+final class ChannelPump: SSHLoopParticipant {
+    let channel: SSHChannel
+    let stdout: Int32
+    let stderr: Int32
+    /// Set to nil once input reached EOF (and EOF was sent) or cannot be delivered any more.
+    var input: Int32?
+    /// Input bytes read but not yet accepted by the channel; retried with the same bytes, as
+    /// libssh2's non-blocking contract requires.
+    private var pending: [UInt8] = []
+    private var pendingOffset = 0
+    private var inputEOF = false
+    private var eofSent = false
+    private var inputSlot: Int?
+    /// Transforms input before it is sent (the shell's `~` escapes); nil = send as is.
+    var inputFilter: (([UInt8]) -> [UInt8])?
+
+    private(set) var outputDone = false
+    private(set) var closed = false
+    var isFinished: Bool { closed }
+    var hasChannels: Bool { !closed }
+    var nextDeadline: Double? { nil }
+
+    private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+
+    init(channel: SSHChannel, input: Int32?, stdout: Int32, stderr: Int32) {
+        self.channel = channel
+        self.input = input
+        self.inputEOF = input == nil
+        self.stdout = stdout
+        self.stderr = stderr
+    }
+
+    func register(_ set: inout PollSet) {
+        inputSlot = nil
+        if let input, !inputEOF, pendingOffset >= pending.count, !outputDone {
+            inputSlot = set.add(input, Int16(POLLIN))
+        }
+    }
+
+    /// Queues bytes for the channel (the shell's escape handler uses this for `~~`).
+    func enqueue(_ bytes: [UInt8]) {
+        if pendingOffset >= pending.count {
+            pending = bytes
+            pendingOffset = 0
+        } else {
+            pending += bytes
+        }
+    }
+
+    func endInput() {
+        inputEOF = true
+    }
+
+    func service(_ set: PollSet, now: Double) throws(SSHError) {
+        if closed { return }
+        try drainOutput()
+        if !outputDone {
+            try pumpInput(readable: set.isReadable(inputSlot))
+        }
+        if outputDone {
+            try closeChannel()
+        }
+    }
+
+    private func drainOutput() throws(SSHError) {
+        var progress = true
+        while progress && !outputDone {
+            progress = false
+            for (stream, fd) in [(Int32(0), stdout), (CLIBSSH2_EXTENDED_DATA_STDERR, stderr)] {
+                while true {
+                    let r = buffer.withUnsafeMutableBytes { channel.read(stream: stream, into: $0) }
+                    guard case .bytes(let n) = r else {
+                        if case .failed(let code) = r { try fail(code, "reading command output") }
+                        break
+                    }
+                    progress = true
+                    if let err = buffer.withUnsafeBytes({ Posix.writeAll(fd, UnsafeRawBufferPointer(rebasing: $0[0..<n])) }) {
+                        // The local reader went away (e.g. a closed pipe): keep draining so the
+                        // remote side is not stalled, but drop the bytes.
+                        _ = err
+                    }
+                }
+            }
+            if channel.isEOF { outputDone = true }
+        }
+    }
+
+    private func pumpInput(readable: Bool) throws(SSHError) {
+        // poll() vouched for one read; a second could block on a blocking fd.
+        var readable = readable
+        while true {
+            if pendingOffset < pending.count {
+                let r = pending.withUnsafeBytes { raw in
+                    channel.write(UnsafeRawBufferPointer(rebasing: raw[pendingOffset...]))
+                }
+                switch r {
+                case .bytes(let n):
+                    pendingOffset += n
+                    continue
+                case .wouldBlock, .none:
+                    return
+                case .failed(let code):
+                    if LibSSH2.isTransportFailure(code) { try fail(code, "sending input") }
+                    // The command closed its side; input has nowhere to go.
+                    pending = []
+                    pendingOffset = 0
+                    inputEOF = true
+                    eofSent = true
+                    input = nil
+                    return
+                }
+            }
+            if inputEOF {
+                if !eofSent {
+                    let rc = channel.sendEOF()
+                    if rc == LibSSH2.eagain { return }
+                    if rc != 0 && LibSSH2.isTransportFailure(rc) { try fail(rc, "sending end of input") }
+                    eofSent = true
+                    input = nil
+                }
+                return
+            }
+            guard readable, let input else { return }
+            var chunk = [UInt8](repeating: 0, count: 32 * 1024)
+            let n = read(input, &chunk, chunk.count)
+            readable = false
+            if n > 0 {
+                chunk.removeLast(chunk.count - n)
+                let bytes = inputFilter?(chunk) ?? chunk
+                enqueue(bytes)
+                continue
+            } else if n < 0 && (errno == EAGAIN || errno == EINTR) {
+                return
+            } else {
+                inputEOF = true
+                continue
+            }
+        }
+    }
+
+    private var closeStage = 0
+
+    private func closeChannel() throws(SSHError) {
+        if closeStage == 0 {
+            let rc = channel.close()
+            if rc == LibSSH2.eagain { return }
+            closeStage = 1
+        }
+        if closeStage == 1 {
+            let rc = channel.waitClosed()
+            if rc == LibSSH2.eagain { return }
+            closeStage = 2
+        }
+        closed = true
+    }
+
+    /// Exit status or signal; valid once the loop finished.
+    func finish() throws(SSHError) -> RemoteExit {
+        if let sig = channel.exitSignal { return .signal(sig) }
+        return .status(channel.exitStatus)
+    }
+
+    private func fail(_ code: Int32, _ what: String) throws(SSHError) {
+        let kind: SSHError.Kind = LibSSH2.isTransportFailure(code) ? .disconnected : .channel
+        throw channel.session.error(kind, "The connection failed while \(what).", code: code)
+    }
+}

@@ -1,0 +1,259 @@
+import Foundation
+import SSHKit
+import TestSupport
+import XCTest
+
+/// Collects a running tunnel's outcome and events across threads.
+final class TunnelRun: @unchecked Sendable {
+    let forwarder: PortForwarder
+    private let lock = NSLock()
+    private var _events: [String] = []
+    private var _error: SSHError?
+    private var _finished = false
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ forwarder: PortForwarder, sshd: SSHDFixture, knownHosts: KnownHostsFile) {
+        self.forwarder = forwarder
+        let key = sshd.clientKey
+        Thread { [self] in
+            do {
+                try forwarder.run(
+                    resolveEndpoint: { SSHEndpoint(host: "127.0.0.1", port: sshd.port, user: sshd.user) },
+                    credentials: SSHCredentials(keyFiles: [key], useAgent: false),
+                    verifyHostKey: { endpoint, hostKey throws(SSHError) in
+                        try knownHosts.verify(podID: "pod-t", endpoint: endpoint, presented: hostKey, restartSeenSincePinned: false, acceptNew: false)
+                    },
+                    events: { [self] event in
+                        lock.lock(); _events.append("\(event)"); lock.unlock()
+                    })
+            } catch {
+                lock.lock(); _error = error as? SSHError; lock.unlock()
+            }
+            lock.lock(); _finished = true; lock.unlock()
+            done.signal()
+        }.start()
+    }
+
+    var events: [String] { lock.lock(); defer { lock.unlock() }; return _events }
+    var error: SSHError? { lock.lock(); defer { lock.unlock() }; return _error }
+
+    func wait(timeout: Double) -> Bool {
+        done.wait(timeout: .now() + timeout) == .success
+    }
+
+    func waitForEvent(_ prefix: String, count: Int = 1, timeout: Double = 20) -> Bool {
+        let end = Date().addingTimeInterval(timeout)
+        while Date() < end {
+            if events.filter({ $0.hasPrefix(prefix) }).count >= count { return true }
+            usleep(20_000)
+        }
+        return false
+    }
+
+    func stop() {
+        forwarder.stop()
+        _ = wait(timeout: 10)
+    }
+}
+
+final class PortForwarderTests: SSHTestCase {
+    var knownHosts: KnownHostsFile!
+    var khDir = ""
+
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        khDir = try makeTempDirectory(prefix: "fwd")
+        knownHosts = KnownHostsFile(path: khDir + "/known_hosts")
+    }
+
+    override func tearDown() {
+        try? FileManager.default.removeItem(atPath: khDir)
+        super.tearDown()
+    }
+
+    func startTunnel(_ specs: [ForwardSpec]) throws -> TunnelRun {
+        let forwarder = try PortForwarder(specs)
+        let run = TunnelRun(forwarder, sshd: sshd, knownHosts: knownHosts)
+        XCTAssertTrue(run.waitForEvent("connected"), "\(run.events)")
+        return run
+    }
+
+    func testBulk256MBEachWayIsByteExact() throws {
+        let echo = try TCPTestServer(mode: .echo)
+        defer { echo.stop() }
+        let run = try startTunnel([ForwardSpec(localPort: 0, remoteHost: "127.0.0.1", remotePort: echo.port)])
+        defer { run.stop() }
+        let port = run.forwarder.boundPorts[0]
+        let fd = connectLoopback(port: port)
+        XCTAssertGreaterThanOrEqual(fd, 0)
+        defer { close(fd) }
+        let total = 256 * 1024 * 1024
+        XCTAssertNil(echoRoundTrip(fd: fd, seed: 42, total: total))
+        let stats = run.forwarder.stats()[0]
+        XCTAssertEqual(stats.bytesToRemote, UInt64(total))
+        XCTAssertEqual(stats.bytesToLocal, UInt64(total))
+        XCTAssertEqual(stats.totalConnections, 1)
+    }
+
+    func test64ConcurrentConnections() throws {
+        let echo = try TCPTestServer(mode: .echo)
+        defer { echo.stop() }
+        let run = try startTunnel([ForwardSpec(localPort: 0, remoteHost: "127.0.0.1", remotePort: echo.port)])
+        defer { run.stop() }
+        let port = run.forwarder.boundPorts[0]
+        final class Failures: @unchecked Sendable {
+            let lock = NSLock()
+            var list: [String] = []
+            func add(_ s: String) { lock.lock(); list.append(s); lock.unlock() }
+        }
+        let failures = Failures()
+        let group = DispatchGroup()
+        for i in 0..<64 {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                let fd = connectLoopback(port: port)
+                guard fd >= 0 else {
+                    failures.add("\(i): connect failed")
+                    return
+                }
+                defer { close(fd) }
+                if let problem = echoRoundTrip(fd: fd, seed: UInt64(i + 1), total: 512 * 1024 + i * 1000) {
+                    failures.add("\(i): \(problem)")
+                }
+            }.start()
+        }
+        XCTAssertEqual(group.wait(timeout: .now() + 120), .success)
+        XCTAssertEqual(failures.list, [])
+        let stats = run.forwarder.stats()[0]
+        XCTAssertEqual(stats.totalConnections, 64)
+        let end = Date().addingTimeInterval(5)
+        while run.forwarder.stats()[0].activeConnections > 0 && Date() < end { usleep(20_000) }
+        XCTAssertEqual(run.forwarder.stats()[0].activeConnections, 0)
+    }
+
+    func testHalfCloseBothWays() throws {
+        let server = try TCPTestServer(mode: .countThenReply)
+        defer { server.stop() }
+        let run = try startTunnel([ForwardSpec(localPort: 0, remoteHost: "127.0.0.1", remotePort: server.port)])
+        defer { run.stop() }
+        let fd = connectLoopback(port: run.forwarder.boundPorts[0])
+        defer { close(fd) }
+        let payload = [UInt8](repeating: 7, count: 100_000)
+        var off = 0
+        while off < payload.count {
+            let n = payload.withUnsafeBytes { send(fd, $0.baseAddress! + off, payload.count - off, 0) }
+            XCTAssertGreaterThan(n, 0)
+            off += n
+        }
+        // Local EOF must reach the server (it replies only then) while our read side stays open.
+        shutdown(fd, Int32(SHUT_WR))
+        var reply: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 1024)
+        while true {
+            let n = read(fd, &buf, buf.count)
+            if n <= 0 { break }
+            reply += buf[0..<n]
+        }
+        XCTAssertEqual(String(decoding: reply, as: UTF8.self), "got 100000")
+    }
+
+    func testRefusedRemotePortClosesOnlyThatClient() throws {
+        let echo = try TCPTestServer(mode: .echo)
+        defer { echo.stop() }
+        let dead = try freeLoopbackPort()
+        let run = try startTunnel([
+            ForwardSpec(localPort: 0, remoteHost: "127.0.0.1", remotePort: dead),
+            ForwardSpec(localPort: 0, remoteHost: "127.0.0.1", remotePort: echo.port),
+        ])
+        defer { run.stop() }
+        let good = connectLoopback(port: run.forwarder.boundPorts[1])
+        defer { close(good) }
+        let bad = connectLoopback(port: run.forwarder.boundPorts[0])
+        defer { close(bad) }
+        var byte: UInt8 = 0
+        XCTAssertEqual(read(bad, &byte, 1), 0, "refused client must be closed")
+        XCTAssertNil(echoRoundTrip(fd: good, seed: 9, total: 100_000))
+        XCTAssertEqual(run.forwarder.stats()[0].refusedConnections, 1)
+        XCTAssertTrue(run.waitForEvent("connectionRefused"), "\(run.events)")
+    }
+
+    func testSSHDRestartIsSurvivedOnTheSameLocalPort() throws {
+        let echo = try TCPTestServer(mode: .echo)
+        defer { echo.stop() }
+        let run = try startTunnel([ForwardSpec(localPort: 0, remoteHost: "127.0.0.1", remotePort: echo.port)])
+        defer { run.stop() }
+        let port = run.forwarder.boundPorts[0]
+        let first = connectLoopback(port: port)
+        XCTAssertNil(echoRoundTrip(fd: first, seed: 1, total: 10_000))
+        close(first)
+
+        sshd.stop()
+        XCTAssertTrue(run.waitForEvent("disconnected", timeout: 10), "dead session must be noticed: \(run.events)")
+        try sshd.start()
+        XCTAssertTrue(run.waitForEvent("connected", count: 2, timeout: 40), "\(run.events)")
+        let second = connectLoopback(port: port)
+        XCTAssertGreaterThanOrEqual(second, 0)
+        defer { close(second) }
+        XCTAssertNil(echoRoundTrip(fd: second, seed: 2, total: 10_000))
+        XCTAssertNil(run.error)
+    }
+
+    func testChangedHostKeyOnReconnectEndsTheTunnel() throws {
+        let run = try startTunnel([ForwardSpec(localPort: 0, remoteHost: "127.0.0.1", remotePort: 9)])
+        try sshd.restart(newHostKey: true)
+        XCTAssertTrue(run.wait(timeout: 40), "tunnel must end: \(run.events)")
+        XCTAssertEqual(run.error?.kind, .hostKeyChanged)
+        XCTAssertTrue(run.error?.description.contains("--accept-new-host-key") ?? false)
+    }
+
+    func testLocalPortInUseIsAClearError() throws {
+        let blocker = try TCPTestServer(mode: .echo)
+        defer { blocker.stop() }
+        XCTAssertThrowsError(try PortForwarder([ForwardSpec(localPort: blocker.port, remotePort: 8888)])) { error in
+            let e = error as! SSHError
+            XCTAssertEqual(e.kind, .localPort)
+            XCTAssertTrue(e.description.contains("\(blocker.port)"), e.description)
+            XCTAssertTrue(e.description.contains("already in use"), e.description)
+        }
+    }
+
+    func testStopEndsRunPromptly() throws {
+        let run = try startTunnel([ForwardSpec(localPort: 0, remotePort: 9)])
+        run.forwarder.stop()
+        XCTAssertTrue(run.wait(timeout: 5))
+        XCTAssertNil(run.error)
+    }
+}
+
+final class PortForwarderReconnectTests: SSHTestCase {
+    func testClientsWaitingForASessionAreRefusedAfterTheBoundAndServedAfterReconnect() throws {
+        let echo = try TCPTestServer(mode: .echo)
+        defer { echo.stop() }
+        let dir = try makeTempDirectory(prefix: "fwd")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let forwarder = try PortForwarder([ForwardSpec(localPort: 0, remoteHost: "127.0.0.1", remotePort: echo.port)])
+        forwarder.waitForSessionTimeout = 1.5
+        let run = TunnelRun(forwarder, sshd: sshd, knownHosts: KnownHostsFile(path: dir + "/kh"))
+        defer { run.stop() }
+        XCTAssertTrue(run.waitForEvent("connected"))
+        sshd.stop()
+        XCTAssertTrue(run.waitForEvent("disconnected", timeout: 10))
+        let start = Date()
+        let waiting = connectLoopback(port: forwarder.boundPorts[0])
+        XCTAssertGreaterThanOrEqual(waiting, 0, "the port stays bound while there is no session")
+        var byte: UInt8 = 0
+        XCTAssertLessThanOrEqual(read(waiting, &byte, 1), 0, "a client with no session in sight is closed")
+        close(waiting)
+        let waited = Date().timeIntervalSince(start)
+        XCTAssertGreaterThan(waited, 1.0)
+        XCTAssertLessThan(waited, 6)
+        XCTAssertGreaterThanOrEqual(forwarder.stats()[0].refusedConnections, 1)
+
+        try sshd.start()
+        XCTAssertTrue(run.waitForEvent("connected", count: 2, timeout: 40), "\(run.events)")
+        let later = connectLoopback(port: forwarder.boundPorts[0])
+        defer { close(later) }
+        XCTAssertNil(echoRoundTrip(fd: later, seed: 3, total: 50_000))
+    }
+}

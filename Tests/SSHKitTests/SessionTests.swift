@@ -1,0 +1,58 @@
+import Foundation
+import SSHKit
+import TestSupport
+import XCTest
+
+final class SessionTests: SSHTestCase {
+    func testHandshakeExposesEd25519HostKeyWithOpenSSHFingerprint() throws {
+        let session = try SSHSession(connectingTo: endpoint)
+        XCTAssertEqual(session.hostKey.type, "ssh-ed25519")
+        let pub = try String(contentsOfFile: sshd.hostKeyPath + ".pub", encoding: .utf8).split(separator: " ")
+        XCTAssertEqual(session.hostKey.base64, String(pub[1]))
+        let (status, listing) = try runTool("/usr/bin/ssh-keygen", ["-l", "-E", "sha256", "-f", sshd.hostKeyPath + ".pub"])
+        XCTAssertEqual(status, 0)
+        // "256 SHA256:xxxx comment (ED25519)"
+        XCTAssertEqual(String(listing.split(separator: " ")[1]), session.hostKey.fingerprint)
+        XCTAssertFalse(session.isAuthenticated)
+    }
+
+    func testConnectToClosedPortIsAConnectError() throws {
+        let port = try freeLoopbackPort()
+        XCTAssertThrowsError(try SSHSession(connectingTo: SSHEndpoint(host: "127.0.0.1", port: port))) { error in
+            XCTAssertEqual((error as? SSHError)?.kind, .connect)
+            XCTAssertTrue("\(error)".contains("\(port)"), "\(error)")
+        }
+    }
+
+    func testConnectTimeoutToUnroutableAddress() throws {
+        var options = SSHSessionOptions()
+        options.connectTimeout = 0.5
+        let start = Date()
+        // TEST-NET-1 is never routed; the connect hangs until the deadline.
+        XCTAssertThrowsError(try SSHSession(connectingTo: SSHEndpoint(host: "192.0.2.1", port: 22), options: options)) { error in
+            let kind = (error as? SSHError)?.kind
+            XCTAssertTrue(kind == .timeout || kind == .connect, "\(error)")
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(start), 5)
+    }
+
+    func testHandshakeTimeoutWhenPortDoesNotSpeakSSH() throws {
+        // A listener that accepts but never sends a banner.
+        let port = try freeLoopbackPort()
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = UInt16(port).bigEndian
+        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        listen(fd, 4)
+        var options = SSHSessionOptions()
+        options.operationTimeout = 1
+        XCTAssertThrowsError(try SSHSession(connectingTo: SSHEndpoint(host: "127.0.0.1", port: port), options: options)) { error in
+            let e = error as? SSHError
+            XCTAssertTrue(e?.kind == .timeout || e?.kind == .handshake, "\(error)")
+            XCTAssertNotEqual(e?.code, 0)
+        }
+    }
+}
