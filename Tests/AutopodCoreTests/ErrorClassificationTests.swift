@@ -49,7 +49,7 @@ final class ErrorClassificationTests: XCTestCase {
             ],
         ]
         let pod = RunPodProvider.parsePod(json)
-        XCTAssertEqual(pod?.sshEndpoint, SSHEndpoint(host: "203.0.113.9", port: 40100))
+        XCTAssertEqual(pod?.sshEndpoint, PodEndpoint(host: "203.0.113.9", port: 40100))
         XCTAssertEqual(pod?.uptimeInSeconds, 12)
         XCTAssertEqual(pod?.gpuTypeId, "NVIDIA A40")
         var stopped = pod!

@@ -22,7 +22,7 @@ final class PodStateStoreTests: XCTestCase {
             id: "abc123", name: "autopod-2027-01-01-001", gpuTypeId: "NVIDIA A40", gpuDisplayName: "A40", gpuCount: 1,
             cloudType: .community, pricePerHour: 0.35, createdAt: created,
             intervals: [RunningInterval(start: created, end: created + 61.5), RunningInterval(start: created + 100)],
-            endpoint: SSHEndpoint(host: "203.0.113.7", port: 40022), createdByAutopod: false,
+            endpoint: PodEndpoint(host: "203.0.113.7", port: 40022), createdByAutopod: false,
             terminatedAt: nil, imageName: "img:1", lastStatus: "RUNNING")
         try store.update { state in
             state.upsert(record)

@@ -12,7 +12,7 @@ final class ReadinessObservationTests: XCTestCase {
         XCTAssertEqual(ReadinessObservation.observe(pod()), .waiting(.containerStarting))
         XCTAssertEqual(ReadinessObservation.observe(pod(runtime: true)), .waiting(.waitingForSSHPort))
         let published = pod(runtime: true, mappings: [PortMapping(ip: "198.51.100.4", isIpPublic: true, privatePort: 22, publicPort: 31022, type: "tcp")])
-        XCTAssertEqual(ReadinessObservation.observe(published), .portPublished(SSHEndpoint(host: "198.51.100.4", port: 31022)))
+        XCTAssertEqual(ReadinessObservation.observe(published), .portPublished(PodEndpoint(host: "198.51.100.4", port: 31022)))
         XCTAssertTrue(WaitPhase.placed < WaitPhase.containerStarting)
         XCTAssertTrue(WaitPhase.sshPortPublished < WaitPhase.sshAnswering)
     }

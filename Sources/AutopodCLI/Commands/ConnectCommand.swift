@@ -98,7 +98,7 @@ struct ConnectCommand: ParsableCommand {
 
         let timeout = WaitDuration.parse(waitTimeout)!
         let progress = ProgressLine()
-        let endpoint: SSHEndpoint
+        let endpoint: PodEndpoint
         do {
             endpoint = try ReadinessWaiter(provider: context.provider).wait(
                 podId: record.id, timeout: timeout,

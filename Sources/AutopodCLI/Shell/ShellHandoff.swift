@@ -6,7 +6,7 @@ import Foundation
 /// LEAD: replace the body with the in-process libssh2 shell and the default forwards
 /// (`config.forwards`). For now it prints how to connect and returns.
 enum ShellHandoff {
-    static func openShell(pod: PodRecord, endpoint: SSHEndpoint, config: AutopodConfig) throws {
+    static func openShell(pod: PodRecord, endpoint: PodEndpoint, config: AutopodConfig) throws {
         let key = config.sshKeyPath.map { " -i \($0)" } ?? ""
         print("The interactive shell is not wired in yet. Meanwhile:")
         print("  ssh \(config.sshUser)@\(endpoint.host) -p \(endpoint.port)\(key)")

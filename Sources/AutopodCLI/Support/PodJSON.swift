@@ -27,7 +27,7 @@ struct PodJSON: Encodable {
     let intervals: [Interval]
 
     /// `endpoint` overrides what the view knows (connect has just checked it answers).
-    init(_ view: PodView, endpoint known: SSHEndpoint? = nil) {
+    init(_ view: PodView, endpoint known: PodEndpoint? = nil) {
         let record = view.record
         id = record.id
         name = record.name

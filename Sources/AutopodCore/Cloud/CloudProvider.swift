@@ -25,7 +25,7 @@ public protocol CloudProvider: Sendable {
 
 extension CloudProvider {
     /// Where SSH answers on `id` right now, or nil while none is published.
-    public func sshEndpoint(podId id: String) throws(ProviderError) -> SSHEndpoint? {
+    public func sshEndpoint(podId id: String) throws(ProviderError) -> PodEndpoint? {
         try pod(id: id)?.sshEndpoint
     }
 }

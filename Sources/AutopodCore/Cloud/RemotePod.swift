@@ -1,7 +1,7 @@
 import Foundation
 
-/// Where a pod's SSH server can be reached directly.
-public struct SSHEndpoint: Sendable, Codable, Equatable, CustomStringConvertible {
+/// Where a pod's SSH server can be reached directly (its public port-22 mapping).
+public struct PodEndpoint: Sendable, Codable, Equatable, CustomStringConvertible {
     public var host: String
     public var port: Int
 
@@ -78,11 +78,11 @@ public struct RemotePod: Sendable, Equatable {
 
     /// The public SSH mapping (private port 22 on a public IP). Runtime is trusted only while
     /// RUNNING: a stopped pod can report stale ports for a while.
-    public var sshEndpoint: SSHEndpoint? {
+    public var sshEndpoint: PodEndpoint? {
         guard isRunning, hasRuntime,
             let mapping = portMappings.first(where: { $0.privatePort == 22 && $0.isIpPublic && $0.publicPort > 0 })
         else { return nil }
-        return SSHEndpoint(host: mapping.ip, port: mapping.publicPort)
+        return PodEndpoint(host: mapping.ip, port: mapping.publicPort)
     }
 
     /// Whether RunPod (rather than the user) stopped the pod, from its free-text status.

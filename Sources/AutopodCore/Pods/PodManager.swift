@@ -113,7 +113,7 @@ public struct PodManager: Sendable {
     }
 
     /// Records where SSH answered.
-    public func recordEndpoint(_ endpoint: SSHEndpoint, for id: String) throws {
+    public func recordEndpoint(_ endpoint: PodEndpoint, for id: String) throws {
         try store.update { state in
             state.update(id: id) {
                 $0.endpoint = endpoint

@@ -24,7 +24,7 @@ public struct PodRecord: Codable, Sendable, Equatable {
     public var pricePerHour: Double
     public var createdAt: Date
     public var intervals: [RunningInterval]
-    public var endpoint: SSHEndpoint?
+    public var endpoint: PodEndpoint?
     /// false for pods found on the account that autopod did not create.
     public var createdByAutopod: Bool
     public var terminatedAt: Date?
@@ -34,7 +34,7 @@ public struct PodRecord: Codable, Sendable, Equatable {
 
     public init(
         id: String, name: String, gpuTypeId: String, gpuDisplayName: String, gpuCount: Int, cloudType: CloudType,
-        pricePerHour: Double, createdAt: Date, intervals: [RunningInterval] = [], endpoint: SSHEndpoint? = nil,
+        pricePerHour: Double, createdAt: Date, intervals: [RunningInterval] = [], endpoint: PodEndpoint? = nil,
         createdByAutopod: Bool = true, terminatedAt: Date? = nil, imageName: String? = nil, lastStatus: String? = nil
     ) {
         self.id = id

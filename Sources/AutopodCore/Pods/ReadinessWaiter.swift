@@ -29,7 +29,7 @@ public enum WaitPhase: Int, Sendable, Comparable, CaseIterable {
 /// What one status reading says about readiness. Pure, so it can be tested on its own.
 public enum ReadinessObservation: Sendable, Equatable {
     case waiting(WaitPhase)
-    case portPublished(SSHEndpoint)
+    case portPublished(PodEndpoint)
     /// The pod stopped without being asked to (RunPod's reason text, if any).
     case exited(String?)
     /// The account no longer has the pod.
@@ -105,7 +105,7 @@ public struct ReadinessWaiter: Sendable {
     public func wait(
         podId: String, timeout: TimeInterval, progress: (WaitPhase, TimeInterval) -> Void,
         cancelled: () -> Bool
-    ) throws(WaitError) -> SSHEndpoint {
+    ) throws(WaitError) -> PodEndpoint {
         let started = Date()
         var phase = WaitPhase.placed
         progress(phase, 0)

@@ -10,7 +10,7 @@ import Foundation
 /// the banner check below can be swapped for a full libssh2 handshake and authentication.
 public protocol SSHReadinessProbe: Sendable {
     /// Returns nil when SSH answered, or why not yet. Must return within about `timeout`.
-    func check(_ endpoint: SSHEndpoint, timeout: TimeInterval) -> String?
+    func check(_ endpoint: PodEndpoint, timeout: TimeInterval) -> String?
 }
 
 /// Opens a TCP connection and reads the server's `SSH-2.0-` identification line.
@@ -18,7 +18,7 @@ public protocol SSHReadinessProbe: Sendable {
 public struct BannerProbe: SSHReadinessProbe {
     public init() {}
 
-    public func check(_ endpoint: SSHEndpoint, timeout: TimeInterval) -> String? {
+    public func check(_ endpoint: PodEndpoint, timeout: TimeInterval) -> String? {
         let deadline = Date().addingTimeInterval(timeout)
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
