@@ -27,8 +27,7 @@ enum AddressAllocator {
             let host = "169.254.\(third).\(fourth + 1)"
             let pod = "169.254.\(third).\(fourth + 2)"
             if used.contains(host) || used.contains(pod) { continue }
-            try Shell.check(["/usr/sbin/ip", "addr", "add", "\(host)/30", "dev", hostVeth])
-            try Shell.check(["/usr/sbin/ip", "link", "set", hostVeth, "up"])
+            try Shell.check(["/usr/sbin/ip", "-batch", "-"], input: "addr add \(host)/30 dev \(hostVeth)\nlink set \(hostVeth) up\n")
             return (host, pod)
         }
         throw .command("allocate a pod address", status: 1, output: "169.254.128.0/17 is exhausted")
@@ -45,7 +44,8 @@ enum AddressAllocator {
                 var sin = addr.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee }
                 var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
                 inet_ntop(AF_INET, &sin.sin_addr, &text, socklen_t(INET_ADDRSTRLEN))
-                result.insert(String(cString: text))
+                let bytes = text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+                result.insert(String(decoding: bytes, as: UTF8.self))
             }
             cursor = entry.pointee.ifa_next
         }

@@ -16,11 +16,15 @@ final class ChildProcess: @unchecked Sendable {
 
     /// Starts `arguments` (absolute path first) with stdin from /dev/null and stdout/stderr to
     /// `outputFD` (or /dev/null when nil).
-    init(_ arguments: [String], outputFD: Int32? = nil, logPath: String? = nil) throws(SimulatorError) {
+    init(_ arguments: [String], inputFD: Int32? = nil, outputFD: Int32? = nil, logPath: String? = nil) throws(SimulatorError) {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if let inputFD {
+            posix_spawn_file_actions_adddup2(&actions, inputFD, 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
         if let outputFD {
             posix_spawn_file_actions_adddup2(&actions, outputFD, 1)
             posix_spawn_file_actions_adddup2(&actions, outputFD, 2)
@@ -87,20 +91,32 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// Runs `arguments` to completion and returns (exit code, combined output).
-    static func run(_ arguments: [String]) -> (Int32, String) {
+    /// `input`, if given, is written to the child's stdin (small inputs only: it is written
+    /// before the output is read).
+    static func run(_ arguments: [String], input: String? = nil) -> (Int32, String) {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { return (127, "pipe failed") }
         _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
         _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+        var stdinFDs: [Int32] = [-1, -1]
+        if input != nil {
+            guard pipe(&stdinFDs) == 0 else { return (127, "pipe failed") }
+            _ = fcntl(stdinFDs[0], F_SETFD, FD_CLOEXEC)
+            _ = fcntl(stdinFDs[1], F_SETFD, FD_CLOEXEC)
+        }
         let child: ChildProcess
         do {
-            child = try ChildProcess(arguments, outputFD: fds[1])
+            child = try ChildProcess(arguments, inputFD: input != nil ? stdinFDs[0] : nil, outputFD: fds[1])
         } catch {
-            close(fds[0])
-            close(fds[1])
+            [fds[0], fds[1], stdinFDs[0], stdinFDs[1]].filter { $0 >= 0 }.forEach { close($0) }
             return (127, "\(error)")
         }
         close(fds[1])
+        if let input {
+            close(stdinFDs[0])
+            _ = Array(input.utf8).withUnsafeBytes { write(stdinFDs[1], $0.baseAddress, $0.count) }
+            close(stdinFDs[1])
+        }
         var output = Data()
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {

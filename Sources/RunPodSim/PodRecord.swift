@@ -28,7 +28,12 @@ final class PodRecord: @unchecked Sendable {
     var desiredStatus = "RUNNING"
     var lastStatusChange: String
     var terminated = false
-    var lastStartedAt: Date
+    var lastStartedAt: Date {
+        didSet { lastStartedAtText = RunPodDate.iso(lastStartedAt) }
+    }
+    /// Formatted once: date formatters are costly and `myself { pods }` is polled often.
+    private let createdAtText: String
+    private var lastStartedAtText: String
     /// When the current boot's delay ends; runtime stays null before then.
     var bootAt: Date
     /// Bumped on every stop/resume so a boot that finishes late is discarded.
@@ -67,6 +72,8 @@ final class PodRecord: @unchecked Sendable {
         podHostId = id + "-" + RandomID.hex(length: 8)
         createdAt = now
         lastStartedAt = now
+        createdAtText = RunPodDate.iso(now)
+        lastStartedAtText = createdAtText
         lastStatusChange = "Rented by User: " + RunPodDate.string(now)
         bootAt = now.addingTimeInterval(bootDelay)
         gpuUUIDs = (0..<max(gpuCount, 8)).map { _ in "GPU-" + UUID().uuidString.lowercased() }
@@ -90,55 +97,57 @@ final class PodRecord: @unchecked Sendable {
     }
 
     /// The GraphQL `Pod` object, as a dictionary the default resolver reads.
-    func graphQLValue(now: Date) -> [String: any Sendable] {
+    func graphQLValue(now: Date) -> GraphQLObject {
         var pod: [String: any Sendable] = [
             "id": id, "name": name, "desiredStatus": desiredStatus, "lastStatusChange": lastStatusChange,
-            "costPerHr": desiredStatus == "RUNNING" ? costPerHr : 0.0,
-            "adjustedCostPerHr": desiredStatus == "RUNNING" ? costPerHr : 0.0,
+            // The rate of the pod's GPUs whatever its state, as RunPod's GraphQL reports it;
+            // `myself.currentSpendPerHr` counts running pods only.
+            "costPerHr": costPerHr, "adjustedCostPerHr": costPerHr,
             "costMultiplier": 1.0,
             "imageName": imageName, "dockerArgs": dockerArgs, "dockerId": "", "env": env,
             "gpuCount": gpuCount, "vcpuCount": vcpuCount, "memoryInGb": memoryInGb,
             "containerDiskInGb": containerDiskInGb, "volumeInGb": volumeInGb, "volumeMountPath": volumeMountPath,
+            // `uptimeSeconds` stays 0 on RunPod (the real value is runtime.uptimeInSeconds).
             "machineId": machineId, "podType": "RESERVED", "ports": ports, "uptimeSeconds": 0,
             "locked": false, "volumeEncrypted": false, "gpuPowerLimitPercent": 100,
-            "createdAt": RunPodDate.iso(createdAt), "lastStartedAt": RunPodDate.iso(lastStartedAt),
+            "createdAt": createdAtText, "lastStartedAt": lastStartedAtText,
             "consumerUserId": "user_simulated",
-            "machine": [
+            "machine": GraphQLObject([
                 "podHostId": podHostId, "gpuDisplayName": gpuType.displayName, "gpuTypeId": gpuType.id,
                 "location": DataCenter.location(dataCenterId), "dataCenterId": dataCenterId,
                 "secureCloud": secureCloud, "maxGpuCount": gpuType.maxGpuCount,
-            ] as [String: any Sendable],
+            ]),
         ]
         if let port = declaredPorts.first?.0 { pod["port"] = port }
         if let templateId { pod["templateId"] = templateId }
         if let runtime = runtimeValue(now: now) { pod["runtime"] = runtime }
-        return pod
+        return GraphQLObject(pod)
     }
 
     /// `runtime` is present only while RUNNING, past the boot delay, with processes up.
-    private func runtimeValue(now: Date) -> [String: any Sendable]? {
+    private func runtimeValue(now: Date) -> GraphQLObject? {
         guard desiredStatus == "RUNNING", !terminated, now >= bootAt, let machine else { return nil }
-        var ports: [[String: any Sendable]] = []
+        var ports: [GraphQLObject] = []
         for (number, kind) in declaredPorts {
             if kind == "tcp" && number == 22 {
-                ports.append([
-                    "ip": "127.0.0.1", "isIpPublic": true, "privatePort": 22, "publicPort": Int(machine.proxy.port),
-                    "type": "tcp",
-                ])
+                ports.append(
+                    GraphQLObject([
+                        "ip": "127.0.0.1", "isIpPublic": true, "privatePort": 22, "publicPort": Int(machine.proxy.port),
+                        "type": "tcp",
+                    ]))
             } else if kind == "http", let responder = machine.responders.first(where: { $0.podPort == number }) {
-                ports.append([
-                    "ip": machine.network.podAddress, "isIpPublic": false, "privatePort": number,
-                    "publicPort": machine.network.namespace == nil ? Int(responder.boundPort) : number, "type": "http",
-                ])
+                ports.append(
+                    GraphQLObject([
+                        "ip": machine.network.podAddress, "isIpPublic": false, "privatePort": number,
+                        "publicPort": machine.network.namespace == nil ? Int(responder.boundPort) : number, "type": "http",
+                    ]))
             }
         }
-        return [
+        return GraphQLObject([
             "uptimeInSeconds": Int(now.timeIntervalSince(bootAt)),
             "ports": ports,
-            "gpus": gpuUUIDs.prefix(gpuCount).map {
-                ["id": $0, "gpuUtilPercent": 0, "memoryUtilPercent": 0] as [String: any Sendable]
-            },
-            "container": ["cpuPercent": 0, "memoryPercent": 1] as [String: any Sendable],
-        ]
+            "gpus": gpuUUIDs.prefix(gpuCount).map { GraphQLObject(["id": $0, "gpuUtilPercent": 0, "memoryUtilPercent": 0]) },
+            "container": GraphQLObject(["cpuPercent": 0, "memoryPercent": 1]),
+        ])
     }
 }

@@ -82,10 +82,10 @@ final class ProxyPipe: @unchecked Sendable {
                         next = queue.removeFirst()
                         break
                     }
-                    condition.wait(until: first.due)
+                    _ = condition.wait(until: first.due)
                 } else {
                     // Nothing to send, or the pod's network is cut: hold the data (a stall).
-                    condition.wait(until: Date().addingTimeInterval(0.2))
+                    _ = condition.wait(until: Date().addingTimeInterval(0.2))
                 }
             }
             condition.unlock()

@@ -16,6 +16,9 @@ final class RunPodGraphQL: Sendable {
 
     private let schema: GraphQLSchema
     private let cloud: SimCloud
+    /// Parsed and validated documents by query text: clients poll the same few queries, and
+    /// parsing plus validating a full `myself { pods }` query costs more than running it.
+    private let documents = Box<[String: Document]>([:])
 
     init(cloud: SimCloud) throws {
         self.cloud = cloud
@@ -58,6 +61,9 @@ final class RunPodGraphQL: Sendable {
                         pubKey: args.field("input").field("pubKey").string, scope: Self.scope(context))
                 },
             ])
+        if let user = schema.getType(name: "User") as? GraphQLObjectType {
+            try Self.attach(to: user, ["pods": { _, _, context, _ in cloud.pods(scope: Self.scope(context)) }])
+        }
         if let gpuType = schema.getType(name: "GpuType") as? GraphQLObjectType {
             try Self.attach(
                 to: gpuType,
@@ -81,10 +87,24 @@ final class RunPodGraphQL: Sendable {
         } catch {
             return Self.errorReply(status: 400, message: "Request body must be JSON with a \"query\" string: \(error)")
         }
+        // RunPod turns introspection off in production (`__schema`/`__type` give HTTP 400), so
+        // a client that relies on it fails here too. `__typename` stays allowed.
+        if request.query.contains("__schema") || request.query.range(of: #"__type\s*\("#, options: .regularExpression) != nil {
+            return Self.errorReply(status: 400, message: "GraphQL introspection is not allowed.")
+        }
         do {
-            let document = try parse(source: Source(body: request.query, name: "GraphQL request"))
-            let problems = validate(schema: schema, ast: document)
-            guard problems.isEmpty else { return Self.encode(GraphQLResult(errors: problems), status: 400) }
+            let document: Document
+            if let cached = documents.value[request.query] {
+                document = cached
+            } else {
+                document = try parse(source: Source(body: request.query, name: "GraphQL request"))
+                let problems = validate(schema: schema, ast: document)
+                guard problems.isEmpty else { return Self.encode(GraphQLResult(errors: problems), status: 400) }
+                var cache = documents.value
+                if cache.count >= 512 { cache.removeAll() }
+                cache[request.query] = document
+                documents.value = cache
+            }
             let result = try await GraphQL.execute(
                 schema: schema, documentAST: document, rootValue: (), context: Context(scope: scope),
                 variableValues: request.variables, operationName: request.operationName)
@@ -155,12 +175,5 @@ final class RunPodGraphQL: Sendable {
         if let value = input.field("minVcpuCount").int { request.minVcpuCount = value }
         if let value = input.field("minMemoryInGb").int { request.minMemoryInGb = value }
         return request
-    }
-}
-
-extension Map {
-    /// The value of a key of an input object, `.undefined` when absent or not an object.
-    func field(_ name: String) -> Map {
-        dictionary?[name] ?? .undefined
     }
 }

@@ -72,6 +72,7 @@ public final class RunPodSimulator: @unchecked Sendable {
         }
         listening.wait()
         let port = try outcome.value.get()
+        Sockets.setNoDelayOnListener(port: port)
         return RunPodSimulator(
             server: server, cloud: cloud, port: port, host: options.host, apiKey: options.apiKey,
             stateDirectory: stateDirectory, ownsStateDirectory: owns, usesNamespaces: useNamespaces)
@@ -109,6 +110,26 @@ public final class RunPodSimulator: @unchecked Sendable {
         done.wait()
         cloud.shutdown()
         if ownsStateDirectory { try? FileManager.default.removeItem(atPath: stateDirectory) }
+    }
+
+    /// `start` for async callers (Swift Testing, async main): the blocking start runs on a
+    /// plain dispatch thread, so it never holds one of the few cooperative threads it needs.
+    public static func launch(_ options: SimulatorOptions = SimulatorOptions()) async throws -> RunPodSimulator {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try start(options) })
+            }
+        }
+    }
+
+    /// `stop` for async callers.
+    public func shutdown() async {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                self.stop()
+                continuation.resume()
+            }
+        }
     }
 
     deinit { stop() }

@@ -13,7 +13,7 @@ final class SSHDaemon: @unchecked Sendable {
     private let namespace: String?
     private let lock = NSLock()
     private var process: ChildProcess?
-    private(set) var hostKeyFingerprint = ""
+    private var cachedFingerprint: String?
     private(set) var hostPublicKey = ""
 
     static let sshdPath = "/usr/sbin/sshd"
@@ -35,9 +35,7 @@ final class SSHDaemon: @unchecked Sendable {
         try Shell.check(["/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "runpod-sim-host", "-f", key])
         hostPublicKey = ((try? String(contentsOfFile: key + ".pub", encoding: .utf8)) ?? "")
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        let fingerprint = Shell.run(["/usr/bin/ssh-keygen", "-l", "-f", key + ".pub"]).output
-        hostKeyFingerprint = fingerprint.split(separator: " ").dropFirst().first.map(String.init) ?? ""
-        fm.createFile(atPath: directory + "/authorized_keys", contents: Data(authorizedKeys.utf8))
+        _ = fm.createFile(atPath: directory + "/authorized_keys", contents: Data(authorizedKeys.utf8))
         let user = Shell.isRoot ? "root" : (ProcessInfo.processInfo.environment["USER"] ?? "root")
         var config = """
             Port \(port)
@@ -65,7 +63,17 @@ final class SSHDaemon: @unchecked Sendable {
             }
             config += "SetEnv " + pairs.joined(separator: " ") + "\n"
         }
-        fm.createFile(atPath: directory + "/sshd_config", contents: Data(config.utf8))
+        _ = fm.createFile(atPath: directory + "/sshd_config", contents: Data(config.utf8))
+    }
+
+    /// The host key's SHA256 fingerprint as OpenSSH prints it; computed on first use (by the
+    /// control API) so booting a pod spawns one process less.
+    var hostKeyFingerprint: String {
+        if let cached = lock.withLock({ cachedFingerprint }) { return cached }
+        let output = Shell.run(["/usr/bin/ssh-keygen", "-l", "-f", directory + "/ssh_host_ed25519_key.pub"]).output
+        let fingerprint = output.split(separator: " ").dropFirst().first.map(String.init) ?? ""
+        lock.withLock { cachedFingerprint = fingerprint }
+        return fingerprint
     }
 
     /// A loopback port nobody listens on now, for sshd when there are no namespaces.

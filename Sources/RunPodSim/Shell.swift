@@ -10,17 +10,18 @@ enum Shell {
 
     /// Runs `arguments` (an absolute path first) to completion, capturing stdout and stderr.
     @discardableResult
-    static func run(_ arguments: [String]) -> Result {
-        let (status, output) = ChildProcess.run(arguments)
+    static func run(_ arguments: [String], input: String? = nil) -> Result {
+        let (status, output) = ChildProcess.run(arguments, input: input)
         return Result(status: status, output: output)
     }
 
     /// Runs `arguments` and throws `SimulatorError.command` when it exits non-zero.
     @discardableResult
-    static func check(_ arguments: [String]) throws(SimulatorError) -> String {
-        let result = run(arguments)
+    static func check(_ arguments: [String], input: String? = nil) throws(SimulatorError) -> String {
+        let result = run(arguments, input: input)
         guard result.status == 0 else {
-            throw .command(arguments.joined(separator: " "), status: result.status, output: result.output)
+            let shown = arguments.joined(separator: " ") + (input.map { " <<< " + $0.replacingOccurrences(of: "\n", with: "; ") } ?? "")
+            throw .command(shown, status: result.status, output: result.output)
         }
         return result.output
     }

@@ -101,22 +101,29 @@ final class SimCloud: @unchecked Sendable {
         }
     }
 
+    /// The `User` object; `pods` is resolved separately (only when asked for) by `pods(scope:)`.
     func myself(scope: AuthScope) -> [String: any Sendable] {
-        let now = Date()
-        return lock.withLock {
+        lock.withLock {
             let visible = order.compactMap { pods[$0] }.filter { !$0.terminated && scope.allows($0.id) }
             let spend = visible.filter { $0.desiredStatus == "RUNNING" }.reduce(0) { $0 + $1.costPerHr }
             return [
                 "id": "user_simulated", "email": "sim@runpod-sim.invalid", "pubKey": pubKey,
                 "clientBalance": 100.0, "currentSpendPerHr": spend, "spendLimit": 80,
-                "pods": visible.map { $0.graphQLValue(now: now) },
                 "networkVolumes": [[String: any Sendable]](),
             ]
         }
     }
 
-    func pod(_ id: String, scope: AuthScope) throws(RunPodAPIError) -> [String: any Sendable] {
-        try locked { () throws(RunPodAPIError) -> [String: any Sendable] in
+    /// `myself.pods`: live pods the caller may see (terminated pods are filtered out, as on RunPod).
+    func pods(scope: AuthScope) -> [GraphQLObject] {
+        let now = Date()
+        return lock.withLock {
+            order.compactMap { pods[$0] }.filter { !$0.terminated && scope.allows($0.id) }.map { $0.graphQLValue(now: now) }
+        }
+    }
+
+    func pod(_ id: String, scope: AuthScope) throws(RunPodAPIError) -> GraphQLObject {
+        try locked { () throws(RunPodAPIError) -> GraphQLObject in
             try livePod(id, scope: scope).graphQLValue(now: Date())
         }
     }
@@ -129,7 +136,7 @@ final class SimCloud: @unchecked Sendable {
         return myself(scope: scope)
     }
 
-    func create(_ request: CreatePodRequest, scope: AuthScope) throws(RunPodAPIError) -> [String: any Sendable] {
+    func create(_ request: CreatePodRequest, scope: AuthScope) throws(RunPodAPIError) -> GraphQLObject {
         guard scope == .account else { throw .forbidden("create pods") }
         guard let type = GPUType.find(request.gpuTypeId) else { throw .noInstances }
         guard request.gpuCount >= 1 else { throw .invalid("gpuCount must be at least 1.") }
@@ -168,8 +175,8 @@ final class SimCloud: @unchecked Sendable {
         return lock.withLock { record.graphQLValue(now: Date()) }
     }
 
-    func stop(_ id: String, scope: AuthScope) throws(RunPodAPIError) -> [String: any Sendable] {
-        let (value, machine) = try locked { () throws(RunPodAPIError) -> ([String: any Sendable], PodMachine?) in
+    func stop(_ id: String, scope: AuthScope) throws(RunPodAPIError) -> GraphQLObject {
+        let (value, machine) = try locked { () throws(RunPodAPIError) -> (GraphQLObject, PodMachine?) in
             let pod = try livePod(id, scope: scope)
             var machine: PodMachine?
             if pod.desiredStatus == "RUNNING" {
@@ -186,27 +193,29 @@ final class SimCloud: @unchecked Sendable {
         return value
     }
 
-    func resume(_ id: String, gpuCount: Int?, scope: AuthScope) throws(RunPodAPIError) -> [String: any Sendable] {
-        let value = try locked { () throws(RunPodAPIError) -> [String: any Sendable] in
+    func resume(_ id: String, gpuCount: Int?, scope: AuthScope) throws(RunPodAPIError) -> GraphQLObject {
+        let (value, started) = try locked { () throws(RunPodAPIError) -> (GraphQLObject, Bool) in
             let pod = try livePod(id, scope: scope)
-            if pod.desiredStatus != "RUNNING" {
-                let status = stock[pod.gpuType.id]?[pod.secureCloud] ?? .high
-                let count = gpuCount ?? pod.gpuCount
-                guard status != .none, status.availableCounts(max: pod.gpuType.maxGpuCount).contains(max(count, 1))
-                else { throw .notEnoughGPUs }
-                if count >= 1 { pod.gpuCount = count }
-                let now = Date()
-                pod.desiredStatus = "RUNNING"
-                pod.lastStatusChange = "Rented by User: " + RunPodDate.string(now)
-                pod.lastStartedAt = now
-                pod.bootAt = now.addingTimeInterval(bootDelay)
-                pod.generation += 1
-                pod.bootError = nil
-            }
-            return pod.graphQLValue(now: Date())
+            // Resuming a running pod changes nothing (and must not boot a second machine).
+            guard pod.desiredStatus != "RUNNING" else { return (pod.graphQLValue(now: Date()), false) }
+            let status = stock[pod.gpuType.id]?[pod.secureCloud] ?? .high
+            let count = gpuCount ?? pod.gpuCount
+            guard status != .none, status.availableCounts(max: pod.gpuType.maxGpuCount).contains(max(count, 1))
+            else { throw .notEnoughGPUs }
+            if count >= 1 { pod.gpuCount = count }
+            let now = Date()
+            pod.desiredStatus = "RUNNING"
+            pod.lastStatusChange = "Rented by User: " + RunPodDate.string(now)
+            pod.lastStartedAt = now
+            pod.bootAt = now.addingTimeInterval(bootDelay)
+            pod.generation += 1
+            pod.bootError = nil
+            return (pod.graphQLValue(now: Date()), true)
         }
-        scheduleBoot(id)
-        log("pod \(id) resumed")
+        if started {
+            scheduleBoot(id)
+            log("pod \(id) resumed")
+        }
         return value
     }
 
@@ -258,7 +267,7 @@ final class SimCloud: @unchecked Sendable {
             }
             let keep: Bool = lock.withLock {
                 guard !shuttingDown, let pod = pods[spec.podID], pod.generation == generation, !pod.terminated,
-                    pod.desiredStatus == "RUNNING"
+                    pod.desiredStatus == "RUNNING", pod.machine == nil
                 else { return false }
                 pod.machine = machine
                 pod.lastPublicPort = machine.proxy.port
@@ -365,12 +374,12 @@ final class SimCloud: @unchecked Sendable {
     }
 
     func podDetails(_ id: String) -> [String: Any]? {
-        lock.withLock {
+        let found: ([String: Any], PodMachine?)? = lock.withLock {
             guard let pod = pods[id] else { return nil }
             var details: [String: Any] = [
                 "id": pod.id, "name": pod.name, "desiredStatus": pod.desiredStatus, "terminated": pod.terminated,
                 "apiKey": pod.apiKey, "networkUp": pod.networkUp, "latencyMs": pod.latencyMs,
-                "booted": pod.machine != nil, "podHostId": pod.podHostId,
+                "booted": pod.machine != nil, "podHostId": pod.podHostId, "lastStatusChange": pod.lastStatusChange,
                 "authorizedKeys": pod.publicKey ?? "",
             ]
             if let error = pod.bootError { details["bootError"] = error }
@@ -381,7 +390,6 @@ final class SimCloud: @unchecked Sendable {
                 details["sshdPort"] = Int(machine.sshd.port)
                 details["sshdPid"] = machine.sshd.pid.map { Int($0) } ?? NSNull()
                 details["publicSshPort"] = Int(machine.proxy.port)
-                details["hostKeyFingerprint"] = machine.sshd.hostKeyFingerprint
                 details["hostPublicKey"] = machine.sshd.hostPublicKey
                 details["directory"] = machine.directory
                 var http: [String: String] = [:]
@@ -391,8 +399,13 @@ final class SimCloud: @unchecked Sendable {
                 }
                 details["httpPorts"] = http
             }
-            return details
+            return (details, pod.machine)
         }
+        guard let (fields, machine) = found else { return nil }
+        var details = fields
+        // Outside the lock: this may run ssh-keygen.
+        if let machine { details["hostKeyFingerprint"] = machine.sshd.hostKeyFingerprint }
+        return details
     }
 
     // MARK: Helpers

@@ -180,6 +180,10 @@ final class GraphQLAPITests: SimulatorTestCase {
 
         let pods = try client.graphQL("query { myself { pods { id } } }")
         XCTAssertEqual(((pods.data("myself") as? [String: Any])?["pods"] as? [Any])?.count, 0, pods.text)
+        let status = try XCTUnwrap(try client.simPod(first)["lastStatusChange"] as? String)
+        XCTAssertNotNil(
+            status.range(of: #"^Terminated by user: \w{3} \w{3} \d{2} \d{4} \d{2}:\d{2}:\d{2} GMT\+0000 \(Coordinated Universal Time\)$"#,
+                options: .regularExpression), status)
         let truth = try client.simPods()
         XCTAssertEqual(truth.count, 2)
         XCTAssertTrue(truth.allSatisfy { $0["terminated"] as? Bool == true })
@@ -210,6 +214,11 @@ final class GraphQLAPITests: SimulatorTestCase {
 
         let selectionOnScalar = try client.graphQL("mutation { podTerminate(input: {podId: \"x\"}) { id } }")
         XCTAssertEqual(selectionOnScalar.status, 400, selectionOnScalar.text)
+
+        let introspection = try client.graphQL("query { __schema { types { name } } }")
+        XCTAssertEqual(introspection.status, 400, "RunPod has introspection off")
+        let typename = try client.graphQL("query { myself { __typename id } }")
+        XCTAssertEqual(typename.status, 200, typename.text)
 
         let syntax = try client.graphQL("query { myself { ")
         XCTAssertEqual(syntax.status, 400, syntax.text)

@@ -162,23 +162,52 @@ final class PodProcessTests: SimulatorTestCase {
         let ssh = try XCTUnwrap(SSHProbe(port: port))
         XCTAssertTrue(ssh.authenticate(privateKey: key))
 
-        // One request/response through a forward is one round trip through the proxy.
-        func medianRoundTrip() -> Double {
+        // One request/response through a forward is one round trip through the proxy. The
+        // fastest of five is used: load on the machine can only add time, never remove it.
+        func fastestRoundTrip() -> Double {
             var samples: [Double] = []
             for _ in 0..<5 {
                 let started = Date()
                 _ = ssh.httpThroughForward(host: "localhost", port: 8888)
                 samples.append(Date().timeIntervalSince(started))
             }
-            return samples.sorted()[2]
+            return samples.min() ?? 0
         }
         XCTAssertEqual(try client.control("POST", "/_sim/pods/\(id)/latency", ["ms": 20]).status, 200)
-        let slow = medianRoundTrip()
+        let slow = fastestRoundTrip()
         XCTAssertGreaterThanOrEqual(slow, 0.040, "20 ms each way must add at least 40 ms per round trip")
         XCTAssertEqual(try client.control("POST", "/_sim/pods/\(id)/latency", ["ms": 0]).status, 200)
-        let fast = medianRoundTrip()
-        XCTAssertLessThan(fast, slow, "latency did not go away at 0")
-        XCTAssertLessThan(fast, 0.040)
+        let fast = fastestRoundTrip()
+        XCTAssertLessThan(fast, 0.040, "latency did not go away at 0")
+    }
+
+    func testEveryAccountKeyGetsIn() throws {
+        let first = try makeUserKey("first")
+        let second = try makeUserKey("second")
+        // As runpodctl and runpod-python store them: one string, keys separated by blank lines.
+        try registerAccountKey(try publicKey(first) + "\n\n" + publicKey(second))
+        let id = try client.createPod()
+        let port = try client.waitForSSHPort(id)
+        XCTAssertTrue(try XCTUnwrap(SSHProbe(port: port)).authenticate(privateKey: first))
+        XCTAssertTrue(try XCTUnwrap(SSHProbe(port: port)).authenticate(privateKey: second))
+    }
+
+    func testStopDuringBootLeavesNoProcesses() throws {
+        let id = try client.createPod()
+        let stop = try client.graphQL("mutation { podStop(input: {podId: \"\(id)\"}) { desiredStatus } }")
+        XCTAssertEqual((stop.data("podStop") as? [String: Any])?["desiredStatus"] as? String, "EXITED", stop.text)
+        let directory = sim.stateDirectory
+        let stoppedAt = Date()
+        // The boot already under way finishes, notices the stop and tears down what it made:
+        // give it a few seconds, then there must be nothing left.
+        XCTAssertTrue(
+            SimulatorClient.waitUntil(timeout: 30) {
+                Date().timeIntervalSince(stoppedAt) > 3 && ProcessHygieneTests.processes(containing: directory).isEmpty
+            }, "a pod stopped while booting kept its processes")
+        XCTAssertEqual(try client.simPod(id)["booted"] as? Bool, false)
+        if sim.usesNamespaces {
+            XCTAssertTrue(SimulatorClient.waitUntil(timeout: 10) { ProcessHygieneTests.namespaces(ownedBy: getpid()).isEmpty })
+        }
     }
 
     func testSshdKillAndRestart() throws {
