@@ -61,7 +61,10 @@ let package = Package(
         .executableTarget(name: "runpod-sim", dependencies: ["RunPodSim"]),
 
         // Shared test fixtures: a private sshd, a simulator, the built binaries.
-        .target(name: "TestSupport", dependencies: ["RunPodSim", "AutopodCore"], path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport",
+            dependencies: ["RunPodSim", "AutopodCore", .product(name: "FlyingFox", package: "FlyingFox")],
+            path: "Tests/TestSupport"),
         .testTarget(name: "SSHKitTests", dependencies: ["SSHKit", "TestSupport"]),
         .testTarget(name: "AutopodCoreTests", dependencies: ["AutopodCore", "TestSupport"]),
         .testTarget(name: "RunPodSimTests", dependencies: ["RunPodSim", "AutopodCore", "TestSupport"]),

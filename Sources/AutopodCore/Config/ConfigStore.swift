@@ -44,14 +44,14 @@ public enum ConfigParser {
     ]
 
     public static func parse(_ data: Data, path: String) throws(ConfigError) -> AutopodConfig {
-        let object: Any
+        let root: JSONValue
         do {
-            object = try JSONSerialization.jsonObject(with: data, options: [])
+            root = try JSONDecoder().decode(JSONValue.self, from: data)
         } catch {
-            let detail = (error as NSError).userInfo["NSDebugDescription"] as? String ?? "\(error)"
+            let detail = Self.describe(error, data: data)
             throw ConfigError(path: path, reason: .syntax(line: lineNumber(in: detail, data: data), detail: detail))
         }
-        guard let dict = object as? [String: Any] else {
+        guard case .object(let dict) = root else {
             throw ConfigError(path: path, reason: .syntax(line: 1, detail: "the top level must be an object { ... }"))
         }
         var issues: [ConfigIssue] = []
@@ -59,24 +59,21 @@ public enum ConfigParser {
         for key in dict.keys.sorted() where !knownFields.contains(key) {
             issues.append(ConfigIssue(field: key, problem: "unknown setting (known: \(knownFields.sorted().joined(separator: ", ")))"))
         }
+        /// `.none`: absent or wrong (an issue was recorded); `.some(nil)`: null where allowed.
         func string(_ field: String, optional: Bool) -> String?? {
-            guard let value = dict[field] else { return .none }
-            if value is NSNull {
+            switch dict[field] {
+            case nil: return .none
+            case .null?:
                 if optional { return .some(nil) }
                 issues.append(ConfigIssue(field: field, problem: "must not be null"))
-                return .none
+            case .string(let text)?: return .some(text)
+            default: issues.append(ConfigIssue(field: field, problem: "must be a string"))
             }
-            guard let text = value as? String else {
-                issues.append(ConfigIssue(field: field, problem: "must be a string"))
-                return .none
-            }
-            return .some(text)
+            return .none
         }
         func integer(_ field: String) -> Int? {
             guard let value = dict[field] else { return nil }
-            if let number = value as? NSNumber, !(value is Bool), number.doubleValue == Double(number.intValue) {
-                return number.intValue
-            }
+            if case .number(let number) = value, number == number.rounded(), abs(number) < 1e9 { return Int(number) }
             issues.append(ConfigIssue(field: field, problem: "must be a whole number"))
             return nil
         }
@@ -99,15 +96,20 @@ public enum ConfigParser {
         if let v = integer("containerDiskGB") { config.containerDiskGB = v }
         if let v = integer("volumeGB") { config.volumeGB = v }
         if let value = dict["gpuTypes"] {
-            if let list = value as? [String] {
-                config.gpuTypes = list
+            let names = value.arrayValue?.compactMap(\.stringValue)
+            if let names, names.count == value.arrayValue?.count {
+                config.gpuTypes = names
             } else {
                 issues.append(ConfigIssue(field: "gpuTypes", problem: "must be a list of GPU type names"))
             }
         }
         if let value = dict["forwards"] {
-            if let list = value as? [NSNumber], !list.contains(where: { $0 is Bool }) {
-                config.forwards = list.map(\.intValue)
+            let ports = value.arrayValue?.compactMap { item -> Int? in
+                guard case .number(let n) = item, n == n.rounded() else { return nil }
+                return Int(n)
+            }
+            if let ports, ports.count == value.arrayValue?.count {
+                config.forwards = ports
             } else {
                 issues.append(ConfigIssue(field: "forwards", problem: "must be a list of port numbers"))
             }
@@ -115,6 +117,23 @@ public enum ConfigParser {
         issues += validate(config).filter { issue in !issues.contains { $0.field == issue.field } }
         guard issues.isEmpty else { throw ConfigError(path: path, reason: .invalid(issues)) }
         return config
+    }
+
+    /// The most specific text a decoding error carries.
+    static func describe(_ error: any Error, data: Data) -> String {
+        // JSONDecoder only says "not valid JSON"; JSONSerialization says where.
+        do {
+            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        } catch {
+            if let detail = (error as NSError).userInfo["NSDebugDescription"] as? String { return detail }
+        }
+        if case DecodingError.dataCorrupted(let context) = error {
+            if let underlying = context.underlyingError {
+                return (underlying as NSError).userInfo["NSDebugDescription"] as? String ?? "\(underlying)"
+            }
+            return context.debugDescription
+        }
+        return "\(error)"
     }
 
     /// Every rule a configuration must satisfy, checked all at once.

@@ -21,6 +21,7 @@ public struct HTTPClient: Sendable {
     /// `policy` allows. The last response (or error) is returned when the policy is exhausted.
     public func send(_ request: HTTPRequest, policy: RetryPolicy = .never) throws(HTTPError) -> HTTPResponse {
         let started = Date()
+        var waited = 0.0
         var attempt = 1
         while true {
             let outcome: Result<HTTPResponse, HTTPError>
@@ -38,7 +39,8 @@ public struct HTTPClient: Sendable {
             case .failure(let error):
                 retryable = error.kind != .request
             }
-            let elapsed = Date().timeIntervalSince(started)
+            // Real time, or the waits asked for when sleeping is simulated, whichever is more.
+            let elapsed = max(Date().timeIntervalSince(started), waited)
             if !retryable || attempt >= policy.maxAttempts {
                 return try outcome.get()
             }
@@ -51,6 +53,7 @@ public struct HTTPClient: Sendable {
                     "wait": "\(String(format: "%.2f", wait))s", "outcome": "\(Self.summary(outcome))",
                 ])
             sleep(wait)
+            waited += wait
             attempt += 1
         }
     }

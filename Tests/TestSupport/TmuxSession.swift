@@ -1,0 +1,83 @@
+import Foundation
+
+/// A real terminal: a detached tmux session on a private server, driven with send-keys and
+/// read with capture-pane.
+public final class TmuxSession {
+    public let socket: String
+    public let name = "t"
+
+    /// Starts `arguments[0]` with the rest as its arguments, directly (no shell in between, so
+    /// Ctrl+C reaches the program alone) in a new `width`×`height` terminal. The pane stays after
+    /// the program exits so its status can be read.
+    public init(_ arguments: [String], environment: [String: String] = [:], width: Int = 120, height: Int = 40) throws {
+        socket = "autopod-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        var command = ["-L", socket, "-f", "/dev/null", "start-server", ";", "set-option", "-g", "remain-on-exit", "on", ";",
+            "new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)"]
+        for (key, value) in environment.sorted(by: { $0.key < $1.key }) { command += ["-e", "\(key)=\(value)"] }
+        command += arguments
+        let result = try ProcessRunner.run("/usr/bin/tmux", command, discardOutput: true)
+        guard result.status == 0 else { throw TmuxError(message: "tmux new-session failed with status \(result.status)") }
+    }
+
+    deinit {
+        _ = try? ProcessRunner.run("/usr/bin/tmux", ["-L", socket, "kill-server"], discardOutput: true)
+    }
+
+    /// Types `text` literally, then presses Enter if asked.
+    public func type(_ text: String, enter: Bool = true) throws {
+        _ = try ProcessRunner.run("/usr/bin/tmux", ["-L", socket, "send-keys", "-t", name, "-l", text])
+        if enter { try press("Enter") }
+    }
+
+    /// Presses a named key such as `Enter` or `C-c`.
+    public func press(_ key: String) throws {
+        _ = try ProcessRunner.run("/usr/bin/tmux", ["-L", socket, "send-keys", "-t", name, key])
+    }
+
+    public func resize(width: Int, height: Int) throws {
+        _ = try ProcessRunner.run("/usr/bin/tmux", ["-L", socket, "resize-window", "-t", name, "-x", "\(width)", "-y", "\(height)"])
+    }
+
+    /// The screen and its scrollback as plain text.
+    public func capture() throws -> String {
+        try ProcessRunner.run("/usr/bin/tmux", ["-L", socket, "capture-pane", "-p", "-S", "-2000", "-t", name]).stdout
+    }
+
+    /// Waits until the screen contains `text`; returns the screen.
+    @discardableResult
+    public func waitFor(_ text: String, timeout: Double = 30) throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        var screen = ""
+        while Date() < deadline {
+            screen = try capture()
+            if screen.contains(text) { return screen }
+            usleep(100_000)
+        }
+        throw TmuxError(message: "timed out waiting for \(text.debugDescription); screen:\n\(screen)")
+    }
+
+    /// Waits for the program to end and returns its exit status (128+N for signal N).
+    public func waitForExit(timeout: Double = 30) throws -> Int32 {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let state = try ProcessRunner.run(
+                "/usr/bin/tmux", ["-L", socket, "display-message", "-p", "-t", name, "#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}"]
+            ).stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "|", omittingEmptySubsequences: false)
+                .map(String.init)
+            if state.first == "1" {
+                if state.count > 2, let signal = Int32(state[2]), signal > 0 { return 128 + signal }
+                if state.count > 1, let status = Int32(state[1]) { return status }
+                // tmux marks the pane dead a moment before it records how the program ended.
+            }
+            usleep(100_000)
+        }
+        throw TmuxError(message: "the program did not exit within \(Int(timeout)) s; screen:\n\((try? capture()) ?? "")")
+    }
+
+    static func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+}
+
+public struct TmuxError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
