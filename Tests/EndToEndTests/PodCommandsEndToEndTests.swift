@@ -88,6 +88,17 @@ final class PodCommandsEndToEndTests: EndToEndCase {
         XCTAssertNotNil(intervals.last?["end"] as? String, "the open interval is closed")
     }
 
+    func testListShowsRecordedPodsWhenRunPodIsUnreachable() throws {
+        try connect(["--gpu", "A40"])
+        let id = try XCTUnwrap(try listJSON().first?["id"] as? String)
+        sim.stop()
+        let result = try cli.run(["list", "--json"])
+        XCTAssertEqual(result.status, 0, "\(result)")
+        XCTAssertTrue(result.stderr.contains("could not be reached"), result.stderr)
+        let pods = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(pods.compactMap { $0["id"] as? String }, [id])
+    }
+
     func testCorruptPodsFileIsReportedAndLeftIntact() throws {
         let garbage = Data("{\"version\": 1, \"pods\": [ oops".utf8)
         try garbage.write(to: podsFile)

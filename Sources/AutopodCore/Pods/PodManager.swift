@@ -39,6 +39,14 @@ public struct PodManager: Sendable {
             .map { record in PodView(record: record, remote: known.first { $0.id == record.id }, now: time) }
     }
 
+    /// The pods as last recorded, without asking the account (for when it cannot be reached).
+    public func recordedViews(includeTerminated: Bool = false) throws -> [PodView] {
+        let time = now()
+        return try store.load().pods
+            .filter { includeTerminated || !$0.isTerminated }
+            .map { PodView(record: $0, remote: nil, now: time) }
+    }
+
     /// Finds the pod a user named: by id, by name, or by a unique prefix of either. With no
     /// reference, the one running pod (or the one live pod) is meant.
     public static func find(_ reference: String?, in views: [PodView]) throws(PodLookupError) -> PodView {
