@@ -111,7 +111,7 @@ public struct PodManager: Sendable {
         do {
             try provider.terminatePod(id: id)
         } catch .notFound {
-            logger.info("pod already gone", metadata: ["id": "\(id)"])
+            logger.debug("pod already gone", metadata: ["id": "\(id)"])
         }
         let time = now()
         return try store.update { state in
