@@ -94,7 +94,7 @@ struct ConnectCommand: ParsableCommand {
         } catch LaunchError.interrupted {
             throw CLIFailure("interrupted before any pod was created", exitStatus: 130)
         }
-        if monitor.interrupted { try handleInterrupt(record, context: context) }
+        if monitor.interrupted { try handleInterrupt(record, context: context, ask: monitor.byUser) }
 
         let timeout = WaitDuration.parse(waitTimeout)!
         let progress = ProgressLine()
@@ -107,7 +107,7 @@ struct ConnectCommand: ParsableCommand {
             progress.finish()
         } catch .interrupted {
             progress.finish()
-            try handleInterrupt(record, context: context)
+            try handleInterrupt(record, context: context, ask: monitor.byUser)
         } catch {
             progress.finish()
             try handleFailure(record, error: error, context: context)
@@ -252,10 +252,11 @@ struct ConnectCommand: ParsableCommand {
         }
     }
 
-    /// First Ctrl+C: on a terminal ask; without one terminate. Exits with 130 either way.
-    private func handleInterrupt(_ record: PodRecord, context: CommandContext) throws -> Never {
+    /// First Ctrl+C: on a terminal ask; without one (or on SIGTERM/SIGHUP) terminate.
+    /// Exits with 130 either way.
+    private func handleInterrupt(_ record: PodRecord, context: CommandContext, ask: Bool) throws -> Never {
         var terminate = true
-        if Prompt.isInteractive {
+        if ask && Prompt.isInteractive {
             let answer = Prompt.ask(
                 "\nInterrupted. Terminate \(record.name) to stop billing (t), or keep it running (k)?", default: "t")
             terminate = !(answer ?? "t").lowercased().hasPrefix("k")
