@@ -58,6 +58,20 @@ final class PodCommandsEndToEndTests: EndToEndCase {
         XCTAssertEqual(try listJSON().first?["status"] as? String, "STOPPED")
     }
 
+    func testStopAndKillWhoseRepliesAreLostStillSucceed() throws {
+        try connect(["--gpu", "A40"])
+        let name = try XCTUnwrap(try listJSON().first?["name"] as? String)
+        try sim.addFault(["status": 500, "count": 1, "afterCommit": true, "operation": "podStop"])
+        let stopped = try cli.run(["stop", name])
+        XCTAssertEqual(stopped.status, 0, "\(stopped)")
+        XCTAssertEqual(try sim.pods().first?["desiredStatus"] as? String, "EXITED")
+        try sim.addFault(["status": 500, "count": 1, "afterCommit": true, "operation": "podTerminate"])
+        let killed = try cli.run(["kill", "--yes", name])
+        XCTAssertEqual(killed.status, 0, "\(killed)")
+        XCTAssertEqual(try sim.pods().first?["terminated"] as? Bool, true)
+        XCTAssertEqual(try listJSON(all: true).first?["status"] as? String, "TERMINATED")
+    }
+
     func testCostIsPriceTimesMeasuredRunningTime() throws {
         try connect(["--gpu", "A40", "--gpu-count", "2"])
         Thread.sleep(forTimeInterval: 1.5)

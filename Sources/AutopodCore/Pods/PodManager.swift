@@ -73,7 +73,13 @@ public struct PodManager: Sendable {
 
     /// Stops the pod (the volume is kept and still billed) and closes its running interval.
     public func stop(_ view: PodView) throws -> PodRecord {
-        try provider.stopPod(id: view.record.id)
+        do {
+            try provider.stopPod(id: view.record.id)
+        } catch {
+            // A lost reply: look before reporting a failure (telling the user a stop failed when
+            // it worked would send them to the console for nothing).
+            guard error.outcomeUnknown, let pod = try provider.pod(id: view.record.id), !pod.isRunning else { throw error }
+        }
         let time = now()
         return try store.update { state in
             state.update(id: view.record.id) {
@@ -108,15 +114,32 @@ public struct PodManager: Sendable {
 
     /// Terminates the pod; a pod already gone counts as terminated.
     public func kill(id: String) throws -> PodRecord? {
-        do {
-            try provider.terminatePod(id: id)
-        } catch .notFound {
-            logger.debug("pod already gone", metadata: ["id": "\(id)"])
-        }
+        try terminateConfirmed(id: id)
         let time = now()
         return try store.update { state in
             state.update(id: id) { $0.markTerminated(at: time) }
             return state.record(id: id)
+        }
+    }
+
+    /// Terminates `id`, treating "no such pod" as done. A lost reply is resolved by asking for
+    /// the pod: still there means terminate again (harmless: it is the same end state).
+    func terminateConfirmed(id: String) throws(ProviderError) {
+        do {
+            try provider.terminatePod(id: id)
+        } catch {
+            if case .notFound = error {
+                logger.debug("pod already gone", metadata: ["id": "\(id)"])
+                return
+            }
+            guard error.outcomeUnknown else { throw error }
+            guard try provider.pod(id: id) != nil else { return }
+            do {
+                try provider.terminatePod(id: id)
+            } catch {
+                if case .notFound = error { return }
+                throw error
+            }
         }
     }
 
