@@ -58,13 +58,17 @@ final class PodCommandsEndToEndTests: EndToEndCase {
         XCTAssertEqual(try listJSON().first?["status"] as? String, "STOPPED")
     }
 
-    func testStopAndKillWhoseRepliesAreLostStillSucceed() throws {
+    func testStopStartAndKillWhoseRepliesAreLostStillSucceed() throws {
         try connect(["--gpu", "A40"])
         let name = try XCTUnwrap(try listJSON().first?["name"] as? String)
         try sim.addFault(["status": 500, "count": 1, "afterCommit": true, "operation": "podStop"])
         let stopped = try cli.run(["stop", name])
         XCTAssertEqual(stopped.status, 0, "\(stopped)")
         XCTAssertEqual(try sim.pods().first?["desiredStatus"] as? String, "EXITED")
+        try sim.addFault(["status": 500, "count": 1, "afterCommit": true, "operation": "podResume"])
+        let started = try cli.run(["start", name])
+        XCTAssertEqual(started.status, 0, "\(started)")
+        XCTAssertEqual(try sim.pods().first?["desiredStatus"] as? String, "RUNNING")
         try sim.addFault(["status": 500, "count": 1, "afterCommit": true, "operation": "podTerminate"])
         let killed = try cli.run(["kill", "--yes", name])
         XCTAssertEqual(killed.status, 0, "\(killed)")

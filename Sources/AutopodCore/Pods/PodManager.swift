@@ -96,8 +96,11 @@ public struct PodManager: Sendable {
         let pod: RemotePod
         do {
             pod = try provider.resumePod(id: view.record.id, gpuCount: max(1, view.record.gpuCount))
-        } catch .capacity(let message) {
-            throw StartError.hostBusy(name: view.record.name, message: message)
+        } catch {
+            if case .capacity(let message) = error { throw StartError.hostBusy(name: view.record.name, message: message) }
+            // A lost reply: if the pod is running now, the start worked.
+            guard error.outcomeUnknown, let current = try provider.pod(id: view.record.id), current.isRunning else { throw error }
+            pod = current
         }
         let time = now()
         return try store.update { state in
