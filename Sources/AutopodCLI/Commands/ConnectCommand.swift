@@ -61,6 +61,9 @@ struct ConnectCommand: ParsableCommand {
         if let name, name.isEmpty || name.contains(where: \.isWhitespace) {
             throw ValidationError("--name must be a word without spaces")
         }
+        if output.json && !noShell && !dryRun {
+            throw ValidationError("--json needs --no-shell (or --dry-run): a shell would mix with the output")
+        }
     }
 
     func run() throws {
@@ -68,6 +71,12 @@ struct ConnectCommand: ParsableCommand {
         Style.configure()
         let context = try CommandContext.make(global: global)
         var options = try launchOptions(context.config)
+        if !dryRun {
+            guard let keyPath = context.config.sshKeyPath else {
+                throw CLIFailure("no SSH key is configured: run `autopod config init` (it can create one) before `connect`.")
+            }
+            options.env["PUBLIC_KEY"] = try LaunchOptions.publicKey(forPrivateKey: keyPath)
+        }
         let launcher = context.launcher
         var plan = try launcher.plan(options)
         if interactive { plan = try pick(plan, provider: context.provider) }
@@ -79,12 +88,6 @@ struct ConnectCommand: ParsableCommand {
             }
             return
         }
-        if output.json && !noShell { throw ValidationError("--json needs --no-shell (or --dry-run): the shell would mix with the output") }
-        guard let keyPath = context.config.sshKeyPath else {
-            throw CLIFailure("no SSH key is configured: run `autopod config init` (it can create one) before `connect`.")
-        }
-        options.env["PUBLIC_KEY"] = try LaunchOptions.publicKey(forPrivateKey: keyPath)
-        plan.options = options
 
         let monitor = InterruptMonitor()
         monitor.install()
@@ -100,7 +103,9 @@ struct ConnectCommand: ParsableCommand {
         let progress = ProgressLine()
         let endpoint: SSHEndpoint
         do {
-            endpoint = try ReadinessWaiter(provider: context.provider).wait(
+            // LEAD: the last phase checks for the SSH banner; swap BannerProbe for a probe that
+            // does the libssh2 handshake (and authentication) once SSHKit has one.
+            endpoint = try ReadinessWaiter(provider: context.provider, probe: BannerProbe()).wait(
                 podId: record.id, timeout: timeout,
                 progress: { phase, elapsed in progress.update("\(record.name): \(phase.label)", elapsed: elapsed) },
                 cancelled: { monitor.interrupted })
@@ -129,6 +134,8 @@ struct ConnectCommand: ParsableCommand {
         panel.add("stop billing", "autopod stop \(record.name)  (keeps the volume)  ·  autopod kill \(record.name)")
         print(panel.render())
         if !noShell {
+            // The shell takes Ctrl+C from here on (it goes to the remote side in raw mode).
+            monitor.uninstall()
             try ShellHandoff.openShell(pod: record, endpoint: endpoint, config: context.config)
         }
     }

@@ -23,6 +23,13 @@ final class InterruptMonitor: @unchecked Sendable {
         }
     }
 
+    /// Gives the signals back to their default handling (for the interactive shell).
+    func uninstall() {
+        for source in sources { source.cancel() }
+        sources.removeAll()
+        for number in [SIGINT, SIGTERM, SIGHUP] { signal(number, SIG_DFL) }
+    }
+
     var interrupted: Bool {
         lock.lock()
         defer { lock.unlock() }
