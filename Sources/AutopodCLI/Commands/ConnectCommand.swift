@@ -96,6 +96,12 @@ struct ConnectCommand: ParsableCommand {
             record = try launcher.launch(plan, events: { report($0, monitor: monitor) }, cancelled: { monitor.interrupted })
         } catch LaunchError.interrupted {
             throw CLIFailure("interrupted before any pod was created", exitStatus: 130)
+        } catch LaunchError.unrecorded(let id, let name, let reason) {
+            // A pod autopod cannot keep track of would bill unseen: end it now.
+            if (try? context.provider.terminatePod(id: id)) != nil {
+                throw CLIFailure("\(name) (\(id)) was created but could not be recorded (\(reason)), so it was terminated. Fix that and run `autopod connect` again.")
+            }
+            throw LaunchError.unrecorded(id: id, name: name, reason: reason)
         }
         if monitor.interrupted { try handleInterrupt(record, context: context, ask: monitor.byUser) }
 

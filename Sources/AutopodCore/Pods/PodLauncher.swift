@@ -79,12 +79,18 @@ public struct PodLauncher: Sendable {
                 } catch {
                     throw LaunchError.failed(type: type.displayName, error: error)
                 }
-                return try record(created, candidate: candidate, options: options, name: name, events: events)
+                do {
+                    return try record(created, candidate: candidate, options: options, name: name, events: events)
+                } catch {
+                    throw LaunchError.unrecorded(id: created.id, name: name, reason: "\(error)")
+                }
             }
         } catch let error as LaunchError {
-            if case .unconfirmed = error {
-                // Keep the reservation: a pod that shows up later is adopted by name.
-            } else {
+            switch error {
+            case .unconfirmed, .unrecorded:
+                // Keep the reservation: a pod that shows up (or is there) is adopted by name.
+                break
+            default:
                 releaseName(name)
             }
             throw error
