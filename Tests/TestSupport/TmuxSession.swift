@@ -5,21 +5,27 @@ import Foundation
 public final class TmuxSession {
     public let socket: String
     public let name = "t"
+    private let statusFile: String
 
     /// Starts `arguments[0]` with the rest as its arguments, directly (no shell in between, so
     /// Ctrl+C reaches the program alone) in a new `width`×`height` terminal. The pane stays after
     /// the program exits so its status can be read.
     public init(_ arguments: [String], environment: [String: String] = [:], width: Int = 120, height: Int = 40) throws {
         socket = "autopod-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        statusFile = FileManager.default.temporaryDirectory.appendingPathComponent("\(socket).status").path
         var command = ["-L", socket, "-f", "/dev/null", "start-server", ";", "set-option", "-g", "remain-on-exit", "on", ";",
             "new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)"]
         for (key, value) in environment.sorted(by: { $0.key < $1.key }) { command += ["-e", "\(key)=\(value)"] }
+        // tmux does not always record a dead pane's exit status, so a shell records it. Its INT
+        // trap is a handler, not SIG_IGN, so the program still gets Ctrl+C with the default action.
+        command += ["/bin/bash", "--norc", "--noprofile", "-c", "trap : INT TERM HUP; \"$@\"; echo $? > \(statusFile)", "bash"]
         command += arguments
         let result = try ProcessRunner.run("/usr/bin/tmux", command, discardOutput: true)
         guard result.status == 0 else { throw TmuxError(message: "tmux new-session failed with status \(result.status)") }
     }
 
     deinit {
+        unlink(statusFile)
         _ = try? ProcessRunner.run("/usr/bin/tmux", ["-L", socket, "kill-server"], discardOutput: true)
     }
 
@@ -60,14 +66,10 @@ public final class TmuxSession {
     public func waitForExit(timeout: Double = 30) throws -> Int32 {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            let state = try ProcessRunner.run(
-                "/usr/bin/tmux", ["-L", socket, "display-message", "-p", "-t", name, "#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}"]
-            ).stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "|", omittingEmptySubsequences: false)
-                .map(String.init)
-            if state.first == "1" {
-                if state.count > 2, let signal = Int32(state[2]), signal > 0 { return 128 + signal }
-                if state.count > 1, let status = Int32(state[1]) { return status }
-                // tmux marks the pane dead a moment before it records how the program ended.
+            if let text = try? String(contentsOfFile: statusFile, encoding: .utf8),
+                let status = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            {
+                return status
             }
             usleep(100_000)
         }
