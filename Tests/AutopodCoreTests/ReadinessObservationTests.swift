@@ -42,3 +42,18 @@ final class ReadinessObservationTests: XCTestCase {
         XCTAssertEqual(WaitDuration.format(3725), "1h 02m")
     }
 }
+
+final class PodStatusTests: XCTestCase {
+    func testStatusFromTheAccountOrTheRecord() {
+        var record = PodRecord(
+            id: "p", name: "n", gpuTypeId: "g", gpuDisplayName: "G", gpuCount: 1, cloudType: .secure, pricePerHour: 1,
+            createdAt: Date())
+        XCTAssertEqual(PodStatus.of(remote: RemotePod(id: "p", name: "n", desiredStatus: "RUNNING"), record: record), .starting)
+        XCTAssertEqual(PodStatus.of(remote: RemotePod(id: "p", name: "n", desiredStatus: "RUNNING", hasRuntime: true), record: record), .running)
+        XCTAssertEqual(PodStatus.of(remote: RemotePod(id: "p", name: "n", desiredStatus: "EXITED", hasRuntime: true), record: record), .stopped)
+        record.lastStatus = "EXITED"
+        XCTAssertEqual(PodStatus.of(remote: nil, record: record), .stopped)
+        record.markTerminated(at: Date())
+        XCTAssertEqual(PodStatus.of(remote: RemotePod(id: "p", name: "n", desiredStatus: "RUNNING"), record: record), .terminated)
+    }
+}

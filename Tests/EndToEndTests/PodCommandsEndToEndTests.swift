@@ -58,6 +58,24 @@ final class PodCommandsEndToEndTests: EndToEndCase {
         XCTAssertEqual(try listJSON().first?["status"] as? String, "STOPPED")
     }
 
+    func testStopStartAndKillWhoseRepliesAreLostStillSucceed() throws {
+        try connect(["--gpu", "A40"])
+        let name = try XCTUnwrap(try listJSON().first?["name"] as? String)
+        try sim.addFault(["status": 500, "count": 1, "afterCommit": true, "operation": "podStop"])
+        let stopped = try cli.run(["stop", name])
+        XCTAssertEqual(stopped.status, 0, "\(stopped)")
+        XCTAssertEqual(try sim.pods().first?["desiredStatus"] as? String, "EXITED")
+        try sim.addFault(["status": 500, "count": 1, "afterCommit": true, "operation": "podResume"])
+        let started = try cli.run(["start", name])
+        XCTAssertEqual(started.status, 0, "\(started)")
+        XCTAssertEqual(try sim.pods().first?["desiredStatus"] as? String, "RUNNING")
+        try sim.addFault(["status": 500, "count": 1, "afterCommit": true, "operation": "podTerminate"])
+        let killed = try cli.run(["kill", "--yes", name])
+        XCTAssertEqual(killed.status, 0, "\(killed)")
+        XCTAssertEqual(try sim.pods().first?["terminated"] as? Bool, true)
+        XCTAssertEqual(try listJSON(all: true).first?["status"] as? String, "TERMINATED")
+    }
+
     func testCostIsPriceTimesMeasuredRunningTime() throws {
         try connect(["--gpu", "A40", "--gpu-count", "2"])
         Thread.sleep(forTimeInterval: 1.5)
@@ -86,6 +104,17 @@ final class PodCommandsEndToEndTests: EndToEndCase {
         XCTAssertEqual(all.first?["status"] as? String, "TERMINATED")
         let intervals = try XCTUnwrap(all.first?["intervals"] as? [[String: Any]])
         XCTAssertNotNil(intervals.last?["end"] as? String, "the open interval is closed")
+    }
+
+    func testListShowsRecordedPodsWhenRunPodIsUnreachable() throws {
+        try connect(["--gpu", "A40"])
+        let id = try XCTUnwrap(try listJSON().first?["id"] as? String)
+        sim.stop()
+        let result = try cli.run(["list", "--json"])
+        XCTAssertEqual(result.status, 0, "\(result)")
+        XCTAssertTrue(result.stderr.contains("could not be reached"), result.stderr)
+        let pods = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(pods.compactMap { $0["id"] as? String }, [id])
     }
 
     func testCorruptPodsFileIsReportedAndLeftIntact() throws {

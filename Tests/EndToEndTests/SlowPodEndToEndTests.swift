@@ -24,6 +24,17 @@ final class SlowPodEndToEndTests: EndToEndCase {
         XCTAssertEqual(all.first?["status"] as? String, "TERMINATED")
     }
 
+    func testTerminationSignalDuringTheWaitTerminatesThePod() throws {
+        let running = try cli.start(["connect", "--no-shell", "--gpu", "A40"])
+        try eventually("the pod to be created and recorded") {
+            try sim.pods().count == 1 && running.stderrSoFar.contains("container starting")
+        }
+        running.process.terminate()  // SIGTERM, as when the session is killed
+        let result = try running.wait(timeout: 60)
+        XCTAssertEqual(result.status, 130, "\(result)")
+        XCTAssertEqual(try sim.pods().first?["terminated"] as? Bool, true)
+    }
+
     func testSecondInterruptExitsAtOnceWithThePodStillRecorded() throws {
         let running = try cli.start(["connect", "--no-shell", "--gpu", "A40"])
         try eventually("the pod to be created and recorded") {

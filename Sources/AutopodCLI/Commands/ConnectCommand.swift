@@ -61,6 +61,9 @@ struct ConnectCommand: ParsableCommand {
         if let name, name.isEmpty || name.contains(where: \.isWhitespace) {
             throw ValidationError("--name must be a word without spaces")
         }
+        if output.json && !noShell && !dryRun {
+            throw ValidationError("--json needs --no-shell (or --dry-run): a shell would mix with the output")
+        }
     }
 
     func run() throws {
@@ -68,6 +71,12 @@ struct ConnectCommand: ParsableCommand {
         Style.configure()
         let context = try CommandContext.make(global: global)
         var options = try launchOptions(context.config)
+        if !dryRun {
+            guard let keyPath = context.config.sshKeyPath else {
+                throw CLIFailure("no SSH key is configured: run `autopod config init` (it can create one) before `connect`.")
+            }
+            options.env["PUBLIC_KEY"] = try LaunchOptions.publicKey(forPrivateKey: keyPath)
+        }
         let launcher = context.launcher
         var plan = try launcher.plan(options)
         if interactive { plan = try pick(plan, provider: context.provider) }
@@ -79,12 +88,6 @@ struct ConnectCommand: ParsableCommand {
             }
             return
         }
-        if output.json && !noShell { throw ValidationError("--json needs --no-shell (or --dry-run): the shell would mix with the output") }
-        guard let keyPath = context.config.sshKeyPath else {
-            throw CLIFailure("no SSH key is configured: run `autopod config init` (it can create one) before `connect`.")
-        }
-        options.env["PUBLIC_KEY"] = try LaunchOptions.publicKey(forPrivateKey: keyPath)
-        plan.options = options
 
         let monitor = InterruptMonitor()
         monitor.install()
@@ -93,21 +96,29 @@ struct ConnectCommand: ParsableCommand {
             record = try launcher.launch(plan, events: { report($0, monitor: monitor) }, cancelled: { monitor.interrupted })
         } catch LaunchError.interrupted {
             throw CLIFailure("interrupted before any pod was created", exitStatus: 130)
+        } catch LaunchError.unrecorded(let id, let name, let reason) {
+            // A pod autopod cannot keep track of would bill unseen: end it now.
+            if (try? context.provider.terminatePod(id: id)) != nil {
+                throw CLIFailure("\(name) (\(id)) was created but could not be recorded (\(reason)), so it was terminated. Fix that and run `autopod connect` again.")
+            }
+            throw LaunchError.unrecorded(id: id, name: name, reason: reason)
         }
-        if monitor.interrupted { try handleInterrupt(record, context: context) }
+        if monitor.interrupted { try handleInterrupt(record, context: context, ask: monitor.byUser) }
 
         let timeout = WaitDuration.parse(waitTimeout)!
         let progress = ProgressLine()
         let endpoint: PodEndpoint
         do {
-            endpoint = try ReadinessWaiter(provider: context.provider).wait(
+            // LEAD: the last phase checks for the SSH banner; swap BannerProbe for a probe that
+            // does the libssh2 handshake (and authentication) once SSHKit has one.
+            endpoint = try ReadinessWaiter(provider: context.provider, probe: BannerProbe()).wait(
                 podId: record.id, timeout: timeout,
                 progress: { phase, elapsed in progress.update("\(record.name): \(phase.label)", elapsed: elapsed) },
                 cancelled: { monitor.interrupted })
             progress.finish()
         } catch .interrupted {
             progress.finish()
-            try handleInterrupt(record, context: context)
+            try handleInterrupt(record, context: context, ask: monitor.byUser)
         } catch {
             progress.finish()
             try handleFailure(record, error: error, context: context)
@@ -129,6 +140,8 @@ struct ConnectCommand: ParsableCommand {
         panel.add("stop billing", "autopod stop \(record.name)  (keeps the volume)  ·  autopod kill \(record.name)")
         print(panel.render())
         if !noShell {
+            // The shell takes Ctrl+C from here on (it goes to the remote side in raw mode).
+            monitor.uninstall()
             try ShellHandoff.openShell(pod: record, endpoint: endpoint, config: context.config)
         }
     }
@@ -252,10 +265,11 @@ struct ConnectCommand: ParsableCommand {
         }
     }
 
-    /// First Ctrl+C: on a terminal ask; without one terminate. Exits with 130 either way.
-    private func handleInterrupt(_ record: PodRecord, context: CommandContext) throws -> Never {
+    /// First Ctrl+C: on a terminal ask; without one (or on SIGTERM/SIGHUP) terminate.
+    /// Exits with 130 either way.
+    private func handleInterrupt(_ record: PodRecord, context: CommandContext, ask: Bool) throws -> Never {
         var terminate = true
-        if Prompt.isInteractive {
+        if ask && Prompt.isInteractive {
             let answer = Prompt.ask(
                 "\nInterrupted. Terminate \(record.name) to stop billing (t), or keep it running (k)?", default: "t")
             terminate = !(answer ?? "t").lowercased().hasPrefix("k")

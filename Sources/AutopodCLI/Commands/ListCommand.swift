@@ -23,8 +23,20 @@ struct ListCommand: ParsableCommand {
         global.bootstrap()
         Style.configure()
         let context = try CommandContext.make(global: global)
-        let views = try context.manager.refresh(includeTerminated: all)
-            .sorted { $0.record.createdAt < $1.record.createdAt }
+        var views: [PodView]
+        var offline: String?
+        do {
+            views = try context.manager.refresh(includeTerminated: all)
+        } catch ProviderError.transient(let message, _) {
+            // RunPod cannot be reached: what autopod recorded is still worth seeing, since those
+            // pods may be billing.
+            views = try context.manager.recordedViews(includeTerminated: all)
+            offline = message
+        }
+        views.sort { $0.record.createdAt < $1.record.createdAt }
+        if let offline {
+            FileHandle.standardError.write(Data("warning: RunPod could not be reached (\(offline)); showing the pods as autopod last saw them\n".utf8))
+        }
         if output.json {
             print(try JSONOutput.encode(views.map { PodJSON($0) }))
             return

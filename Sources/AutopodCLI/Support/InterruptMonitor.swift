@@ -1,28 +1,47 @@
 import Dispatch
 import Foundation
 
-/// Ctrl+C during `connect`. The first SIGINT only sets a flag, which the create and wait loops
-/// poll, so the pod can be dealt with (terminate or keep) rather than left billing unknown.
-/// A second SIGINT exits at once with status 130; the pod is already in pods.json by then.
+/// Ctrl+C (and a closed terminal or `kill`) during `connect`. The first SIGINT, SIGTERM or
+/// SIGHUP only sets a flag, which the create and wait loops poll, so the pod can be dealt with
+/// (terminated, or kept if the user says so) rather than left billing unseen. A second signal
+/// exits at once with status 130; the pod is already in pods.json by then.
 final class InterruptMonitor: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0
+    private var first: Int32?
     private var note: String?
-    private var source: (any DispatchSourceSignal)?
+    private var sources: [any DispatchSourceSignal] = []
 
-    /// Takes over SIGINT for the rest of the process.
+    /// Takes over the signals for the rest of the process.
     func install() {
-        signal(SIGINT, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: DispatchQueue.global())
-        source.setEventHandler { [weak self] in self?.received() }
-        source.resume()
-        self.source = source
+        for number in [SIGINT, SIGTERM, SIGHUP] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: DispatchQueue.global())
+            source.setEventHandler { [weak self] in self?.received(number) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    /// Gives the signals back to their default handling (for the interactive shell).
+    func uninstall() {
+        for source in sources { source.cancel() }
+        sources.removeAll()
+        for number in [SIGINT, SIGTERM, SIGHUP] { signal(number, SIG_DFL) }
     }
 
     var interrupted: Bool {
         lock.lock()
         defer { lock.unlock() }
         return count > 0
+    }
+
+    /// Whether the user pressed Ctrl+C (and may be asked), rather than the terminal going away
+    /// or the process being told to stop (when nobody is there to answer).
+    var byUser: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return first == SIGINT
     }
 
     /// What to tell the user if they press Ctrl+C a second time (e.g. which pod is left).
@@ -32,14 +51,16 @@ final class InterruptMonitor: @unchecked Sendable {
         lock.unlock()
     }
 
-    private func received() {
+    private func received(_ number: Int32) {
         lock.lock()
         count += 1
+        if first == nil { first = number }
         let current = count
         let text = note
         lock.unlock()
         if current == 1 {
-            FileHandle.standardError.write(Data("\n^C received: finishing the current step (press Ctrl+C again to quit at once)\n".utf8))
+            let what = number == SIGINT ? "^C received" : "signal \(number) received"
+            FileHandle.standardError.write(Data("\n\(what): finishing the current step (press Ctrl+C again to quit at once)\n".utf8))
         } else {
             FileHandle.standardError.write(Data("\ninterrupted again: exiting now. \(text ?? "")\n".utf8))
             exit(130)

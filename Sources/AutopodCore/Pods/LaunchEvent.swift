@@ -22,6 +22,8 @@ public enum LaunchError: Error, Sendable, CustomStringConvertible {
     case unconfirmed(name: String, reason: String)
     case nameTaken(String)
     case interrupted
+    /// The pod exists but pods.json could not be written.
+    case unrecorded(id: String, name: String, reason: String)
 
     public var description: String {
         switch self {
@@ -45,6 +47,9 @@ public enum LaunchError: Error, Sendable, CustomStringConvertible {
             return "a pod named \(name) already exists; pick another --name (names must be unique so a lost reply can be resolved)"
         case .interrupted:
             return "interrupted before any pod was created"
+        case .unrecorded(let id, let name, let reason):
+            return "pod \(name) (\(id)) was created and is billing, but autopod could not record it: \(reason). "
+                + "Fix that, then `autopod list` picks the pod up from your account; `autopod kill \(id)` ends it."
         }
     }
 }

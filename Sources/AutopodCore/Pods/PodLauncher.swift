@@ -49,7 +49,7 @@ public struct PodLauncher: Sendable {
                 if type.isOutOfStock {
                     let reason = "no stock for \(options.gpuCount) GPU\(options.gpuCount == 1 ? "" : "s") on \(options.cloud.rawValue) cloud"
                     attempts.append((type.displayName, reason))
-                    logger.info("skipped GPU type", metadata: ["gpu": "\(type.id)", "reason": "\(reason)"])
+                    logger.debug("skipped GPU type", metadata: ["gpu": "\(type.id)", "reason": "\(reason)"])
                     events(.skipped(type, reason: reason))
                     continue
                 }
@@ -66,11 +66,11 @@ public struct PodLauncher: Sendable {
                 } catch let error where error.isCapacity {
                     let reason = "RunPod had no machine free (\(Self.shortReason(error)))"
                     attempts.append((type.displayName, reason))
-                    logger.info("passed over GPU type", metadata: ["gpu": "\(type.id)", "reason": "\(reason)"])
+                    logger.debug("passed over GPU type", metadata: ["gpu": "\(type.id)", "reason": "\(reason)"])
                     events(.passedOver(type, reason: reason))
                     continue
                 } catch let error where error.outcomeUnknown {
-                    logger.warning("create outcome unknown; looking the pod up by name", metadata: ["name": "\(name)", "error": "\(error)"])
+                    logger.debug("create outcome unknown; looking the pod up by name", metadata: ["name": "\(name)", "error": "\(error)"])
                     events(.outcomeUnknown(name: name, reason: error.description))
                     guard let found = try findByName(name, events: events) else {
                         throw LaunchError.unconfirmed(name: name, reason: error.description)
@@ -79,12 +79,18 @@ public struct PodLauncher: Sendable {
                 } catch {
                     throw LaunchError.failed(type: type.displayName, error: error)
                 }
-                return try record(created, candidate: candidate, options: options, name: name, events: events)
+                do {
+                    return try record(created, candidate: candidate, options: options, name: name, events: events)
+                } catch {
+                    throw LaunchError.unrecorded(id: created.id, name: name, reason: "\(error)")
+                }
             }
         } catch let error as LaunchError {
-            if case .unconfirmed = error {
-                // Keep the reservation: a pod that shows up later is adopted by name.
-            } else {
+            switch error {
+            case .unconfirmed, .unrecorded:
+                // Keep the reservation: a pod that shows up (or is there) is adopted by name.
+                break
+            default:
                 releaseName(name)
             }
             throw error
@@ -125,7 +131,7 @@ public struct PodLauncher: Sendable {
             events(.lookingUp(name: name, attempt: attempt, of: lookupAttempts))
             do {
                 if let pod = try provider.listPods().first(where: { $0.name == name }) {
-                    logger.info("found the pod of an unconfirmed create", metadata: ["name": "\(name)", "id": "\(pod.id)"])
+                    logger.debug("found the pod of an unconfirmed create", metadata: ["name": "\(name)", "id": "\(pod.id)"])
                     return pod
                 }
             } catch .unauthorized(let detail) {
@@ -168,7 +174,7 @@ public struct PodLauncher: Sendable {
                 state.upsert(stored)
             }
         }
-        logger.info("pod recorded", metadata: ["id": "\(record.id)", "name": "\(record.name)", "gpu": "\(record.gpuTypeId)", "price": "\(record.pricePerHour)"])
+        logger.debug("pod recorded", metadata: ["id": "\(record.id)", "name": "\(record.name)", "gpu": "\(record.gpuTypeId)", "price": "\(record.pricePerHour)"])
         events(.created(record))
         return record
     }

@@ -39,6 +39,14 @@ public struct PodManager: Sendable {
             .map { record in PodView(record: record, remote: known.first { $0.id == record.id }, now: time) }
     }
 
+    /// The pods as last recorded, without asking the account (for when it cannot be reached).
+    public func recordedViews(includeTerminated: Bool = false) throws -> [PodView] {
+        let time = now()
+        return try store.load().pods
+            .filter { includeTerminated || !$0.isTerminated }
+            .map { PodView(record: $0, remote: nil, now: time) }
+    }
+
     /// Finds the pod a user named: by id, by name, or by a unique prefix of either. With no
     /// reference, the one running pod (or the one live pod) is meant.
     public static func find(_ reference: String?, in views: [PodView]) throws(PodLookupError) -> PodView {
@@ -65,7 +73,13 @@ public struct PodManager: Sendable {
 
     /// Stops the pod (the volume is kept and still billed) and closes its running interval.
     public func stop(_ view: PodView) throws -> PodRecord {
-        try provider.stopPod(id: view.record.id)
+        do {
+            try provider.stopPod(id: view.record.id)
+        } catch {
+            // A lost reply: look before reporting a failure (telling the user a stop failed when
+            // it worked would send them to the console for nothing).
+            guard error.outcomeUnknown, let pod = try provider.pod(id: view.record.id), !pod.isRunning else { throw error }
+        }
         let time = now()
         return try store.update { state in
             state.update(id: view.record.id) {
@@ -82,8 +96,11 @@ public struct PodManager: Sendable {
         let pod: RemotePod
         do {
             pod = try provider.resumePod(id: view.record.id, gpuCount: max(1, view.record.gpuCount))
-        } catch .capacity(let message) {
-            throw StartError.hostBusy(name: view.record.name, message: message)
+        } catch {
+            if case .capacity(let message) = error { throw StartError.hostBusy(name: view.record.name, message: message) }
+            // A lost reply: if the pod is running now, the start worked.
+            guard error.outcomeUnknown, let current = try provider.pod(id: view.record.id), current.isRunning else { throw error }
+            pod = current
         }
         let time = now()
         return try store.update { state in
@@ -100,15 +117,32 @@ public struct PodManager: Sendable {
 
     /// Terminates the pod; a pod already gone counts as terminated.
     public func kill(id: String) throws -> PodRecord? {
-        do {
-            try provider.terminatePod(id: id)
-        } catch .notFound {
-            logger.info("pod already gone", metadata: ["id": "\(id)"])
-        }
+        try terminateConfirmed(id: id)
         let time = now()
         return try store.update { state in
             state.update(id: id) { $0.markTerminated(at: time) }
             return state.record(id: id)
+        }
+    }
+
+    /// Terminates `id`, treating "no such pod" as done. A lost reply is resolved by asking for
+    /// the pod: still there means terminate again (harmless: it is the same end state).
+    func terminateConfirmed(id: String) throws(ProviderError) {
+        do {
+            try provider.terminatePod(id: id)
+        } catch {
+            if case .notFound = error {
+                logger.debug("pod already gone", metadata: ["id": "\(id)"])
+                return
+            }
+            guard error.outcomeUnknown else { throw error }
+            guard try provider.pod(id: id) != nil else { return }
+            do {
+                try provider.terminatePod(id: id)
+            } catch {
+                if case .notFound = error { return }
+                throw error
+            }
         }
     }
 

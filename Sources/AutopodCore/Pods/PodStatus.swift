@@ -11,9 +11,12 @@ public enum PodStatus: String, Sendable, Codable {
 
     public static func of(remote: RemotePod?, record: PodRecord?) -> PodStatus {
         if let record, record.isTerminated { return .terminated }
-        guard let remote else { return record == nil ? .unknown : .unknown }
-        switch remote.desiredStatus.uppercased() {
-        case "RUNNING": return remote.hasRuntime ? .running : .starting
+        // Without a fresh reading, the status autopod last saw (or set by stop/start) stands.
+        let status = remote?.desiredStatus ?? record?.lastStatus ?? ""
+        switch status.uppercased() {
+        case "RUNNING":
+            guard let remote else { return record?.endpoint != nil ? .running : .starting }
+            return remote.hasRuntime ? .running : .starting
         case "EXITED", "PAUSED", "DEAD", "STOPPED": return .stopped
         case "TERMINATED": return .terminated
         case "CREATED", "RESTARTING": return .starting
