@@ -132,7 +132,7 @@ public final class PortForwarder: @unchecked Sendable {
                 engine = nil
                 session = nil
                 switch error.kind {
-                case .authentication, .unsupportedKey, .keyFile, .hostKeyChanged, .knownHostsFile:
+                case .authentication, .unsupportedKey, .keyFile, .hostKeyChanged, .knownHostsFile, .endpointGone:
                     logger.error("tunnel ended", metadata: ["error": "\(error.description)"])
                     for c in waiting { refused(c, reason: error.description) }
                     throw error

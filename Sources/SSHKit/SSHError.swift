@@ -30,6 +30,8 @@ public struct SSHError: Error, CustomStringConvertible, Sendable, Equatable {
         case knownHostsFile
         /// A local signal (SIGTERM, SIGHUP, SIGINT) ended an interactive session.
         case interrupted
+        /// What the session was for is gone for good (a terminated pod): reconnecting cannot help.
+        case endpointGone
     }
 
     public let kind: Kind

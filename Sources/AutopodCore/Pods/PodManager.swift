@@ -118,6 +118,8 @@ public struct PodManager: Sendable {
     /// Terminates the pod; a pod already gone counts as terminated.
     public func kill(id: String) throws -> PodRecord? {
         try terminateConfirmed(id: id)
+        // A later pod may get the same address and port: its new key must not look like an attack.
+        PodSSH.forget(podID: id, paths: store.paths)
         let time = now()
         return try store.update { state in
             state.update(id: id) { $0.markTerminated(at: time) }

@@ -31,6 +31,10 @@ public struct PodRecord: Codable, Sendable, Equatable {
     public var imageName: String?
     /// The status RunPod last reported (RUNNING, EXITED, ...).
     public var lastStatus: String?
+    /// How many running intervals autopod had seen when it pinned the pod's host key. More
+    /// intervals now means autopod saw the pod stop and start, and containers make a new host
+    /// key on every start.
+    public var hostKeyPinnedRun: Int?
 
     public init(
         id: String, name: String, gpuTypeId: String, gpuDisplayName: String, gpuCount: Int, cloudType: CloudType,
