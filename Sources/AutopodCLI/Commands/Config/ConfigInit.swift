@@ -43,7 +43,6 @@ struct ConfigInit: ParsableCommand {
 
     func run() throws {
         global.bootstrap()
-        Style.configure()
         let environment = ProcessInfo.processInfo.environment
         let store = ConfigStore(paths: global.paths)
         // A broken file is reported and left alone: load throws before anything is written.
