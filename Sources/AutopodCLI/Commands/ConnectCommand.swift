@@ -68,8 +68,6 @@ struct ConnectCommand: ParsableCommand {
     }
 
     func run() throws {
-        global.bootstrap()
-        Style.configure()
         let context = try CommandContext.make(global: global)
         var options = try launchOptions(context.config)
         if !dryRun {

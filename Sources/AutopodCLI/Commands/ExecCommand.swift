@@ -32,8 +32,6 @@ struct ExecCommand: ParsableCommand {
     }
 
     func run() throws {
-        global.bootstrap()
-        Style.configure()
         let context = try CommandContext.make(global: global)
         let view = try context.pod(pod)
         let session = try context.ssh(to: view.record, options: ssh).connect()

@@ -24,8 +24,6 @@ struct ShellCommand: ParsableCommand {
     var noForwards = false
 
     func run() throws {
-        global.bootstrap()
-        Style.configure()
         let context = try CommandContext.make(global: global)
         let view = try context.pod(pod)
         let status = try ShellSession.run(

@@ -11,6 +11,7 @@ struct CommandContext {
 
     /// Loads the config and builds the RunPod provider; a missing key says how to set one.
     static func make(global: GlobalOptions) throws -> CommandContext {
+        global.bootstrap()
         let environment = ProcessInfo.processInfo.environment
         let paths = global.paths
         let config = try ConfigStore(paths: paths).load(environment: environment)

@@ -12,9 +12,10 @@ struct GlobalOptions: ParsableArguments {
 
     var paths: AutopodPaths { AutopodPaths.fromEnvironment() }
 
-    /// Sets up logging; commands call this first.
+    /// Sets up logging and colour; commands call this first (`CommandContext.make` does).
     func bootstrap() {
         LogSetup.bootstrap(paths: paths, verbosity: quiet ? -1 : verbose ? 1 : 0)
+        Style.configure()
     }
 }
 
