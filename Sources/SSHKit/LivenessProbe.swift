@@ -1,0 +1,86 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+internal import CLibSSH2
+
+/// Proves the server is still there when it has been silent for a while.
+///
+/// libssh2's keepalive is sent with want_reply = 0 (a reply would leak in 1.10, #623), so it
+/// proves nothing. TCP cannot help either when a proxy sits in the path: RunPod's public SSH
+/// endpoint (and runpod-sim's) keeps ACKing our side while the pod behind it is unreachable.
+/// So after `idleAfter` seconds without a byte from the server this opens a `session` channel,
+/// which sshd must confirm, and closes it again; if nothing at all arrives for
+/// `idleAfter + replyTimeout` seconds the session is declared dead.
+///
+/// Why a `session` channel rather than a direct-tcpip to a closed port: sshd answers it from
+/// its own state (no connect(), no "connect failed" line in the pod's log per probe), it costs
+/// one round trip to open and one to close, and no process is started because no exec, shell
+/// or subsystem is ever requested. The open goes through the session's single channel-open slot
+/// (`SSHSession.channelOpenOwner`), which forwarded connections also use.
+final class LivenessProbe {
+    let session: SSHSession
+    let idleAfter: Double
+    let replyTimeout: Double
+    private var opening = false
+    /// The probe channel, until the server has answered its CHANNEL_CLOSE.
+    private var closing: SSHChannel?
+    private(set) var probesSent = 0
+
+    init(session: SSHSession, idleAfter: Double = 3, replyTimeout: Double = 5) {
+        self.session = session
+        self.idleAfter = idleAfter
+        self.replyTimeout = replyTimeout
+    }
+
+    /// Whether a reply is outstanding, so the loop keeps reading the SSH socket.
+    var inFlight: Bool { opening || closing != nil }
+
+    /// When the loop should call `tick` next without I/O.
+    var nextDeadline: Double {
+        let last = session.lastInbound
+        return inFlight ? last + idleAfter + replyTimeout : last + idleAfter
+    }
+
+    /// Advances the probe; throws `.disconnected` when the server stopped answering.
+    func tick(now: Double) throws(SSHError) {
+        if let channel = closing, channel.close() != LibSSH2.eagain {
+            closing = nil
+        }
+        let silent = now - session.lastInbound
+        if silent > idleAfter + replyTimeout {
+            throw SSHError(
+                .disconnected,
+                "The server at \(session.endpoint.host):\(session.endpoint.port) stopped answering (nothing for \(Int(silent)) s, probe unanswered); the link is treated as dead.")
+        }
+        if !opening {
+            let me = ObjectIdentifier(self)
+            guard silent >= idleAfter, closing == nil, session.channelOpenOwner == nil || session.channelOpenOwner == me,
+                session.blockedEvents & Int16(POLLOUT) == 0
+            else { return }
+            opening = true
+            session.channelOpenOwner = me
+            probesSent += 1
+        }
+        // libssh2 requires the same call to be repeated after EAGAIN; the arguments are constant.
+        let raw = libssh2_channel_open_ex(session.raw, "session", 7, 64 * 1024, LibSSH2.defaultPacket, nil, 0)
+        if let raw {
+            opening = false
+            session.channelOpenOwner = nil
+            session.lastInbound = now
+            let channel = SSHChannel(session: session, raw: raw)
+            if channel.close() == LibSSH2.eagain { closing = channel }
+            return
+        }
+        let code = session.lastErrorCode
+        if code == LibSSH2.eagain { return }
+        opening = false
+        session.channelOpenOwner = nil
+        if LibSSH2.isTransportFailure(code) {
+            throw session.error(.disconnected, "The connection to \(session.endpoint.host):\(session.endpoint.port) was lost during a liveness probe.", code: code)
+        }
+        // A refusal (e.g. MaxSessions reached) is still an answer from a live server.
+        session.lastInbound = now
+    }
+}
