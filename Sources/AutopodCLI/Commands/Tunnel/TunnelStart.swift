@@ -55,7 +55,8 @@ struct TunnelStart: ParsableCommand {
     }
 
     func run() throws {
-        global.bootstrap()
+        // The status lines report every event; the log file keeps the details (`-v` shows them).
+        LogSetup.bootstrap(paths: global.paths, verbosity: global.verbose ? 1 : -2)
         Style.configure()
         let specs = try Self.parse(ports)
         let context = try CommandContext.make(global: global)

@@ -46,13 +46,14 @@ final class TunnelStatus: @unchecked Sendable {
             line = "up: \(record.forwards.map { "localhost:\($0.localPort) → \(podName):\($0.remotePort)" }.joined(separator: ", ")) (via \(endpoint.host):\(endpoint.port))"
         case .disconnected(let error, let retryIn):
             let retryAt = Date().addingTimeInterval(retryIn)
-            let reason = error.description
+            var reason = error.description
+            while reason.hasSuffix(".") { reason.removeLast() }
             if error.kind == .connect && reason.contains("waiting for it") {
                 state = .waiting(retryAt: retryAt, reason: reason)
                 line = "waiting for \(podName) to start: \(reason)"
             } else {
                 state = .reconnecting(retryAt: retryAt, reason: reason)
-                line = "disconnected: \(reason); retry in \(Int(retryIn.rounded(.up))) s"
+                line = "disconnected: \(reason); retry in \(max(1, Int(retryIn.rounded()))) s"
             }
         case .connectionRefused(let spec, let reason):
             line = "connection to localhost:\(spec.localPort) not carried: \(reason)"
