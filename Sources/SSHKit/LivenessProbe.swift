@@ -20,19 +20,39 @@ internal import CLibSSH2
 /// or subsystem is ever requested. The open goes through the session's single channel-open slot
 /// (`SSHSession.channelOpenOwner`), which forwarded connections also use.
 final class LivenessProbe {
+    /// What the probe asks for. `.closedPort` (a direct-tcpip to 127.0.0.1:1, which sshd
+    /// answers with OPEN_FAILURE) is kept for the comparison in LivenessProbeTests.
+    enum Kind {
+        case session
+        case closedPort
+    }
+
     let session: SSHSession
+    let kind: Kind
     let idleAfter: Double
     let replyTimeout: Double
     private var opening = false
-    /// The probe channel, until the server has answered its CHANNEL_CLOSE.
+    /// The probe channel, until the server's CHANNEL_CLOSE has been read: left unread, those
+    /// bytes would sit in the socket with no channel to consume them.
     private var closing: SSHChannel?
+    private var closeSent = false
     private(set) var probesSent = 0
 
-    init(session: SSHSession, idleAfter: Double = 3, replyTimeout: Double = 5) {
+    init(session: SSHSession, idleAfter: Double = 3, replyTimeout: Double = 5, kind: Kind = .session) {
         self.session = session
+        self.kind = kind
         self.idleAfter = idleAfter
         self.replyTimeout = replyTimeout
     }
+
+    private static let closedPortPayload: [UInt8] = {
+        var p: [UInt8] = []
+        SSHWire.appendString(&p, Array("127.0.0.1".utf8))
+        SSHWire.appendUInt32(&p, 1)
+        SSHWire.appendString(&p, Array("127.0.0.1".utf8))
+        SSHWire.appendUInt32(&p, 0)
+        return p
+    }()
 
     /// Whether a reply is outstanding, so the loop keeps reading the SSH socket.
     var inFlight: Bool { opening || closing != nil }
@@ -45,8 +65,9 @@ final class LivenessProbe {
 
     /// Advances the probe; throws `.disconnected` when the server stopped answering.
     func tick(now: Double) throws(SSHError) {
-        if let channel = closing, channel.close() != LibSSH2.eagain {
-            closing = nil
+        if let channel = closing {
+            if !closeSent && channel.close() != LibSSH2.eagain { closeSent = true }
+            if closeSent && channel.waitClosed() != LibSSH2.eagain { closing = nil }
         }
         let silent = now - session.lastInbound
         if silent > idleAfter + replyTimeout {
@@ -64,13 +85,27 @@ final class LivenessProbe {
             probesSent += 1
         }
         // libssh2 requires the same call to be repeated after EAGAIN; the arguments are constant.
-        let raw = libssh2_channel_open_ex(session.raw, "session", 7, 64 * 1024, LibSSH2.defaultPacket, nil, 0)
+        let raw: OpaquePointer?
+        switch kind {
+        case .session:
+            raw = libssh2_channel_open_ex(session.raw, "session", 7, 64 * 1024, LibSSH2.defaultPacket, nil, 0)
+        case .closedPort:
+            raw = Self.closedPortPayload.withUnsafeBufferPointer { buf in
+                buf.withMemoryRebound(to: CChar.self) { chars in
+                    libssh2_channel_open_ex(session.raw, "direct-tcpip", 12, 64 * 1024, LibSSH2.defaultPacket, chars.baseAddress, UInt32(chars.count))
+                }
+            }
+        }
         if let raw {
             opening = false
             session.channelOpenOwner = nil
             session.lastInbound = now
-            let channel = SSHChannel(session: session, raw: raw)
-            if channel.close() == LibSSH2.eagain { closing = channel }
+            closing = SSHChannel(session: session, raw: raw)
+            closeSent = false
+            if let channel = closing {
+                if channel.close() != LibSSH2.eagain { closeSent = true }
+                if closeSent && channel.waitClosed() != LibSSH2.eagain { closing = nil }
+            }
             return
         }
         let code = session.lastErrorCode

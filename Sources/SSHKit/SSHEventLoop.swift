@@ -71,6 +71,9 @@ final class SSHEventLoop {
     /// Inbound bytes with no channel to consume them (e.g. a server keepalive while idle):
     /// poll would report POLLIN forever, so stop asking until a channel exists again.
     private var inboundParkedUntil: Double = 0
+    /// Unread bytes in the socket when it was last found readable with no channel open: the
+    /// same bytes seen again are not a new sign of life (level-triggered POLLIN).
+    private var parkedUnread = -1
 
     init(session: SSHSession, wake: WakePipe? = nil) throws(SSHError) {
         self.session = session
@@ -115,8 +118,15 @@ final class SSHEventLoop {
                     "The connection to \(session.endpoint.host):\(session.endpoint.port) was lost\(err != 0 ? ": \(Posix.errorString(err))" : "").")
             }
             if sshRevents & Int16(POLLIN) != 0 {
-                session.lastInbound = after
-                if !hasChannels { try checkIdleInbound(after) }
+                if hasChannels {
+                    session.lastInbound = after
+                    parkedUnread = -1
+                } else {
+                    let unread = Posix.unreadBytes(session.socketFD)
+                    if unread != parkedUnread { session.lastInbound = after }
+                    parkedUnread = unread
+                    try checkIdleInbound(after)
+                }
             }
             if sshEvents & Int16(POLLOUT) != 0 && sshRevents & Int16(POLLOUT) == 0 {
                 if outboundBlockedSince == nil { outboundBlockedSince = after }
