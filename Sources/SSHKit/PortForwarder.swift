@@ -111,6 +111,9 @@ public final class PortForwarder: @unchecked Sendable {
             attempt += 1
             events(.connecting(attempt: attempt))
             var engine: ForwardEngine?
+            // Held here, not only by the loop, so its channel is released after the session
+            // is marked dead (a live-looking session would wait on the socket to close it).
+            var probe: LivenessProbe?
             var session: SSHSession?
             do throws(SSHError) {
                 let endpoint = try resolveEndpoint()
@@ -126,7 +129,8 @@ public final class PortForwarder: @unchecked Sendable {
                 engine = e
                 let loop = try SSHEventLoop(session: s, wake: wake)
                 loop.participants = [e]
-                loop.probe = LivenessProbe(session: s, idleAfter: probeAfterIdle, replyTimeout: probeReplyTimeout)
+                probe = LivenessProbe(session: s, idleAfter: probeAfterIdle, replyTimeout: probeReplyTimeout)
+                loop.probe = probe
                 loop.onWake = { [unowned loop] () throws(SSHError) in
                     if self.isStopRequested { loop.stopRequested = true }
                 }
@@ -137,6 +141,7 @@ public final class PortForwarder: @unchecked Sendable {
                 session?.isDead = true
                 waiting += engine?.abandon() ?? []
                 engine = nil
+                probe = nil
                 session = nil
                 switch error.kind {
                 case .authentication, .unsupportedKey, .keyFile, .hostKeyChanged, .knownHostsFile, .endpointGone:

@@ -92,7 +92,7 @@ final class TunnelEndToEndTests: EndToEndCase {
         }
         let detected = Date().timeIntervalSince(cut)
         print("tunnel: dead session detected \(String(format: "%.1f", detected)) s after the network cut")
-        XCTAssertLessThan(detected, 20, "detection took \(detected) s; the probe should find it in about 8 s")
+        XCTAssertLessThan(detected, 15, "detection took \(detected) s; the probe should find it in about 8 s")
 
         try control(pod.id, "network", ["up": true])
         let restored = Date()

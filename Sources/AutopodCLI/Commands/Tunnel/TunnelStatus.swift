@@ -24,6 +24,9 @@ final class TunnelStatus: @unchecked Sendable {
     private var everConnected = false
     private var drawnLines = 0
     private var lastWrite = Date.distantPast
+    /// The last failure reported as a line: a long outage repeats it on every attempt, and
+    /// the status line already shows it, so it is printed once until something changes.
+    private var lastReason: String?
 
     init(podName: String, record: TunnelRecord, registry: TunnelRegistry?, isTerminal: Bool) {
         self.podName = podName
@@ -42,6 +45,7 @@ final class TunnelStatus: @unchecked Sendable {
         case .connected(let endpoint):
             if everConnected { record.reconnects += 1 }
             everConnected = true
+            lastReason = nil
             state = .up
             line = "up: \(record.forwards.map { "localhost:\($0.localPort) → \(podName):\($0.remotePort)" }.joined(separator: ", ")) (via \(endpoint.host):\(endpoint.port))"
         case .disconnected(let error, let retryIn):
@@ -55,6 +59,8 @@ final class TunnelStatus: @unchecked Sendable {
                 state = .reconnecting(retryAt: retryAt, reason: reason)
                 line = "disconnected: \(reason); retry in \(max(1, Int(retryIn.rounded()))) s"
             }
+            if reason == lastReason { line = nil }
+            lastReason = reason
         case .connectionRefused(let spec, let reason):
             line = "connection to localhost:\(spec.localPort) not carried: \(reason)"
         }
