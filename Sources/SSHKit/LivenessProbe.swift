@@ -14,11 +14,14 @@ internal import CLibSSH2
 /// which sshd must confirm, and closes it again; if nothing at all arrives for
 /// `idleAfter + replyTimeout` seconds the session is declared dead.
 ///
-/// Why a `session` channel rather than a direct-tcpip to a closed port: sshd answers it from
-/// its own state (no connect(), no "connect failed" line in the pod's log per probe), it costs
-/// one round trip to open and one to close, and no process is started because no exec, shell
-/// or subsystem is ever requested. The open goes through the session's single channel-open slot
-/// (`SSHSession.channelOpenOwner`), which forwarded connections also use.
+/// Why a `session` channel rather than a direct-tcpip to a closed port (measured in
+/// LivenessProbeTests against OpenSSH 9.2, loopback): both cost one round trip (~0.3 ms each
+/// here), but at sshd's default LogLevel INFO the session probe logs nothing while every
+/// closed-port probe logs "connect_to 127.0.0.1 port 1: failed" (at VERBOSE the session probe
+/// logs one "Close session" line). A session channel also needs no connect() on the pod, cannot
+/// reach a service that happens to listen on the chosen port, and starts no process because no
+/// exec, shell or subsystem is requested. The open goes through the session's single
+/// channel-open slot (`SSHSession.channelOpenOwner`), which forwarded connections also use.
 final class LivenessProbe {
     /// What the probe asks for. `.closedPort` (a direct-tcpip to 127.0.0.1:1, which sshd
     /// answers with OPEN_FAILURE) is kept for the comparison in LivenessProbeTests.
