@@ -99,7 +99,13 @@ struct TunnelStart: ParsableCommand {
         ssh.acceptNewHostKey = acceptNewHostKey
         ssh.notice = { status.say($0) }
 
-        let signals = TunnelSignals(forwarder: forwarder)
+        let podID = record.id
+        let signals = TunnelSignals(forwarder: forwarder) { signal in
+            // Still connecting after the grace period: leave without waiting for the timeout.
+            registry.remove(podID: podID, pid: getpid())
+            FileHandle.standardError.write(Data("tunnel stopped (signal \(signal)) while connecting; the local ports are closed\n".utf8))
+            Foundation.exit(signal == SIGINT ? 130 : 0)
+        }
         signals.install()
         let timer = DispatchSource.makeTimerSource(queue: DispatchQueue.global())
         timer.schedule(deadline: .now() + 1, repeating: 1)
