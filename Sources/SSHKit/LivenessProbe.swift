@@ -32,7 +32,7 @@ final class LivenessProbe {
 
     let session: SSHSession
     let kind: Kind
-    let idleAfter: Double
+    var idleAfter: Double
     let replyTimeout: Double
     private var opening = false
     /// The probe channel, until the server's CHANNEL_CLOSE has been read: left unread, those

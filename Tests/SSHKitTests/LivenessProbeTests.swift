@@ -58,6 +58,8 @@ final class LivenessProbeTests: SSHTestCase {
                 let probe = LivenessProbe(session: session, idleAfter: 0, replyTimeout: 5, kind: kind)
                 let start = Posix.now()
                 while probe.probesSent < count || probe.inFlight {
+                    // No new probe once `count` were sent; the last one is still finished.
+                    if probe.probesSent >= count { probe.idleAfter = .greatestFiniteMagnitude }
                     try probe.tick(now: Posix.now())
                     guard probe.inFlight else { continue }
                     var p = pollfd(fd: session.socketFD, events: session.blockedEvents | Int16(POLLIN), revents: 0)
