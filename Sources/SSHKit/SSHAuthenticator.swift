@@ -43,7 +43,7 @@ struct SSHAuthenticator {
             let rc = libssh2_userauth_publickey_fromfile_ex(
                 session.raw, user, UInt32(user.utf8.count), nil, path, secret)
             if rc == 0 {
-                session.logger.info("authenticated", metadata: ["key": "\(path)", "endpoint": "\(session.endpoint)"])
+                session.logger.debug("authenticated", metadata: ["key": "\(path)", "endpoint": "\(session.endpoint)"])
                 return
             }
             lastCode = rc
@@ -84,7 +84,7 @@ struct SSHAuthenticator {
                         }
                         let rc = agent.authenticate(user: user, identity: identity)
                         if rc == 0 {
-                            session.logger.info("authenticated", metadata: ["agentKey": "\(label)", "endpoint": "\(session.endpoint)"])
+                            session.logger.debug("authenticated", metadata: ["agentKey": "\(label)", "endpoint": "\(session.endpoint)"])
                             return
                         }
                         lastCode = rc

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+internal import CLibSSH2
 
 /// The fds one poll() waits on, built fresh for every iteration.
 struct PollSet {

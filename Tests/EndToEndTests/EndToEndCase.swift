@@ -20,12 +20,13 @@ class EndToEndCase: XCTestCase {
         sim = nil
     }
 
-    /// A config with an SSH key pair (only the public half is read by connect).
+    /// A config with a real ed25519 key pair: connect logs in to the pod before it says ready.
     func writeConfig(extra: [String: Any] = [:]) throws {
         let key = cli.home.appendingPathComponent("id_test")
-        try Data("not used by these tests\n".utf8).write(to: key)
-        try Data("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGd0ZXN0a2V5Zm9yYXV0b3BvZGVuZHRvZW5kdGVzdHM= e2e@test\n".utf8)
-            .write(to: key.appendingPathExtension("pub"))
+        if !FileManager.default.fileExists(atPath: key.path) {
+            let made = try ProcessRunner.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "e2e@test", "-f", key.path])
+            XCTAssertEqual(made.status, 0, made.stderr)
+        }
         var config: [String: Any] = ["sshKeyPath": key.path]
         config.merge(extra) { $1 }
         try JSONSerialization.data(withJSONObject: config).write(to: cli.home.appendingPathComponent("config.json"))

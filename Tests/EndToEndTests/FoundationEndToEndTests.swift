@@ -89,7 +89,13 @@ final class FoundationEndToEndTests: XCTestCase {
 
     /// The wizard in a real terminal: the key is typed without echo, answers are taken.
     func testWizardInATerminal() throws {
-        let api = try ScriptedHTTPServer(replies: [.init(status: 200, body: #"{"data":{"myself":{"id":"user-7"}}}"#)])
+        let api = try ScriptedHTTPServer(replies: [
+            .init(status: 200, body: #"{"data":{"myself":{"id":"user-7"}}}"#),
+            // Read once to offer, once more right before the update (RunPod replaces the whole list).
+            .init(status: 200, body: #"{"data":{"myself":{"id":"user-7","pubKey":"ssh-ed25519 AAAAexisting other@laptop"}}}"#),
+            .init(status: 200, body: #"{"data":{"myself":{"id":"user-7","pubKey":"ssh-ed25519 AAAAexisting other@laptop"}}}"#),
+            .init(status: 200, body: #"{"data":{"updateUserSettings":{"id":"user-7"}}}"#),
+        ])
         let run = AutopodRun(environment: ["RUNPOD_API_BASE_URL": api.url])
         let secret = "rpa_TYPEDKEY55555555555555"
         let terminal = try run.tmux(["config", "init"])
@@ -98,6 +104,9 @@ final class FoundationEndToEndTests: XCTestCase {
         try terminal.waitFor("key accepted by RunPod (account user-7)")
         try terminal.waitFor("No ed25519 or ECDSA key found. Create one now?")
         try terminal.type("y")
+        try terminal.waitFor("to your RunPod account's SSH keys?")
+        try terminal.type("")
+        try terminal.waitFor("added to your RunPod account")
         try terminal.waitFor("GPU types, in order of preference [NVIDIA A40, NVIDIA RTX A6000, NVIDIA RTX A5000]")
         try terminal.type("NVIDIA GeForce RTX 4090, NVIDIA A40")
         try terminal.waitFor("GPUs per pod [1]")
@@ -117,8 +126,14 @@ final class FoundationEndToEndTests: XCTestCase {
         XCTAssertEqual(config["gpuTypes"] as? [String], ["NVIDIA GeForce RTX 4090", "NVIDIA A40"])
         XCTAssertEqual(config["gpuCount"] as? Int, 2)
         XCTAssertEqual(config["forwards"] as? [Int], [8888, 6006])
-        XCTAssertNotNil(config["sshKeyPath"] as? String)
+        let keyPath = try XCTUnwrap(config["sshKeyPath"] as? String)
         XCTAssertFalse(run.logText().contains(secret))
+        // The account keeps its old key and gains the new one (RunPod replaces the whole list).
+        let update = try XCTUnwrap(api.received.last)
+        XCTAssertTrue(update.body.contains("updateUserSettings"), update.body)
+        XCTAssertTrue(update.body.contains("ssh-ed25519 AAAAexisting other@laptop"), update.body)
+        let publicKey = try String(contentsOfFile: keyPath + ".pub", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertTrue(update.body.contains(publicKey), update.body)
     }
 }
 

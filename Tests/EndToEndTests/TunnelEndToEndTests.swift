@@ -12,15 +12,6 @@ import Glibc
 final class TunnelEndToEndTests: EndToEndCase {
     private var running: [RunningCLI] = []
 
-    override func setUpWithError() throws {
-        try super.setUpWithError()
-        // A real ed25519 key: the tunnel authenticates, unlike the commands the base class serves.
-        let key = cli.home.appendingPathComponent("id_tunnel")
-        let made = try ProcessRunner.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "e2e@tunnel", "-f", key.path])
-        XCTAssertEqual(made.status, 0, made.stderr)
-        try writeConfig(extra: ["sshKeyPath": key.path])
-    }
-
     override func tearDownWithError() throws {
         for process in running where process.process.isRunning {
             process.process.terminate()

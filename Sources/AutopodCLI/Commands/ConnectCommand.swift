@@ -18,6 +18,7 @@ struct ConnectCommand: ParsableCommand {
             the pod (without a terminal it terminates it); a second Ctrl+C quits at once.
             """)
 
+    @OptionGroup var sshOptions: SSHOptions
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions
 
@@ -67,8 +68,6 @@ struct ConnectCommand: ParsableCommand {
     }
 
     func run() throws {
-        global.bootstrap()
-        Style.configure()
         let context = try CommandContext.make(global: global)
         var options = try launchOptions(context.config)
         if !dryRun {
@@ -109,9 +108,10 @@ struct ConnectCommand: ParsableCommand {
         let progress = ProgressLine()
         let endpoint: PodEndpoint
         do {
-            // LEAD: the last phase checks for the SSH banner; swap BannerProbe for a probe that
-            // does the libssh2 handshake (and authentication) once SSHKit has one.
-            endpoint = try ReadinessWaiter(provider: context.provider, probe: BannerProbe()).wait(
+            // The last phase is a full SSH login, host key pinned: a port that merely accepts
+            // TCP is not yet a pod the user can get into.
+            let probe = HandshakeProbe(ssh: context.ssh(to: record, options: sshOptions))
+            endpoint = try ReadinessWaiter(provider: context.provider, probe: probe).wait(
                 podId: record.id, timeout: timeout,
                 progress: { phase, elapsed in progress.update("\(record.name): \(phase.label)", elapsed: elapsed) },
                 cancelled: { monitor.interrupted })
@@ -142,7 +142,7 @@ struct ConnectCommand: ParsableCommand {
         if !noShell {
             // The shell takes Ctrl+C from here on (it goes to the remote side in raw mode).
             monitor.uninstall()
-            try ShellHandoff.openShell(pod: record, endpoint: endpoint, config: context.config)
+            throw ExitCode(try ShellSession.run(context.ssh(to: record, options: sshOptions), forwards: context.config.forwards))
         }
     }
 

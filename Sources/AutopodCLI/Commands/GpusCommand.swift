@@ -32,8 +32,6 @@ struct GpusCommand: ParsableCommand {
     }
 
     func run() throws {
-        global.bootstrap()
-        Style.configure()
         let context = try CommandContext.make(global: global)
         let gpuCount = count ?? context.config.gpuCount
         let cloudType = cloud.flatMap { CloudType(rawValue: $0.uppercased()) } ?? context.config.cloudType

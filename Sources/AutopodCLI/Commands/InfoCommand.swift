@@ -14,8 +14,6 @@ struct InfoCommand: ParsableCommand {
     var pod: String?
 
     func run() throws {
-        global.bootstrap()
-        Style.configure()
         let context = try CommandContext.make(global: global)
         let view = try PodManager.find(pod, in: try context.manager.refresh(includeTerminated: true))
         if output.json {

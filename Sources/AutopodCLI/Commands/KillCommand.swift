@@ -18,8 +18,6 @@ struct KillCommand: ParsableCommand {
     var yes = false
 
     func run() throws {
-        global.bootstrap()
-        Style.configure()
         let context = try CommandContext.make(global: global)
         let manager = context.manager
         let view = try PodManager.find(pod, in: try manager.refresh())

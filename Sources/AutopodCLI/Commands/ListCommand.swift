@@ -20,8 +20,6 @@ struct ListCommand: ParsableCommand {
     var all = false
 
     func run() throws {
-        global.bootstrap()
-        Style.configure()
         let context = try CommandContext.make(global: global)
         var views: [PodView]
         var offline: String?

@@ -21,8 +21,6 @@ struct StartCommand: ParsableCommand {
     var pod: String?
 
     func run() throws {
-        global.bootstrap()
-        Style.configure()
         let context = try CommandContext.make(global: global)
         let manager = context.manager
         let views = try manager.refresh()

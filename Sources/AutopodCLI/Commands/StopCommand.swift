@@ -20,8 +20,6 @@ struct StopCommand: ParsableCommand {
     var pod: String?
 
     func run() throws {
-        global.bootstrap()
-        Style.configure()
         let context = try CommandContext.make(global: global)
         let manager = context.manager
         let view = try PodManager.find(pod, in: try manager.refresh())

@@ -12,9 +12,13 @@ struct GlobalOptions: ParsableArguments {
 
     var paths: AutopodPaths { AutopodPaths.fromEnvironment() }
 
-    /// Sets up logging; commands call this first.
-    func bootstrap() {
-        LogSetup.bootstrap(paths: paths, verbosity: quiet ? -1 : verbose ? 1 : 0)
+    /// Sets up logging and colour; commands call this first (`CommandContext.make` does).
+    /// `statusDisplay`: the command reports every event itself (`tunnel`), so only errors (or,
+    /// with `-v`, everything) reach the terminal; the log file has the rest.
+    func bootstrap(statusDisplay: Bool = false) {
+        let verbosity = verbose ? 1 : statusDisplay ? -2 : quiet ? -1 : 0
+        LogSetup.bootstrap(paths: paths, verbosity: verbosity)
+        Style.configure()
     }
 }
 

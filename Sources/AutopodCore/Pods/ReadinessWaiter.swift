@@ -66,6 +66,8 @@ public enum WaitError: Error, Sendable, Equatable, CustomStringConvertible {
     case unreachable(String)
     case interrupted
     case provider(ProviderError)
+    /// SSH answered but refused autopod (key not accepted, host key changed).
+    case refused(String)
 
     public var description: String {
         switch self {
@@ -80,6 +82,7 @@ public enum WaitError: Error, Sendable, Equatable, CustomStringConvertible {
                 + ". This usually means the image could not be pulled or its start command exited; check the image name."
         case .gone: return "the pod disappeared from the account (terminated from elsewhere?)"
         case .unreachable(let why): return "the pod cannot be reached over SSH: \(why)"
+        case .refused(let why): return "SSH on the pod answered but refused autopod: \(why)"
         case .interrupted: return "interrupted"
         case .provider(let error): return error.description
         }
@@ -129,7 +132,13 @@ public struct ReadinessWaiter: Sendable {
                 phase = max(phase, .sshPortPublished)
                 progress(phase, Date().timeIntervalSince(started))
                 if cancelled() { throw .interrupted }
-                if probe.check(endpoint, timeout: probeTimeout) == nil {
+                let notYet: String?
+                do {
+                    notYet = try probe.check(endpoint, timeout: probeTimeout)
+                } catch {
+                    throw .refused(error.description)
+                }
+                if notYet == nil {
                     progress(.sshAnswering, Date().timeIntervalSince(started))
                     return endpoint
                 }

@@ -10,7 +10,14 @@ import Foundation
 /// the banner check below can be swapped for a full libssh2 handshake and authentication.
 public protocol SSHReadinessProbe: Sendable {
     /// Returns nil when SSH answered, or why not yet. Must return within about `timeout`.
-    func check(_ endpoint: PodEndpoint, timeout: TimeInterval) -> String?
+    /// Throws when waiting longer cannot help (the key was refused, the host key changed).
+    func check(_ endpoint: PodEndpoint, timeout: TimeInterval) throws(SSHProbeRefusal) -> String?
+}
+
+/// SSH answered but will not let autopod in; retrying cannot change that.
+public struct SSHProbeRefusal: Error, Sendable, Equatable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// Opens a TCP connection and reads the server's `SSH-2.0-` identification line.
@@ -18,7 +25,7 @@ public protocol SSHReadinessProbe: Sendable {
 public struct BannerProbe: SSHReadinessProbe {
     public init() {}
 
-    public func check(_ endpoint: PodEndpoint, timeout: TimeInterval) -> String? {
+    public func check(_ endpoint: PodEndpoint, timeout: TimeInterval) throws(SSHProbeRefusal) -> String? {
         let deadline = Date().addingTimeInterval(timeout)
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC

@@ -43,7 +43,6 @@ struct ConfigInit: ParsableCommand {
 
     func run() throws {
         global.bootstrap()
-        Style.configure()
         let environment = ProcessInfo.processInfo.environment
         let store = ConfigStore(paths: global.paths)
         // A broken file is reported and left alone: load throws before anything is written.
@@ -59,6 +58,7 @@ struct ConfigInit: ParsableCommand {
             print(Style.bold("autopod set-up") + Style.dim("  (Enter keeps the value in brackets)"))
             try askAPIKey(&config, environment: environment)
             try askSSHKey(&config)
+            offerToRegister(config, environment: environment)
             askPodDefaults(&config)
         } else {
             if createSSHKey { config.sshKeyPath = try createKey() }
@@ -153,6 +153,27 @@ struct ConfigInit: ParsableCommand {
             let path = AutopodPaths.expandTilde(answer)
             if SSHKeyFinder.kind(ofPrivateKeyAt: path) == .rsa { print(Style.warn(DiscoveredKey.rsaExplanation)) }
             config.sshKeyPath = path
+        }
+    }
+
+    /// Offers to add the chosen key to the RunPod account, so pods started outside autopod (and
+    /// RunPod's own SSH proxy) accept it too. autopod's own pods get it either way.
+    private func offerToRegister(_ config: AutopodConfig, environment: [String: String]) {
+        guard let keyPath = config.sshKeyPath, let line = OpenSSHKeyFile.publicKeyLine(forPrivateKeyAt: keyPath),
+            let apiKey = config.effectiveAPIKey(environment: environment)
+        else { return }
+        let account = RunPodAccount(client: GraphQLClient(baseURL: config.effectiveBaseURL(environment: environment), apiKey: apiKey))
+        do {
+            let blob = line.split(separator: " ").dropFirst().first.map(String.init) ?? line
+            if try account.publicKeys().contains(where: { $0.contains(blob) }) {
+                print(Style.ok("✓") + " \(keyPath).pub is already on your RunPod account")
+                return
+            }
+            guard Prompt.confirm("Add \(keyPath).pub to your RunPod account's SSH keys?", default: true) else { return }
+            try account.register(publicKey: line)
+            print(Style.ok("✓") + " added to your RunPod account (pods started from now on accept it)")
+        } catch {
+            print(Style.warn("!") + " could not check the account's SSH keys (\(error)); autopod passes the key to its pods anyway")
         }
     }
 

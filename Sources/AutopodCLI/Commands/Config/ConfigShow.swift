@@ -12,7 +12,6 @@ struct ConfigShow: ParsableCommand {
 
     func run() throws {
         global.bootstrap()
-        Style.configure()
         let environment = ProcessInfo.processInfo.environment
         let store = ConfigStore(paths: global.paths)
         let config = try store.load(environment: environment)

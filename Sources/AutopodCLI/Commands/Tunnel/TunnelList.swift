@@ -13,7 +13,6 @@ struct TunnelList: ParsableCommand {
 
     func run() throws {
         global.bootstrap()
-        Style.configure()
         let tunnels = TunnelRegistry(paths: global.paths).running()
         if output.json {
             print(try JSONOutput.encode(tunnels))

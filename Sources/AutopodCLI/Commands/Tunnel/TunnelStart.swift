@@ -29,8 +29,7 @@ struct TunnelStart: ParsableCommand {
     @Flag(help: "Run in the background; returns once the local ports are listening.")
     var detach = false
 
-    @Flag(help: "Accept a changed host key for this pod (only when you know why it changed).")
-    var acceptNewHostKey = false
+    @OptionGroup var sshOptions: SSHOptions
 
     /// Set on the background copy that --detach starts.
     @Flag(help: .hidden)
@@ -55,12 +54,10 @@ struct TunnelStart: ParsableCommand {
     }
 
     func run() throws {
-        // The status lines report every event; the log file keeps the details (`-v` shows them).
-        LogSetup.bootstrap(paths: global.paths, verbosity: global.verbose ? 1 : -2)
-        Style.configure()
         let specs = try Self.parse(ports)
-        let context = try CommandContext.make(global: global)
-        let view = try PodManager.find(pod, in: try context.manager.refresh())
+        // The status lines report every event; the log file keeps the details (`-v` shows them).
+        let context = try CommandContext.make(global: global, statusDisplay: true)
+        let view = try context.pod(pod)
         let record = view.record
         if view.status == .terminated {
             throw CLIFailure("\(record.name) has been terminated; there is nothing to tunnel to")
@@ -93,10 +90,8 @@ struct TunnelStart: ParsableCommand {
         status.refresh(stats: forwarder.stats(), force: true)
         defer { registry.remove(podID: record.id, pid: getpid()) }
 
-        var ssh = PodSSH(
-            podID: record.id, podName: record.name, config: context.config, paths: context.paths, provider: context.provider,
-            store: context.store)
-        ssh.acceptNewHostKey = acceptNewHostKey
+        // The passphrase of an encrypted key is asked on the terminal (never in the background).
+        var ssh = context.ssh(to: record, options: sshOptions)
         ssh.notice = { status.say($0) }
 
         let podID = record.id
@@ -137,7 +132,7 @@ struct TunnelStart: ParsableCommand {
     /// The same command for the background copy, without --detach.
     private func childArguments(podID: String) -> [String] {
         var arguments = ["tunnel", "start", podID] + ports + ["--detached-child"]
-        if acceptNewHostKey { arguments.append("--accept-new-host-key") }
+        if sshOptions.acceptNewHostKey { arguments.append("--accept-new-host-key") }
         if global.verbose { arguments.append("--verbose") }
         return arguments
     }

@@ -18,7 +18,6 @@ struct TunnelStop: ParsableCommand {
 
     func run() throws {
         global.bootstrap()
-        Style.configure()
         let registry = TunnelRegistry(paths: global.paths)
         let running = registry.running()
         let targets: [TunnelRecord]

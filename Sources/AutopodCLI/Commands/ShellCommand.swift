@@ -1,0 +1,33 @@
+import ArgumentParser
+import AutopodCore
+import Foundation
+
+/// `autopod shell [POD]`: an interactive shell on a pod, over in-process SSH.
+struct ShellCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "shell",
+        abstract: "Open an interactive shell on a pod, with the configured ports forwarded.",
+        discussion: """
+            A real terminal on the pod: your TERM and window size, resizes followed. As in \
+            OpenSSH, `~.` at the start of a line disconnects and `~?` lists the escapes. The \
+            configured forwards (config `forwards`, default 8888) run over the same connection \
+            while the shell is open. autopod exits with the shell's exit status.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var ssh: SSHOptions
+
+    @Argument(help: "Pod id, name, or a unique prefix of either (optional when one pod is running).")
+    var pod: String?
+
+    @Flag(help: "Do not forward the configured ports.")
+    var noForwards = false
+
+    func run() throws {
+        let context = try CommandContext.make(global: global)
+        let view = try context.pod(pod)
+        let status = try ShellSession.run(
+            context.ssh(to: view.record, options: ssh), forwards: noForwards ? [] : context.config.forwards)
+        throw ExitCode(status)
+    }
+}
