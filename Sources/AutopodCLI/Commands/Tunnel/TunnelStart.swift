@@ -9,7 +9,7 @@ import SSHKit
 struct TunnelStart: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "start",
-        abstract: "Forward local ports to a pod, reconnecting whenever the link drops (the default subcommand).",
+        abstract: "Forward local ports to a pod, reconnecting whenever the link drops.",
         discussion: """
             Each PORT forwards localhost:PORT to port PORT on the pod; LOCAL:REMOTE picks another \
             remote port. The local ports stay bound while the SSH session is re-made, so clients \
