@@ -109,7 +109,11 @@ final class ForwardEngine: SSHLoopParticipant {
     }
 
     private func openQueued() throws(SSHError) {
+        let me = ObjectIdentifier(self)
         while let head = queue.first {
+            // The session's one channel-open slot may be taken by the liveness probe.
+            if let owner = session.channelOpenOwner, owner != me { return }
+            session.channelOpenOwner = me
             let payload = openPayload ?? head.openPayload
             openPayload = payload
             let window = forwarder.window
@@ -120,6 +124,8 @@ final class ForwardEngine: SSHLoopParticipant {
             }
             if let raw {
                 openPayload = nil
+                session.channelOpenOwner = nil
+                session.lastInbound = Posix.now()
                 queue.removeFirst()
                 head.channel = SSHChannel(session: session, raw: raw)
                 active.append(head)
@@ -128,6 +134,8 @@ final class ForwardEngine: SSHLoopParticipant {
             let code = session.lastErrorCode
             if code == LibSSH2.eagain { return }
             openPayload = nil
+            session.channelOpenOwner = nil
+            session.lastInbound = Posix.now()
             if LibSSH2.isTransportFailure(code) {
                 throw session.error(.disconnected, "The connection was lost while opening a forwarded channel.", code: code)
             }
@@ -200,6 +208,7 @@ final class ForwardEngine: SSHLoopParticipant {
                 let r = buffer.withUnsafeMutableBytes { channel.read(stream: 0, into: $0) }
                 switch r {
                 case .bytes(let n):
+                    session.lastInbound = Posix.now()
                     c.toLocal = Array(buffer[0..<n])
                     c.toLocalOffset = 0
                     progress = true
@@ -250,6 +259,7 @@ final class ForwardEngine: SSHLoopParticipant {
         let waiting = queue
         queue = []
         openPayload = nil
+        if session.channelOpenOwner == ObjectIdentifier(self) { session.channelOpenOwner = nil }
         return waiting
     }
 }

@@ -18,6 +18,12 @@ public final class PortForwarder: @unchecked Sendable {
     public let window: UInt32
     /// How long a client accepted while there is no session may wait for one before it is closed.
     public var waitForSessionTimeout: Double = 10
+    /// Seconds of silence from the server before a liveness probe is sent, and how long its
+    /// answer may take before the session is declared dead (see `LivenessProbe`).
+    public var probeAfterIdle: Double = 3
+    public var probeReplyTimeout: Double = 5
+    /// The longest wait between reconnect attempts (the backoff doubles from 1 s up to this).
+    public var maxBackoff: Double = 30
     let listeners: [ForwardListener]
     let logger: Logger
     let wake: WakePipe
@@ -105,6 +111,9 @@ public final class PortForwarder: @unchecked Sendable {
             attempt += 1
             events(.connecting(attempt: attempt))
             var engine: ForwardEngine?
+            // Held here, not only by the loop, so its channel is released after the session
+            // is marked dead (a live-looking session would wait on the socket to close it).
+            var probe: LivenessProbe?
             var session: SSHSession?
             do throws(SSHError) {
                 let endpoint = try resolveEndpoint()
@@ -120,6 +129,8 @@ public final class PortForwarder: @unchecked Sendable {
                 engine = e
                 let loop = try SSHEventLoop(session: s, wake: wake)
                 loop.participants = [e]
+                probe = LivenessProbe(session: s, idleAfter: probeAfterIdle, replyTimeout: probeReplyTimeout)
+                loop.probe = probe
                 loop.onWake = { [unowned loop] () throws(SSHError) in
                     if self.isStopRequested { loop.stopRequested = true }
                 }
@@ -130,6 +141,7 @@ public final class PortForwarder: @unchecked Sendable {
                 session?.isDead = true
                 waiting += engine?.abandon() ?? []
                 engine = nil
+                probe = nil
                 session = nil
                 switch error.kind {
                 case .authentication, .unsupportedKey, .keyFile, .hostKeyChanged, .knownHostsFile, .endpointGone:
@@ -143,7 +155,7 @@ public final class PortForwarder: @unchecked Sendable {
                 logger.warning("tunnel disconnected", metadata: ["error": "\(error.description)", "retryIn": "\(delay)"])
                 events(.disconnected(error, retryIn: delay))
                 waiting = holdClients(for: delay, waiting: waiting)
-                backoff = min(backoff * 2, 30)
+                backoff = min(backoff * 2, maxBackoff)
             }
         }
         for c in waiting { refused(c, reason: "the tunnel was stopped") }

@@ -53,6 +53,13 @@ enum Posix {
         #endif
     }
 
+    /// Bytes waiting in the socket's receive queue (up to 64 KiB), without consuming them.
+    static func unreadBytes(_ fd: Int32) -> Int {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_PEEK | MSG_DONTWAIT)) }
+        return max(0, n)
+    }
+
     static func socketError(_ fd: Int32) -> Int32 {
         var err: Int32 = 0
         var len = socklen_t(MemoryLayout<Int32>.size)

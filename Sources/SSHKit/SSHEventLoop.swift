@@ -65,16 +65,21 @@ final class SSHEventLoop {
     /// Set by other code on the loop thread to end `run`.
     var stopRequested = false
 
-    private var lastInbound: Double
+    /// Asks the server for an answer when it has been silent (see `LivenessProbe`); nil keeps
+    /// the old behaviour (keepalives without replies, TCP-level detection only).
+    var probe: LivenessProbe?
     private var outboundBlockedSince: Double?
     /// Inbound bytes with no channel to consume them (e.g. a server keepalive while idle):
     /// poll would report POLLIN forever, so stop asking until a channel exists again.
     private var inboundParkedUntil: Double = 0
+    /// Unread bytes in the socket when it was last found readable with no channel open: the
+    /// same bytes seen again are not a new sign of life (level-triggered POLLIN).
+    private var parkedUnread = -1
 
     init(session: SSHSession, wake: WakePipe? = nil) throws(SSHError) {
         self.session = session
         if let wake { self.wake = wake } else { self.wake = try WakePipe() }
-        self.lastInbound = Posix.now()
+        session.lastInbound = Posix.now()
         session.setBlocking(false)
         session.startKeepalive()
     }
@@ -84,7 +89,8 @@ final class SSHEventLoop {
         while !stopRequested && !(participants.first?.isFinished ?? true) {
             let now = Posix.now()
             let keepaliveIn = try session.sendKeepaliveIfDue()
-            let hasChannels = participants.contains { $0.hasChannels }
+            if let probe { try probe.tick(now: now) }
+            let hasChannels = participants.contains { $0.hasChannels } || (probe?.inFlight ?? false)
 
             var set = PollSet()
             var sshEvents = session.blockedEvents
@@ -98,6 +104,7 @@ final class SSHEventLoop {
             for p in participants {
                 if let d = p.nextDeadline { timeout = min(timeout, max(0, d - now)) }
             }
+            if let d = probe?.nextDeadline { timeout = min(timeout, max(0.01, d - now)) }
             let ready = set.poll(timeoutMs: Int32(timeout * 1000))
             if ready < 0 && errno != EINTR {
                 throw SSHError(.io, "poll() failed: \(Posix.errorString()).")
@@ -112,8 +119,15 @@ final class SSHEventLoop {
                     "The connection to \(session.endpoint.host):\(session.endpoint.port) was lost\(err != 0 ? ": \(Posix.errorString(err))" : "").")
             }
             if sshRevents & Int16(POLLIN) != 0 {
-                lastInbound = after
-                if !hasChannels { try checkIdleInbound(after) }
+                if hasChannels {
+                    session.lastInbound = after
+                    parkedUnread = -1
+                } else {
+                    let unread = Posix.unreadBytes(session.socketFD)
+                    if unread != parkedUnread { session.lastInbound = after }
+                    parkedUnread = unread
+                    try checkIdleInbound(after)
+                }
             }
             if sshEvents & Int16(POLLOUT) != 0 && sshRevents & Int16(POLLOUT) == 0 {
                 if outboundBlockedSince == nil { outboundBlockedSince = after }

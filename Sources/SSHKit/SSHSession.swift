@@ -45,6 +45,12 @@ public final class SSHSession {
     /// Set once the transport is known to be gone: channels then skip their close handshake
     /// (session_free releases them) instead of waiting on a socket that will never drain.
     var isDead = false
+    /// Monotonic time of the last sign of life from the server (bytes on the socket, a channel
+    /// read, a channel-open answer); the liveness probe and the event loop judge silence by it.
+    var lastInbound: Double = Posix.now()
+    /// Who is opening a channel right now. libssh2 keeps one channel-open in flight per session
+    /// (its open_state), so forwarded connections and the liveness probe take turns.
+    var channelOpenOwner: ObjectIdentifier?
 
     /// Connects and completes the SSH handshake. Does not authenticate and does not judge the
     /// host key: the caller checks `hostKey` (see `KnownHostsFile`) and then calls `authenticate`.

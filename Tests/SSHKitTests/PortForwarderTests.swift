@@ -12,13 +12,14 @@ final class TunnelRun: @unchecked Sendable {
     private var _finished = false
     private let done = DispatchSemaphore(value: 0)
 
-    init(_ forwarder: PortForwarder, sshd: SSHDFixture, knownHosts: KnownHostsFile) {
+    /// `port`: where to connect instead of sshd's own port (a proxy in front of it).
+    init(_ forwarder: PortForwarder, sshd: SSHDFixture, knownHosts: KnownHostsFile, port: Int? = nil) {
         self.forwarder = forwarder
         let key = sshd.clientKey
         Thread { [self] in
             do {
                 try forwarder.run(
-                    resolveEndpoint: { SSHEndpoint(host: "127.0.0.1", port: sshd.port, user: sshd.user) },
+                    resolveEndpoint: { SSHEndpoint(host: "127.0.0.1", port: port ?? sshd.port, user: sshd.user) },
                     credentials: SSHCredentials(keyFiles: [key], useAgent: false),
                     verifyHostKey: { endpoint, hostKey throws(SSHError) in
                         try knownHosts.verify(podID: "pod-t", endpoint: endpoint, presented: hostKey, restartSeenSincePinned: false, acceptNew: false)

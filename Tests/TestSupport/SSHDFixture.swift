@@ -56,6 +56,9 @@ public final class SSHDFixture: @unchecked Sendable {
         try Self.keygen(type: "ed25519", path: hostKeyPath)
     }
 
+    /// sshd's LogLevel from the next start (INFO is OpenSSH's default, and a pod's).
+    public var logLevel = "VERBOSE"
+
     public func start() throws {
         let config = """
             Port \(port)
@@ -69,7 +72,7 @@ public final class SSHDFixture: @unchecked Sendable {
             PermitRootLogin yes
             PidFile \(directory)/sshd.pid
             AllowTcpForwarding yes
-            LogLevel VERBOSE
+            LogLevel \(logLevel)
             """
         try config.write(toFile: directory + "/sshd_config", atomically: true, encoding: .utf8)
         let p = try ChildProcess("/usr/sbin/sshd", ["-D", "-f", directory + "/sshd_config", "-E", logPath])

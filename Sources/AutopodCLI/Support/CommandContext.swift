@@ -10,8 +10,8 @@ struct CommandContext {
     let store: PodStateStore
 
     /// Loads the config and builds the RunPod provider; a missing key says how to set one.
-    static func make(global: GlobalOptions) throws -> CommandContext {
-        global.bootstrap()
+    static func make(global: GlobalOptions, statusDisplay: Bool = false) throws -> CommandContext {
+        global.bootstrap(statusDisplay: statusDisplay)
         let environment = ProcessInfo.processInfo.environment
         let paths = global.paths
         let config = try ConfigStore(paths: paths).load(environment: environment)

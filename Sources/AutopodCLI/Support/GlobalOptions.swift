@@ -13,8 +13,11 @@ struct GlobalOptions: ParsableArguments {
     var paths: AutopodPaths { AutopodPaths.fromEnvironment() }
 
     /// Sets up logging and colour; commands call this first (`CommandContext.make` does).
-    func bootstrap() {
-        LogSetup.bootstrap(paths: paths, verbosity: quiet ? -1 : verbose ? 1 : 0)
+    /// `statusDisplay`: the command reports every event itself (`tunnel`), so only errors (or,
+    /// with `-v`, everything) reach the terminal; the log file has the rest.
+    func bootstrap(statusDisplay: Bool = false) {
+        let verbosity = verbose ? 1 : statusDisplay ? -2 : quiet ? -1 : 0
+        LogSetup.bootstrap(paths: paths, verbosity: verbosity)
         Style.configure()
     }
 }

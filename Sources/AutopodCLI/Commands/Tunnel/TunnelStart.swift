@@ -1,0 +1,148 @@
+import ArgumentParser
+import AutopodCore
+import Dispatch
+import Foundation
+import SSHKit
+
+/// `autopod tunnel POD PORT[:REMOTE_PORT]...`: local forwards to a pod that reconnect by
+/// themselves, in the foreground or (`--detach`) in the background.
+struct TunnelStart: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "start",
+        abstract: "Forward local ports to a pod, reconnecting whenever the link drops.",
+        discussion: """
+            Each PORT forwards localhost:PORT to port PORT on the pod; LOCAL:REMOTE picks another \
+            remote port. The local ports stay bound while the SSH session is re-made, so clients \
+            simply connect again after a drop, a sshd restart, or a stop and start of the pod. \
+            Ctrl+C stops the tunnel. With --detach it runs in the background, logging to \
+            AUTOPOD_HOME/tunnels/<pod-id>.log; see `autopod tunnel list` and `autopod tunnel stop`.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "Pod id, name, or a unique prefix of either.")
+    var pod: String
+
+    @Argument(help: "PORT or LOCAL_PORT:REMOTE_PORT, one or more (e.g. 8888 6006:6006).")
+    var ports: [String] = []
+
+    @Flag(help: "Run in the background; returns once the local ports are listening.")
+    var detach = false
+
+    @OptionGroup var sshOptions: SSHOptions
+
+    /// Set on the background copy that --detach starts.
+    @Flag(help: .hidden)
+    var detachedChild = false
+
+    mutating func validate() throws {
+        if ports.isEmpty { throw ValidationError("give at least one PORT to forward (e.g. `autopod tunnel \(pod) 8888`)") }
+        let specs = try Self.parse(ports)
+        let locals = specs.map(\.localPort)
+        if Set(locals).count != locals.count { throw ValidationError("a local port is listed twice: \(ports.joined(separator: " "))") }
+    }
+
+    static func parse(_ ports: [String]) throws -> [ForwardSpec] {
+        try ports.map { text in
+            let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            let numbers = parts.compactMap { Int($0) }.filter { (1...65535).contains($0) }
+            guard (parts.count == 1 || parts.count == 2), numbers.count == parts.count else {
+                throw ValidationError("'\(text)' is not a port: use PORT or LOCAL_PORT:REMOTE_PORT with ports 1-65535")
+            }
+            return ForwardSpec(localPort: numbers[0], remoteHost: "localhost", remotePort: numbers.last!)
+        }
+    }
+
+    func run() throws {
+        let specs = try Self.parse(ports)
+        // The status lines report every event; the log file keeps the details (`-v` shows them).
+        let context = try CommandContext.make(global: global, statusDisplay: true)
+        let view = try context.pod(pod)
+        let record = view.record
+        if view.status == .terminated {
+            throw CLIFailure("\(record.name) has been terminated; there is nothing to tunnel to")
+        }
+        let registry = TunnelRegistry(paths: context.paths)
+        if let existing = registry.running(podID: record.id), existing.pid != getpid() {
+            throw CLIFailure(
+                "a tunnel to \(record.name) is already running (pid \(existing.pid), ports \(existing.portsText)); "
+                    + "`autopod tunnel stop \(record.name)` ends it")
+        }
+        if detach && !detachedChild {
+            try TunnelDetacher(registry: registry, podID: record.id, podName: record.name).launch(arguments: childArguments(podID: record.id))
+            return
+        }
+
+        let forwarder: PortForwarder
+        do {
+            forwarder = try PortForwarder(specs)
+        } catch {
+            throw CLIFailure(error.description)
+        }
+        forwarder.maxBackoff = 10
+        let forwards = zip(specs, forwarder.boundPorts).map { TunnelRecord.Forward(localPort: $1, remotePort: $0.remotePort) }
+        let state = TunnelRecord(
+            podID: record.id, podName: record.name, pid: getpid(), detached: detachedChild, forwards: forwards,
+            logPath: detachedChild ? registry.logFile(podID: record.id).path : nil)
+        let status = TunnelStatus(
+            podName: record.name, record: state, registry: registry, isTerminal: !detachedChild && isatty(STDERR_FILENO) == 1)
+        // Published as soon as the ports are bound: the --detach parent waits for exactly this.
+        status.refresh(stats: forwarder.stats(), force: true)
+        defer { registry.remove(podID: record.id, pid: getpid()) }
+
+        // The passphrase of an encrypted key is asked on the terminal (never in the background).
+        var ssh = context.ssh(to: record, options: sshOptions)
+        ssh.notice = { status.say($0) }
+
+        let podID = record.id
+        let signals = TunnelSignals(forwarder: forwarder) { signal in
+            // Still connecting after the grace period: leave without waiting for the timeout.
+            registry.remove(podID: podID, pid: getpid())
+            FileHandle.standardError.write(Data("tunnel stopped (signal \(signal)) while connecting; the local ports are closed\n".utf8))
+            Foundation.exit(signal == SIGINT ? 130 : 0)
+        }
+        signals.install()
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue.global())
+        timer.schedule(deadline: .now() + 1, repeating: 1)
+        timer.setEventHandler { status.refresh(stats: forwarder.stats()) }
+        timer.resume()
+        defer { timer.cancel() }
+
+        let endpointSource = ssh
+        do {
+            try forwarder.run(
+                resolveEndpoint: { () throws(SSHError) -> SSHEndpoint in try endpointSource.currentEndpoint() },
+                credentials: ssh.credentials, passphrase: ssh.passphrase, options: ssh.options,
+                verifyHostKey: { (endpoint, key) throws(SSHError) in try endpointSource.verifyHostKey(endpoint, key) },
+                events: { status.handle($0) })
+        } catch {
+            status.markStopped()
+            status.refresh(stats: forwarder.stats(), force: true)
+            status.finish()
+            throw CLIFailure("the tunnel to \(record.name) ended: \(Self.explain(error))")
+        }
+        status.markStopped()
+        status.refresh(stats: forwarder.stats(), force: true)
+        status.finish()
+        let signal = signals.received ?? SIGTERM
+        status.say("stopped (\(signal == SIGINT ? "interrupted" : "signal \(signal)")); the local ports are closed")
+        if signal == SIGINT { throw ExitCode(130) }
+    }
+
+    /// The same command for the background copy, without --detach.
+    private func childArguments(podID: String) -> [String] {
+        var arguments = ["tunnel", "start", podID] + ports + ["--detached-child"]
+        if sshOptions.acceptNewHostKey { arguments.append("--accept-new-host-key") }
+        if global.verbose { arguments.append("--verbose") }
+        return arguments
+    }
+
+    private static func explain(_ error: SSHError) -> String {
+        switch error.kind {
+        case .endpointGone: return "\(error.description) The local ports are closed."
+        case .authentication, .unsupportedKey, .keyFile:
+            return "\(error.description) Check the key in `autopod config show`."
+        default: return error.description
+        }
+    }
+}

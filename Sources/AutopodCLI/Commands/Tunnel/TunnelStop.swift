@@ -1,0 +1,63 @@
+import ArgumentParser
+import AutopodCore
+import Foundation
+
+/// `autopod tunnel stop POD|all`: asks running tunnels to end (SIGTERM, which they handle by
+/// closing their ports and removing their state file) and waits until they have.
+struct TunnelStop: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stop", abstract: "Stop a running tunnel (or all of them).")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The pod whose tunnel to stop (id, name or a unique prefix), or `all`.")
+    var pod: String
+
+    @Option(help: "Seconds to wait for each tunnel to exit before killing it.")
+    var timeout: Double = 10
+
+    func run() throws {
+        global.bootstrap()
+        let registry = TunnelRegistry(paths: global.paths)
+        let running = registry.running()
+        let targets: [TunnelRecord]
+        if pod == "all" {
+            targets = running
+            if targets.isEmpty {
+                print("No tunnels running.")
+                return
+            }
+        } else {
+            let lowered = pod.lowercased()
+            let exact = running.filter { $0.podID == pod || $0.podName == pod }
+            let matches = exact.isEmpty
+                ? running.filter { $0.podID.lowercased().hasPrefix(lowered) || $0.podName.lowercased().hasPrefix(lowered) } : exact
+            guard !matches.isEmpty else {
+                let known = running.map(\.podName)
+                throw CLIFailure(
+                    "no tunnel is running for '\(pod)'"
+                        + (known.isEmpty ? "; no tunnels are running" : "; running tunnels: \(known.joined(separator: ", "))"))
+            }
+            guard matches.count == 1 else {
+                throw CLIFailure("'\(pod)' matches several tunnels (\(matches.map(\.podName).joined(separator: ", "))); give more of the name")
+            }
+            targets = matches
+        }
+        var failures = 0
+        for t in targets {
+            kill(t.pid, SIGTERM)
+            let deadline = Date().addingTimeInterval(timeout)
+            while TunnelRegistry.isAlive(t.pid) && Date() < deadline { usleep(50_000) }
+            if TunnelRegistry.isAlive(t.pid) {
+                kill(t.pid, SIGKILL)
+                usleep(200_000)
+                failures += TunnelRegistry.isAlive(t.pid) ? 1 : 0
+                print(Style.warn("!") + " the tunnel to \(t.podName) (pid \(t.pid)) did not exit in \(Int(timeout)) s and was killed")
+            } else {
+                print(Style.ok("✓") + " stopped the tunnel to \(t.podName) (pid \(t.pid), ports \(t.portsText))")
+            }
+            registry.remove(podID: t.podID, pid: t.pid)
+        }
+        if failures > 0 { throw CLIFailure("\(failures) tunnel(s) could not be stopped") }
+    }
+}

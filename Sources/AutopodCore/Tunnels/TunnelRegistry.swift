@@ -1,0 +1,77 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// The tunnel state files under `AUTOPOD_HOME/tunnels`: one `<pod-id>.json` per running tunnel
+/// (and its `<pod-id>.log` when detached). A file whose process is gone is stale and removed.
+public struct TunnelRegistry: Sendable {
+    public let directory: URL
+
+    public init(paths: AutopodPaths) {
+        directory = paths.tunnels
+    }
+
+    public func stateFile(podID: String) -> URL { directory.appendingPathComponent("\(podID).json") }
+    public func logFile(podID: String) -> URL { directory.appendingPathComponent("\(podID).log") }
+
+    public func write(_ record: TunnelRecord) throws {
+        try AutopodPaths.ensureDirectory(directory)
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try encoder.encode(record), to: stateFile(podID: record.podID))
+    }
+
+    /// Removes the state file, but only if it still belongs to `pid` (a newer tunnel may own it).
+    public func remove(podID: String, pid: Int32) {
+        let url = stateFile(podID: podID)
+        guard let record = Self.read(url), record.pid == pid else { return }
+        try? FileManager.default.removeItem(at: url)
+    }
+
+    /// Every tunnel whose process is alive; stale files are deleted on the way.
+    public func running() -> [TunnelRecord] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        var found: [TunnelRecord] = []
+        for name in names.sorted() where name.hasSuffix(".json") {
+            let url = directory.appendingPathComponent(name)
+            guard let record = Self.read(url) else { continue }
+            if Self.isAlive(record.pid) {
+                found.append(record)
+            } else {
+                try? FileManager.default.removeItem(at: url)
+            }
+        }
+        return found
+    }
+
+    public func running(podID: String) -> TunnelRecord? {
+        running().first { $0.podID == podID }
+    }
+
+    static func read(_ url: URL) -> TunnelRecord? {
+        guard let data = try? Data(contentsOf: url) else { return nil }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try? decoder.decode(TunnelRecord.self, from: data)
+    }
+
+    /// Whether `pid` is a live process that is not a zombie.
+    public static func isAlive(_ pid: Int32) -> Bool {
+        guard pid > 0 else { return false }
+        if kill(pid, 0) != 0 && errno != EPERM { return false }
+        #if os(Linux)
+        // A zombie (exited, not yet reaped) still answers kill(0); /proc says "Z".
+        if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        {
+            let rest = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces)
+            if rest.hasPrefix("Z") || rest.hasPrefix("X") { return false }
+        }
+        #endif
+        return true
+    }
+}
