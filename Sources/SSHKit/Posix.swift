@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+internal import CLibSSH2  // MSG_DONTWAIT: the release build does not see it through Glibc alone
 
 /// Thin wrappers over the socket calls SSHKit makes, so the rest reads as intent.
 enum Posix {
