@@ -131,9 +131,11 @@ final class FoundationEndToEndTests: XCTestCase {
         // The account keeps its old key and gains the new one (RunPod replaces the whole list).
         let update = try XCTUnwrap(api.received.last)
         XCTAssertTrue(update.body.contains("updateUserSettings"), update.body)
-        XCTAssertTrue(update.body.contains("ssh-ed25519 AAAAexisting other@laptop"), update.body)
+        let request = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(update.body.utf8)) as? [String: Any])
+        let input = (request["variables"] as? [String: Any])?["input"] as? [String: Any]
+        let keys = try XCTUnwrap(input?["pubKey"] as? String)
         let publicKey = try String(contentsOfFile: keyPath + ".pub", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        XCTAssertTrue(update.body.contains(publicKey), update.body)
+        XCTAssertEqual(keys, "ssh-ed25519 AAAAexisting other@laptop\n\n" + publicKey)
     }
 }
 
