@@ -138,22 +138,7 @@ public func currentUserName() -> String {
 }
 
 /// A port that was free a moment ago (bind to 0, read it back, close).
-public func freeLoopbackPort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    addr.sin_port = 0
-    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let ok = withUnsafeMutablePointer(to: &addr) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
-            bind(fd, sa, len) == 0 && getsockname(fd, sa, &len) == 0
-        }
-    }
-    guard ok else { throw FixtureError("cannot bind a loopback port") }
-    return Int(UInt16(bigEndian: addr.sin_port))
-}
+public func freeLoopbackPort() throws -> Int { Int(try FreePort.allocate()) }
 
 /// Connects to 127.0.0.1:port; returns the fd or -1.
 public func connectLoopback(port: Int) -> Int32 {
