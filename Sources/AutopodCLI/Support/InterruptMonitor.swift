@@ -14,20 +14,13 @@ final class InterruptMonitor: @unchecked Sendable {
 
     /// Takes over the signals for the rest of the process.
     func install() {
-        for number in [SIGINT, SIGTERM, SIGHUP] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: DispatchQueue.global())
-            source.setEventHandler { [weak self] in self?.received(number) }
-            source.resume()
-            sources.append(source)
-        }
+        sources = TerminationSignals.handle { [weak self] number in self?.received(number) }
     }
 
     /// Gives the signals back to their default handling (for the interactive shell).
     func uninstall() {
-        for source in sources { source.cancel() }
+        TerminationSignals.release(sources)
         sources.removeAll()
-        for number in [SIGINT, SIGTERM, SIGHUP] { signal(number, SIG_DFL) }
     }
 
     var interrupted: Bool {

@@ -21,13 +21,7 @@ final class TunnelSignals: @unchecked Sendable {
     }
 
     func install() {
-        for number in [SIGINT, SIGTERM, SIGHUP] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: DispatchQueue.global())
-            source.setEventHandler { [weak self] in self?.received(number) }
-            source.resume()
-            sources.append(source)
-        }
+        sources = TerminationSignals.handle { [weak self] number in self?.received(number) }
     }
 
     /// The first signal that arrived, if any.
