@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/onevcat/Rainbow", from: "4.2.2"),
         .package(url: "https://github.com/GraphQLSwift/GraphQL", from: "4.3.0"),
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         // C libraries, reached through module maps (see CShims/*/shim.h).
@@ -56,6 +57,7 @@ let package = Package(
             name: "RunPodSim",
             dependencies: [
                 .product(name: "GraphQL", package: "GraphQL"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
             ]),
         .executableTarget(name: "runpod-sim", dependencies: ["RunPodSim"]),

@@ -13,6 +13,8 @@ final class PodRecord: @unchecked Sendable {
     /// "KEY=value" strings, in request order, including an injected PUBLIC_KEY.
     let env: [String]
     let ports: String
+    /// `ports` as (number, "http"|"tcp"), parsed once: `myself { pods }` reads it on every poll.
+    let declaredPorts: [(Int, String)]
     let containerDiskInGb: Int
     let volumeInGb: Int
     let volumeMountPath: String
@@ -61,6 +63,11 @@ final class PodRecord: @unchecked Sendable {
         self.dockerArgs = dockerArgs
         self.env = env
         self.ports = ports
+        declaredPorts = ports.split(separator: ",").compactMap { item in
+            let parts = item.trimmingCharacters(in: .whitespaces).split(separator: "/")
+            guard parts.count == 2, let number = Int(parts[0]) else { return nil }
+            return (number, String(parts[1]).lowercased())
+        }
         self.containerDiskInGb = containerDiskInGb
         self.volumeInGb = volumeInGb
         self.volumeMountPath = volumeMountPath
@@ -81,15 +88,6 @@ final class PodRecord: @unchecked Sendable {
 
     var costPerHr: Double {
         (gpuType.price(secure: secureCloud) * Double(gpuCount) * 1000).rounded() / 1000
-    }
-
-    /// Declared ports as (number, "http"|"tcp").
-    var declaredPorts: [(Int, String)] {
-        ports.split(separator: ",").compactMap { item in
-            let parts = item.trimmingCharacters(in: .whitespaces).split(separator: "/")
-            guard parts.count == 2, let number = Int(parts[0]) else { return nil }
-            return (number, String(parts[1]).lowercased())
-        }
     }
 
     var publicKey: String? {

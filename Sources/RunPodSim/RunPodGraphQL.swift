@@ -16,24 +16,42 @@ final class RunPodGraphQL: Sendable {
 
     private let schema: GraphQLSchema
     private let cloud: SimCloud
-    /// Parsed and validated documents by query text: clients poll the same few queries, and
-    /// parsing plus validating a full `myself { pods }` query costs more than running it.
-    private let documents = Box<[String: Document]>([:])
+    /// Parsed and validated documents by query text, each with its plan when it has one:
+    /// clients poll the same few queries, and parsing plus validating a full `myself { pods }`
+    /// query costs more than answering it.
+    private let documents = Box<[String: (document: Document, plan: QueryPlan?)]>([:])
+    /// Resolvers of the read fields, by type and field; both the engine and plans call them.
+    private let readResolvers: [String: [String: QueryPlan.Resolver]]
+    /// Off only in tests that compare the plans' replies with the engine's.
+    private let usesPlans: Bool
 
-    init(cloud: SimCloud) throws {
+    init(cloud: SimCloud, usesPlans: Bool = true) throws {
         self.cloud = cloud
+        self.usesPlans = usesPlans
         let schema = try buildSchema(source: RunPodSchemaSDL.source)
         self.schema = schema
-        try Self.attach(
-            to: schema.queryType,
-            [
-                "myself": { _, _, context, _ in cloud.myself(scope: Self.scope(context)) },
-                "dataCenters": { _, _, _, _ in cloud.dataCenters() },
-                "gpuTypes": { _, args, _, _ in cloud.gpuTypes(id: args.field("input").field("id").string) },
-                "pod": { _, args, context, _ in
-                    try cloud.pod(args.field("input").field("podId").string ?? "", scope: Self.scope(context))
-                },
-            ])
+        readResolvers = [
+            schema.queryType?.name ?? "Query": [
+                "myself": { _, _, scope in cloud.myself(scope: scope) },
+                "dataCenters": { _, _, _ in cloud.dataCenters() },
+                "gpuTypes": { _, args, _ in cloud.gpuTypes(id: args.field("input").field("id").string) },
+                "pod": { _, args, scope in try cloud.pod(args.field("input").field("podId").string ?? "", scope: scope) },
+            ],
+            "User": ["pods": { _, _, scope in cloud.pods(scope: scope) }],
+            "GpuType": [
+                "lowestPrice": { source, args, _ in
+                    let id = (source as? [String: any Sendable])?["id"] as? String ?? ""
+                    let input = args.field("input")
+                    return cloud.lowestPrice(
+                        typeID: id, gpuCount: input.field("gpuCount").int ?? 1, secureCloud: input.field("secureCloud").bool)
+                }
+            ],
+        ]
+        for (typeName, resolvers) in readResolvers {
+            try Self.attach(
+                to: schema.getType(name: typeName) as? GraphQLObjectType,
+                resolvers.mapValues { resolve in { source, args, context, _ in try resolve(source, args, Self.scope(context)) } })
+        }
         try Self.attach(
             to: schema.mutationType,
             [
@@ -61,21 +79,6 @@ final class RunPodGraphQL: Sendable {
                         pubKey: args.field("input").field("pubKey").string, scope: Self.scope(context))
                 },
             ])
-        if let user = schema.getType(name: "User") as? GraphQLObjectType {
-            try Self.attach(to: user, ["pods": { _, _, context, _ in cloud.pods(scope: Self.scope(context)) }])
-        }
-        if let gpuType = schema.getType(name: "GpuType") as? GraphQLObjectType {
-            try Self.attach(
-                to: gpuType,
-                [
-                    "lowestPrice": { source, args, _, _ in
-                        let id = (source as? [String: any Sendable])?["id"] as? String ?? ""
-                        let input = args.field("input")
-                        return cloud.lowestPrice(
-                            typeID: id, gpuCount: input.field("gpuCount").int ?? 1, secureCloud: input.field("secureCloud").bool)
-                    }
-                ])
-        }
     }
 
     /// Runs one HTTP request body. Unparseable or invalid documents are HTTP 400 with `errors`
@@ -87,24 +90,32 @@ final class RunPodGraphQL: Sendable {
         } catch {
             return Self.errorReply(status: 400, message: "Request body must be JSON with a \"query\" string: \(error)")
         }
-        // RunPod turns introspection off in production (`__schema`/`__type` give HTTP 400), so
-        // a client that relies on it fails here too. `__typename` stays allowed.
-        if request.query.contains("__schema") || request.query.range(of: #"__type\s*\("#, options: .regularExpression) != nil {
-            return Self.errorReply(status: 400, message: "GraphQL introspection is not allowed.")
-        }
         do {
-            let document: Document
+            let entry: (document: Document, plan: QueryPlan?)
             if let cached = documents.value[request.query] {
-                document = cached
+                entry = cached
             } else {
-                document = try parse(source: Source(body: request.query, name: "GraphQL request"))
+                // RunPod turns introspection off in production (`__schema`/`__type` give HTTP 400),
+                // so a client that relies on it fails here too. `__typename` stays allowed.
+                if request.query.contains("__schema") || request.query.range(of: #"__type\s*\("#, options: .regularExpression) != nil {
+                    return Self.errorReply(status: 400, message: "GraphQL introspection is not allowed.")
+                }
+                let document = try parse(source: Source(body: request.query, name: "GraphQL request"))
                 let problems = validate(schema: schema, ast: document)
                 guard problems.isEmpty else { return Self.encode(GraphQLResult(errors: problems), status: 400) }
+                entry = (document, usesPlans ? QueryPlan(document: document, schema: schema, resolvers: readResolvers) : nil)
                 var cache = documents.value
                 if cache.count >= 512 { cache.removeAll() }
-                cache[request.query] = document
+                cache[request.query] = entry
                 documents.value = cache
             }
+            // A plan that meets anything unusual (an error above all) leaves the request to the engine.
+            if let plan = entry.plan, plan.answers(operationName: request.operationName),
+                let body = try? plan.run(scope: scope)
+            {
+                return Reply(status: 200, body: Data(body))
+            }
+            let document = entry.document
             let result = try await GraphQL.execute(
                 schema: schema, documentAST: document, rootValue: (), context: Context(scope: scope),
                 variableValues: request.variables, operationName: request.operationName)
@@ -115,6 +126,11 @@ final class RunPodGraphQL: Sendable {
         } catch {
             return Self.errorReply(status: 400, message: "\(error)")
         }
+    }
+
+    /// The plan cached for a query text, if it has one (tests check that the fast path ran).
+    func plan(for query: String) -> QueryPlan? {
+        documents.value[query]?.plan
     }
 
     static func errorReply(status: Int, message: String, code: String? = nil) -> Reply {

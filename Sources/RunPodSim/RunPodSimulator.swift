@@ -20,7 +20,7 @@ public final class RunPodSimulator: @unchecked Sendable {
     public var graphQLURL: String { baseURL + "/graphql" }
 
     private let server: HTTPServer
-    private let cloud: SimCloud
+    let cloud: SimCloud
     private let ownsStateDirectory: Bool
     private let stopped = Box(false)
 

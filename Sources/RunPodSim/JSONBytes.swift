@@ -1,0 +1,97 @@
+import GraphQL
+
+/// A JSON text written straight into bytes, formatted as GraphQLSwift's encoder formats it
+/// (`/` escaped, integral numbers without a fraction), so a reply reads the same whichever
+/// path produced it. Hand-written because Foundation's encoders take an `Encodable` tree and
+/// cost more than producing the reply.
+struct JSONBytes {
+    private(set) var bytes: [UInt8] = []
+
+    init() { bytes.reserveCapacity(64 * 1024) }
+
+    mutating func append(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func string(_ value: String) {
+        bytes.append(UInt8(ascii: "\""))
+        let utf8 = value.utf8
+        if !utf8.contains(where: Self.needsEscape) {
+            bytes.append(contentsOf: utf8)
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
+        for byte in utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): append("\\\"")
+            case UInt8(ascii: "\\"): append("\\\\")
+            case UInt8(ascii: "/"): append("\\/")
+            case 0x0A: append("\\n")
+            case 0x0D: append("\\r")
+            case 0x09: append("\\t")
+            case 0x08: append("\\b")
+            case 0x0C: append("\\f")
+            case 0..<0x20:
+                append("\\u00")
+                bytes.append(Self.hexDigits[Int(byte >> 4)])
+                bytes.append(Self.hexDigits[Int(byte & 0xF)])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    mutating func integer(_ value: Int) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits: [UInt8] = []
+        repeat {
+            digits.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        bytes.append(contentsOf: digits.reversed())
+    }
+
+    mutating func number(_ value: Double) {
+        if value.rounded() == value, abs(value) < 1e15 {
+            integer(Int(value))
+        } else if value.isFinite {
+            bytes.append(contentsOf: "\(value)".utf8)
+        } else {
+            append("null")
+        }
+    }
+
+    mutating func map(_ value: Map) {
+        switch value {
+        case .undefined, .null: append("null")
+        case .bool(let bool): append(bool ? "true" : "false")
+        case .number(let number): self.number(number.doubleValue)
+        case .string(let string): self.string(string)
+        case .array(let items):
+            append("[")
+            for (index, item) in items.enumerated() {
+                if index > 0 { append(",") }
+                map(item)
+            }
+            append("]")
+        case .dictionary(let entries):
+            append("{")
+            var first = true
+            for (key, item) in entries where !item.isUndefined {
+                if !first { append(",") }
+                first = false
+                string(key)
+                append(":")
+                map(item)
+            }
+            append("}")
+        }
+    }
+
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "/")
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+}
