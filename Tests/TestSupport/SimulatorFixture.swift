@@ -39,7 +39,7 @@ public final class SimulatorFixture: @unchecked Sendable {
         }
         logPath = FileManager.default.temporaryDirectory.path
             + "/runpod-sim-fixture-\(getpid())-\(UUID().uuidString.prefix(8)).log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         var arguments = ["--port", "0", "--api-key", apiKey, "--boot-delay", "\(bootDelay)"]
         if let stateDirectory { arguments += ["--state-dir", stateDirectory] }
         arguments += extraArguments

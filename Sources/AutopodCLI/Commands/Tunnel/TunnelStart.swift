@@ -109,12 +109,20 @@ struct TunnelStart: ParsableCommand {
         defer { timer.cancel() }
 
         let endpointSource = ssh
+        var startupReleased = false
         do {
             try forwarder.run(
                 resolveEndpoint: { () throws(SSHError) -> SSHEndpoint in try endpointSource.currentEndpoint() },
                 credentials: ssh.credentials, passphrase: ssh.passphrase, options: ssh.options,
                 verifyHostKey: { (endpoint, key) throws(SSHError) in try endpointSource.verifyHostKey(endpoint, key) },
-                events: { status.handle($0) })
+                events: { event in
+                    status.handle(event)
+                    // Up for the first time: start-up code will not run again, so its pages can go.
+                    if case .connected = event, !startupReleased {
+                        startupReleased = true
+                        StartupPages.release()
+                    }
+                })
         } catch {
             status.markStopped()
             status.refresh(stats: forwarder.stats(), force: true)
