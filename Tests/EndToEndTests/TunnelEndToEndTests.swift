@@ -201,6 +201,26 @@ final class TunnelEndToEndTests: EndToEndCase {
         XCTAssertEqual((try cli.json(["tunnel", "list"]) as? [Any])?.count, 0)
     }
 
+    /// A tunnel that is still starting has not written its state file yet; the lock it holds
+    /// from the start is what keeps a second one out. The test holds that lock itself.
+    func testATunnelStillStartingKeepsASecondOneOut() throws {
+        let pod = try createPod()
+        let directory = cli.home.appendingPathComponent("tunnels")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let fd = open(directory.appendingPathComponent("\(pod.id).lock").path, O_RDWR | O_CREAT, 0o600)
+        XCTAssertGreaterThanOrEqual(fd, 0)
+        XCTAssertEqual(flock(fd, LOCK_EX | LOCK_NB), 0)
+        let port = try Self.freePort()
+        let refused = try cli.run(["tunnel", pod.name, "\(port):8888"], timeout: 60)
+        XCTAssertEqual(refused.status, 1, "\(refused)")
+        XCTAssertTrue(refused.stderr.contains("already starting or running"), refused.stderr)
+        XCTAssertNil(try? Self.httpGet(port, timeout: 2), "nothing listens on \(port)")
+
+        close(fd)  // the other tunnel is gone: the next one starts
+        _ = try startTunnel(pod.name, "\(port):8888")
+        XCTAssertEqual(try Self.httpGet(port), "runpod-sim pod \(pod.id) port 8888")
+    }
+
     func testStaleStateFilesAreCleanedUp() throws {
         let dir = cli.home.appendingPathComponent("tunnels")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

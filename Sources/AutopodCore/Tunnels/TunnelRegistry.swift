@@ -17,6 +17,14 @@ public struct TunnelRegistry: Sendable {
     public func stateFile(podID: String) -> URL { directory.appendingPathComponent("\(podID).json") }
     public func logFile(podID: String) -> URL { directory.appendingPathComponent("\(podID).log") }
 
+    /// Held by the process that forwards to the pod for as long as it runs, so two tunnels
+    /// started at the same moment cannot both pass the "already running" check. The kernel
+    /// drops it when the process ends, however it ends; nil when another process holds it.
+    public func claim(podID: String) throws -> FileLock? {
+        try AutopodPaths.ensureDirectory(directory)
+        return try? FileLock(path: directory.appendingPathComponent("\(podID).lock"), timeout: 0)
+    }
+
     public func write(_ record: TunnelRecord) throws {
         try AutopodPaths.ensureDirectory(directory)
         let encoder = JSONEncoder()

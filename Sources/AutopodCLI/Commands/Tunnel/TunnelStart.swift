@@ -73,6 +73,13 @@ struct TunnelStart: ParsableCommand {
             return
         }
 
+        guard let claim = try registry.claim(podID: record.id) else {
+            throw CLIFailure(
+                "a tunnel to \(record.name) is already starting or running; `autopod tunnel list` shows it, "
+                    + "`autopod tunnel stop \(record.name)` ends it")
+        }
+        defer { withExtendedLifetime(claim) {} }
+
         let forwarder: PortForwarder
         do {
             forwarder = try PortForwarder(specs)
