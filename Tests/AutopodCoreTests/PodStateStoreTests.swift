@@ -34,6 +34,46 @@ final class PodStateStoreTests: XCTestCase {
         XCTAssertEqual(loaded.pods[0].intervals[0].end!.timeIntervalSince1970, 1_800_000_061.75, accuracy: 0.001)
     }
 
+    func testUpdateFromASnapshotSeesWritesMadeSince() throws {
+        let store = PodStateStore(paths: AutopodPaths(home: home))
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        try store.update { $0.pending.append(PendingCreate(name: "first", startedAt: now, cloudType: .secure)) }
+        let snapshot = try store.snapshot()
+        // Another process writes between the snapshot and the update.
+        try store.update { $0.pending.append(PendingCreate(name: "second", startedAt: now, cloudType: .secure)) }
+        let seen = try store.update(from: snapshot) { state in state.pending.map(\.name) }
+        XCTAssertEqual(seen, ["first", "second"])
+        XCTAssertEqual(try store.load().pending.map(\.name), ["first", "second"])
+    }
+
+    func testUpdateFromASnapshotReportsAFileBrokenSince() throws {
+        let paths = AutopodPaths(home: home)
+        let store = PodStateStore(paths: paths)
+        try store.update { $0.version = 1 }
+        let snapshot = try store.snapshot()
+        let garbage = Data("{\"version\": 1,".utf8)
+        try garbage.write(to: paths.pods)
+        XCTAssertThrowsError(try store.update(from: snapshot) { $0.pods.removeAll() }) { error in
+            XCTAssertTrue("\(error)".contains("not valid JSON"), "\(error)")
+        }
+        XCTAssertEqual(try Data(contentsOf: paths.pods), garbage)
+    }
+
+    func testUpdateThatChangesNothingDoesNotWrite() throws {
+        let paths = AutopodPaths(home: home)
+        let store = PodStateStore(paths: paths)
+        try store.update { $0.pending.append(PendingCreate(name: "a", startedAt: Date(), cloudType: .secure)) }
+        // A write renames a new file over pods.json. A hard link keeps the original inode alive
+        // (so its number cannot be reused): pods.json still being that inode means no write.
+        let link = home.appendingPathComponent("pods.json.link")
+        try FileManager.default.linkItem(at: paths.pods, to: link)
+        try store.update(from: try store.snapshot()) { _ in }
+        try store.update { _ in }
+        func inode(_ url: URL) throws -> Int? { try FileManager.default.attributesOfItem(atPath: url.path)[.systemFileNumber] as? Int }
+        XCTAssertNotNil(try inode(link))
+        XCTAssertEqual(try inode(paths.pods), try inode(link))
+    }
+
     func testCorruptFileIsReportedAndLeftIntact() throws {
         let paths = AutopodPaths(home: home)
         let garbage = Data("{\"version\": 1, \"pods\": [ {\"id\": \"x\"".utf8)

@@ -9,35 +9,57 @@ public struct PodStateStore: Sendable {
     public init(paths: AutopodPaths) { self.paths = paths }
 
     /// The state on disk; empty when there is no file yet.
-    public func load() throws(PodStateError) -> PodState {
-        let url = paths.pods
-        guard FileManager.default.fileExists(atPath: url.path) else { return PodState() }
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw PodStateError(path: url.path, reason: "cannot read it (\(error.localizedDescription))")
-        }
-        do {
-            return try Self.decoder().decode(PodState.self, from: data)
-        } catch {
-            throw PodStateError(path: url.path, reason: Self.explain(error))
-        }
+    public func load() throws(PodStateError) -> PodState { try snapshot().state }
+
+    /// The state on disk together with the bytes it was decoded from, so that a later
+    /// `update(from:)` can skip decoding the file again when it has not changed.
+    public func snapshot() throws(PodStateError) -> PodStateSnapshot {
+        let contents = try read()
+        return PodStateSnapshot(state: try decode(contents), contents: contents)
     }
 
     /// Runs `change` on the current state under the state lock and writes the result.
+    /// `earlier`: a snapshot taken before the lock; when the file still holds the same bytes its
+    /// state is used as is (decoding costs far more than reading and comparing the file).
     @discardableResult
-    public func update<T>(_ change: (inout PodState) throws -> T) throws -> T {
+    public func update<T>(from earlier: PodStateSnapshot? = nil, _ change: (inout PodState) throws -> T) throws -> T {
         try paths.ensureHome()
         return try FileLock.withLock(paths.stateLock) {
-            let before = try load()
+            // Read under the lock even with a snapshot: another process may have written since.
+            let contents = try read()
+            let before: PodState
+            if let earlier, earlier.contents == contents {
+                before = earlier.state
+            } else {
+                before = try decode(contents)
+            }
             var state = before
             let result = try change(&state)
             // Most `list` runs change nothing: skip the write and its fsyncs then.
-            if state != before || !FileManager.default.fileExists(atPath: paths.pods.path) {
+            if state != before || contents == nil {
                 try AtomicFile.write(try Self.encode(state), to: paths.pods, mode: 0o600)
             }
             return result
+        }
+    }
+
+    /// The bytes of `pods.json`, or nil when there is no file yet.
+    private func read() throws(PodStateError) -> Data? {
+        let url = paths.pods
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        do {
+            return try Data(contentsOf: url)
+        } catch {
+            throw PodStateError(path: url.path, reason: "cannot read it (\(error.localizedDescription))")
+        }
+    }
+
+    private func decode(_ contents: Data?) throws(PodStateError) -> PodState {
+        guard let contents else { return PodState() }
+        do {
+            return try Self.decoder().decode(PodState.self, from: contents)
+        } catch {
+            throw PodStateError(path: paths.pods.path, reason: Self.explain(error))
         }
     }
 
@@ -86,6 +108,14 @@ public struct PodStateStore: Sendable {
             return "\(error)"
         }
     }
+}
+
+/// `pods.json` as read at one moment. Every write replaces the whole file (atomic rename under
+/// the state lock), so equal bytes mean an equal state.
+public struct PodStateSnapshot: Sendable {
+    public let state: PodState
+    /// The file's bytes; nil when there was no file.
+    let contents: Data?
 }
 
 /// `pods.json` exists but cannot be used. It is left exactly as it is.
