@@ -57,56 +57,26 @@ public struct PodStateStore: Sendable {
     private func decode(_ contents: Data?) throws(PodStateError) -> PodState {
         guard let contents else { return PodState() }
         do {
-            return try Self.decoder().decode(PodState.self, from: contents)
+            return try PodState(json: JSONObjectReader(JSONValue.parse(contents)))
+        } catch let failure as JSONValueParser.Failure {
+            let line = contents.prefix(failure.offset).reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+            throw PodStateError(path: paths.pods.path, reason: "it is not valid JSON (line \(line): \(failure.problem))")
         } catch {
-            throw PodStateError(path: paths.pods.path, reason: Self.explain(error))
+            throw PodStateError(path: paths.pods.path, reason: "\(error)")
         }
     }
 
+    /// Dates are written with milliseconds, so measured running time keeps sub-second precision.
     public static func encode(_ state: PodState) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
-            try container.encode(Self.dateStyle.format(date))
+            try container.encode(ISO8601Timestamp.format(date, milliseconds: true))
         }
         var data = try encoder.encode(state)
         data.append(0x0A)
         return data
-    }
-
-    static func decoder() -> JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let container = try decoder.singleValueContainer()
-            let text = try container.decode(String.self)
-            if let date = (try? Self.dateStyle.parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text)) { return date }
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "\"\(text)\" is not an ISO 8601 date")
-        }
-        return decoder
-    }
-
-    /// ISO 8601 with milliseconds, so measured running time keeps sub-second precision.
-    /// (A format style, not ISO8601DateFormatter: that one is costly to create and not Sendable.)
-    static let dateStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-
-    /// Decoding errors in words a person can act on, with where in the file it went wrong.
-    static func explain(_ error: any Error) -> String {
-        guard let error = error as? DecodingError else { return "\(error)" }
-        func at(_ path: [any CodingKey]) -> String {
-            path.isEmpty ? "" : " at " + path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-        }
-        switch error {
-        case .dataCorrupted(let context):
-            let underlying = (context.underlyingError as NSError?)?.userInfo["NSDebugDescription"] as? String
-            return "it is not valid JSON\(at(context.codingPath)): \(underlying ?? context.debugDescription)"
-        case .keyNotFound(let key, let context):
-            return "\"\(key.stringValue)\" is missing\(at(context.codingPath))"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            return "wrong kind of value\(at(context.codingPath)): \(context.debugDescription)"
-        @unknown default:
-            return "\(error)"
-        }
     }
 }
 

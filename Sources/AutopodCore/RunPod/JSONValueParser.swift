@@ -24,10 +24,14 @@ struct JSONValueParser {
     init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     struct Failure: Error, CustomStringConvertible {
-        let description: String
+        /// Where in the text, counted in bytes from 0.
+        let offset: Int
+        let problem: String
+
+        var description: String { "invalid JSON at byte \(offset): \(problem)" }
     }
 
-    func failure(_ what: String) -> Failure { Failure(description: "invalid JSON at byte \(index): \(what)") }
+    func failure(_ what: String) -> Failure { Failure(offset: index, problem: what) }
 
     mutating func skipSpace() {
         while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
