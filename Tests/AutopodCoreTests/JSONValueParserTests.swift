@@ -20,6 +20,11 @@ final class JSONValueParserTests: XCTestCase {
         XCTAssertEqual(pod["uni"].stringValue, "café 😀 ✓")
     }
 
+    func testIgnoresAByteOrderMark() throws {
+        XCTAssertEqual(try JSONValue.parse(Data([0xEF, 0xBB, 0xBF] + Array(#"{"a": 1}"#.utf8))), ["a": 1])
+        XCTAssertThrowsError(try JSONValue.parse(Data([0xEF, 0xBB, 0xBF])))
+    }
+
     func testRejectsBrokenJSON() {
         for text in ["", "{", "{\"a\" 1}", "[1,]x", "\"open", "tru", "{\"a\": 1} 2", "-", "\"\u{01}\""] {
             XCTAssertThrowsError(try JSONValue.parse(Data(text.utf8)), text)

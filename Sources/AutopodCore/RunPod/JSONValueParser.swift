@@ -7,6 +7,9 @@ extension JSONValue {
     public static func parse(_ data: Data) throws -> JSONValue {
         try data.withUnsafeBytes { raw in
             var parser = JSONValueParser(bytes: raw.bindMemory(to: UInt8.self))
+            // A UTF-8 byte order mark, which some editors put in hand-edited files, is ignored
+            // as RFC 8259 allows (and JSONDecoder does).
+            if parser.bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.index = 3 }
             let value = try parser.value()
             parser.skipSpace()
             guard parser.index == parser.bytes.count else { throw parser.failure("unexpected text after the value") }
