@@ -25,8 +25,14 @@ final class JSONValueParserTests: XCTestCase {
         XCTAssertThrowsError(try JSONValue.parse(Data([0xEF, 0xBB, 0xBF])))
     }
 
+    func testStringsWithAndWithoutEscapes() throws {
+        XCTAssertEqual(
+            try JSONValue.parse(Data(#"["plain", "", "tail\n", "a\"b", "é😀 ✓", "\u0041BC"]"#.utf8)),
+            ["plain", "", "tail\n", "a\"b", "é😀 ✓", "ABC"])
+    }
+
     func testRejectsBrokenJSON() {
-        for text in ["", "{", "{\"a\" 1}", "[1,]x", "\"open", "tru", "{\"a\": 1} 2", "-", "\"\u{01}\""] {
+        for text in ["", "{", "{\"a\" 1}", "[1,]x", "\"open", "\"open\\", "tru", "{\"a\": 1} 2", "-", "\"\u{01}\"", "\"ab\u{01}\""] {
             XCTAssertThrowsError(try JSONValue.parse(Data(text.utf8)), text)
         }
     }

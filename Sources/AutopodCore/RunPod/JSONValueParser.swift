@@ -121,8 +121,19 @@ struct JSONValueParser {
 
     mutating func string() throws -> String {
         index += 1  // opening quote
-        // Plain runs are copied as bytes; escapes are appended as their UTF-8 encoding.
-        var utf8: [UInt8] = []
+        // Most strings have no escapes: find the closing quote and make the String in one go.
+        let start = index
+        while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\"),
+            bytes[index] >= 0x20
+        {
+            index += 1
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
+            index += 1
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index - 1]), as: UTF8.self)
+        }
+        // Otherwise plain runs are copied as bytes, and escapes appended as their UTF-8 encoding.
+        var utf8 = Array(bytes[start..<index])
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
