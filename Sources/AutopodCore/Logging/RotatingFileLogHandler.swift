@@ -22,7 +22,7 @@ public final class RotatingLogFile: @unchecked Sendable {
     public func append(_ line: String) {
         lock.lock()
         defer { lock.unlock() }
-        let data = Data(line.utf8)
+        let data = Data(utf8: line)
         if handle == nil { openFile() }
         if size > 0 && size + data.count > maxBytes { rotate() }
         guard let handle else { return }

@@ -62,9 +62,7 @@ public struct GraphQLClient: Sendable {
     public func execute(
         _ query: String, variables: [String: JSONValue] = [:], policy: RetryPolicy
     ) throws(RunPodAPIError) -> JSONValue {
-        var text = JSONValue.object(["query": .string(query), "variables": .object(variables)]).serialized()
-        // Data(buffer:) is a plain copy; Data(text.utf8) first tries a runtime cast.
-        let body = text.withUTF8 { Data(buffer: $0) }
+        let body = Data(utf8: JSONValue.object(["query": .string(query), "variables": .object(variables)]).serialized())
         let request = HTTPRequest(
             method: "POST", url: endpoint,
             headers: ["Authorization": "Bearer \(apiKey)", "Content-Type": "application/json", "Accept": "application/json"],
