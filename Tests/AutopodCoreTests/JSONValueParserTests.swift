@@ -20,6 +20,12 @@ final class JSONValueParserTests: XCTestCase {
         XCTAssertEqual(pod["uni"].stringValue, "café 😀 ✓")
     }
 
+    func testARepeatedKeyKeepsItsFirstValueLikeJSONDecoder() throws {
+        let data = Data(#"{"a": 1, "b": {"c": true, "c": false}, "a": 2}"#.utf8)
+        XCTAssertEqual(try JSONValue.parse(data), ["a": 1, "b": ["c": true]])
+        XCTAssertEqual(try JSONValue.parse(data), try JSONDecoder().decode(JSONValue.self, from: data))
+    }
+
     func testIgnoresAByteOrderMark() throws {
         XCTAssertEqual(try JSONValue.parse(Data([0xEF, 0xBB, 0xBF] + Array(#"{"a": 1}"#.utf8))), ["a": 1])
         XCTAssertThrowsError(try JSONValue.parse(Data([0xEF, 0xBB, 0xBF])))

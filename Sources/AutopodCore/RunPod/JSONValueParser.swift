@@ -66,11 +66,13 @@ struct JSONValueParser {
         defer { depth -= 1 }
         guard depth < 512 else { throw failure("nested too deeply") }
         index += 1
-        var result: [String: JSONValue] = [:]
+        // Fields are collected first and hashed into a dictionary of the right size once: growing
+        // it field by field rehashed everything several times over.
+        var fields: [(String, JSONValue)] = []
         skipSpace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
-            return .object(result)
+            return .object([:])
         }
         while true {
             skipSpace()
@@ -79,14 +81,16 @@ struct JSONValueParser {
             skipSpace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
             index += 1
-            result[key] = try value()
+            fields.append((key, try value()))
             skipSpace()
             guard index < bytes.count else { throw failure("unexpected end") }
             if bytes[index] == UInt8(ascii: ",") {
                 index += 1
             } else if bytes[index] == UInt8(ascii: "}") {
                 index += 1
-                return .object(result)
+                // A repeated key keeps its first value, as JSONDecoder does (hand-edited files
+                // read with it before, such as config.json, must mean the same).
+                return .object(Dictionary(fields, uniquingKeysWith: { first, _ in first }))
             } else {
                 throw failure("expected ',' or '}'")
             }
