@@ -34,11 +34,11 @@ struct JSONValueWriter {
                 writer.write(items[index], indent: indent + 1)
             }
         case .object(let fields):
-            let keys = fields.keys.sorted()
-            writeContainer(UInt8(ascii: "{"), UInt8(ascii: "}"), count: keys.count, indent: indent) { writer, index in
-                writer.writeString(keys[index])
+            let sorted = fields.sorted { $0.key < $1.key }
+            writeContainer(UInt8(ascii: "{"), UInt8(ascii: "}"), count: sorted.count, indent: indent) { writer, index in
+                writer.writeString(sorted[index].key)
                 writer.append(writer.pretty ? " : " : ":")
-                writer.write(fields[keys[index]]!, indent: indent + 1)
+                writer.write(sorted[index].value, indent: indent + 1)
             }
         }
     }
