@@ -48,6 +48,32 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(TemporaryDirectory.mode(of: paths.home.path), 0o700)
     }
 
+    func testBlankGPUTypeNamesAreRefused() {
+        for names in [[""], ["A40", " \t "], ["\u{3000}"]] {
+            var config = AutopodConfig()
+            config.gpuTypes = names
+            XCTAssertEqual(ConfigParser.validate(config).map(\.field), ["gpuTypes"], "\(names)")
+        }
+        var config = AutopodConfig()
+        config.gpuTypes = ["A40", " RTX 4090 "]
+        XCTAssertEqual(ConfigParser.validate(config), [])
+    }
+
+    func testPortListAllowsSpacesAroundItems() throws {
+        let specs = try PortSpec.parseList(" 8888/http ,\t22/TCP\u{3000}").get()
+        XCTAssertEqual(specs, [PortSpec(port: 8888, kind: .http), PortSpec(port: 22, kind: .tcp)])
+        for bad in ["8888/http,,22/tcp", "8888 /http", "x/tcp", "22/udp", "70000/tcp", " "] {
+            XCTAssertThrowsError(try PortSpec.parseList(bad).get(), bad)
+        }
+    }
+
+    func testReadsUTF16AndAByteOrderMark() throws {
+        let json = #"{"gpuCount": 2}"#
+        for data in [json.data(using: .utf16)!, Data([0xEF, 0xBB, 0xBF] + Array(json.utf8))] {
+            XCTAssertEqual(try ConfigParser.parse(data, path: "/x/config.json").gpuCount, 2)
+        }
+    }
+
     func testEveryValidationErrorIsReportedAtOnce() throws {
         let json = """
             {"apiKey": "has space", "apiBaseURL": "ftp://x", "sshKeyPath": "", "sshUser": "",

@@ -50,6 +50,21 @@ final class RedactionTests: XCTestCase {
         XCTAssertTrue(text.contains("DEBUG [t] calling with [REDACTED]"))
         XCTAssertEqual(TemporaryDirectory.mode(of: dir.file("logs/autopod.log").path), 0o600)
     }
+
+    func testLineIsTimestampLevelLabelMessageAndSortedMetadata() throws {
+        let dir = TemporaryDirectory()
+        let file = RotatingLogFile(url: dir.file("autopod.log"))
+        let handler = AutopodLogHandler(label: "t", file: file, fileLevel: .debug, consoleLevel: .critical, redactor: RedactorBox())
+        let logger = Logger(label: "t", factory: { _ in handler })
+        let before = Date()
+        logger.info("hello", metadata: ["zeta": "1", "alpha": "2"])
+        logger.info("bare")
+        let lines = try String(contentsOf: dir.file("autopod.log"), encoding: .utf8).split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.map { String($0.dropFirst(25)) }, ["INFO [t] hello alpha=2 zeta=1", "INFO [t] bare"])
+        let stamp = try XCTUnwrap(lines.first?.prefix(24))
+        let date = try Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(String(stamp))
+        XCTAssertEqual(date.timeIntervalSince(before), 0, accuracy: 5)
+    }
 }
 
 final class RotationTests: XCTestCase {

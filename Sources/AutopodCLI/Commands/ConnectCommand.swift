@@ -128,7 +128,7 @@ struct ConnectCommand: ParsableCommand {
         if output.json {
             var ready = record
             ready.endpoint = endpoint
-            print(try JSONOutput.encode(PodJSON(PodView(record: ready, remote: nil, now: Date()), endpoint: endpoint)))
+            print(JSONOutput.encode(json: PodJSON(PodView(record: ready, remote: nil, now: Date()), endpoint: endpoint).json))
             return
         }
 

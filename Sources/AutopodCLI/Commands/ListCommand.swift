@@ -36,7 +36,7 @@ struct ListCommand: ParsableCommand {
             FileHandle.standardError.write(Data("warning: RunPod could not be reached (\(offline)); showing the pods as autopod last saw them\n".utf8))
         }
         if output.json {
-            print(try JSONOutput.encode(views.map { PodJSON($0) }))
+            print(JSONOutput.encode(json: .array(views.map { PodJSON($0).json })))
             return
         }
         guard !views.isEmpty else {

@@ -11,9 +11,9 @@ struct CommandContext {
 
     /// Loads the config and builds the RunPod provider; a missing key says how to set one.
     static func make(global: GlobalOptions, statusDisplay: Bool = false) throws -> CommandContext {
-        global.bootstrap(statusDisplay: statusDisplay)
         let environment = ProcessInfo.processInfo.environment
-        let paths = global.paths
+        global.bootstrap(statusDisplay: statusDisplay, environment: environment)
+        let paths = AutopodPaths.fromEnvironment(environment)
         let config = try ConfigStore(paths: paths).load(environment: environment)
         guard let key = config.effectiveAPIKey(environment: environment), !key.isEmpty else {
             throw CLIFailure(

@@ -1,3 +1,4 @@
+import AutopodCore
 import Foundation
 
 /// `--json` output: stable key order, readable indentation, no escaped slashes.
@@ -8,4 +9,7 @@ enum JSONOutput {
         encoder.dateEncodingStrategy = .iso8601
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
+
+    /// The same layout for a value built as `JSONValue`, without `JSONEncoder`'s cost.
+    static func encode(json: JSONValue) -> String { json.serialized(pretty: true) }
 }

@@ -1,51 +1,49 @@
 import AutopodCore
 import Foundation
 
-/// A pod in `--json` output. Keys are stable; nothing secret is included.
+/// A pod in `--json` output. Keys are stable; nothing secret is included. Built as a
+/// `JSONValue` and written by `JSONOutput.encode(json:)`: `list --json` is meant for scripts
+/// that call it often, and `JSONEncoder` cost more than the rest of the command's own work.
 struct PodJSON: Encodable {
-    struct Interval: Encodable {
-        let start: Date
-        let end: Date?
-    }
-
-    let id: String
-    let name: String
-    let status: String
-    let gpuTypeId: String
-    let gpuDisplayName: String
-    let gpuCount: Int
-    let cloudType: String
-    let pricePerHour: Double
-    let costSoFar: Double
-    let runningSeconds: Double
-    let createdAt: Date
-    let terminatedAt: Date?
-    let createdByAutopod: Bool
-    let image: String?
-    let sshHost: String?
-    let sshPort: Int?
-    let intervals: [Interval]
+    let json: JSONValue
 
     /// `endpoint` overrides what the view knows (connect has just checked it answers).
     init(_ view: PodView, endpoint known: PodEndpoint? = nil) {
         let record = view.record
-        id = record.id
-        name = record.name
-        status = known != nil ? PodStatus.running.rawValue : view.status.rawValue
-        gpuTypeId = record.gpuTypeId
-        gpuDisplayName = record.gpuDisplayName
-        gpuCount = record.gpuCount
-        cloudType = record.cloudType.rawValue
-        pricePerHour = record.pricePerHour
-        costSoFar = (view.cost * 10000).rounded() / 10000
-        runningSeconds = (view.runningSeconds * 10).rounded() / 10
-        createdAt = record.createdAt
-        terminatedAt = record.terminatedAt
-        createdByAutopod = record.createdByAutopod
-        image = record.imageName
         let endpoint = known ?? (view.status == .running ? (view.remote?.sshEndpoint ?? record.endpoint) : nil)
-        sshHost = endpoint?.host
-        sshPort = endpoint?.port
-        intervals = record.intervals.map { Interval(start: $0.start, end: $0.end) }
+        var fields: [String: JSONValue] = [
+            "id": .string(record.id),
+            "name": .string(record.name),
+            "status": .string(known != nil ? PodStatus.running.rawValue : view.status.rawValue),
+            "gpuTypeId": .string(record.gpuTypeId),
+            "gpuDisplayName": .string(record.gpuDisplayName),
+            "gpuCount": .number(Double(record.gpuCount)),
+            "cloudType": .string(record.cloudType.rawValue),
+            "pricePerHour": .number(record.pricePerHour),
+            "costSoFar": .number((view.cost * 10000).rounded() / 10000),
+            "runningSeconds": .number((view.runningSeconds * 10).rounded() / 10),
+            "createdAt": Self.date(record.createdAt),
+            "createdByAutopod": .bool(record.createdByAutopod),
+            "intervals": .array(
+                record.intervals.map { interval in
+                    var fields: [String: JSONValue] = ["start": Self.date(interval.start)]
+                    if let end = interval.end { fields["end"] = Self.date(end) }
+                    return .object(fields)
+                }),
+        ]
+        // Absent rather than null, as before.
+        if let terminatedAt = record.terminatedAt { fields["terminatedAt"] = Self.date(terminatedAt) }
+        if let image = record.imageName { fields["image"] = .string(image) }
+        if let endpoint {
+            fields["sshHost"] = .string(endpoint.host)
+            fields["sshPort"] = .number(Double(endpoint.port))
+        }
+        json = .object(fields)
     }
+
+    /// For outputs that wrap a pod in an `Encodable` (stop, start, kill).
+    func encode(to encoder: any Encoder) throws { try json.encode(to: encoder) }
+
+    /// ISO 8601 to the second, as `JSONEncoder`'s `.iso8601` wrote it.
+    private static func date(_ date: Date) -> JSONValue { .string(ISO8601Timestamp.format(date, milliseconds: false)) }
 }

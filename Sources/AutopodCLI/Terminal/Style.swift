@@ -4,8 +4,7 @@ import Foundation
 /// Colour for people, plain text for pipes: Rainbow's output is enabled only when stdout is a
 /// terminal and neither `NO_COLOR` nor `TERM=dumb` is set.
 enum Style {
-    static func configure() {
-        let environment = ProcessInfo.processInfo.environment
+    static func configure(environment: [String: String]) {
         let wanted = isatty(STDOUT_FILENO) == 1 && environment["NO_COLOR"].map(\.isEmpty) ?? true
             && environment["TERM"] != "dumb"
         Rainbow.enabled = wanted

@@ -17,7 +17,7 @@ public struct PortSpec: Sendable, Hashable, CustomStringConvertible {
     public static func parseList(_ text: String) -> Result<[PortSpec], PortSpecError> {
         var specs: [PortSpec] = []
         for item in text.split(separator: ",", omittingEmptySubsequences: false) {
-            let parts = item.trimmingCharacters(in: .whitespaces).split(separator: "/")
+            let parts = item.trimmingSpaces().split(separator: "/")
             guard parts.count == 2, let port = Int(parts[0]), (1...65535).contains(port),
                 let kind = Kind(rawValue: parts[1].lowercased())
             else {

@@ -105,8 +105,7 @@ private final class EasyHandle {
                             sink.headers = [:]  // a new response (after a redirect or 100-continue)
                         } else if let colon = line.firstIndex(of: ":") {
                             let name = line[..<colon].lowercased()
-                            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
-                            sink.headers[name] = value
+                            sink.headers[name] = String(line[line.index(after: colon)...].trimmingWhitespace())
                         }
                         return length
                     }

@@ -22,7 +22,7 @@ public final class RotatingLogFile: @unchecked Sendable {
     public func append(_ line: String) {
         lock.lock()
         defer { lock.unlock() }
-        let data = Data(line.utf8)
+        let data = Data(utf8: line)
         if handle == nil { openFile() }
         if size > 0 && size + data.count > maxBytes { rotate() }
         guard let handle else { return }
@@ -90,16 +90,18 @@ public struct AutopodLogHandler: LogHandler {
     public func log(event: LogEvent) {
         let redactor = self.redactor.current
         let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-        let rendered = merged.sorted { $0.key < $1.key }.map { key, value in
-            let text = "\(value)"
+        // " key=value" for each, built in a loop: `joined(separator:)` costs a runtime type
+        // lookup on first use, and most commands log only a line or two.
+        var rendered = ""
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
             // A value filed under a secret-looking name is hidden whole, whatever it looks like.
-            let hidden = Self.isSensitive(key) ? Redactor.mask : redactor.redact(text)
-            return "\(key)=\(hidden)"
-        }.joined(separator: " ")
+            let hidden = Self.isSensitive(key) ? Redactor.mask : redactor.redact("\(value)")
+            rendered += " \(key)=\(hidden)"
+        }
         let message = redactor.redact("\(event.message)")
         if let file, event.level >= fileLevel {
-            let timestamp = Self.timestamp()
-            file.append("\(timestamp) \(event.level.rawValue.uppercased()) [\(label)] \(message)\(rendered.isEmpty ? "" : " " + rendered)\n")
+            let timestamp = ISO8601Timestamp.format(Date(), milliseconds: true)
+            file.append("\(timestamp) \(event.level.rawValue.uppercased()) [\(label)] \(message)\(rendered)\n")
         }
         if event.level >= consoleLevel {
             let prefix = event.level >= .error ? "error: " : event.level == .warning ? "warning: " : ""
@@ -110,17 +112,6 @@ public struct AutopodLogHandler: LogHandler {
     static func isSensitive(_ name: String) -> Bool {
         let upper = name.uppercased()
         return ["KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "AUTHORIZATION"].contains { upper.contains($0) }
-    }
-
-    private static func timestamp() -> String {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        var time = now.tv_sec
-        var parts = tm()
-        gmtime_r(&time, &parts)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-            parts.tm_hour, parts.tm_min, parts.tm_sec, now.tv_nsec / 1_000_000)
     }
 }
 

@@ -18,7 +18,8 @@ public struct PodManager: Sendable {
     /// before it is marked terminated, because a brand-new pod can lag behind in the list.
     public func refresh(includeTerminated: Bool = false) throws -> [PodView] {
         // A broken pods.json is reported before anything else happens.
-        let recorded = try store.load().pods.filter { !$0.isTerminated }
+        let snapshot = try store.snapshot()
+        let recorded = snapshot.state.pods.filter { !$0.isTerminated }
         let remote = try provider.listPods()
         var known = remote
         var gone: Set<String> = []
@@ -30,7 +31,9 @@ public struct PodManager: Sendable {
             }
         }
         let time = now()
-        let state = try store.update { state in
+        // The lock is taken only now, not across the API calls, so a slow RunPod does not hold
+        // up other autopod processes; the snapshot spares decoding the file a second time.
+        let state = try store.update(from: snapshot) { state in
             PodReconciler.reconcile(&state, remote: known, gone: gone, now: time)
             return state
         }

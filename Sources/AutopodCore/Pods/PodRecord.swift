@@ -1,7 +1,7 @@
 import Foundation
 
 /// A stretch of time during which autopod saw the pod running (and billing).
-public struct RunningInterval: Codable, Sendable, Equatable {
+public struct RunningInterval: Encodable, Sendable, Equatable {
     public var start: Date
     /// nil while the pod is still running.
     public var end: Date?
@@ -13,7 +13,7 @@ public struct RunningInterval: Codable, Sendable, Equatable {
 }
 
 /// What autopod remembers about one pod, in `pods.json`.
-public struct PodRecord: Codable, Sendable, Equatable {
+public struct PodRecord: Encodable, Sendable, Equatable {
     public var id: String
     public var name: String
     public var gpuTypeId: String
@@ -82,7 +82,7 @@ public struct PodRecord: Codable, Sendable, Equatable {
 
 /// A create under way: its name is reserved, and if the reply is lost the pod is adopted by
 /// name when it shows up on the account.
-public struct PendingCreate: Codable, Sendable, Equatable {
+public struct PendingCreate: Encodable, Sendable, Equatable {
     public var name: String
     public var startedAt: Date
     public var cloudType: CloudType
@@ -94,8 +94,9 @@ public struct PendingCreate: Codable, Sendable, Equatable {
     }
 }
 
-/// The whole of `pods.json`.
-public struct PodState: Codable, Sendable, Equatable {
+/// The whole of `pods.json`. `PodStateStore` writes it through `Encodable` and reads it back
+/// through `JSONValue` (PodState+JSON.swift), far cheaper than `JSONDecoder`.
+public struct PodState: Encodable, Sendable, Equatable {
     public var version: Int
     public var pods: [PodRecord]
     public var pending: [PendingCreate]

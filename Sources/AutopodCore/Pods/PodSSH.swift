@@ -56,8 +56,9 @@ public struct PodSSH: Sendable {
         guard let endpoint = pod.sshEndpoint else {
             throw SSHError(.connect, "\(podName) has no public SSH port yet; it may still be starting.")
         }
-        if (try? store.load().record(id: podID)?.endpoint) != endpoint {
-            _ = try? store.update { state in state.update(id: podID) { $0.endpoint = endpoint } }
+        let snapshot = try? store.snapshot()
+        if snapshot?.state.record(id: podID)?.endpoint != endpoint {
+            _ = try? store.update(from: snapshot) { state in state.update(id: podID) { $0.endpoint = endpoint } }
         }
         return SSHEndpoint(host: endpoint.host, port: endpoint.port, user: config.sshUser)
     }
@@ -65,14 +66,15 @@ public struct PodSSH: Sendable {
     /// Checks the host key against the pod's pin: first contact pins it, a key changed after a
     /// stop and start that autopod saw replaces it, any other change is refused.
     public func verifyHostKey(_ endpoint: SSHEndpoint, _ key: SSHHostKey) throws(SSHError) {
-        let record = try? store.load().record(id: podID)
+        let snapshot = try? store.snapshot()
+        let record = snapshot?.state.record(id: podID)
         let runs = record?.intervals.count ?? 0
         let restartSeen = record.map { ($0.hostKeyPinnedRun ?? runs) < runs } ?? false
         let verdict = try knownHosts.verify(
             podID: podID, endpoint: endpoint, presented: key, restartSeenSincePinned: restartSeen,
             acceptNew: acceptNewHostKey)
         if verdict.outcome == .pinned || verdict.outcome == .replaced || record?.hostKeyPinnedRun == nil {
-            _ = try? store.update { state in state.update(id: podID) { $0.hostKeyPinnedRun = runs } }
+            _ = try? store.update(from: snapshot) { state in state.update(id: podID) { $0.hostKeyPinnedRun = runs } }
         }
         if let message = verdict.notice { notice(message) }
         logger.debug("host key", metadata: ["pod": "\(podID)", "outcome": "\(verdict.outcome.rawValue)", "fingerprint": "\(verdict.fingerprint)"])

@@ -62,12 +62,7 @@ public struct GraphQLClient: Sendable {
     public func execute(
         _ query: String, variables: [String: JSONValue] = [:], policy: RetryPolicy
     ) throws(RunPodAPIError) -> JSONValue {
-        let body: Data
-        do {
-            body = try JSONEncoder().encode(JSONValue.object(["query": .string(query), "variables": .object(variables)]))
-        } catch {
-            throw .invalidResponse("could not encode the request: \(error)")
-        }
+        let body = Data(utf8: JSONValue.object(["query": .string(query), "variables": .object(variables)]).serialized())
         let request = HTTPRequest(
             method: "POST", url: endpoint,
             headers: ["Authorization": "Bearer \(apiKey)", "Content-Type": "application/json", "Accept": "application/json"],

@@ -7,6 +7,9 @@ extension JSONValue {
     public static func parse(_ data: Data) throws -> JSONValue {
         try data.withUnsafeBytes { raw in
             var parser = JSONValueParser(bytes: raw.bindMemory(to: UInt8.self))
+            // A UTF-8 byte order mark, which some editors put in hand-edited files, is ignored
+            // as RFC 8259 allows (and JSONDecoder does).
+            if parser.bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.index = 3 }
             let value = try parser.value()
             parser.skipSpace()
             guard parser.index == parser.bytes.count else { throw parser.failure("unexpected text after the value") }
@@ -24,10 +27,14 @@ struct JSONValueParser {
     init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     struct Failure: Error, CustomStringConvertible {
-        let description: String
+        /// Where in the text, counted in bytes from 0.
+        let offset: Int
+        let problem: String
+
+        var description: String { "invalid JSON at byte \(offset): \(problem)" }
     }
 
-    func failure(_ what: String) -> Failure { Failure(description: "invalid JSON at byte \(index): \(what)") }
+    func failure(_ what: String) -> Failure { Failure(offset: index, problem: what) }
 
     mutating func skipSpace() {
         while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
@@ -59,11 +66,13 @@ struct JSONValueParser {
         defer { depth -= 1 }
         guard depth < 512 else { throw failure("nested too deeply") }
         index += 1
-        var result: [String: JSONValue] = [:]
+        // Fields are collected first and hashed into a dictionary of the right size once: growing
+        // it field by field rehashed everything several times over.
+        var fields: [(String, JSONValue)] = []
         skipSpace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
-            return .object(result)
+            return .object([:])
         }
         while true {
             skipSpace()
@@ -72,14 +81,16 @@ struct JSONValueParser {
             skipSpace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
             index += 1
-            result[key] = try value()
+            fields.append((key, try value()))
             skipSpace()
             guard index < bytes.count else { throw failure("unexpected end") }
             if bytes[index] == UInt8(ascii: ",") {
                 index += 1
             } else if bytes[index] == UInt8(ascii: "}") {
                 index += 1
-                return .object(result)
+                // A repeated key keeps its first value, as JSONDecoder does (hand-edited files
+                // read with it before, such as config.json, must mean the same).
+                return .object(Dictionary(fields, uniquingKeysWith: { first, _ in first }))
             } else {
                 throw failure("expected ',' or '}'")
             }
@@ -114,8 +125,19 @@ struct JSONValueParser {
 
     mutating func string() throws -> String {
         index += 1  // opening quote
-        // Plain runs are copied as bytes; escapes are appended as their UTF-8 encoding.
-        var utf8: [UInt8] = []
+        // Most strings have no escapes: find the closing quote and make the String in one go.
+        let start = index
+        while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\"),
+            bytes[index] >= 0x20
+        {
+            index += 1
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
+            index += 1
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index - 1]), as: UTF8.self)
+        }
+        // Otherwise plain runs are copied as bytes, and escapes appended as their UTF-8 encoding.
+        var utf8 = Array(bytes[start..<index])
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {

@@ -1,0 +1,74 @@
+import Foundation
+
+// Reading `pods.json` from a parsed `JSONValue`. Writing is the types' `Encodable` conformance
+// (`PodStateStore.encode`); the field names here must match its coding keys, which the store's
+// round-trip tests check field by field.
+
+extension PodState {
+    init(json: JSONObjectReader) throws(JSONShapeError) {
+        self.init(
+            version: try json.int("version"),
+            pods: try json.objects("pods", PodRecord.init(json:)),
+            pending: try json.objects("pending", PendingCreate.init(json:)))
+    }
+}
+
+extension PodRecord {
+    init(json: JSONObjectReader) throws(JSONShapeError) {
+        self.init(
+            id: try json.string("id"), name: try json.string("name"), gpuTypeId: try json.string("gpuTypeId"),
+            gpuDisplayName: try json.string("gpuDisplayName"), gpuCount: try json.int("gpuCount"),
+            cloudType: try json.required("cloudType", "SECURE, COMMUNITY or ALL", CloudType.init(json:)),
+            pricePerHour: try json.double("pricePerHour"),
+            createdAt: try json.required("createdAt", Self.dateKind, Date.init(json:)),
+            intervals: try json.objects("intervals", RunningInterval.init(json:)),
+            endpoint: try json.optionalObject("endpoint", PodEndpoint.init(json:)),
+            createdByAutopod: try json.bool("createdByAutopod"),
+            terminatedAt: try json.optional("terminatedAt", Self.dateKind, Date.init(json:)),
+            imageName: try json.optionalString("imageName"), lastStatus: try json.optionalString("lastStatus"))
+        hostKeyPinnedRun = try json.optionalInt("hostKeyPinnedRun")
+    }
+
+    static let dateKind = "an ISO 8601 date such as 2027-01-01T12:00:00.000Z"
+}
+
+extension RunningInterval {
+    init(json: JSONObjectReader) throws(JSONShapeError) {
+        self.init(
+            start: try json.required("start", PodRecord.dateKind, Date.init(json:)),
+            end: try json.optional("end", PodRecord.dateKind, Date.init(json:)))
+    }
+}
+
+extension PendingCreate {
+    init(json: JSONObjectReader) throws(JSONShapeError) {
+        self.init(
+            name: try json.string("name"), startedAt: try json.required("startedAt", PodRecord.dateKind, Date.init(json:)),
+            cloudType: try json.required("cloudType", "SECURE, COMMUNITY or ALL", CloudType.init(json:)))
+    }
+}
+
+extension PodEndpoint {
+    init(json: JSONObjectReader) throws(JSONShapeError) {
+        self.init(host: try json.string("host"), port: try json.int("port"))
+    }
+}
+
+extension CloudType {
+    fileprivate init?(json: JSONValue) {
+        guard let text = json.stringValue else { return nil }
+        self.init(rawValue: text)
+    }
+}
+
+extension Date {
+    /// The forms autopod writes, read by hand; others (a hand-edited file) by the format styles.
+    fileprivate init?(json: JSONValue) {
+        guard let text = json.stringValue else { return nil }
+        guard let date = ISO8601Timestamp.parse(text)
+            ?? (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
+            ?? (try? Date.ISO8601FormatStyle().parse(text))
+        else { return nil }
+        self = date
+    }
+}
