@@ -172,6 +172,9 @@ final class ForwardEngine: SSHLoopParticipant {
                     c.toRemote = Array(buffer[0..<n])
                     c.toRemoteOffset = 0
                     progress = true
+                    // A short read emptied the socket; poll() says when more arrives, which
+                    // spares a recv() that would only answer EAGAIN.
+                    if n < buffer.count { localReadable = false }
                 } else if n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
                     c.localEOF = true
                     progress = true
@@ -205,21 +208,30 @@ final class ForwardEngine: SSHLoopParticipant {
                     return
                 }
             } else if !c.remoteEOF {
-                let r = buffer.withUnsafeMutableBytes { channel.read(stream: 0, into: $0) }
-                switch r {
-                case .bytes(let n):
-                    session.lastInbound = Posix.now()
-                    c.toLocal = Array(buffer[0..<n])
-                    c.toLocalOffset = 0
-                    progress = true
-                case .none, .wouldBlock:
-                    if channel.isEOF {
-                        c.remoteEOF = true
+                // libssh2 reads the socket until EAGAIN on every channel read, so a read is worth
+                // its syscalls only when the socket has news or data is already queued here.
+                if session.socketReady || channel.hasQueuedData {
+                    let r = buffer.withUnsafeMutableBytes { channel.read(stream: 0, into: $0) }
+                    session.socketReady = false
+                    switch r {
+                    case .bytes(let n):
+                        session.lastInbound = Posix.now()
+                        c.toLocal = Array(buffer[0..<n])
+                        c.toLocalOffset = 0
                         progress = true
+                    case .none, .wouldBlock:
+                        if channel.isEOF {
+                            c.remoteEOF = true
+                            progress = true
+                        }
+                    case .failed(let code):
+                        try channelFailed(c, code)
+                        return
                     }
-                case .failed(let code):
-                    try channelFailed(c, code)
-                    return
+                } else if channel.isEOF {
+                    // An EOF an earlier read (for any channel) took off the socket.
+                    c.remoteEOF = true
+                    progress = true
                 }
             }
             if c.remoteEOF && !c.shutdownSentToLocal && c.toLocalOffset >= c.toLocal.count {

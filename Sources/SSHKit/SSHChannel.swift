@@ -56,6 +56,10 @@ final class SSHChannel {
 
     var isEOF: Bool { libssh2_channel_eof(raw) == 1 }
 
+    /// Whether libssh2 already holds data for this channel (taken off the socket while it read
+    /// for another channel or processed a write); answered without touching the socket.
+    var hasQueuedData: Bool { libssh2_poll_channel_read(raw, 0) == 1 }
+
     /// Non-blocking close handshake step: 0 once CHANNEL_CLOSE is sent, EAGAIN to retry.
     func close() -> Int32 {
         if closeSent { return 0 }

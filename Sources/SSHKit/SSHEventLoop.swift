@@ -112,6 +112,7 @@ final class SSHEventLoop {
             let after = Posix.now()
 
             let sshRevents = set.revents(sshSlot)
+            session.socketReady = sshRevents & Int16(POLLIN | POLLOUT) != 0
             if sshRevents & Int16(POLLERR | POLLHUP | POLLNVAL) != 0 {
                 let err = Posix.socketError(session.socketFD)
                 throw SSHError(

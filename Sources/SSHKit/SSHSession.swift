@@ -48,6 +48,10 @@ public final class SSHSession {
     /// Monotonic time of the last sign of life from the server (bytes on the socket, a channel
     /// read, a channel-open answer); the liveness probe and the event loop judge silence by it.
     var lastInbound: Double = Posix.now()
+    /// Whether the last poll() found work on the socket for libssh2 (bytes to read, or room for
+    /// output it was blocked on). Every libssh2 read drains the socket first, so once one has run
+    /// this wake-up, the next read has nothing new to find unless a channel has data queued.
+    var socketReady = true
     /// Who is opening a channel right now. libssh2 keeps one channel-open in flight per session
     /// (its open_state), so forwarded connections and the liveness probe take turns.
     var channelOpenOwner: ObjectIdentifier?
