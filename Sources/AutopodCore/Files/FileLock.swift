@@ -12,10 +12,7 @@ public final class FileLock {
     private let fd: Int32
 
     public init(path: URL, timeout: Double = 30) throws {
-        fd = open(path.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            throw FileProblem(path: path.path, reason: "cannot open lock file", fix: "check permissions on \(path.deletingLastPathComponent().path)")
-        }
+        fd = try Self.openLockFile(path)
         let deadline = Date().addingTimeInterval(timeout)
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             if Date() > deadline {
@@ -26,6 +23,27 @@ public final class FileLock {
             }
             usleep(20_000)
         }
+    }
+
+    private init(locked fd: Int32) { self.fd = fd }
+
+    /// Takes the lock if it is free at once; nil when another process holds it. A lock file
+    /// that cannot be opened is an error, not "held".
+    public static func attempt(_ path: URL) throws -> FileLock? {
+        let fd = try openLockFile(path)
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            return nil
+        }
+        return FileLock(locked: fd)
+    }
+
+    private static func openLockFile(_ path: URL) throws -> Int32 {
+        let fd = open(path.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw FileProblem(path: path.path, reason: "cannot open lock file", fix: "check permissions on \(path.deletingLastPathComponent().path)")
+        }
+        return fd
     }
 
     deinit {

@@ -22,7 +22,7 @@ public struct TunnelRegistry: Sendable {
     /// drops it when the process ends, however it ends; nil when another process holds it.
     public func claim(podID: String) throws -> FileLock? {
         try AutopodPaths.ensureDirectory(directory)
-        return try? FileLock(path: directory.appendingPathComponent("\(podID).lock"), timeout: 0)
+        return try FileLock.attempt(directory.appendingPathComponent("\(podID).lock"))
     }
 
     public func write(_ record: TunnelRecord) throws {
