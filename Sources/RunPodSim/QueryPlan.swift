@@ -27,7 +27,7 @@ struct QueryPlan: Sendable {
 
     indirect enum Shape: Sendable {
         case leaf(Leaf)
-        case object(typeName: String, fields: [Field])
+        case object([Field])
         case list(Shape)
         case nonNull(Shape)
     }
@@ -120,7 +120,7 @@ struct QueryPlan: Sendable {
                 try write(element, as: item, scope: scope, into: &json)
             }
             json.append("]")
-        case .object(_, let fields):
+        case .object(let fields):
             try write(fields, of: value!, scope: scope, into: &json)
         }
     }
@@ -181,7 +181,7 @@ struct QueryPlan: Sendable {
             case let list as GraphQLList: return .list(try shape(of: list.ofType, selection: selection))
             case let object as GraphQLObjectType:
                 guard let selection else { throw Fallback() }
-                return .object(typeName: object.name, fields: try fields(of: object, in: selection))
+                return .object(try fields(of: object, in: selection))
             case let leaf as any GraphQLLeafType:
                 switch (leaf as? GraphQLScalarType)?.name {
                 case "String", "ID": return .leaf(.string)
