@@ -44,7 +44,10 @@ final class SSHChannel {
         return .failed(Int32(n))
     }
 
+    /// Writes nothing while the session's outbox is full: the socket is not taking data, and
+    /// holding back here is what keeps the outbox small (backpressure).
     func write(stream: Int32 = 0, _ buffer: UnsafeRawBufferPointer) -> IOResult {
+        if session.outbox.isFull { return .wouldBlock }
         let n = libssh2_channel_write_ex(raw, stream, buffer.baseAddress!.assumingMemoryBound(to: CChar.self), buffer.count)
         if n > 0 { return .bytes(n) }
         if n == 0 || n == LibSSH2.eagain { return .wouldBlock }
@@ -112,6 +115,7 @@ extension SSHSession {
     /// Waits for the SSH socket in the directions libssh2 last asked for (used outside the
     /// event loop, for short setup steps).
     func waitSocket(milliseconds: Int32) {
+        _ = outbox.flush()  // a failure shows in the next libssh2 call
         var events = blockedEvents
         if events == 0 { events = Int16(POLLIN) }
         var p = pollfd(fd: socketFD, events: events, revents: 0)

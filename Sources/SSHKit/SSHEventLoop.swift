@@ -88,6 +88,7 @@ final class SSHEventLoop {
         let deadAfter = Double(session.options.deadPeerTimeout)
         while !stopRequested && !(participants.first?.isFinished ?? true) {
             let now = Posix.now()
+            try session.flushOutbox()
             let keepaliveIn = try session.sendKeepaliveIfDue()
             if let probe { try probe.tick(now: now) }
             let hasChannels = participants.contains { $0.hasChannels } || (probe?.inFlight ?? false)
@@ -139,6 +140,7 @@ final class SSHEventLoop {
             if let since = outboundBlockedSince, after - since > deadAfter {
                 throw SSHError(.disconnected, "The connection to \(session.endpoint.host):\(session.endpoint.port) stalled for \(Int(deadAfter)) s and was given up.")
             }
+            if sshRevents & Int16(POLLOUT) != 0 { try session.flushOutbox() }
             if set.isReadable(wakeSlot) {
                 wake.drain()
                 try onWake?()

@@ -42,6 +42,8 @@ public final class SSHSession {
     public let hostKey: SSHHostKey
     let logger: Logger
     private var isBlocking = true
+    /// Takes libssh2's output through its send callback (see `SSHOutbox` for why).
+    let outbox: SSHOutbox
     /// Set once the transport is known to be gone: channels then skip their close handshake
     /// (session_free releases them) instead of waiting on a socket that will never drain.
     var isDead = false
@@ -72,10 +74,12 @@ public final class SSHSession {
             fd, seconds: Int32(options.deadPeerTimeout),
             unackedLimit: Int32(options.deadPeerTimeout - max(2, options.keepaliveInterval)))
 
-        guard let session = libssh2_session_init_ex(nil, nil, nil, nil) else {
+        let outbox = SSHOutbox(fd: fd)
+        guard let session = libssh2_session_init_ex(nil, nil, nil, Unmanaged.passUnretained(outbox).toOpaque()) else {
             close(fd)
             throw SSHError(.io, "libssh2 could not allocate a session (out of memory?).")
         }
+        _ = libssh2_session_callback_set(session, LIBSSH2_CALLBACK_SEND, unsafeBitCast(SSHOutbox.callback, to: UnsafeMutableRawPointer.self))
         libssh2_session_set_blocking(session, 1)
         libssh2_session_set_timeout(session, Int(options.operationTimeout * 1000))
         libssh2_session_method_pref(session, LIBSSH2_METHOD_HOSTKEY, Self.hostKeyPreference)
@@ -105,6 +109,7 @@ public final class SSHSession {
         }
         self.raw = session
         self.socketFD = fd
+        self.outbox = outbox
         self.hostKey = key
         logger.debug("SSH handshake done", metadata: ["endpoint": "\(endpoint)", "hostkey": "\(key.type) \(key.fingerprint)"])
     }
@@ -114,6 +119,7 @@ public final class SSHSession {
         // for one packet, after which the socket is closed regardless.
         libssh2_session_set_blocking(raw, 1)
         libssh2_session_set_timeout(raw, 1000)
+        outbox.blocking = true
         if !isDead {
             libssh2_session_disconnect_ex(raw, SSH_DISCONNECT_BY_APPLICATION, "autopod closing", "")
         }
@@ -149,16 +155,27 @@ public final class SSHSession {
 
     func setBlocking(_ blocking: Bool) {
         guard blocking != isBlocking else { return }
+        // A blocking call may wait for the answer to bytes still in the outbox.
+        if blocking { _ = outbox.drain(timeout: options.operationTimeout) }
         libssh2_session_set_blocking(raw, blocking ? 1 : 0)
+        outbox.blocking = blocking
         isBlocking = blocking
     }
 
-    /// The poll events libssh2 is waiting for after an EAGAIN.
+    /// Writes what the socket takes of the outbox now.
+    func flushOutbox() throws(SSHError) {
+        let err = outbox.flush()
+        if err != 0 {
+            throw SSHError(.disconnected, "The connection to \(endpoint.host):\(endpoint.port) was lost: \(Posix.errorString(err)).")
+        }
+    }
+
+    /// The poll events libssh2 is waiting for after an EAGAIN, plus room for the outbox.
     var blockedEvents: Int16 {
         let dirs = libssh2_session_block_directions(raw)
         var events: Int16 = 0
         if dirs & LIBSSH2_SESSION_BLOCK_INBOUND != 0 { events |= Int16(POLLIN) }
-        if dirs & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0 { events |= Int16(POLLOUT) }
+        if dirs & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0 || !outbox.isEmpty { events |= Int16(POLLOUT) }
         return events
     }
 

@@ -57,6 +57,14 @@ final class TunnelRun: @unchecked Sendable {
     }
 }
 
+/// Problems reported by client threads.
+final class Failures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _list: [String] = []
+    func add(_ s: String) { lock.lock(); _list.append(s); lock.unlock() }
+    var list: [String] { lock.lock(); defer { lock.unlock() }; return _list }
+}
+
 final class PortForwarderTests: SSHTestCase {
     var knownHosts: KnownHostsFile!
     var khDir = ""
@@ -102,11 +110,6 @@ final class PortForwarderTests: SSHTestCase {
         let run = try startTunnel([ForwardSpec(localPort: 0, remoteHost: "127.0.0.1", remotePort: echo.port)])
         defer { run.stop() }
         let port = run.forwarder.boundPorts[0]
-        final class Failures: @unchecked Sendable {
-            let lock = NSLock()
-            var list: [String] = []
-            func add(_ s: String) { lock.lock(); list.append(s); lock.unlock() }
-        }
         let failures = Failures()
         let group = DispatchGroup()
         for i in 0..<64 {
@@ -131,6 +134,42 @@ final class PortForwarderTests: SSHTestCase {
         let end = Date().addingTimeInterval(5)
         while run.forwarder.stats()[0].activeConnections > 0 && Date() < end { usleep(20_000) }
         XCTAssertEqual(run.forwarder.stats()[0].activeConnections, 0)
+    }
+
+    /// libssh2 1.10 keeps one partly sent packet per session and refuses any other packet until
+    /// it is finished (LIBSSH2_ERROR_BAD_USE). A link that pauses while many channels stream is
+    /// what leaves a packet half sent, so this pauses one repeatedly under 16 streams.
+    func testAPausingLinkUnderManyStreamsLosesNothing() throws {
+        let proxy = try StallingProxy(target: sshd.port)
+        defer { proxy.stop() }
+        let echo = try TCPTestServer(mode: .echo)
+        defer { echo.stop() }
+        let forwarder = try PortForwarder([ForwardSpec(localPort: 0, remoteHost: "127.0.0.1", remotePort: echo.port)])
+        let run = TunnelRun(forwarder, sshd: sshd, knownHosts: knownHosts, port: proxy.port)
+        defer { run.stop() }
+        XCTAssertTrue(run.waitForEvent("connected"), "\(run.events)")
+        let port = forwarder.boundPorts[0]
+        let failures = Failures()
+        let group = DispatchGroup()
+        for i in 0..<16 {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                let fd = connectLoopback(port: port)
+                defer { if fd >= 0 { close(fd) } }
+                let problem = fd < 0 ? "connect failed" : echoRoundTrip(fd: fd, seed: UInt64(100 + i), total: 6 << 20, chunk: 8192)
+                if let problem { failures.add("\(i): \(problem)") }
+            }.start()
+        }
+        for _ in 0..<6 {
+            usleep(150_000)
+            proxy.isStalled = true
+            usleep(400_000)
+            proxy.isStalled = false
+        }
+        XCTAssertEqual(group.wait(timeout: .now() + 120), .success)
+        XCTAssertEqual(failures.list, [])
+        XCTAssertEqual(run.events.filter { $0.hasPrefix("disconnected") }, [], "the session was dropped")
     }
 
     func testHalfCloseBothWays() throws {

@@ -1,0 +1,106 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+internal import CLibSSH2
+
+/// The bytes libssh2 has sent that the kernel could not take yet.
+///
+/// libssh2 1.10 keeps at most one partly sent packet per session and refuses every other packet
+/// until that one is finished (`LIBSSH2_ERROR_BAD_USE`, reported for EOFs and window adjusts as
+/// a socket error). With many channels on one socket a full send buffer makes that the normal
+/// case, and no caller can know whose packet is pending. So the session's send callback hands
+/// libssh2's output to this outbox: what the socket cannot take now is kept here, in order, and
+/// written when poll() reports room. libssh2 then never sees a short send in non-blocking mode.
+/// Channel writes hold back while the outbox is full (`isFull`), which keeps it small.
+final class SSHOutbox {
+    /// Past this, channel writes wait: the kernel's own send buffer is already full by then.
+    static let highWater = 128 * 1024
+
+    let fd: Int32
+    /// In blocking mode libssh2 waits and retries a short send itself, with nothing in between,
+    /// so the outbox passes the socket's answer through instead of queueing.
+    var blocking = true
+    private var bytes: [UInt8] = []
+    private var offset = 0
+
+    init(fd: Int32) {
+        self.fd = fd
+    }
+
+    var isEmpty: Bool { offset >= bytes.count }
+    var isFull: Bool { bytes.count - offset >= Self.highWater }
+
+    /// Writes what the socket takes now. Returns 0, or the errno that ended the connection.
+    func flush() -> Int32 {
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { raw in
+                send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+            }
+            if n > 0 {
+                offset += n
+            } else if n < 0 && errno == EINTR {
+                continue
+            } else if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                return 0
+            } else {
+                return n < 0 ? errno : EPIPE
+            }
+        }
+        // Keep the buffer for the next burst unless a burst made it unusually large.
+        bytes.removeAll(keepingCapacity: bytes.capacity <= 2 * Self.highWater)
+        offset = 0
+        return 0
+    }
+
+    /// libssh2's send: returns the byte count taken, or a negative errno as `send()` would.
+    func take(_ data: UnsafeRawBufferPointer) -> Int {
+        if !isEmpty {
+            let err = flush()
+            if err != 0 { return -Int(err) }
+        }
+        guard isEmpty else {
+            if blocking { return -Int(EAGAIN) }
+            bytes.append(contentsOf: data)
+            return data.count
+        }
+        var n: Int
+        repeat {
+            n = Glibc.send(fd, data.baseAddress, data.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+        } while n < 0 && errno == EINTR
+        if n == data.count || blocking { return n < 0 ? -Int(errno) : n }
+        if n < 0 && errno != EAGAIN && errno != EWOULDBLOCK { return -Int(errno) }
+        bytes.append(contentsOf: data[max(n, 0)...])
+        return data.count
+    }
+
+    /// Waits until everything is written or `timeout` passes (before libssh2 blocks on a reply
+    /// to bytes still held here). Returns 0, or the errno that ended the connection.
+    func drain(timeout: Double) -> Int32 {
+        let end = Posix.now() + timeout
+        while !isEmpty {
+            let err = flush()
+            if err != 0 { return err }
+            let left = end - Posix.now()
+            if isEmpty || left <= 0 { break }
+            var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+            _ = poll(&p, 1, Int32(min(left, 1) * 1000) + 1)
+        }
+        return 0
+    }
+
+    /// The C function libssh2 calls; `abstract` points at the session's outbox.
+    static let callback: @convention(c) (
+        libssh2_socket_t, UnsafeRawPointer?, Int, Int32, UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+    ) -> Int = { socket, buffer, length, flags, abstract in
+        guard let owner = abstract?.pointee else { return -Int(EBADF) }
+        let outbox = Unmanaged<SSHOutbox>.fromOpaque(owner).takeUnretainedValue()
+        guard socket == outbox.fd else {
+            // libssh2 also sends to the SSH agent through this callback, as a plain send().
+            let n = Glibc.send(socket, buffer, length, flags)
+            return n < 0 ? -Int(errno) : n
+        }
+        return outbox.take(UnsafeRawBufferPointer(start: buffer, count: length))
+    }
+}
