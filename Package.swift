@@ -1,6 +1,11 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// autopod's own modules import FoundationEssentials, not Foundation: full Foundation (ICU,
+// CoreFoundation) tripled the binary and slowed every start. MemberImportVisibility keeps
+// Foundation's String extensions, visible through dependencies that import it, from creeping in.
+let essentialsOnly: [SwiftSetting] = [.enableUpcomingFeature("MemberImportVisibility")]
+
 // Swift 6 language mode (complete concurrency checking) is the default for tools-version 6.
 let package = Package(
     name: "autopod",
@@ -30,7 +35,8 @@ let package = Package(
         // SSH over libssh2: sessions, auth, host keys, channels, PTY, forwarding.
         .target(
             name: "SSHKit",
-            dependencies: ["CLibSSH2", .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["CLibSSH2", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: essentialsOnly),
 
         // Everything autopod knows that is not terminal rendering.
         .target(
@@ -39,7 +45,8 @@ let package = Package(
                 "SSHKit", "CCurl",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]),
+            ],
+            swiftSettings: essentialsOnly),
 
         // argument-parser commands and terminal rendering only.
         .target(
@@ -49,7 +56,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Rainbow", package: "Rainbow"),
-            ]),
+            ],
+            swiftSettings: essentialsOnly),
         .executableTarget(name: "autopod", dependencies: ["AutopodCLI"]),
 
         // The RunPod simulator: a library tests start in-process, and its executable.

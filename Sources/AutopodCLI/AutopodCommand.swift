@@ -1,6 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import ArgumentParser
 import AutopodCore
-import Foundation
+import FoundationEssentials
 
 /// The root command: parses the command line and hands off to a subcommand.
 public struct AutopodCommand: ParsableCommand {
@@ -33,7 +38,7 @@ public struct AutopodCommand: ParsableCommand {
         } catch {
             status = report(error)
         }
-        Foundation.exit(status)
+        Glibc.exit(status)
     }
 
     /// Prints `error` the way a person wants to read it and returns the exit status for it.
@@ -46,12 +51,12 @@ public struct AutopodCommand: ParsableCommand {
             return 0
         }
         if parserCode == .validationFailure {
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            StandardStream.error.write((fullMessage(for: error) + "\n"))
             return 2
         }
         let text = String(describing: error)
         let message = LogSetup.redactor.current.redact(text)
-        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        StandardStream.error.write("error: \(message)\n")
         if let failure = error as? CLIFailure { return failure.exitStatus }
         return 1
     }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension Data {
     /// The UTF-8 bytes of `text`, copied straight from its buffer. `Data(text.utf8)` first tries

@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Dispatch
-import Foundation
+import FoundationEssentials
 internal import CLibSSH2
 
 /// An interactive login shell over a PTY channel, like `ssh host`: raw local terminal, window
@@ -105,7 +105,7 @@ final class SignalWatcher: @unchecked Sendable {
     static let watched: [Int32] = [SIGWINCH, SIGTERM, SIGHUP, SIGINT]
     private var sources: [DispatchSourceSignal] = []
     private var previous: [Int32: sighandler_t?] = [:]
-    private let lock = NSLock()
+    private let lock = Lock()
     private var pending: [Int32] = []
 
     init(wake: WakePipe) {

@@ -1,4 +1,7 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import FoundationEssentials
 internal import CLibSSH2
 
 /// One parsed key line of an OpenSSH known_hosts file.
@@ -86,13 +89,13 @@ public enum KnownHostsLine: Sendable, Equatable {
     case verbatim(String)
 
     public static func parse(_ line: String) -> KnownHostsLine {
-        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        let trimmed = line.trimmingSpaces()
         if trimmed.isEmpty || trimmed.hasPrefix("#") || trimmed.hasPrefix("@") { return .verbatim(line) }
         let fields = trimmed.split(maxSplits: 3, whereSeparator: { $0 == " " || $0 == "\t" })
         guard fields.count >= 3 else { return .verbatim(line) }
         let entry = KnownHostsEntry(
             hosts: String(fields[0]), keyType: String(fields[1]), keyBase64: String(fields[2]),
-            comment: fields.count > 3 ? String(fields[3]).trimmingCharacters(in: .whitespaces) : "")
+            comment: fields.count > 3 ? String(fields[3]).trimmingSpaces() : "")
         // A line whose key does not decode is malformed: keep it as text so it is never lost.
         guard entry.hostKey != nil else { return .verbatim(line) }
         return .entry(entry, original: line)

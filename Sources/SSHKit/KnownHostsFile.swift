@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
+import FoundationEssentials
 
 /// The outcome of a successful host-key check, for the caller to show.
 public struct HostKeyVerdict: Sendable, Equatable {
@@ -116,7 +116,8 @@ public struct KnownHostsFile: Sendable {
     }
 
     private var directory: String {
-        (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     /// Serializes read-modify-write between autopod processes (a tunnel and a shell may pin at
@@ -134,13 +135,12 @@ public struct KnownHostsFile: Sendable {
     }
 
     private func ensureDirectory() throws(SSHError) {
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDir) { return }
+        if FileManager.default.fileExists(atPath: directory) { return }
         do {
             try FileManager.default.createDirectory(
                 atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
-            throw SSHError(.knownHostsFile, "Cannot create \(directory): \(error.localizedDescription).")
+            throw SSHError(.knownHostsFile, "Cannot create \(directory): \(FileErrorText.reason(error)).")
         }
     }
 

@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// Local port forwards (`ssh -L`) that survive the SSH session: the listening sockets are bound
@@ -27,7 +27,7 @@ public final class PortForwarder: @unchecked Sendable {
     let listeners: [ForwardListener]
     let logger: Logger
     let wake: WakePipe
-    private let lock = NSLock()
+    private let lock = Lock()
     private var statsTable: [ForwardStats]
     private var stopRequested = false
     private var eventSink: ((TunnelEvent) -> Void)?

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What can be told about a private key file without decrypting it: its type (so RSA can be
 /// refused with an explanation before libssh2 fails with a bare -18) and whether it needs a
@@ -50,8 +50,8 @@ public enum PrivateKeyInspector {
         if text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") {
             return PrivateKeyInfo(keyType: nil, isEncrypted: true)
         }
-        guard let begin = text.range(of: "-----BEGIN OPENSSH PRIVATE KEY-----"),
-            let end = text.range(of: "-----END OPENSSH PRIVATE KEY-----", range: begin.upperBound..<text.endIndex)
+        guard let begin = text.firstRange(of: "-----BEGIN OPENSSH PRIVATE KEY-----"),
+            let end = text[begin.upperBound...].firstRange(of: "-----END OPENSSH PRIVATE KEY-----")
         else {
             return PrivateKeyInfo(keyType: nil, isEncrypted: false)
         }

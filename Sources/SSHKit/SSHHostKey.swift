@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 internal import CLibSSH2
 
 /// A server's public host key as presented in the handshake or written in known_hosts.
@@ -34,7 +34,7 @@ public struct SSHHostKey: Sendable, Equatable, Hashable {
             }
         }
         let b64 = Data(digest).base64EncodedString()
-        return "SHA256:" + b64.replacingOccurrences(of: "=", with: "")
+        return "SHA256:" + b64.filter { $0 != "=" }
     }
 }
 

@@ -1,6 +1,12 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import ArgumentParser
 import AutopodCore
-import Foundation
+import FoundationEssentials
+import SSHKit
 
 /// `autopod connect`: from "I want a GPU" to a pod that answers SSH, created exactly once.
 struct ConnectCommand: ParsableCommand {
@@ -149,7 +155,7 @@ struct ConnectCommand: ParsableCommand {
     /// The config with the command line's overrides.
     private func launchOptions(_ config: AutopodConfig) throws -> LaunchOptions {
         var options = LaunchOptions(config: config)
-        let list = gpus.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let list = gpus.flatMap { $0.split(separator: ",") }.map { String($0.trimmingSpaces()) }.filter { !$0.isEmpty }
         if !list.isEmpty { options.gpuNames = list }
         if let gpuCount { options.gpuCount = gpuCount }
         if let volume { options.volumeGB = volume }
@@ -249,7 +255,7 @@ struct ConnectCommand: ParsableCommand {
 
     /// One line per step of the fallback, so the user sees why each type was passed over.
     private func report(_ event: LaunchEvent, monitor: InterruptMonitor) {
-        func say(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+        func say(_ text: String) { StandardStream.error.write((text + "\n")) }
         switch event {
         case .reservedName(let name):
             monitor.setNote("If \(name) was created, it is recorded: `autopod list` shows it and `autopod kill \(name)` ends it.")

@@ -1,6 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import ArgumentParser
 import AutopodCore
-import Foundation
+import FoundationEssentials
 import SSHKit
 
 /// `autopod exec POD -- CMD...`: run a command on a pod, as a script would.

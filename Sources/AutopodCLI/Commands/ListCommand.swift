@@ -1,6 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import ArgumentParser
 import AutopodCore
-import Foundation
+import FoundationEssentials
 
 /// `autopod list`: every pod, what it is doing and what it has cost.
 struct ListCommand: ParsableCommand {
@@ -33,7 +38,7 @@ struct ListCommand: ParsableCommand {
         }
         views.sort { $0.record.createdAt < $1.record.createdAt }
         if let offline {
-            FileHandle.standardError.write(Data("warning: RunPod could not be reached (\(offline)); showing the pods as autopod last saw them\n".utf8))
+            StandardStream.error.write("warning: RunPod could not be reached (\(offline)); showing the pods as autopod last saw them\n")
         }
         if output.json {
             print(JSONOutput.encode(json: .array(views.map { PodJSON($0).json })))
@@ -58,6 +63,6 @@ struct ListCommand: ParsableCommand {
         let running = views.filter { $0.status == .running || $0.status == .starting }
         let burn = running.reduce(0) { $0 + $1.record.pricePerHour }
         let total = views.reduce(0) { $0 + $1.cost }
-        print(Style.dim("\(running.count) running · \(String(format: "$%.3f/hr", burn)) now · \(Format.dollars(total)) so far"))
+        print(Style.dim("\(running.count) running · $\(burn.fixed(3))/hr now · \(Format.dollars(total)) so far"))
     }
 }

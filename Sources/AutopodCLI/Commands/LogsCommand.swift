@@ -1,6 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import ArgumentParser
 import AutopodCore
-import Foundation
+import FoundationEssentials
 
 /// `autopod logs`: autopod's own log, for when something went wrong.
 struct LogsCommand: ParsableCommand {
@@ -19,18 +24,17 @@ struct LogsCommand: ParsableCommand {
 
     func run() throws {
         let url = AutopodPaths.fromEnvironment().log
-        guard let handle = FileHandle(forReadingAtPath: url.path) else {
+        guard let data = FileReader.bytes(atPath: url.path) else {
             if !follow {
-                FileHandle.standardError.write(Data("no log yet at \(url.path)\n".utf8))
+                StandardStream.error.write("no log yet at \(url.path)\n")
                 return
             }
             throw CLIFailure("no log at \(url.path) to follow; run an autopod command first")
         }
-        let data = handle.readDataToEndOfFile()
         let all = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
         let body = all.last == "" ? all.dropLast() : all[...]
         let tail = body.suffix(lines).map { $0 + "\n" }.joined()
-        FileHandle.standardOutput.write(Data(tail.utf8))
+        StandardStream.output.write(tail)
         guard follow else { return }
         var offset = UInt64(data.count)
         while true {
@@ -38,12 +42,9 @@ struct LogsCommand: ParsableCommand {
             // A rotation replaces the file: start again from the top of the new one.
             let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? UInt64) ?? 0
             if size < offset { offset = 0 }
-            guard size > offset, let reader = FileHandle(forReadingAtPath: url.path) else { continue }
-            try? reader.seek(toOffset: offset)
-            let chunk = reader.readDataToEndOfFile()
-            try? reader.close()
+            guard size > offset, let chunk = FileReader.bytes(atPath: url.path, from: offset) else { continue }
             offset += UInt64(chunk.count)
-            FileHandle.standardOutput.write(chunk)
+            chunk.withUnsafeBytes { StandardStream.output.write($0) }
         }
     }
 }

@@ -1,6 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import ArgumentParser
 import AutopodCore
-import Foundation
+import FoundationEssentials
 
 /// `autopod shell [POD]`: an interactive shell on a pod, over in-process SSH.
 struct ShellCommand: ParsableCommand {

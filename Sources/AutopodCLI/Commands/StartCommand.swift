@@ -1,6 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import ArgumentParser
 import AutopodCore
-import Foundation
+import FoundationEssentials
 
 /// `autopod start POD`: resume a stopped pod.
 struct StartCommand: ParsableCommand {

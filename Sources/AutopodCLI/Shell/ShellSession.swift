@@ -1,5 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import AutopodCore
-import Foundation
+import FoundationEssentials
 import Logging
 import SSHKit
 
@@ -14,12 +19,12 @@ enum ShellSession {
         let forwarder = openForwards(ports)
         if let forwarder {
             let list = forwarder.specs.map { "localhost:\($0.localPort) → pod:\($0.remotePort)" }.joined(separator: ", ")
-            FileHandle.standardError.write(Data((Style.dim("forwarding \(list)") + "\n").utf8))
+            StandardStream.error.write((Style.dim("forwarding \(list)") + "\n"))
         }
         defer { forwarder?.stop() }
         let exit = try InteractiveShell(session: session).run(alongside: forwarder)
         if exit == .disconnectedByUser {
-            FileHandle.standardError.write(Data("Connection to \(ssh.podName) closed.\n".utf8))
+            StandardStream.error.write("Connection to \(ssh.podName) closed.\n")
         }
         return exit.exitCode
     }

@@ -1,5 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import AutopodCore
-import Foundation
+import FoundationEssentials
 import SSHKit
 
 extension CommandContext {
@@ -8,7 +13,7 @@ extension CommandContext {
         var ssh = PodSSH(podID: record.id, podName: record.name, config: config, paths: paths, provider: provider, store: store)
         ssh.acceptNewHostKey = options.acceptNewHostKey
         ssh.passphrase = { keyPath in Prompt.isInteractive ? Prompt.secret("Passphrase for \(keyPath)") : nil }
-        ssh.notice = { message in FileHandle.standardError.write(Data((Style.dim(message) + "\n").utf8)) }
+        ssh.notice = { message in StandardStream.error.write((Style.dim(message) + "\n")) }
         return ssh
     }
 

@@ -1,5 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import AutopodCore
-import Foundation
+import FoundationEssentials
 
 /// What a pod command needs: the config, the provider built from it, and the state store.
 struct CommandContext {

@@ -1,17 +1,22 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import AutopodCore
-import Foundation
+import FoundationEssentials
 
 /// Money, durations and GPU descriptions, formatted the same way everywhere.
 enum Format {
     static func dollars(_ value: Double?) -> String {
         guard let value else { return "—" }
-        if value > 0 && value < 0.01 { return String(format: "$%.4f", value) }
-        return String(format: "$%.2f", value)
+        if value > 0 && value < 0.01 { return "$" + value.fixed(4) }
+        return "$" + value.fixed(2)
     }
 
     static func perHour(_ value: Double?) -> String {
         guard let value, value > 0 else { return "—" }
-        return String(format: "$%.3f/hr", value)
+        return "$" + value.fixed(3) + "/hr"
     }
 
     static func gpu(_ record: PodRecord) -> String {
@@ -20,9 +25,6 @@ enum Format {
 
     static func duration(_ seconds: Double) -> String { WaitDuration.format(seconds) }
 
-    static func date(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        return formatter.string(from: date)
-    }
+    /// `2026-11-27 14:05` on the user's clock.
+    static func date(_ date: Date) -> String { CivilTime(date).minuteStamp }
 }

@@ -1,12 +1,19 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Dispatch
-import Foundation
+import AutopodCore
+import FoundationEssentials
+import SSHKit
 
 /// Ctrl+C (and a closed terminal or `kill`) during `connect`. The first SIGINT, SIGTERM or
 /// SIGHUP only sets a flag, which the create and wait loops poll, so the pod can be dealt with
 /// (terminated, or kept if the user says so) rather than left billing unseen. A second signal
 /// exits at once with status 130; the pod is already in pods.json by then.
 final class InterruptMonitor: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var count = 0
     private var first: Int32?
     private var note: String?
@@ -53,9 +60,9 @@ final class InterruptMonitor: @unchecked Sendable {
         lock.unlock()
         if current == 1 {
             let what = number == SIGINT ? "^C received" : "signal \(number) received"
-            FileHandle.standardError.write(Data("\n\(what): finishing the current step (press Ctrl+C again to quit at once)\n".utf8))
+            StandardStream.error.write("\n\(what): finishing the current step (press Ctrl+C again to quit at once)\n")
         } else {
-            FileHandle.standardError.write(Data("\ninterrupted again: exiting now. \(text ?? "")\n".utf8))
+            StandardStream.error.write("\ninterrupted again: exiting now. \(text ?? "")\n")
             exit(130)
         }
     }

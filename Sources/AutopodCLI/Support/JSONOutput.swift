@@ -1,5 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import AutopodCore
-import Foundation
+import FoundationEssentials
 
 /// `--json` output: stable key order, readable indentation, no escaped slashes.
 enum JSONOutput {

@@ -1,5 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import AutopodCore
-import Foundation
+import FoundationEssentials
 
 /// A pod in `--json` output. Keys are stable; nothing secret is included. Built as a
 /// `JSONValue` and written by `JSONOutput.encode(json:)`: `list --json` is meant for scripts

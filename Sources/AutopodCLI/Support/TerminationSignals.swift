@@ -1,5 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Dispatch
-import Foundation
+import FoundationEssentials
 
 /// SIGINT, SIGTERM and SIGHUP delivered to a handler on a background queue instead of ending
 /// the process, for commands that must clean up first (`connect`'s pod, `tunnel`'s forwarder).

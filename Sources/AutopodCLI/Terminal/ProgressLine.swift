@@ -1,4 +1,10 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import AutopodCore
+import FoundationEssentials
 
 /// A status line that updates in place on a terminal, and prints only changes otherwise
 /// (so logs and pipes get one line per phase, not one per second). Written to stderr so
@@ -11,10 +17,10 @@ final class ProgressLine {
     func update(_ text: String, elapsed: TimeInterval) {
         if isTerminal {
             let line = "\(text)  \(Style.dim(Format.duration(elapsed)))"
-            FileHandle.standardError.write(Data("\r\u{1B}[2K\(line)".utf8))
+            StandardStream.error.write("\r\u{1B}[2K\(line)")
             visible = true
         } else if text != lastPlain {
-            FileHandle.standardError.write(Data("\(text)\n".utf8))
+            StandardStream.error.write("\(text)\n")
             lastPlain = text
         }
     }
@@ -22,9 +28,9 @@ final class ProgressLine {
     /// Ends the updating line so the next output starts on a fresh line.
     func finish(_ text: String? = nil) {
         if isTerminal && visible {
-            FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
+            StandardStream.error.write("\r\u{1B}[2K")
             visible = false
         }
-        if let text { FileHandle.standardError.write(Data("\(text)\n".utf8)) }
+        if let text { StandardStream.error.write("\(text)\n") }
     }
 }

@@ -1,4 +1,11 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import AutopodCore
+import FoundationEssentials
+import SSHKit
 
 /// Questions asked on the terminal. Every question has a flag as well, so scripts never need this.
 enum Prompt {
@@ -7,17 +14,17 @@ enum Prompt {
     /// Asks for a line of text; an empty answer takes the default.
     static func ask(_ question: String, default value: String? = nil) -> String? {
         let suffix = value.map { " [\($0)]" } ?? ""
-        FileHandle.standardError.write(Data("\(question)\(suffix): ".utf8))
+        StandardStream.error.write("\(question)\(suffix): ")
         guard let line = readLine(strippingNewline: true) else { return nil }
-        let answer = line.trimmingCharacters(in: .whitespaces)
+        let answer = line.trimmingSpaces()
         return answer.isEmpty ? value : answer
     }
 
     /// Asks a yes/no question.
     static func confirm(_ question: String, default value: Bool) -> Bool {
         let hint = value ? "Y/n" : "y/N"
-        FileHandle.standardError.write(Data("\(question) [\(hint)]: ".utf8))
-        guard let line = readLine()?.trimmingCharacters(in: .whitespaces).lowercased(), !line.isEmpty else {
+        StandardStream.error.write("\(question) [\(hint)]: ")
+        guard let line = readLine()?.trimmingSpaces().lowercased(), !line.isEmpty else {
             return value
         }
         return line.hasPrefix("y")
@@ -25,7 +32,7 @@ enum Prompt {
 
     /// Reads a secret with echo off, restoring the terminal whatever happens.
     static func secret(_ question: String) -> String? {
-        FileHandle.standardError.write(Data("\(question): ".utf8))
+        StandardStream.error.write("\(question): ")
         var original = termios()
         let isTerminal = tcgetattr(STDIN_FILENO, &original) == 0
         if isTerminal {

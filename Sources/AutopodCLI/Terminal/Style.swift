@@ -1,4 +1,9 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import FoundationEssentials
 @preconcurrency import Rainbow
 
 /// Colour for people, plain text for pipes: Rainbow's output is enabled only when stdout is a

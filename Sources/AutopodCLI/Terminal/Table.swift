@@ -53,7 +53,7 @@ struct Panel {
     func render() -> String {
         let width = lines.map { $0.0.count }.max() ?? 0
         let body = lines.map { label, value in
-            "  " + Style.dim(label.padding(toLength: width, withPad: " ", startingAt: 0)) + "  " + value
+            "  " + Style.dim(label + String(repeating: " ", count: max(0, width - label.count))) + "  " + value
         }
         return ([Style.bold(title)] + body).joined(separator: "\n")
     }

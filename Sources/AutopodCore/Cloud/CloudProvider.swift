@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What autopod needs from a GPU cloud, in terms of pods and GPUs rather than any one API.
 /// RunPod's GraphQL API is the implementation today (`RunPodProvider`); a REST v2 backend can

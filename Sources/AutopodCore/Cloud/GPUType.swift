@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// How many of a GPU type the cloud says it has free, as RunPod's `stockStatus` words it.
 public enum StockStatus: String, Sendable, Codable, Comparable, CaseIterable {
@@ -11,7 +11,7 @@ public enum StockStatus: String, Sendable, Codable, Comparable, CaseIterable {
     /// RunPod sends the word with varying case, or null when it does not know.
     public init?(api text: String?) {
         guard let text else { return nil }
-        guard let match = Self.allCases.first(where: { $0.rawValue.caseInsensitiveCompare(text) == .orderedSame }) else {
+        guard let match = Self.allCases.first(where: { $0.rawValue.lowercased() == text.lowercased() }) else {
             return nil
         }
         self = match

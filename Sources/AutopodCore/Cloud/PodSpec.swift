@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Everything needed to create one pod of one GPU type.
 public struct PodSpec: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Why a call to the cloud failed, sorted by what autopod should do next.
 public enum ProviderError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Where a pod's SSH server can be reached directly (its public port-22 mapping).
 public struct PodEndpoint: Sendable, Codable, Equatable, CustomStringConvertible {

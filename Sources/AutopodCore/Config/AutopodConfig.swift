@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What the user chose in `autopod config init` (or left at its default).
 public struct AutopodConfig: Codable, Sendable, Equatable {

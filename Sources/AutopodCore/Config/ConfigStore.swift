@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SSHKit
 
 /// Reads, validates and writes `config.json`. A file that cannot be used is reported and never
 /// overwritten: `save` refuses to replace a file that does not load.
@@ -18,7 +19,7 @@ public struct ConfigStore: Sendable {
         do {
             data = try Data(contentsOf: paths.config)
         } catch {
-            throw ConfigError(path: paths.config.path, reason: .unreadable(error.localizedDescription))
+            throw ConfigError(path: paths.config.path, reason: .unreadable(FileErrorText.reason(error)))
         }
         return try ConfigParser.parse(data, path: paths.config.path)
     }
@@ -124,17 +125,14 @@ public enum ConfigParser {
 
     /// The most specific text a decoding error carries.
     static func describe(_ error: any Error, data: Data) -> String {
-        // JSONDecoder only says "not valid JSON"; JSONSerialization says where.
+        // JSONDecoder only says "not valid JSON"; JSONValue's parser says where.
         do {
-            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            _ = try JSONValue.parse(data)
         } catch {
-            if let detail = (error as NSError).userInfo["NSDebugDescription"] as? String { return detail }
+            return "\(error)"
         }
         if case DecodingError.dataCorrupted(let context) = error {
-            if let underlying = context.underlyingError {
-                return (underlying as NSError).userInfo["NSDebugDescription"] as? String ?? "\(underlying)"
-            }
-            return context.debugDescription
+            return context.underlyingError.map { "\($0)" } ?? context.debugDescription
         }
         return "\(error)"
     }
@@ -190,14 +188,10 @@ public enum ConfigParser {
         return issues
     }
 
-    /// Pulls "line N" out of Foundation's JSON error text, or works it out from a character offset.
+    /// Pulls "line N" out of a JSON error text, or works it out from a byte offset.
     static func lineNumber(in detail: String, data: Data) -> Int? {
-        if let range = detail.range(of: #"line (\d+)"#, options: .regularExpression) {
-            return Int(detail[range].dropFirst(5))
-        }
-        if let range = detail.range(of: #"character (\d+)"#, options: .regularExpression),
-            let offset = Int(detail[range].dropFirst(10))
-        {
+        if let match = detail.firstMatch(of: #/line (\d+)/#) { return Int(match.1) }
+        if let match = detail.firstMatch(of: #/(?:at byte|character) (\d+)/#), let offset = Int(match.1) {
             return data.prefix(offset).filter { $0 == 0x0A }.count + 1
         }
         return nil

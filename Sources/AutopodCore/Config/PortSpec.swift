@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SSHKit
 
 /// One exposed port in RunPod's `8888/http` form.
 public struct PortSpec: Sendable, Hashable, CustomStringConvertible {

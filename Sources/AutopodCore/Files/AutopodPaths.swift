@@ -1,4 +1,9 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import FoundationEssentials
 
 /// Where autopod keeps its files: `AUTOPOD_HOME`, by default `~/.autopod`.
 public struct AutopodPaths: Sendable {
@@ -31,10 +36,10 @@ public struct AutopodPaths: Sendable {
 
     public static func ensureDirectory(_ url: URL) throws {
         let manager = FileManager.default
-        var isDirectory: ObjCBool = false
+        var isDirectory = false
         if !manager.fileExists(atPath: url.path, isDirectory: &isDirectory) {
             try manager.createDirectory(at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        } else if !isDirectory.boolValue {
+        } else if !isDirectory {
             throw FileProblem(path: url.path, reason: "it exists but is not a folder", fix: "move it away")
         }
         chmod(url.path, 0o700)

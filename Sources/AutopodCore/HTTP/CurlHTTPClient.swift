@@ -1,10 +1,11 @@
 internal import CCurl
-import Foundation
+import FoundationEssentials
+import SSHKit
 
 /// HTTP over libcurl. One easy handle is kept and reused under a lock, so repeated requests to
 /// the same API share a connection (and its TLS session).
 public final class CurlHTTPClient: HTTPTransport, @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private let handle: EasyHandle
     private let userAgent: String
     /// Tests point the client at plain-HTTP loopback servers; TLS verification is never turned off.

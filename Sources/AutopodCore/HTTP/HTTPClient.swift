@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// Sends requests through a transport and applies the retry policy the caller asks for.
@@ -10,7 +10,7 @@ public struct HTTPClient: Sendable {
     public init(
         transport: any HTTPTransport = CurlHTTPClient(),
         logger: Logger = Logger(label: "autopod.http"),
-        sleep: @escaping @Sendable (Double) -> Void = { Thread.sleep(forTimeInterval: $0) }
+        sleep: @escaping @Sendable (Double) -> Void = { Sleep.seconds($0) }
     ) {
         self.transport = transport
         self.logger = logger
@@ -50,7 +50,7 @@ public struct HTTPClient: Sendable {
                 "retrying request",
                 metadata: [
                     "url": "\(Redactor.urlWithoutQuery(request.url))", "attempt": "\(attempt)",
-                    "wait": "\(String(format: "%.2f", wait))s", "outcome": "\(Self.summary(outcome))",
+                    "wait": "\(wait.fixed(2))s", "outcome": "\(Self.summary(outcome))",
                 ])
             sleep(wait)
             waited += wait

@@ -1,4 +1,9 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import FoundationEssentials
 
 /// When and how long to wait before repeating a request. Only the caller knows whether a request
 /// may be repeated at all (a pod create must not be), so the policy is asked per request.

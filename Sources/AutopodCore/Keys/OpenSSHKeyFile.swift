@@ -1,5 +1,6 @@
 import Crypto
-import Foundation
+import FoundationEssentials
+import SSHKit
 
 /// Writes and reads just enough of OpenSSH's key formats: no package in reach serialises
 /// `openssh-key-v1` private keys, so this small encoder is written by hand.
@@ -81,7 +82,7 @@ public enum OpenSSHKeyFile {
     /// The public key line for a private key file: from `PATH.pub` when present.
     public static func publicKeyLine(forPrivateKeyAt path: String) -> String? {
         guard let text = try? String(contentsOfFile: path + ".pub", encoding: .utf8) else { return nil }
-        let line = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let line = text.trimmingWhitespace()
         return line.isEmpty ? nil : line
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A private key found on disk, with the type read from its public half or its header.
 public struct DiscoveredKey: Sendable, Equatable {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SSHKit
 
 /// Removes secrets from text before it reaches a log line, an error message or output.
 /// Works by pattern (so a key autopod was never told about is still caught) and by value
@@ -17,25 +18,31 @@ public struct Redactor: Sendable {
         if secret.count >= 8 && !secrets.contains(secret) { secrets.append(secret) }
     }
 
-    private static let rules: [(NSRegularExpression, String)] = {
+    /// Each pattern with its replacement, made of capture groups and the mask. Regex is not
+    /// Sendable, so the compiled rules are used under `rulesLock`.
+    nonisolated(unsafe) private static let rules: [(Regex<AnyRegexOutput>, [ReplacementPart])] = {
         let sensitiveName = "[A-Za-z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD)[A-Za-z0-9_]*"
-        let patterns: [(String, String)] = [
+        let patterns: [(String, [ReplacementPart])] = [
             // Authorization: Bearer xxx / Basic xxx (headers, curl-style dumps)
-            (#"(?i)(authorization\s*[:=]\s*"?(?:bearer|basic|token)?\s*)[^\s",}]+"#, "$1" + mask),
-            (#"(?i)(\bbearer\s+)[A-Za-z0-9._~+/=-]{8,}"#, "$1" + mask),
+            (#"(?i)(authorization\s*[:=]\s*"?(?:bearer|basic|token)?\s*)[^\s",}]+"#, [.group(1), .mask]),
+            (#"(?i)(\bbearer\s+)[A-Za-z0-9._~+/=-]{8,}"#, [.group(1), .mask]),
             // api_key=... in query strings and forms
-            (#"(?i)((?:api[_-]?key|access[_-]?token|token)=)[^&\s"']+"#, "$1" + mask),
+            (#"(?i)((?:api[_-]?key|access[_-]?token|token)=)[^&\s"']+"#, [.group(1), .mask]),
             // NAME=value where NAME looks secret (env lists, shell lines)
-            (#"(?i)\b("# + sensitiveName + #")=([^\s"',;&]+)"#, "$1=" + mask),
+            (#"(?i)\b("# + sensitiveName + #"=)([^\s"',;&]+)"#, [.group(1), .mask]),
             // "NAME": "value" in JSON
-            (#"(?i)("[A-Za-z0-9_]*(?:key|token|secret|password|passwd)[A-Za-z0-9_]*"\s*:\s*")[^"]*(")"#, "$1" + mask + "$2"),
+            (#"(?i)("[A-Za-z0-9_]*(?:key|token|secret|password|passwd)[A-Za-z0-9_]*"\s*:\s*")[^"]*(")"#, [.group(1), .mask, .group(2)]),
             // GraphQL env objects: {key: "NAME", value: "..."}
-            (#"(?i)(key\s*:\s*\\?"[A-Za-z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD)[A-Za-z0-9_]*\\?"\s*,\s*value\s*:\s*\\?")[^"\\]*"#, "$1" + mask),
+            (#"(?i)(key\s*:\s*\\?"[A-Za-z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD)[A-Za-z0-9_]*\\?"\s*,\s*value\s*:\s*\\?")[^"\\]*"#, [.group(1), .mask]),
             // RunPod API keys (rpa_...) and long opaque tokens that follow "key"
-            (#"\brpa_[A-Za-z0-9]{16,}\b"#, mask),
+            (#"\brpa_[A-Za-z0-9]{16,}\b"#, [.mask]),
         ]
-        return patterns.map { (try! NSRegularExpression(pattern: $0.0), $0.1) }
+        return patterns.map { (try! Regex($0.0), $0.1) }
     }()
+
+    private static let rulesLock = Lock()
+
+    private enum ReplacementPart { case group(Int), mask }
 
     /// Words every pattern below needs to match; text with none of them skips the regular
     /// expressions, which cost more to compile than a short command spends on anything else.
@@ -44,13 +51,21 @@ public struct Redactor: Sendable {
     public func redact(_ text: String) -> String {
         var result = text
         for secret in secrets where result.contains(secret) {
-            result = result.replacingOccurrences(of: secret, with: Self.mask)
+            result = result.replacing(secret, with: Self.mask)
         }
         let lowered = result.lowercased()
         guard Self.triggers.contains(where: { lowered.contains($0) }) else { return result }
-        for (regex, template) in Self.rules {
-            let range = NSRange(result.startIndex..., in: result)
-            result = regex.stringByReplacingMatches(in: result, range: range, withTemplate: template)
+        Self.rulesLock.lock()
+        defer { Self.rulesLock.unlock() }
+        for (regex, parts) in Self.rules {
+            result = result.replacing(regex) { match in
+                parts.map { part in
+                    switch part {
+                    case .mask: return Self.mask
+                    case .group(let n): return match.output[n].substring.map(String.init) ?? ""
+                    }
+                }.joined()
+            }
         }
         return result
     }

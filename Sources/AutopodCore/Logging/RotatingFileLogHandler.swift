@@ -1,4 +1,10 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import FoundationEssentials
+import SSHKit
 import Logging
 
 /// Appends log lines to a file and rotates it: past `maxBytes` the file becomes `.1`, `.1`
@@ -7,8 +13,9 @@ public final class RotatingLogFile: @unchecked Sendable {
     public let url: URL
     public let maxBytes: Int
     public let backups: Int
-    private let lock = NSLock()
-    private var handle: FileHandle?
+    private let lock = Lock()
+    /// The open log file, or -1 before the first line or when it cannot be opened.
+    private var fd: Int32 = -1
     private var size = 0
 
     public init(url: URL, maxBytes: Int = 10 * 1024 * 1024, backups: Int = 5) {
@@ -17,17 +24,19 @@ public final class RotatingLogFile: @unchecked Sendable {
         self.backups = backups
     }
 
-    deinit { try? handle?.close() }
+    deinit { if fd >= 0 { close(fd) } }
 
     public func append(_ line: String) {
         lock.lock()
         defer { lock.unlock() }
-        let data = Data(utf8: line)
-        if handle == nil { openFile() }
-        if size > 0 && size + data.count > maxBytes { rotate() }
-        guard let handle else { return }
-        handle.write(data)
-        size += data.count
+        var line = line
+        let count = line.utf8.count
+        if fd < 0 { openFile() }
+        if size > 0 && size + count > maxBytes { rotate() }
+        guard fd >= 0 else { return }
+        // O_APPEND: a line is written whole at the end even with several autopods logging.
+        let written = line.withUTF8 { Glibc.write(fd, $0.baseAddress, $0.count) }
+        if written > 0 { size += written }
     }
 
     private func openFile() {
@@ -36,13 +45,13 @@ public final class RotatingLogFile: @unchecked Sendable {
         if !manager.fileExists(atPath: url.path) {
             _ = manager.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600])
         }
-        handle = FileHandle(forWritingAtPath: url.path)
-        size = Int((try? handle?.seekToEnd()) ?? 0)
+        fd = open(url.path, O_WRONLY | O_APPEND | O_CLOEXEC)
+        size = fd >= 0 ? Int(lseek(fd, 0, SEEK_END)) : 0
     }
 
     private func rotate() {
-        try? handle?.close()
-        handle = nil
+        if fd >= 0 { close(fd) }
+        fd = -1
         let manager = FileManager.default
         try? manager.removeItem(atPath: backupPath(backups))
         for index in stride(from: backups - 1, through: 1, by: -1) where manager.fileExists(atPath: backupPath(index)) {
@@ -105,7 +114,7 @@ public struct AutopodLogHandler: LogHandler {
         }
         if event.level >= consoleLevel {
             let prefix = event.level >= .error ? "error: " : event.level == .warning ? "warning: " : ""
-            FileHandle.standardError.write(Data("\(prefix)\(message)\n".utf8))
+            StandardStream.error.write("\(prefix)\(message)\n")
         }
     }
 
@@ -118,7 +127,7 @@ public struct AutopodLogHandler: LogHandler {
 /// The redactor shared by every logger, so a secret learned later (the key read from config)
 /// is hidden in every later line.
 public final class RedactorBox: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var redactor: Redactor
 
     public init(_ redactor: Redactor = Redactor()) { self.redactor = redactor }

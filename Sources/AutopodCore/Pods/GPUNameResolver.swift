@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SSHKit
 
 /// Turns what people type (`A40`, `a6000`, `4090`, `H100`, `NVIDIA GeForce RTX 4090`) into
 /// the cloud's GPU type ids, using the live list of types.
@@ -18,10 +19,10 @@ public struct GPUNameResolver: Sendable {
 
     /// The one type `name` means, or an error listing what it could have meant.
     public func resolve(_ name: String) throws(GPUNameError) -> GPUType {
-        let trimmed = name.trimmingCharacters(in: .whitespaces)
+        let trimmed = name.trimmingSpaces()
         // A full id or display name, exactly (ignoring case), always wins.
-        if let exact = types.first(where: { $0.id.caseInsensitiveCompare(trimmed) == .orderedSame }) { return exact }
-        let byDisplay = types.filter { $0.displayName.caseInsensitiveCompare(trimmed) == .orderedSame }
+        if let exact = types.first(where: { $0.id.lowercased() == trimmed.lowercased() }) { return exact }
+        let byDisplay = types.filter { $0.displayName.lowercased() == trimmed.lowercased() }
         if byDisplay.count == 1 { return byDisplay[0] }
 
         let key = Self.normalize(trimmed)

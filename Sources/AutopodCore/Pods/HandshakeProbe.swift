@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import SSHKit
 
 /// The readiness check `connect` uses: a full SSH handshake, the host-key check and

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// UTC timestamps in the two ISO 8601 forms autopod writes, `2027-01-01T12:00:00Z` and
 /// `2027-01-01T12:00:00.250Z`, read and written by hand. `Date.ISO8601FormatStyle` costs about

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What the launcher reports while it works, so the user sees each GPU type tried and why it
 /// was passed over.

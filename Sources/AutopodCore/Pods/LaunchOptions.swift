@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SSHKit
 
 /// What `connect` asks for: the config, with the command line's overrides applied.
 public struct LaunchOptions: Sendable, Equatable {
@@ -42,7 +43,7 @@ public struct LaunchOptions: Sendable, Equatable {
                 path: publicPath, reason: "cannot read the SSH public key",
                 fix: "create it with `ssh-keygen -y -f \(path) > \(publicPath)`, or run `autopod config init --create-ssh-key`")
         }
-        return line.trimmingCharacters(in: .whitespaces)
+        return line.trimmingSpaces()
     }
 }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What a pod has cost: price at creation × running time autopod measured.
 ///

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// Creates a pod exactly once, falling back through the GPU preference list.
@@ -139,7 +139,7 @@ public struct PodLauncher: Sendable {
             } catch {
                 logger.warning("lookup after an unconfirmed create failed", metadata: ["error": "\(error)"])
             }
-            if attempt < lookupAttempts { Thread.sleep(forTimeInterval: lookupInterval) }
+            if attempt < lookupAttempts { Sleep.seconds(lookupInterval) }
         }
         return nil
     }
@@ -181,7 +181,7 @@ public struct PodLauncher: Sendable {
 
     static func shortReason(_ error: ProviderError) -> String {
         if case .capacity(let message) = error {
-            return message.components(separatedBy: ". ").first ?? message
+            return message.firstRange(of: ". ").map { String(message[..<$0.lowerBound]) } ?? message
         }
         return error.description
     }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// The pods autopod knows, kept in step with the account: list, find, stop, start, kill.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Brings `pods.json` in line with what the account says, without any I/O.
 public enum PodReconciler {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A stretch of time during which autopod saw the pod running (and billing).
 public struct RunningInterval: Encodable, Sendable, Equatable {

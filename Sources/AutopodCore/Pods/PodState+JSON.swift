@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // Reading `pods.json` from a parsed `JSONValue`. Writing is the types' `Encodable` conformance
 // (`PodStateStore.encode`); the field names here must match its coding keys, which the store's

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SSHKit
 
 /// Reads and writes `pods.json`. Every change is a locked read-modify-write (so two autopod
 /// processes never lose each other's pods) and an atomic replace. A file that cannot be parsed
@@ -50,7 +51,7 @@ public struct PodStateStore: Sendable {
         do {
             return try Data(contentsOf: url)
         } catch {
-            throw PodStateError(path: url.path, reason: "cannot read it (\(error.localizedDescription))")
+            throw PodStateError(path: url.path, reason: "cannot read it (\(FileErrorText.reason(error)))")
         }
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A pod's state in words a user acts on, derived from RunPod's fields the way runpodctl
 /// does: RUNNING with a runtime is running; RUNNING without one is still starting.

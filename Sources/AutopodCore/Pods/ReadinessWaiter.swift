@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The phases a new pod goes through before it can be used, in order.
 public enum WaitPhase: Int, Sendable, Comparable, CaseIterable {
@@ -51,7 +51,7 @@ public enum ReadinessObservation: Sendable, Equatable {
             return .unreachable(
                 "port 22 is mapped only to a private address (the host has no public IP); use SECURE cloud, where every pod has one")
         }
-        if let ports = pod.ports, !ports.replacingOccurrences(of: " ", with: "").split(separator: ",").contains("22/tcp") {
+        if let ports = pod.ports, !ports.filter { $0 != " " }.split(separator: ",").contains("22/tcp") {
             return .unreachable("the pod does not expose 22/tcp (ports: \(ports)); add it to `ports` in the config")
         }
         return .waiting(.waitingForSSHPort)
@@ -152,7 +152,7 @@ public struct ReadinessWaiter: Sendable {
             while Date() < wake {
                 if cancelled() { throw .interrupted }
                 if Date().timeIntervalSince(started) >= timeout { break }
-                Thread.sleep(forTimeInterval: 0.1)
+                Sleep.seconds(0.1)
             }
         }
     }

@@ -1,9 +1,10 @@
-import Foundation
+import FoundationEssentials
+import SSHKit
 
 /// Durations as people type them: `90s`, `15m`, `1h`, `1h30m`, or plain seconds.
 public enum WaitDuration {
     public static func parse(_ text: String) -> TimeInterval? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let trimmed = text.trimmingSpaces().lowercased()
         if let seconds = Double(trimmed), seconds > 0 { return seconds }
         var total = 0.0
         var number = ""
@@ -31,8 +32,8 @@ public enum WaitDuration {
     public static func format(_ seconds: Double) -> String {
         let whole = Int(seconds.rounded(.down))
         let hours = whole / 3600, minutes = whole % 3600 / 60, secs = whole % 60
-        if hours > 0 { return String(format: "%dh %02dm", hours, minutes) }
-        if minutes > 0 { return String(format: "%dm %02ds", minutes, secs) }
+        if hours > 0 { return "\(hours)h \(minutes.zeroPadded(2))m" }
+        if minutes > 0 { return "\(minutes)m \(secs.zeroPadded(2))s" }
         return "\(secs)s"
     }
 }

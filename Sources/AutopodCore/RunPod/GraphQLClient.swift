@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// Why a GraphQL call to RunPod failed, sorted by what the caller should do about it.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Reads the fields of one JSON object as typed values, the way a synthesized `Decodable` would:
 /// a missing or null required field and a value of the wrong kind are errors naming where in the

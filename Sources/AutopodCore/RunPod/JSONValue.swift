@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A JSON value, for GraphQL variables and for replies read field by field.
 public enum JSONValue: Sendable, Equatable, Codable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension JSONValue {
     /// Parses JSON text straight into a `JSONValue`. Replies are read on every API call (every

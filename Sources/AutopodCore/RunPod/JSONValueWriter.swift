@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension JSONValue {
     /// The value as JSON text, keys sorted and slashes left alone. `pretty` gives exactly what

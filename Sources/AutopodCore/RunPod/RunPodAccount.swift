@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SSHKit
 
 /// The account-level calls autopod makes: checking a key and registering SSH public keys.
 public struct RunPodAccount: Sendable {
@@ -17,7 +18,7 @@ public struct RunPodAccount: Sendable {
     public func publicKeys() throws(RunPodAPIError) -> [String] {
         let data = try client.execute("query MyKeys { myself { id pubKey } }", policy: .standard)
         let text = data["myself"]["pubKey"].stringValue ?? ""
-        return text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return text.split(whereSeparator: \.isNewline).map { String($0.trimmingSpaces()) }.filter { !$0.isEmpty }
     }
 
     /// Adds `line` to the account's keys unless a key with the same blob is there already.

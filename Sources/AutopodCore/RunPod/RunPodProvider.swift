@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// `CloudProvider` over RunPod's GraphQL API. Every document takes variables (nothing is
@@ -59,7 +59,7 @@ public struct RunPodProvider: CloudProvider {
             "containerDiskInGb": .number(Double(spec.containerDiskInGb)),
             "volumeInGb": .number(Double(spec.volumeInGb)),
             "volumeMountPath": .string(spec.volumeMountPath),
-            "ports": .string(spec.ports.replacingOccurrences(of: " ", with: "")),
+            "ports": .string(String(spec.ports.filter { $0 != " " })),
             // startSsh makes RunPod's images start sshd with PUBLIC_KEY as authorized_keys.
             "startSsh": true,
             "env": .array(spec.env.sorted { $0.key < $1.key }.map { .object(["key": .string($0.key), "value": .string($0.value)]) }),

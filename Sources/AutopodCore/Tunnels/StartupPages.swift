@@ -1,4 +1,9 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import FoundationEssentials
 
 /// Gives back the file pages a long-running tunnel mapped while it started (argument parsing,
 /// config, the API client, the first SSH handshake) once it only forwards.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What a running `autopod tunnel` publishes about itself in `AUTOPOD_HOME/tunnels/<pod-id>.json`,
 /// refreshed every few seconds so `tunnel list` can show its health without talking to it.

@@ -3,7 +3,8 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
+import FoundationEssentials
+import SSHKit
 
 /// The tunnel state files under `AUTOPOD_HOME/tunnels`: one `<pod-id>.json` per running tunnel
 /// (and its `<pod-id>.log` when detached). A file whose process is gone is stale and removed.
@@ -76,7 +77,7 @@ public struct TunnelRegistry: Sendable {
         if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
             let close = stat.lastIndex(of: ")")
         {
-            let rest = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces)
+            let rest = stat[stat.index(after: close)...].trimmingSpaces()
             if rest.hasPrefix("Z") || rest.hasPrefix("X") { return false }
         }
         #endif

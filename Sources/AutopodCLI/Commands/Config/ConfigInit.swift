@@ -1,6 +1,12 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import ArgumentParser
 import AutopodCore
-import Foundation
+import FoundationEssentials
+import SSHKit
 
 /// `autopod config init`: the set-up wizard. Every question has a flag, so
 /// `--non-interactive` can set everything from a script.
@@ -73,7 +79,7 @@ struct ConfigInit: ParsableCommand {
 
     private func applyFlags(to config: inout AutopodConfig) throws {
         if let sshKey { config.sshKeyPath = AutopodPaths.expandTilde(sshKey) }
-        let gpuList = gpus.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
+        let gpuList = gpus.flatMap { $0.split(separator: ",") }.map { String($0.trimmingSpaces()) }
         if !gpuList.isEmpty { config.gpuTypes = gpuList }
         if let gpuCount { config.gpuCount = gpuCount }
         if let cloud {
@@ -87,7 +93,7 @@ struct ConfigInit: ParsableCommand {
         if let volume { config.volumeGB = volume }
         if let containerDisk { config.containerDiskGB = containerDisk }
         let ports = try forwards.flatMap { $0.split(separator: ",") }.map { text -> Int in
-            guard let port = Int(text.trimmingCharacters(in: .whitespaces)), (1...65535).contains(port) else {
+            guard let port = Int(text.trimmingSpaces()), (1...65535).contains(port) else {
                 throw ValidationError("--forward takes port numbers, not \(text)")
             }
             return port
@@ -101,7 +107,7 @@ struct ConfigInit: ParsableCommand {
     private func askAPIKey(_ config: inout AutopodConfig, environment: [String: String]) throws {
         while true {
             let current = config.apiKey.map { " [\(AutopodConfig.mask($0))]" } ?? ""
-            let typed = Prompt.secret("RunPod API key\(current)")?.trimmingCharacters(in: .whitespaces) ?? ""
+            let typed = Prompt.secret("RunPod API key\(current)")?.trimmingSpaces() ?? ""
             if !typed.isEmpty { config.apiKey = typed }
             guard let key = config.apiKey else {
                 print(Style.warn("No key set; autopod cannot reach RunPod until you add one (or set RUNPOD_API_KEY)."))
@@ -192,7 +198,7 @@ struct ConfigInit: ParsableCommand {
 
     private func askPodDefaults(_ config: inout AutopodConfig) {
         if let gpus = Prompt.ask("GPU types, in order of preference", default: config.gpuTypes.joined(separator: ", ")) {
-            let list = gpus.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let list = gpus.split(separator: ",").map { String($0.trimmingSpaces()) }.filter { !$0.isEmpty }
             if !list.isEmpty { config.gpuTypes = list }
         }
         if let count = Prompt.ask("GPUs per pod", default: "\(config.gpuCount)").flatMap(Int.init) { config.gpuCount = count }
@@ -212,7 +218,7 @@ struct ConfigInit: ParsableCommand {
             config.volumeGB = volume
         }
         if let ports = Prompt.ask("Ports to forward to localhost", default: config.forwards.map(String.init).joined(separator: ",")) {
-            let list = ports.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            let list = ports.split(separator: ",").compactMap { Int($0.trimmingSpaces()) }
             if !list.isEmpty { config.forwards = list }
         }
     }

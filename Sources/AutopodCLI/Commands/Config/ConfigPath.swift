@@ -1,4 +1,5 @@
 import ArgumentParser
+import FoundationEssentials
 import AutopodCore
 
 /// `autopod config path`: where the configuration lives.

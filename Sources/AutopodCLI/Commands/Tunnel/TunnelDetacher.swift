@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 import AutopodCore
-import Foundation
+import FoundationEssentials
 
 /// `--detach`: starts this same binary again in its own session (setsid, so closing the terminal
 /// does not reach it) with stdin from /dev/null and stdout/stderr appended to the tunnel's log,
@@ -100,10 +100,8 @@ struct TunnelDetacher {
 
     /// The child's "error: ..." line, written by AutopodCommand.report.
     static func lastError(in log: URL, from offset: UInt64) -> String? {
-        guard let handle = try? FileHandle(forReadingFrom: log) else { return nil }
-        defer { try? handle.close() }
-        try? handle.seek(toOffset: offset)
-        let text = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+        guard let bytes = FileReader.bytes(atPath: log.path, from: offset) else { return nil }
+        let text = String(decoding: bytes, as: UTF8.self)
         let line = text.split(separator: "\n").last { $0.hasPrefix("error: ") }
         return line.map { String($0.dropFirst("error: ".count)) }
     }

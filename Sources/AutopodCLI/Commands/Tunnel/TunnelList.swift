@@ -1,6 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import ArgumentParser
 import AutopodCore
-import Foundation
+import FoundationEssentials
 
 /// `autopod tunnel list`: every running tunnel and how it is doing, from the state files the
 /// tunnels keep fresh (stale ones, whose process is gone, are removed and not shown).

@@ -1,5 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Dispatch
-import Foundation
+import FoundationEssentials
 import SSHKit
 
 /// SIGINT, SIGTERM and SIGHUP stop the forwarder cleanly (listeners closed, state file removed)
@@ -10,7 +15,7 @@ final class TunnelSignals: @unchecked Sendable {
     private let forwarder: PortForwarder
     private let grace: Double
     private let giveUp: @Sendable (Int32) -> Void
-    private let lock = NSLock()
+    private let lock = Lock()
     private var first: Int32?
     private var sources: [any DispatchSourceSignal] = []
 

@@ -1,7 +1,12 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import ArgumentParser
 import AutopodCore
 import Dispatch
-import Foundation
+import FoundationEssentials
 import SSHKit
 
 /// `autopod tunnel POD PORT[:REMOTE_PORT]...`: local forwards to a pod that reconnect by
@@ -105,8 +110,8 @@ struct TunnelStart: ParsableCommand {
         let signals = TunnelSignals(forwarder: forwarder) { signal in
             // Still connecting after the grace period: leave without waiting for the timeout.
             registry.remove(podID: podID, pid: getpid())
-            FileHandle.standardError.write(Data("tunnel stopped (signal \(signal)) while connecting; the local ports are closed\n".utf8))
-            Foundation.exit(signal == SIGINT ? 130 : 0)
+            StandardStream.error.write("tunnel stopped (signal \(signal)) while connecting; the local ports are closed\n")
+            Glibc.exit(signal == SIGINT ? 130 : 0)
         }
         signals.install()
         let timer = DispatchSource.makeTimerSource(queue: DispatchQueue.global())

@@ -1,5 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import AutopodCore
-import Foundation
+import FoundationEssentials
 import SSHKit
 
 /// What a tunnel is doing, fed by the forwarder's events (on its thread) and read by the status
@@ -15,7 +20,7 @@ final class TunnelStatus: @unchecked Sendable {
         case stopped
     }
 
-    private let lock = NSLock()
+    private let lock = Lock()
     private let podName: String
     private let isTerminal: Bool
     private let registry: TunnelRegistry?
@@ -75,9 +80,9 @@ final class TunnelStatus: @unchecked Sendable {
         defer { lock.unlock() }
         if isTerminal {
             clearDrawn()
-            FileHandle.standardError.write(Data("\(Style.dim("tunnel")) \(text)\n".utf8))
+            StandardStream.error.write("\(Style.dim("tunnel")) \(text)\n")
         } else {
-            FileHandle.standardError.write(Data("\(Self.timestamp()) tunnel \(podName): \(text)\n".utf8))
+            StandardStream.error.write("\(Self.timestamp()) tunnel \(podName): \(text)\n")
         }
     }
 
@@ -136,7 +141,7 @@ final class TunnelStatus: @unchecked Sendable {
             text += "\r\u{1B}[2K\(line)\n"
         }
         drawnLines = record.forwards.count
-        FileHandle.standardError.write(Data(text.utf8))
+        StandardStream.error.write(text)
     }
 
     private func clearDrawn() {
@@ -144,7 +149,7 @@ final class TunnelStatus: @unchecked Sendable {
         var text = "\u{1B}[\(drawnLines)A"
         for _ in 0..<drawnLines { text += "\r\u{1B}[2K\n" }
         text += "\u{1B}[\(drawnLines)A"
-        FileHandle.standardError.write(Data(text.utf8))
+        StandardStream.error.write(text)
         drawnLines = 0
     }
 
@@ -176,11 +181,8 @@ final class TunnelStatus: @unchecked Sendable {
             value /= 1000
             unit += 1
         }
-        return unit == 0 ? "\(n) B" : String(format: "%.1f", value) + " " + units[unit]
+        return unit == 0 ? "\(n) B" : value.fixed(1) + " " + units[unit]
     }
 
-    private static func timestamp() -> String {
-        let formatter = ISO8601DateFormatter()
-        return formatter.string(from: Date())
-    }
+    private static func timestamp() -> String { ISO8601Timestamp.format(Date(), milliseconds: false) }
 }

@@ -1,6 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import ArgumentParser
 import AutopodCore
-import Foundation
+import FoundationEssentials
 
 /// `autopod tunnel stop POD|all`: asks running tunnels to end (SIGTERM, which they handle by
 /// closing their ports and removing their state file) and waits until they have.

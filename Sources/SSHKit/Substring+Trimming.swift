@@ -4,14 +4,14 @@
 extension Substring {
     /// Without leading and trailing spaces and tabs, like `trimmingCharacters(in: .whitespaces)`:
     /// tab, Unicode category Zs, and the zero-width space that Foundation counts too.
-    func trimmingSpaces() -> Substring {
+    public func trimmingSpaces() -> Substring {
         trimming { $0 == "\t" || $0 == "\u{200B}" || $0.properties.generalCategory == .spaceSeparator }
     }
 
     /// Without leading and trailing white space and line breaks, like
     /// `trimmingCharacters(in: .whitespacesAndNewlines)`: Unicode's White_Space property, and
     /// the zero-width space.
-    func trimmingWhitespace() -> Substring {
+    public func trimmingWhitespace() -> Substring {
         trimming { $0 == "\u{200B}" || $0.properties.isWhitespace }
     }
 
@@ -21,4 +21,12 @@ extension Substring {
         else { return "" }
         return Substring(scalars[first...last])
     }
+}
+
+extension String {
+    /// Without leading and trailing spaces and tabs (see `Substring.trimmingSpaces`).
+    public func trimmingSpaces() -> String { String(self[...].trimmingSpaces()) }
+
+    /// Without leading and trailing white space and line breaks (see `Substring.trimmingWhitespace`).
+    public func trimmingWhitespace() -> String { String(self[...].trimmingWhitespace()) }
 }
