@@ -32,4 +32,18 @@ static inline int clibssh2_hmac_sha1(const void *key, int keyLen, const void *da
         && outLen == 20 ? 0 : -1;
 }
 
+// A fresh ed25519 key pair (`autopod config init` makes one for a user who has none), from the
+// same libcrypto: a second crypto library for one key would add minutes of build and start-up work.
+static inline int clibssh2_ed25519_generate(unsigned char seed[32], unsigned char publicKey[32]) {
+    EVP_PKEY *key = NULL;
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, NULL);
+    size_t seedLen = 32, publicLen = 32;
+    int ok = ctx != NULL && EVP_PKEY_keygen_init(ctx) == 1 && EVP_PKEY_keygen(ctx, &key) == 1
+        && EVP_PKEY_get_raw_private_key(key, seed, &seedLen) == 1 && seedLen == 32
+        && EVP_PKEY_get_raw_public_key(key, publicKey, &publicLen) == 1 && publicLen == 32;
+    EVP_PKEY_free(key);
+    EVP_PKEY_CTX_free(ctx);
+    return ok ? 0 : -1;
+}
+
 #endif

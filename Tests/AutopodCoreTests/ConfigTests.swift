@@ -25,7 +25,7 @@ final class ConfigTests: XCTestCase {
         try FileManager.default.createDirectory(at: ssh, withIntermediateDirectories: true)
         try "ssh-rsa AAAA x\n".write(to: ssh.appendingPathComponent("id_rsa.pub"), atomically: true, encoding: .utf8)
         try "key".write(to: ssh.appendingPathComponent("id_rsa"), atomically: true, encoding: .utf8)
-        let key = OpenSSHKeyFile.generateEd25519(comment: "t")
+        let key = try OpenSSHKeyFile.generateEd25519(comment: "t")
         try OpenSSHKeyFile.write(key, to: ssh.appendingPathComponent("id_ed25519").path)
         let config = AutopodConfig.defaults(environment: ["HOME": home.path])
         XCTAssertEqual(config.sshKeyPath, ssh.appendingPathComponent("id_ed25519").path)
@@ -121,10 +121,18 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: paths.config), Data(broken.utf8))
     }
 
+    func testProcessEnvironmentIsReadAsItIsNow() {
+        unsetenv("AUTOPOD_TEST_VARIABLE")
+        XCTAssertNil(Environment.process["AUTOPOD_TEST_VARIABLE"])
+        setenv("AUTOPOD_TEST_VARIABLE", "a=b c", 1)
+        defer { unsetenv("AUTOPOD_TEST_VARIABLE") }
+        XCTAssertEqual(Environment.process["AUTOPOD_TEST_VARIABLE"], "a=b c")
+    }
+
     func testEnvironmentOverridesTheFile() {
         var config = AutopodConfig()
         config.apiKey = "rpa_from_file_000000000"
-        let environment = ["RUNPOD_API_KEY": "rpa_from_env_111111111", "RUNPOD_API_BASE_URL": "http://127.0.0.1:9"]
+        let environment: Environment = ["RUNPOD_API_KEY": "rpa_from_env_111111111", "RUNPOD_API_BASE_URL": "http://127.0.0.1:9"]
         XCTAssertEqual(config.effectiveAPIKey(environment: environment), "rpa_from_env_111111111")
         XCTAssertEqual(config.effectiveBaseURL(environment: environment), "http://127.0.0.1:9")
         XCTAssertEqual(config.effectiveAPIKey(environment: [:]), "rpa_from_file_000000000")

@@ -8,7 +8,7 @@ final class KeyGenerationTests: XCTestCase {
     func testGeneratedKeyIsAcceptedByOpenSSH() throws {
         let dir = TemporaryDirectory()
         let path = dir.file("id_ed25519").path
-        let key = OpenSSHKeyFile.generateEd25519(comment: "test@autopod")
+        let key = try OpenSSHKeyFile.generateEd25519(comment: "test@autopod")
         try OpenSSHKeyFile.write(key, to: path)
         XCTAssertEqual(TemporaryDirectory.mode(of: path), 0o600)
         let derived = try ProcessRunner.run("/usr/bin/ssh-keygen", ["-y", "-f", path])
@@ -26,7 +26,7 @@ final class KeyGenerationTests: XCTestCase {
     func testWriteRefusesToReplaceAKey() throws {
         let dir = TemporaryDirectory()
         let path = dir.file("id").path
-        try OpenSSHKeyFile.write(OpenSSHKeyFile.generateEd25519(comment: "a"), to: path)
+        try OpenSSHKeyFile.write(try OpenSSHKeyFile.generateEd25519(comment: "a"), to: path)
         let before = try String(contentsOfFile: path, encoding: .utf8)
         XCTAssertThrowsError(try OpenSSHKeyFile.write(OpenSSHKeyFile.generateEd25519(comment: "b"), to: path))
         XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), before)

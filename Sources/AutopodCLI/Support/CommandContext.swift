@@ -8,7 +8,7 @@ import FoundationEssentials
 
 /// What a pod command needs: the config, the provider built from it, and the state store.
 struct CommandContext {
-    let environment: [String: String]
+    let environment: Environment
     let paths: AutopodPaths
     let config: AutopodConfig
     let provider: RunPodProvider
@@ -16,7 +16,7 @@ struct CommandContext {
 
     /// Loads the config and builds the RunPod provider; a missing key says how to set one.
     static func make(global: GlobalOptions, statusDisplay: Bool = false) throws -> CommandContext {
-        let environment = ProcessInfo.processInfo.environment
+        let environment = Environment.process
         global.bootstrap(statusDisplay: statusDisplay, environment: environment)
         let paths = AutopodPaths.fromEnvironment(environment)
         let config = try ConfigStore(paths: paths).load(environment: environment)

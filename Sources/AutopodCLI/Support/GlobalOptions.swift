@@ -20,9 +20,8 @@ struct GlobalOptions: ParsableArguments {
     /// Sets up logging and colour; commands call this first (`CommandContext.make` does).
     /// `statusDisplay`: the command reports every event itself (`tunnel`), so only errors (or,
     /// with `-v`, everything) reach the terminal; the log file has the rest.
-    /// `environment`: passed in by callers that read it anyway, since every read of
-    /// `ProcessInfo.processInfo.environment` builds the whole dictionary again.
-    func bootstrap(statusDisplay: Bool = false, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    /// `environment`: tests give their own.
+    func bootstrap(statusDisplay: Bool = false, environment: Environment = .process) {
         let verbosity = verbose ? 1 : statusDisplay ? -2 : quiet ? -1 : 0
         LogSetup.bootstrap(paths: AutopodPaths.fromEnvironment(environment), verbosity: verbosity)
         Style.configure(environment: environment)

@@ -3,13 +3,14 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import AutopodCore
 import FoundationEssentials
 @preconcurrency import Rainbow
 
 /// Colour for people, plain text for pipes: Rainbow's output is enabled only when stdout is a
 /// terminal and neither `NO_COLOR` nor `TERM=dumb` is set.
 enum Style {
-    static func configure(environment: [String: String]) {
+    static func configure(environment: Environment) {
         let wanted = isatty(STDOUT_FILENO) == 1 && environment["NO_COLOR"].map(\.isEmpty) ?? true
             && environment["TERM"] != "dumb"
         Rainbow.enabled = wanted

@@ -53,19 +53,19 @@ public struct AutopodConfig: Codable, Sendable, Equatable {
     }
 
     /// Defaults, with the SSH key that `SSHKeyFinder` detects in `~/.ssh`.
-    public static func defaults(environment: [String: String] = ProcessInfo.processInfo.environment) -> AutopodConfig {
+    public static func defaults(environment: Environment = .process) -> AutopodConfig {
         var config = AutopodConfig()
         config.sshKeyPath = SSHKeyFinder(environment: environment).preferredUsableKey()?.path
         return config
     }
 
     /// The key with environment overrides applied; never logged.
-    public func effectiveAPIKey(environment: [String: String]) -> String? {
+    public func effectiveAPIKey(environment: Environment) -> String? {
         if let key = environment["RUNPOD_API_KEY"], !key.isEmpty { return key }
         return apiKey
     }
 
-    public func effectiveBaseURL(environment: [String: String]) -> String {
+    public func effectiveBaseURL(environment: Environment) -> String {
         if let url = environment["RUNPOD_API_BASE_URL"], !url.isEmpty { return url }
         return apiBaseURL
     }

@@ -11,7 +11,7 @@ public struct ConfigStore: Sendable {
     public var exists: Bool { FileManager.default.fileExists(atPath: paths.config.path) }
 
     /// The configuration on disk, or the defaults when there is no file yet.
-    public func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError)
+    public func load(environment: Environment = .process) throws(ConfigError)
         -> AutopodConfig
     {
         guard exists else { return AutopodConfig.defaults(environment: environment) }

@@ -12,7 +12,7 @@ public struct AutopodPaths: Sendable {
     public init(home: URL) { self.home = home }
 
     /// Resolves `AUTOPOD_HOME` (or `~/.autopod`) from the environment.
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment)
+    public static func fromEnvironment(_ environment: Environment = .process)
         -> AutopodPaths
     {
         if let custom = environment["AUTOPOD_HOME"], !custom.isEmpty {
@@ -45,12 +45,12 @@ public struct AutopodPaths: Sendable {
         chmod(url.path, 0o700)
     }
 
-    public static func userHome(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+    public static func userHome(_ environment: Environment = .process) -> URL {
         if let home = environment["HOME"], !home.isEmpty { return URL(fileURLWithPath: home) }
         return FileManager.default.homeDirectoryForCurrentUser
     }
 
-    public static func expandTilde(_ path: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+    public static func expandTilde(_ path: String, environment: Environment = .process)
         -> String
     {
         guard path == "~" || path.hasPrefix("~/") else { return path }

@@ -1,4 +1,3 @@
-import Crypto
 import FoundationEssentials
 import SSHKit
 
@@ -12,10 +11,10 @@ public enum OpenSSHKeyFile {
     }
 
     /// A fresh, unencrypted ed25519 key pair in OpenSSH's formats.
-    public static func generateEd25519(comment: String) -> GeneratedKey {
-        let key = Curve25519.Signing.PrivateKey()
-        let publicKey = Data(key.publicKey.rawRepresentation)
-        let seed = Data(key.rawRepresentation)
+    public static func generateEd25519(comment: String) throws(SSHError) -> GeneratedKey {
+        let key = try Ed25519KeyPair()
+        let publicKey = Data(key.publicKey)
+        let seed = Data(key.seed)
         var publicBlob = SSHWire()
         publicBlob.string("ssh-ed25519")
         publicBlob.bytes(publicKey)

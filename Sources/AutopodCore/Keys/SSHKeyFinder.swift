@@ -24,7 +24,7 @@ public struct DiscoveredKey: Sendable, Equatable {
 public struct SSHKeyFinder: Sendable {
     private let sshDirectory: URL
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(environment: Environment = .process) {
         sshDirectory = AutopodPaths.userHome(environment).appendingPathComponent(".ssh")
     }
 

@@ -51,7 +51,7 @@ public enum ReadinessObservation: Sendable, Equatable {
             return .unreachable(
                 "port 22 is mapped only to a private address (the host has no public IP); use SECURE cloud, where every pod has one")
         }
-        if let ports = pod.ports, !ports.filter { $0 != " " }.split(separator: ",").contains("22/tcp") {
+        if let ports = pod.ports, !ports.filter({ $0 != " " }).split(separator: ",").contains("22/tcp") {
             return .unreachable("the pod does not expose 22/tcp (ports: \(ports)); add it to `ports` in the config")
         }
         return .waiting(.waitingForSSHPort)

@@ -49,7 +49,7 @@ struct ConfigInit: ParsableCommand {
 
     func run() throws {
         global.bootstrap()
-        let environment = ProcessInfo.processInfo.environment
+        let environment = Environment.process
         let store = ConfigStore(paths: global.paths)
         // A broken file is reported and left alone: load throws before anything is written.
         var config = try store.load(environment: environment)
@@ -104,7 +104,7 @@ struct ConfigInit: ParsableCommand {
         }
     }
 
-    private func askAPIKey(_ config: inout AutopodConfig, environment: [String: String]) throws {
+    private func askAPIKey(_ config: inout AutopodConfig, environment: Environment) throws {
         while true {
             let current = config.apiKey.map { " [\(AutopodConfig.mask($0))]" } ?? ""
             let typed = Prompt.secret("RunPod API key\(current)")?.trimmingSpaces() ?? ""
@@ -121,7 +121,7 @@ struct ConfigInit: ParsableCommand {
 
     /// Checks the key with a live call. Returns false only when RunPod refused it.
     @discardableResult
-    private func checkKey(_ key: String, config: AutopodConfig, environment: [String: String], interactive: Bool) -> Bool {
+    private func checkKey(_ key: String, config: AutopodConfig, environment: Environment, interactive: Bool) -> Bool {
         LogSetup.redactor.add(secret: key)
         var client = GraphQLClient(baseURL: config.effectiveBaseURL(environment: environment), apiKey: key)
         client.timeout = 10
@@ -164,7 +164,7 @@ struct ConfigInit: ParsableCommand {
 
     /// Offers to add the chosen key to the RunPod account, so pods started outside autopod (and
     /// RunPod's own SSH proxy) accept it too. autopod's own pods get it either way.
-    private func offerToRegister(_ config: AutopodConfig, environment: [String: String]) {
+    private func offerToRegister(_ config: AutopodConfig, environment: Environment) {
         guard let keyPath = config.sshKeyPath, let line = OpenSSHKeyFile.publicKeyLine(forPrivateKeyAt: keyPath),
             let apiKey = config.effectiveAPIKey(environment: environment)
         else { return }
@@ -189,7 +189,7 @@ struct ConfigInit: ParsableCommand {
         var path = ssh.appendingPathComponent("id_ed25519").path
         if FileManager.default.fileExists(atPath: path) { path = ssh.appendingPathComponent("autopod_ed25519").path }
         let host = ProcessInfo.processInfo.hostName
-        let key = OpenSSHKeyFile.generateEd25519(comment: "autopod@\(host)")
+        let key = try OpenSSHKeyFile.generateEd25519(comment: "autopod@\(host)")
         try OpenSSHKeyFile.write(key, to: path)
         print(Style.ok("✓") + " created \(path) (ed25519); public key in \(path).pub")
         print("  Add it to RunPod (Settings → SSH Public Keys), or let `autopod connect` pass it to new pods.")

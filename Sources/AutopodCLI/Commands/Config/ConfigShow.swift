@@ -17,7 +17,7 @@ struct ConfigShow: ParsableCommand {
 
     func run() throws {
         global.bootstrap()
-        let environment = ProcessInfo.processInfo.environment
+        let environment = Environment.process
         let store = ConfigStore(paths: global.paths)
         let config = try store.load(environment: environment)
         let key = config.effectiveAPIKey(environment: environment)
