@@ -87,7 +87,7 @@ struct ConnectCommand: ParsableCommand {
         if interactive { plan = try pick(plan, provider: context.provider) }
         if dryRun {
             if output.json {
-                print(try JSONOutput.encode(PlanJSON(plan)))
+                try JSONOutput.write(PlanJSON(plan))
             } else {
                 printPlan(plan)
             }
@@ -134,7 +134,7 @@ struct ConnectCommand: ParsableCommand {
         if output.json {
             var ready = record
             ready.endpoint = endpoint
-            print(JSONOutput.encode(json: PodJSON(PodView(record: ready, remote: nil, now: Date()), endpoint: endpoint).json))
+            JSONOutput.write(json: PodJSON(PodView(record: ready, remote: nil, now: Date()), endpoint: endpoint).json)
             return
         }
 

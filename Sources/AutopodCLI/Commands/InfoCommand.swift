@@ -22,7 +22,7 @@ struct InfoCommand: ParsableCommand {
         let context = try CommandContext.make(global: global)
         let view = try PodManager.find(pod, in: try context.manager.refresh(includeTerminated: true))
         if output.json {
-            print(JSONOutput.encode(json: PodJSON(view).json))
+            JSONOutput.write(json: PodJSON(view).json)
             return
         }
         let record = view.record

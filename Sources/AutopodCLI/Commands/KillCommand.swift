@@ -40,7 +40,7 @@ struct KillCommand: ParsableCommand {
         let record = try manager.kill(id: view.record.id) ?? view.record
         let final = PodView(record: record, remote: nil, now: Date())
         if output.json {
-            print(try JSONOutput.encode(StatusChange(action: "kill", pod: PodJSON(final), status: "TERMINATED")))
+            try JSONOutput.write(StatusChange(action: "kill", pod: PodJSON(final), status: "TERMINATED"))
             return
         }
         print(Style.ok("✓") + " terminated \(record.name): \(Format.duration(final.runningSeconds)) running, \(Format.dollars(final.cost)) in all.")

@@ -41,7 +41,7 @@ struct ListCommand: ParsableCommand {
             StandardStream.error.write("warning: RunPod could not be reached (\(offline)); showing the pods as autopod last saw them\n")
         }
         if output.json {
-            print(JSONOutput.encode(json: .array(views.map { PodJSON($0).json })))
+            JSONOutput.write(json: .array(views.map { PodJSON($0).json }))
             return
         }
         guard !views.isEmpty else {

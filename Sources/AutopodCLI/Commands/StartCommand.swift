@@ -44,7 +44,7 @@ struct StartCommand: ParsableCommand {
         }
         let record = try manager.start(view)
         if output.json {
-            print(try JSONOutput.encode(StatusChange(action: "start", pod: PodJSON(PodView(record: record, remote: nil, now: Date())), status: "STARTING")))
+            try JSONOutput.write(StatusChange(action: "start", pod: PodJSON(PodView(record: record, remote: nil, now: Date())), status: "STARTING"))
             return
         }
         print(Style.ok("✓") + " started \(record.name) (\(Format.perHour(record.pricePerHour))). SSH answers once the container is up: `autopod info \(record.name)`.")

@@ -34,7 +34,7 @@ struct StopCommand: ParsableCommand {
         let record = try manager.stop(view)
         let stopped = PodView(record: record, remote: nil, now: Date())
         if output.json {
-            print(try JSONOutput.encode(StatusChange(action: "stop", pod: PodJSON(stopped), status: "STOPPED")))
+            try JSONOutput.write(StatusChange(action: "stop", pod: PodJSON(stopped), status: "STOPPED"))
             return
         }
         print(Style.ok("✓") + " stopped \(record.name) after \(Format.duration(stopped.runningSeconds)) running, \(Format.dollars(stopped.cost)) in all.")

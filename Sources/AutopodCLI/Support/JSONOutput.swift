@@ -17,4 +17,10 @@ enum JSONOutput {
 
     /// The same layout for a value built as `JSONValue`, without `JSONEncoder`'s cost.
     static func encode(json: JSONValue) -> String { json.serialized(pretty: true) }
+
+    /// Writes `value` and a newline to stdout in one write (print() copies a 10 KB document
+    /// character by character, about 0.75M instructions).
+    static func write<T: Encodable>(_ value: T) throws { StandardStream.output.write(try encode(value) + "\n") }
+
+    static func write(json: JSONValue) { StandardStream.output.write(encode(json: json) + "\n") }
 }

@@ -7,20 +7,24 @@ import AutopodCore
 import FoundationEssentials
 @preconcurrency import Rainbow
 
-/// Colour for people, plain text for pipes: Rainbow's output is enabled only when stdout is a
-/// terminal and neither `NO_COLOR` nor `TERM=dumb` is set.
+/// Colour for people, plain text for pipes: colour only when stdout is a terminal and neither
+/// `NO_COLOR` nor `TERM=dumb` is set. Without colour Rainbow is not touched at all: its first use
+/// reads the whole environment into a dictionary (about 0.5M instructions).
 enum Style {
+    /// Set once, by `configure`, before any output.
+    nonisolated(unsafe) private(set) static var colours = false
+
     static func configure(environment: Environment) {
-        let wanted = isatty(STDOUT_FILENO) == 1 && environment["NO_COLOR"].map(\.isEmpty) ?? true
+        colours = isatty(STDOUT_FILENO) == 1 && environment["NO_COLOR"].map(\.isEmpty) ?? true
             && environment["TERM"] != "dumb"
-        Rainbow.enabled = wanted
+        if colours { Rainbow.enabled = true }
     }
 
-    static func ok(_ text: String) -> String { text.green }
-    static func warn(_ text: String) -> String { text.yellow }
-    static func bad(_ text: String) -> String { text.red }
-    static func dim(_ text: String) -> String { text.dim }
-    static func bold(_ text: String) -> String { text.bold }
+    static func ok(_ text: String) -> String { colours ? text.green : text }
+    static func warn(_ text: String) -> String { colours ? text.yellow : text }
+    static func bad(_ text: String) -> String { colours ? text.red : text }
+    static func dim(_ text: String) -> String { colours ? text.dim : text }
+    static func bold(_ text: String) -> String { colours ? text.bold : text }
 
     /// Colours a pod or stock status by what it means for the user.
     static func status(_ text: String) -> String {

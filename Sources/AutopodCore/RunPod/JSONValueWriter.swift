@@ -51,7 +51,10 @@ struct JSONValueWriter {
         bytes.append(open)
         if pretty { bytes.append(0x0A) }
         for index in 0..<count {
-            if index > 0 { bytes.append(contentsOf: pretty ? [UInt8(ascii: ","), 0x0A] : [UInt8(ascii: ",")]) }
+            if index > 0 {
+                bytes.append(UInt8(ascii: ","))
+                if pretty { bytes.append(0x0A) }
+            }
             if pretty { writeIndent(indent + 1) }
             element(&self, index)
         }

@@ -26,7 +26,7 @@ struct ConfigShow: ParsableCommand {
             var shown = config
             shown.apiKey = key.map { AutopodConfig.mask($0) }
             shown.apiBaseURL = config.effectiveBaseURL(environment: environment)
-            print(try JSONOutput.encode(shown))
+            try JSONOutput.write(shown)
             return
         }
         var panel = Panel(title: "autopod configuration" + (store.exists ? "" : " (defaults: no config file yet)"))

@@ -20,7 +20,7 @@ struct TunnelList: ParsableCommand {
         global.bootstrap()
         let tunnels = TunnelRegistry(paths: global.paths).running()
         if output.json {
-            print(try JSONOutput.encode(tunnels))
+            try JSONOutput.write(tunnels)
             return
         }
         if tunnels.isEmpty {
