@@ -57,12 +57,31 @@ final class TunnelRun: @unchecked Sendable {
     }
 }
 
-/// Problems reported by client threads.
-final class Failures: @unchecked Sendable {
+/// Clients that each connect to `port` on a thread of their own and echo a checked stream.
+final class EchoClients: @unchecked Sendable {
     private let lock = NSLock()
-    private var _list: [String] = []
-    func add(_ s: String) { lock.lock(); _list.append(s); lock.unlock() }
-    var list: [String] { lock.lock(); defer { lock.unlock() }; return _list }
+    private var problems: [String] = []
+    private let group = DispatchGroup()
+
+    init(port: Int, count: Int, chunk: Int = 65536, stream: @escaping @Sendable (Int) -> (seed: UInt64, total: Int)) {
+        for i in 0..<count {
+            group.enter()
+            Thread { [self] in
+                defer { group.leave() }
+                let fd = connectLoopback(port: port)
+                defer { if fd >= 0 { close(fd) } }
+                let (seed, total) = stream(i)
+                if let problem = fd < 0 ? "connect failed" : echoRoundTrip(fd: fd, seed: seed, total: total, chunk: chunk) {
+                    lock.lock(); problems.append("\(i): \(problem)"); lock.unlock()
+                }
+            }.start()
+        }
+    }
+
+    func wait(timeout: Double) -> Bool { group.wait(timeout: .now() + timeout) == .success }
+
+    /// What went wrong, one line per client.
+    var failures: [String] { lock.lock(); defer { lock.unlock() }; return problems }
 }
 
 final class PortForwarderTests: SSHTestCase {
@@ -109,26 +128,9 @@ final class PortForwarderTests: SSHTestCase {
         defer { echo.stop() }
         let run = try startTunnel([ForwardSpec(localPort: 0, remoteHost: "127.0.0.1", remotePort: echo.port)])
         defer { run.stop() }
-        let port = run.forwarder.boundPorts[0]
-        let failures = Failures()
-        let group = DispatchGroup()
-        for i in 0..<64 {
-            group.enter()
-            Thread {
-                defer { group.leave() }
-                let fd = connectLoopback(port: port)
-                guard fd >= 0 else {
-                    failures.add("\(i): connect failed")
-                    return
-                }
-                defer { close(fd) }
-                if let problem = echoRoundTrip(fd: fd, seed: UInt64(i + 1), total: 512 * 1024 + i * 1000) {
-                    failures.add("\(i): \(problem)")
-                }
-            }.start()
-        }
-        XCTAssertEqual(group.wait(timeout: .now() + 120), .success)
-        XCTAssertEqual(failures.list, [])
+        let clients = EchoClients(port: run.forwarder.boundPorts[0], count: 64) { i in (seed: UInt64(i + 1), total: 512 * 1024 + i * 1000) }
+        XCTAssertTrue(clients.wait(timeout: 120))
+        XCTAssertEqual(clients.failures, [])
         let stats = run.forwarder.stats()[0]
         XCTAssertEqual(stats.totalConnections, 64)
         let end = Date().addingTimeInterval(5)
@@ -148,27 +150,15 @@ final class PortForwarderTests: SSHTestCase {
         let run = TunnelRun(forwarder, sshd: sshd, knownHosts: knownHosts, port: proxy.port)
         defer { run.stop() }
         XCTAssertTrue(run.waitForEvent("connected"), "\(run.events)")
-        let port = forwarder.boundPorts[0]
-        let failures = Failures()
-        let group = DispatchGroup()
-        for i in 0..<16 {
-            group.enter()
-            Thread {
-                defer { group.leave() }
-                let fd = connectLoopback(port: port)
-                defer { if fd >= 0 { close(fd) } }
-                let problem = fd < 0 ? "connect failed" : echoRoundTrip(fd: fd, seed: UInt64(100 + i), total: 6 << 20, chunk: 8192)
-                if let problem { failures.add("\(i): \(problem)") }
-            }.start()
-        }
+        let clients = EchoClients(port: forwarder.boundPorts[0], count: 16, chunk: 8192) { i in (seed: UInt64(100 + i), total: 6 << 20) }
         for _ in 0..<6 {
             usleep(150_000)
             proxy.isStalled = true
             usleep(400_000)
             proxy.isStalled = false
         }
-        XCTAssertEqual(group.wait(timeout: .now() + 120), .success)
-        XCTAssertEqual(failures.list, [])
+        XCTAssertTrue(clients.wait(timeout: 120))
+        XCTAssertEqual(clients.failures, [])
         XCTAssertEqual(run.events.filter { $0.hasPrefix("disconnected") }, [], "the session was dropped")
     }
 
