@@ -30,6 +30,9 @@ public struct AutopodCommand: ParsableCommand {
     /// Runs autopod and exits with its status: 0 success, 1 failure, 2 usage error, 130 interrupted.
     public static func main() {
         signal(SIGPIPE, SIG_IGN)
+        // Nearly every command talks to RunPod: libcurl's start-up runs on the second core while
+        // the command line is parsed.
+        CurlGlobal.beginInBackground()
         let status: Int32
         do {
             var command = try parseAsRoot()
@@ -38,6 +41,7 @@ public struct AutopodCommand: ParsableCommand {
         } catch {
             status = report(error)
         }
+        CurlGlobal.ensureInitialized()
         Glibc.exit(status)
     }
 

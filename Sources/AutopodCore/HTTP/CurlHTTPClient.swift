@@ -22,16 +22,6 @@ public final class CurlHTTPClient: HTTPTransport, @unchecked Sendable {
     }
 }
 
-/// `curl_global_init` must run once before any handle exists.
-enum CurlGlobal {
-    private static let initialized: Bool = {
-        curl_global_init(Int(CURL_GLOBAL_DEFAULT))
-        return true
-    }()
-
-    static func ensureInitialized() { _ = initialized }
-}
-
 /// Owns one `CURL *` and frees it in `deinit`.
 private final class EasyHandle {
     private let curl: UnsafeMutableRawPointer
