@@ -6,6 +6,7 @@ import Darwin
 import ArgumentParser
 import AutopodCore
 import FoundationEssentials
+import SSHKit
 
 /// The root command: parses the command line and hands off to a subcommand.
 public struct AutopodCommand: ParsableCommand {

@@ -10,15 +10,15 @@ import FoundationEssentials
 public enum FileErrorText {
     public static func reason(_ error: any Error) -> String {
         if let cocoa = error as? CocoaError {
-            if let posix = cocoa.underlying as? POSIXError { return String(cString: strerror(posix.code.rawValue)) }
+            if let posix = cocoa.underlying as? POSIXError { return Posix.errorString(posix.code.rawValue) }
             switch cocoa.code {
-            case .fileNoSuchFile, .fileReadNoSuchFile: return String(cString: strerror(ENOENT))
-            case .fileReadNoPermission, .fileWriteNoPermission: return String(cString: strerror(EACCES))
-            case .fileWriteOutOfSpace: return String(cString: strerror(ENOSPC))
+            case .fileNoSuchFile, .fileReadNoSuchFile: return Posix.errorString(ENOENT)
+            case .fileReadNoPermission, .fileWriteNoPermission: return Posix.errorString(EACCES)
+            case .fileWriteOutOfSpace: return Posix.errorString(ENOSPC)
             default: return "file error \(cocoa.code.rawValue)"
             }
         }
-        if let posix = error as? POSIXError { return String(cString: strerror(posix.code.rawValue)) }
+        if let posix = error as? POSIXError { return Posix.errorString(posix.code.rawValue) }
         return "\(error)"
     }
 }

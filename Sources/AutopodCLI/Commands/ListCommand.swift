@@ -6,6 +6,7 @@ import Darwin
 import ArgumentParser
 import AutopodCore
 import FoundationEssentials
+import SSHKit
 
 /// `autopod list`: every pod, what it is doing and what it has cost.
 struct ListCommand: ParsableCommand {

@@ -6,6 +6,7 @@ import Darwin
 import ArgumentParser
 import AutopodCore
 import FoundationEssentials
+import SSHKit
 
 /// `autopod logs`: autopod's own log, for when something went wrong.
 struct LogsCommand: ParsableCommand {

@@ -5,6 +5,7 @@ import Darwin
 #endif
 import AutopodCore
 import FoundationEssentials
+import SSHKit
 
 /// `--json` output: stable key order, readable indentation, no escaped slashes.
 enum JSONOutput {

@@ -10,8 +10,6 @@ import Darwin
 public enum StandardStream {
     case output, error
 
-    private var fd: Int32 { self == .output ? 1 : 2 }
-
     public func write(_ text: String) {
         var text = text
         text.withUTF8 { write(UnsafeRawBufferPointer($0)) }
@@ -19,16 +17,7 @@ public enum StandardStream {
 
     public func write(_ bytes: UnsafeRawBufferPointer) {
         if self == .output { fflush(nil) }  // what print() buffered goes first
-        var offset = 0
-        while offset < bytes.count {
-            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-            if n > 0 {
-                offset += n
-            } else if n < 0 && errno == EINTR {
-                continue
-            } else {
-                return  // a closed pipe: nothing more can be shown
-            }
-        }
+        // A failed write (a closed pipe) leaves nothing more to show.
+        _ = Posix.writeAll(self == .output ? 1 : 2, bytes)
     }
 }
