@@ -33,5 +33,4 @@ struct CommandContext {
     }
 
     var manager: PodManager { PodManager(provider: provider, store: store) }
-    var launcher: PodLauncher { PodLauncher(provider: provider, store: store) }
 }

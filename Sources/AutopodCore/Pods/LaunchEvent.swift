@@ -11,6 +11,16 @@ public enum LaunchEvent: Sendable {
     case outcomeUnknown(name: String, reason: String)
     case lookingUp(name: String, attempt: Int, of: Int)
     case created(PodRecord)
+    /// A name reservation left by an earlier `connect` that has exited was settled.
+    case reservationResolved(ReservationResolution)
+}
+
+/// How a name reservation whose process had exited was settled.
+public enum ReservationResolution: Sendable, Equatable {
+    /// No pod of that name is on the account: the create never happened, the name is free.
+    case released(name: String, reservedAt: Date)
+    /// The pod was created after all (its reply was lost); it is recorded now.
+    case adopted(PodRecord)
 }
 
 /// Why no pod came out of a launch.
