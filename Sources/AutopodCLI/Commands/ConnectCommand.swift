@@ -17,6 +17,9 @@ struct ConnectCommand: ParsableCommand {
             If the pod is not ready within --wait-timeout, or fails, it is terminated so it does \
             not bill, unless --keep-on-failure is given. Ctrl+C asks whether to terminate or keep \
             the pod (without a terminal it terminates it); a second Ctrl+C quits at once.
+
+            Without a terminal on stdin, give --no-shell: otherwise connect exits with status 2 \
+            before creating anything.
             """)
 
     @OptionGroup var sshOptions: SSHOptions
