@@ -84,6 +84,12 @@ let package = Package(
         .testTarget(name: "SSHKitTests", dependencies: ["AutopodSupport", "SSHKit", "TestSupport"]),
         .testTarget(name: "AutopodCoreTests", dependencies: ["AutopodSupport", "AutopodCore", "TestSupport"]),
         .testTarget(name: "RunPodSimTests", dependencies: ["RunPodSim", "AutopodCore", "TestSupport"]),
+        // The CLI's pure parts: argument parsing and validation, tables, formatting, JSON shapes.
+        .testTarget(
+            name: "AutopodCLITests",
+            dependencies: [
+                "AutopodCLI", "AutopodCore", "SSHKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
         .testTarget(name: "EndToEndTests", dependencies: ["AutopodSupport", "TestSupport"]),
     ]
 )

@@ -4,7 +4,7 @@ import AutopodCore
 import FoundationEssentials
 
 /// `autopod connect`: from "I want a GPU" to a pod that answers SSH, created exactly once.
-struct ConnectCommand: ParsableCommand {
+struct ConnectCommand: PodCommand {
     static let configuration = CommandConfiguration(
         commandName: "connect",
         abstract: "Start a pod on the first GPU type in stock, wait until SSH answers, and open a shell.",
@@ -25,21 +25,9 @@ struct ConnectCommand: ParsableCommand {
     @OptionGroup var sshOptions: SSHOptions
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions
+    /// The config's pod defaults, overridden for this pod.
+    @OptionGroup(title: "Pod options") var podOptions: PodOptions
 
-    @Option(name: .customLong("gpu"), help: "GPU types in order of preference (A40, a6000, 4090, H100 or a full id); repeat or separate with commas.")
-    var gpus: [String] = []
-    @Option(help: "GPUs per pod.")
-    var gpuCount: Int?
-    @Option(help: "Persistent volume in GB at the mount path (kept on stop, billed while stopped).")
-    var volume: Int?
-    @Option(help: "Container disk in GB (wiped on stop).")
-    var containerDisk: Int?
-    @Option(help: "Container image.")
-    var image: String?
-    @Option(help: "Cloud: SECURE, COMMUNITY or ALL.")
-    var cloud: String?
-    @Option(help: "Data centre id such as EU-RO-1.")
-    var region: String?
     @Option(help: "Pod name (default autopod-YYYY-MM-DD-NNN).")
     var name: String?
     @Flag(help: "Show the plan and the price; create nothing.")
@@ -48,21 +36,12 @@ struct ConnectCommand: ParsableCommand {
     var interactive = false
     @Flag(help: "Return once the pod answers SSH, without opening a shell.")
     var noShell = false
-    @Option(help: "How long to wait for the pod to answer SSH, e.g. 90s, 15m.")
-    var waitTimeout = "15m"
+    @Option(help: ArgumentHelp("How long to wait for the pod to answer SSH, e.g. 90s, 15m.", valueName: "duration"))
+    var waitTimeout = WaitDuration.minutes(15)
     @Flag(help: "Keep the pod when it fails to become ready (default: terminate it).")
     var keepOnFailure = false
 
     func validate() throws {
-        if let gpuCount, !(1...8).contains(gpuCount) { throw ValidationError("--gpu-count must be between 1 and 8") }
-        if let cloud, CloudType(rawValue: cloud.uppercased()) == nil {
-            throw ValidationError("--cloud must be SECURE, COMMUNITY or ALL, not \(cloud)")
-        }
-        if WaitDuration.parse(waitTimeout) == nil {
-            throw ValidationError("--wait-timeout takes a duration such as 90s, 15m or 1h, not \(waitTimeout)")
-        }
-        if let volume, volume < 0 { throw ValidationError("--volume must be 0 or more") }
-        if let containerDisk, containerDisk < 1 { throw ValidationError("--container-disk must be at least 1") }
         if let name, name.isEmpty || name.contains(where: \.isWhitespace) {
             throw ValidationError("--name must be a word without spaces")
         }
@@ -71,10 +50,12 @@ struct ConnectCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func applyOverrides(to config: inout AutopodConfig) { podOptions.apply(to: &config) }
+
+    func run(_ context: CommandContext) throws {
         let settings = ConnectSettings(
-            waitTimeout: .seconds(WaitDuration.parse(waitTimeout) ?? 15 * 60), keepOnFailure: keepOnFailure,
-            opensShell: !noShell && !dryRun, hasTerminal: Prompt.isInteractive)
+            waitTimeout: waitTimeout.duration, keepOnFailure: keepOnFailure, opensShell: !noShell && !dryRun,
+            hasTerminal: Prompt.isInteractive)
         // Known before anything is asked of RunPod: a shell without a terminal would fail at the
         // very end, with the pod created and billing.
         do {
@@ -82,7 +63,6 @@ struct ConnectCommand: ParsableCommand {
         } catch {
             throw CLIFailure(error.description, exitStatus: 2)
         }
-        let context = try CommandContext.make(global: global)
         var options = try launchOptions(context.config)
         if !dryRun {
             guard let keyPath = context.config.sshKeyPath else {
@@ -139,17 +119,10 @@ struct ConnectCommand: ParsableCommand {
         }
     }
 
-    /// The config with the command line's overrides.
+    /// What to launch: `config` is the context's, which has the pod options applied already
+    /// (`applyOverrides`), so the shell's forwards follow `--forward` too.
     private func launchOptions(_ config: AutopodConfig) throws -> LaunchOptions {
         var options = LaunchOptions(config: config)
-        let list = gpus.flatMap { $0.split(separator: ",") }.map { String($0.trimmingSpaces()) }.filter { !$0.isEmpty }
-        if !list.isEmpty { options.gpuNames = list }
-        if let gpuCount { options.gpuCount = gpuCount }
-        if let volume { options.volumeGB = volume }
-        if let containerDisk { options.containerDiskGB = containerDisk }
-        if let image { options.image = image }
-        if let cloud { options.cloud = CloudType(rawValue: cloud.uppercased())! }
-        if let region { options.dataCenterId = region.lowercased() == "any" ? nil : region }
         options.name = name
         return options
     }
