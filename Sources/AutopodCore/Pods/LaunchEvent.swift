@@ -52,7 +52,8 @@ public enum LaunchError: Error, Sendable, CustomStringConvertible {
             return """
                 RunPod did not confirm the create of \(name) (\(reason)) and no pod of that name has appeared. \
                 Nothing was retried, so you cannot be billed twice. If it appears later, `autopod list` records it \
-                and shows it; otherwise run `autopod connect` again.
+                and shows it; otherwise run `autopod connect` again (it checks the account for \(name) first, and \
+                frees the name if no such pod is there).
                 """
         case .nameTaken(let name):
             return "a pod named \(name) already exists; pick another --name (names must be unique so a lost reply can be resolved)"
