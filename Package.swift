@@ -65,6 +65,7 @@ let package = Package(
                 .product(name: "GraphQL", package: "GraphQL"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingSocks", package: "FlyingFox"),
             ]),
         .executableTarget(name: "runpod-sim", dependencies: ["RunPodSim"]),
 
@@ -75,7 +76,9 @@ let package = Package(
             path: "Tests/TestSupport"),
         .testTarget(name: "SSHKitTests", dependencies: ["SSHKit", "TestSupport"]),
         .testTarget(name: "AutopodCoreTests", dependencies: ["AutopodCore", "TestSupport"]),
-        .testTarget(name: "RunPodSimTests", dependencies: ["RunPodSim", "AutopodCore", "TestSupport"]),
+        // Resources: RunPod's OpenAPI document and the validator the conformance test runs.
+        .testTarget(
+            name: "RunPodSimTests", dependencies: ["RunPodSim", "AutopodCore", "TestSupport"], exclude: ["Resources"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ]
 )
