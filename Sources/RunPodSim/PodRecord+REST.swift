@@ -106,7 +106,7 @@ extension PodRecord {
             "locked": .bool(locked),
             "globalNetworking": .object(["enabled": false]),
             "runtime": runtime,
-            "createdAt": .string(RFC3339.string(createdAt)),
+            "createdAt": .string(restCreatedAtText),
             "startedAt": .optional(started.map { RFC3339.string($0) }),
         ])
     }

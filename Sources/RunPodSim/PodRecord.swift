@@ -38,6 +38,8 @@ final class PodRecord: @unchecked Sendable {
     }
     /// Formatted once: date formatters are costly and `myself { pods }` is polled often.
     private let createdAtText: String
+    /// REST's `createdAt`, RFC 3339 without a fraction as RunPod's examples give it.
+    let restCreatedAtText: String
     private var lastStartedAtText: String
     /// When the current boot's delay ends; runtime stays null before then.
     var bootAt: Date
@@ -90,6 +92,7 @@ final class PodRecord: @unchecked Sendable {
         createdAt = now
         lastStartedAt = now
         createdAtText = RunPodDate.iso(now)
+        restCreatedAtText = RFC3339.string(now)
         lastStartedAtText = createdAtText
         lastStatusChange = "Rented by User: " + RunPodDate.string(now)
         bootAt = now.addingTimeInterval(bootDelay)
