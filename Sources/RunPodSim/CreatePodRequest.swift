@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 
 /// A pod create as the simulator acts on it, from GraphQL's `PodFindAndDeployOnDemandInput` or

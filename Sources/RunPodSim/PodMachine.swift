@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 
 /// The processes behind one running pod: its network, sshd, HTTP responders and public SSH

@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import AutopodSupport
 
 /// The simulated RunPod account and cloud: pods, stock, account keys, network volumes and armed
 /// faults, shared by the GraphQL and REST APIs. Everything is guarded by one lock and every
