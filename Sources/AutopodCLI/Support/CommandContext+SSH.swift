@@ -7,6 +7,7 @@ extension CommandContext {
     func ssh(to record: PodRecord, options: SSHOptions) -> PodSSH {
         var ssh = PodSSH(podID: record.id, podName: record.name, config: config, paths: paths, provider: provider, store: store)
         ssh.acceptNewHostKey = options.acceptNewHostKey
+        ssh.identityFiles = options.identityFiles
         ssh.passphrase = { keyPath in Prompt.isInteractive ? Prompt.secret("Passphrase for \(keyPath)") : nil }
         ssh.notice = { message in StandardStream.error.write((Style.dim(message) + "\n")) }
         return ssh

@@ -24,6 +24,9 @@ public struct AutopodConfig: Codable, Sendable, Equatable {
     public var ports: String
     /// Pod ports forwarded to the same local port by `connect` and `shell`.
     public var forwards: [Int]
+    /// Keys that were `sshKeyPath` before a new one was made: pods started before then know only
+    /// them, so autopod still offers them (after `sshKeyPath`) when it logs in.
+    public var extraSSHKeyPaths: [String] = []
 
     public static let defaultBaseURL = "https://api.runpod.io"
     public static let defaultGPUTypes = ["NVIDIA A40", "NVIDIA RTX A6000", "NVIDIA RTX A5000"]

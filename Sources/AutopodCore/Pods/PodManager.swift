@@ -39,7 +39,7 @@ public struct PodManager: Sendable {
         let time = now()
         // The lock is taken only now, not across the API calls, so a slow RunPod does not hold
         // up other autopod processes; the snapshot spares decoding the file a second time.
-        let state = try store.update(from: snapshot) { state in
+        let state = try store.update(from: snapshot, readOnlyIfNewer: true) { state in
             PodReconciler.reconcile(&state, remote: known, gone: gone, now: time)
             return state
         }

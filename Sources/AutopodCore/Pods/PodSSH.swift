@@ -19,6 +19,8 @@ public struct PodSSH: Sendable {
     public var passphrase: @Sendable (String) -> String? = { _ in nil }
     /// Told about first contact and key replacement, for the user to see.
     public var notice: @Sendable (String) -> Void = { _ in }
+    /// Keys given for this run (`-i KEY`), offered before the configured ones.
+    public var identityFiles: [String] = []
     private let logger = Logger(label: "autopod.ssh")
 
     public init(
@@ -34,7 +36,11 @@ public struct PodSSH: Sendable {
     }
 
     public var credentials: SSHCredentials {
-        SSHCredentials(keyFiles: config.sshKeyPath.map { [$0] } ?? [], useAgent: true)
+        // The keys given on the command line, then the configured key, then the earlier keys that
+        // pods started before a key change still know; the agent after them all.
+        var files: [String] = []
+        for path in identityFiles + config.sshKeyPaths where !files.contains(path) { files.append(path) }
+        return SSHCredentials(keyFiles: files, useAgent: true)
     }
 
     public var knownHosts: KnownHostsFile { KnownHostsFile(path: paths.knownHosts.path) }
