@@ -28,7 +28,7 @@ extension AutopodConfig {
     /// earlier keys that pods started before a key change still know.
     public var sshKeyPaths: [String] {
         var paths: [String] = []
-        for path in [sshKeyPath].compactMap({ $0 }) + extraSSHKeyPaths where !paths.contains(path) { paths.append(path) }
+        for path in [sshKeyPath].compactMap({ $0 }) + (extraSSHKeyPaths ?? []) where !paths.contains(path) { paths.append(path) }
         return paths
     }
 }

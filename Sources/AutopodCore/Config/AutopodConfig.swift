@@ -25,8 +25,9 @@ public struct AutopodConfig: Codable, Sendable, Equatable {
     /// Pod ports forwarded to the same local port by `connect` and `shell`.
     public var forwards: [Int]
     /// Keys that were `sshKeyPath` before a new one was made: pods started before then know only
-    /// them, so autopod still offers them (after `sshKeyPath`) when it logs in.
-    public var extraSSHKeyPaths: [String] = []
+    /// them, so autopod still offers them (after `sshKeyPath`) when it logs in. Nil (not
+    /// written) when there are none.
+    public var extraSSHKeyPaths: [String]? = nil
 
     public static let defaultBaseURL = "https://api.runpod.io"
     public static let defaultGPUTypes = ["NVIDIA A40", "NVIDIA RTX A6000", "NVIDIA RTX A5000"]

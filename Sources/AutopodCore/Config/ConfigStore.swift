@@ -143,10 +143,10 @@ public enum ConfigParser {
                 issues.append(ConfigIssue(field: "forwards", problem: "must be a list of port numbers"))
             }
         }
-        if let value = dict["extraSSHKeyPaths"] {
+        if let value = dict["extraSSHKeyPaths"], value != .null {
             let paths = value.arrayValue?.compactMap(\.stringValue)
             if let paths, paths.count == value.arrayValue?.count {
-                config.extraSSHKeyPaths = paths
+                config.extraSSHKeyPaths = paths.isEmpty ? nil : paths
             } else {
                 issues.append(ConfigIssue(field: "extraSSHKeyPaths", problem: "must be a list of private key paths"))
             }

@@ -12,7 +12,7 @@ extension ConfigInit {
         let path = try createKey()
         config.sshKeyPath = path
         guard let previous, previous != path else { return nil }
-        config.extraSSHKeyPaths = [previous] + config.extraSSHKeyPaths.filter { $0 != previous && $0 != path }
+        config.extraSSHKeyPaths = [previous] + (config.extraSSHKeyPaths ?? []).filter { $0 != previous && $0 != path }
         print(
             Style.warn("!") + " \(previous) stays an extra identity: pods started before now know only it, "
                 + "and autopod keeps offering it to them.")

@@ -30,6 +30,9 @@ struct ConfigShow: ParsableCommand {
         panel.add("api key", AutopodConfig.mask(key) + (keySource.map { " (from \($0))" } ?? ""))
         panel.add("api url", config.effectiveBaseURL(environment: environment))
         panel.add("ssh key", config.sshKeyPath ?? Style.warn("(none found: run `autopod config init`)"))
+        if let extra = config.extraSSHKeyPaths, !extra.isEmpty {
+            panel.add("earlier keys", extra.joined(separator: ", ") + Style.dim(" (for pods started before the key changed)"))
+        }
         panel.add("ssh user", config.sshUser)
         panel.add("gpu types", config.gpuTypes.joined(separator: ", "))
         panel.add("gpu count", "\(config.gpuCount)")
