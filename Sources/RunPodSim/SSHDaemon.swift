@@ -39,7 +39,7 @@ final class SSHDaemon: @unchecked Sendable {
             Port \(port)
             ListenAddress \(network.namespace != nil ? "0.0.0.0" : "127.0.0.1")
             HostKey \(key)
-            AuthorizedKeysFile \(directory)/authorized_keys
+            AuthorizedKeysFile \(directory)/authorized_keys \(directory)/.ssh/authorized_keys
             PidFile \(directory)/sshd.pid
             StrictModes no
             UsePAM no
@@ -52,6 +52,10 @@ final class SSHDaemon: @unchecked Sendable {
             LogLevel VERBOSE
 
             """
+        // The pod's home is its own directory, as a pod's /root is its own: `~/.ssh/authorized_keys`
+        // (which sshd reads too, as on RunPod) and anything else a session writes under `~`
+        // stay with the pod instead of landing in the home of the user running the simulator.
+        let environment = [("HOME", directory)] + environment
         if !environment.isEmpty {
             // SetEnv cannot carry newlines (a multi-key PUBLIC_KEY): those become spaces.
             let pairs = environment.map { key, value -> String in

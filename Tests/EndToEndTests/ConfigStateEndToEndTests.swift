@@ -13,10 +13,11 @@ final class ConfigStateEndToEndTests: EndToEndCase {
         try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: configFile)) as? [String: Any])
     }
 
-    /// The wizard in a terminal, with the key taken from the file rather than the environment.
-    func wizard(_ arguments: [String]) throws -> TmuxSession {
+    /// The wizard in a terminal, with the key taken from the file rather than the environment
+    /// unless `keyFromEnvironment`.
+    func wizard(_ arguments: [String], keyFromEnvironment: Bool = false) throws -> TmuxSession {
         var environment = cli.environment
-        environment["RUNPOD_API_KEY"] = nil
+        if !keyFromEnvironment { environment["RUNPOD_API_KEY"] = nil }
         return try TmuxSession([CLIRunner.autopodBinary.path, "config", "init"] + arguments, environment: environment)
     }
 
@@ -206,6 +207,11 @@ final class ConfigStateEndToEndTests: EndToEndCase {
     // MARK: 5. A new SSH key does not lock out running pods
 
     func testANewKeyKeepsTheOldOneForRunningPodsAndCanBeAddedToThem() throws {
+        // The simulator's pods have their own home: the test runner's own authorized_keys must
+        // not change whatever happens.
+        let ownKeys = FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".ssh/authorized_keys").path
+        let ownKeysBefore = FileManager.default.contents(atPath: ownKeys)
+        defer { XCTAssertEqual(FileManager.default.contents(atPath: ownKeys), ownKeysBefore, "\(ownKeys) must not change") }
         try connect(["--name", "keypod"])
         let oldKey = cli.home.appendingPathComponent("id_test").path
         let userSSH = URL(fileURLWithPath: cli.environment["HOME"]!).appendingPathComponent(".ssh")
@@ -213,7 +219,7 @@ final class ConfigStateEndToEndTests: EndToEndCase {
         // From a script: the new key is made, the old one stays an extra identity, with a warning.
         let rotated = try cli.run(["config", "init", "--non-interactive", "--create-ssh-key"])
         XCTAssertEqual(rotated.status, 0, "\(rotated)")
-        XCTAssertTrue(rotated.stdout.contains("running pods know only \(oldKey): keypod"), "\(rotated)")
+        XCTAssertTrue(rotated.stdout.contains("running pods do not know the new key yet: keypod (autopod logs in to them with \(oldKey))"), "\(rotated)")
         var config = try savedConfig()
         let firstNew = userSSH.appendingPathComponent("id_ed25519").path
         XCTAssertEqual(config["sshKeyPath"] as? String, firstNew)
@@ -224,7 +230,7 @@ final class ConfigStateEndToEndTests: EndToEndCase {
         XCTAssertEqual(exec.stdout, "still-in\n")
 
         // In a terminal: a second new key, added to the running pod over the keys it knows.
-        let terminal = try wizard(["--create-ssh-key"])
+        let terminal = try wizard(["--create-ssh-key"], keyFromEnvironment: true)
         try terminal.waitFor("RunPod API key")
         try terminal.type("")
         try terminal.waitFor("SSH keys?")

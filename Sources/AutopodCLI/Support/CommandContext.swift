@@ -13,10 +13,12 @@ struct CommandContext {
     /// Loads the config, applies `overrides` (the command line's), and builds the RunPod
     /// provider; a missing key says how to set one.
     static func make(
-        global: GlobalOptions, statusDisplay: Bool = false, overrides: (inout AutopodConfig) -> Void = { _ in }
+        global: GlobalOptions, statusDisplay: Bool = false, bootstrapped: Bool = false,
+        overrides: (inout AutopodConfig) -> Void = { _ in }
     ) throws -> CommandContext {
         let environment = Environment.process
-        global.bootstrap(statusDisplay: statusDisplay, environment: environment)
+        // `bootstrapped`: the command set up logging already (it can be done once per process).
+        if !bootstrapped { global.bootstrap(statusDisplay: statusDisplay, environment: environment) }
         let paths = AutopodPaths.fromEnvironment(environment)
         var config = try ConfigStore(paths: paths).load(environment: environment)
         overrides(&config)

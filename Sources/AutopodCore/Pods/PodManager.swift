@@ -82,6 +82,7 @@ public struct PodManager: Sendable {
 
     /// Stops the pod (the volume is kept and still billed) and closes its running interval.
     public func stop(_ view: PodView) throws -> PodRecord {
+        try store.requireWritable()
         do {
             try provider.stopPod(id: view.record.id)
         } catch {
@@ -102,6 +103,7 @@ public struct PodManager: Sendable {
 
     /// Resumes a stopped pod on its host. "Not enough free GPUs" comes back as `StartError`.
     public func start(_ view: PodView) throws -> PodRecord {
+        try store.requireWritable()
         let pod: RemotePod
         do {
             pod = try provider.resumePod(id: view.record.id, gpuCount: max(1, view.record.gpuCount))
@@ -136,7 +138,8 @@ public struct PodManager: Sendable {
         // A later pod may get the same address and port: its new key must not look like an attack.
         PodSSH.forget(podID: id, paths: store.paths)
         let time = now()
-        return try store.update { state in
+        // A pods.json from a newer autopod is not written; that autopod sees the pod gone.
+        return try store.update(readOnlyIfNewer: true) { state in
             state.update(id: id) { $0.markTerminated(at: time) }
             return state.record(id: id)
         }

@@ -57,6 +57,13 @@ public struct PodStateStore: Sendable {
         }
     }
 
+    /// Throws when a newer autopod wrote `pods.json`, before a command does what it could not
+    /// record (stop, start). Ending a bill (`kill`) is never held up by it.
+    public func requireWritable() throws(PodStateError) {
+        let version = try load().version
+        if version > PodStateFile.currentVersion { throw PodStateError.newerVersion(path: paths.pods.path, version: version) }
+    }
+
     /// The bytes of `pods.json`, or nil when there is no file yet.
     private func read() throws(PodStateError) -> Data? {
         let url = paths.pods

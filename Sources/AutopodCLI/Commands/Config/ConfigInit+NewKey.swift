@@ -1,4 +1,5 @@
 import AutopodSupport
+import ArgumentParser
 import AutopodCore
 import FoundationEssentials
 
@@ -25,19 +26,19 @@ extension ConfigInit {
         guard let line = OpenSSHKeyFile.publicKeyLine(forPrivateKeyAt: newKey) else { return }
         let pods: [PodView]
         do {
-            let context = try CommandContext.make(global: global)
+            let context = try CommandContext.make(global: global, bootstrapped: true)
             pods = try context.manager.refresh().filter { $0.remote?.isRunning ?? false }
             guard !pods.isEmpty else { return }
             let names = pods.map(\.record.name).joined(separator: ", ")
-            print(Style.warn("!") + " running pods know only \(previousKey): \(names)")
+            print(Style.warn("!") + " running pods do not know the new key yet: \(names) (autopod logs in to them with \(previousKey))")
             guard interactive, Prompt.confirm("Add the new key to \(pods.count == 1 ? "it" : "them") (~/.ssh/authorized_keys)?", default: true)
             else {
-                print("  autopod still logs in to them with \(previousKey); run `autopod config init` in a terminal to add the new key.")
+                print("  To add the new key to them, run `autopod config init` in a terminal, or remove \(previousKey) only after they are gone.")
                 return
             }
             for pod in pods {
                 do {
-                    try context.ssh(to: pod.record, options: SSHOptions()).authorize(publicKeyLine: line)
+                    try context.ssh(to: pod.record, options: SSHOptions.parse([])).authorize(publicKeyLine: line)
                     print(Style.ok("✓") + " \(pod.record.name) accepts \(newKey) now")
                 } catch {
                     print(Style.warn("!") + " \(pod.record.name): \(error)")

@@ -157,7 +157,8 @@ extension ConfigInit {
                     Self.number($0, in: AutopodConfig.volumeRange)
                 } ?? config.volumeGB
         }
-        if wanted("ports") {
+        // The exposed ports are a flag (--port) rather than a question; a repair asks for them.
+        if only?.contains("ports") ?? false {
             config.ports =
                 Prompt.ask("Ports the pod exposes (PORT/http or PORT/tcp, 22/tcp among them)", default: config.ports) { answer in
                     switch PortSpec.parseList(answer) {
