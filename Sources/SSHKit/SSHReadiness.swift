@@ -4,34 +4,35 @@ import Logging
 /// One report from `SSHSession.waitUntilReady`, sent before each retry.
 public struct SSHReadinessProgress: Sendable {
     public var attempt: Int
-    public var elapsed: Double
+    public var elapsed: Duration
     /// Why the last attempt did not get through.
     public var lastError: SSHError
 }
 
 extension SSHSession {
     /// Retries TCP connect + handshake (+ host-key check + auth) with a short backoff until one
-    /// attempt gets all the way through or `timeout` seconds pass. A freshly started pod refuses,
+    /// attempt gets all the way through or `timeout` passes. A freshly started pod refuses,
     /// resets, or stalls for a while before its sshd answers; all of that is retried. A refused
     /// host key, an RSA key or an unreadable key file cannot get better by waiting and end the
     /// wait at once.
     public static func waitUntilReady(
-        _ endpoint: SSHEndpoint, timeout: Double, credentials: SSHCredentials?,
+        _ endpoint: SSHEndpoint, timeout: Duration, credentials: SSHCredentials?,
         passphrase: (String) -> String? = { _ in nil },
         options: SSHSessionOptions = SSHSessionOptions(),
         logger: Logger = Logger(label: "autopod.ssh"),
         verifyHostKey: (SSHHostKey) throws(SSHError) -> Void = { _ throws(SSHError) in },
         progress: (SSHReadinessProgress) -> Void = { _ in }
     ) throws(SSHError) -> SSHSession {
-        let start = Posix.now()
-        var delay = 0.25
+        let start = ContinuousClock.now
+        let deadline = Deadline.after(timeout)
+        var delay = Duration.milliseconds(250)
         var attempt = 0
         while true {
             attempt += 1
-            let remaining = timeout - (Posix.now() - start)
+            let remaining = deadline.remaining
             var attemptOptions = options
-            attemptOptions.connectTimeout = max(0.2, min(options.connectTimeout, remaining))
-            attemptOptions.operationTimeout = max(0.5, min(options.operationTimeout, remaining))
+            attemptOptions.connectTimeout = max(.milliseconds(200), min(options.connectTimeout, remaining))
+            attemptOptions.operationTimeout = max(.milliseconds(500), min(options.operationTimeout, remaining))
             let lastError: SSHError
             do throws(SSHError) {
                 let session = try SSHSession(connectingTo: endpoint, options: attemptOptions, logger: logger)
@@ -48,17 +49,17 @@ extension SSHSession {
                     lastError = error
                 }
             }
-            let elapsed = Posix.now() - start
-            if elapsed + delay >= timeout {
+            let elapsed = start.elapsed
+            if deadline.remaining <= delay {
                 throw SSHError(
                     .timeout,
-                    "\(endpoint.host):\(endpoint.port) did not accept SSH within \(Int(timeout.rounded())) s (\(attempt) attempts). "
+                    "\(endpoint.host):\(endpoint.port) did not accept SSH within \(timeout.wholeSeconds) s (\(attempt) attempts). "
                         + "Last error: \(lastError.description)",
                     code: lastError.code, libssh2Message: lastError.libssh2Message)
             }
             progress(SSHReadinessProgress(attempt: attempt, elapsed: elapsed, lastError: lastError))
-            usleep(useconds_t(delay * 1_000_000))
-            delay = min(delay * 1.6, 3)
+            Sleep.for(delay)
+            delay = min(delay * 1.6, .seconds(3))
         }
     }
 }

@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 import SSHKit
 import TestSupport
@@ -81,7 +82,7 @@ final class KnownHostsFileTests: SSHTestCase {
         }
         restarter.start()
         let session = try SSHSession.waitUntilReady(
-            SSHEndpoint(host: "127.0.0.1", port: port, user: sshd.user), timeout: 20,
+            SSHEndpoint(host: "127.0.0.1", port: port, user: sshd.user), timeout: .seconds(20),
             credentials: SSHCredentials(keyFiles: [sshd.clientKey], useAgent: false),
             verifyHostKey: { key throws(SSHError) in try self.file.verify(podID: "p", endpoint: self.endpoint, presented: key, restartSeenSincePinned: false, acceptNew: false) },
             progress: { reports.append($0) })
@@ -93,23 +94,23 @@ final class KnownHostsFileTests: SSHTestCase {
 
     func testWaitUntilReadyTimesOut() throws {
         let port = try freeLoopbackPort()
-        let start = Date()
-        XCTAssertThrowsError(try SSHSession.waitUntilReady(SSHEndpoint(host: "127.0.0.1", port: port), timeout: 1.5, credentials: nil)) { error in
+        let start = ContinuousClock.now
+        XCTAssertThrowsError(try SSHSession.waitUntilReady(SSHEndpoint(host: "127.0.0.1", port: port), timeout: .milliseconds(1500), credentials: nil)) { error in
             XCTAssertEqual((error as? SSHError)?.kind, .timeout)
             XCTAssertTrue("\(error)".contains("Last error"), "\(error)")
         }
-        XCTAssertLessThan(Date().timeIntervalSince(start), 5)
+        XCTAssertLessThan(start.elapsed, .seconds(5))
     }
 
     func testWaitUntilReadyStopsAtOnceOnRefusedHostKey() throws {
-        let start = Date()
+        let start = ContinuousClock.now
         XCTAssertThrowsError(
             try SSHSession.waitUntilReady(
-                endpoint, timeout: 30, credentials: nil,
+                endpoint, timeout: .seconds(30), credentials: nil,
                 verifyHostKey: { _ throws(SSHError) in throw SSHError(.hostKeyChanged, "changed") })
         ) { error in
             XCTAssertEqual((error as? SSHError)?.kind, .hostKeyChanged)
         }
-        XCTAssertLessThan(Date().timeIntervalSince(start), 5)
+        XCTAssertLessThan(start.elapsed, .seconds(5))
     }
 }

@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 import SSHKit
 import TestSupport
@@ -262,22 +263,24 @@ final class PortForwarderReconnectTests: SSHTestCase {
         defer { echo.stop() }
         let dir = try makeTempDirectory(prefix: "fwd")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let forwarder = try PortForwarder([ForwardSpec(localPort: 0, remoteHost: "127.0.0.1", remotePort: echo.port)])
-        forwarder.waitForSessionTimeout = 1.5
+        var configuration = PortForwarder.Configuration()
+        configuration.waitForSessionTimeout = .milliseconds(1500)
+        let forwarder = try PortForwarder(
+            [ForwardSpec(localPort: 0, remoteHost: "127.0.0.1", remotePort: echo.port)], configuration: configuration)
         let run = TunnelRun(forwarder, sshd: sshd, knownHosts: KnownHostsFile(path: dir + "/kh"))
         defer { run.stop() }
         XCTAssertTrue(run.waitForEvent("connected"))
         sshd.stop()
         XCTAssertTrue(run.waitForEvent("disconnected", timeout: 10))
-        let start = Date()
+        let start = ContinuousClock.now
         let waiting = connectLoopback(port: forwarder.boundPorts[0])
         XCTAssertGreaterThanOrEqual(waiting, 0, "the port stays bound while there is no session")
         var byte: UInt8 = 0
         XCTAssertLessThanOrEqual(read(waiting, &byte, 1), 0, "a client with no session in sight is closed")
         close(waiting)
-        let waited = Date().timeIntervalSince(start)
-        XCTAssertGreaterThan(waited, 1.0)
-        XCTAssertLessThan(waited, 6)
+        let waited = start.elapsed
+        XCTAssertGreaterThan(waited, .seconds(1))
+        XCTAssertLessThan(waited, .seconds(6))
         XCTAssertGreaterThanOrEqual(forwarder.stats()[0].refusedConnections, 1)
 
         try sshd.start()

@@ -12,8 +12,8 @@ public struct HandshakeProbe: SSHReadinessProbe {
 
     public func check(_ endpoint: PodEndpoint, timeout: TimeInterval) throws(SSHProbeRefusal) -> String? {
         var options = ssh.options
-        options.connectTimeout = max(timeout, 0.5)
-        options.operationTimeout = max(timeout * 3, 2)
+        options.connectTimeout = .seconds(max(timeout, 0.5))
+        options.operationTimeout = .seconds(max(timeout * 3, 2))
         let target = SSHEndpoint(host: endpoint.host, port: endpoint.port, user: ssh.config.sshUser)
         do throws(SSHError) {
             let session = try SSHSession(connectingTo: target, options: options)

@@ -92,7 +92,7 @@ public struct PodSSH: Sendable {
 
     /// Retries the full handshake (and authentication) until it works or `timeout` passes.
     public func waitUntilReady(
-        _ endpoint: PodEndpoint, timeout: Double, progress: (SSHReadinessProgress) -> Void = { _ in }
+        _ endpoint: PodEndpoint, timeout: Duration, progress: (SSHReadinessProgress) -> Void = { _ in }
     ) throws(SSHError) -> SSHSession {
         let target = SSHEndpoint(host: endpoint.host, port: endpoint.port, user: config.sshUser)
         return try SSHSession.waitUntilReady(

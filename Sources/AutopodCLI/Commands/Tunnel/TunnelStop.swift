@@ -17,6 +17,9 @@ struct TunnelStop: ParsableCommand {
     @Option(help: "Seconds to wait for each tunnel to exit before killing it.")
     var timeout: Double = 10
 
+    /// `--timeout` as a duration, within what a wait can mean (a day at most).
+    private var limit: Duration { .seconds(min(max(timeout, 0), 86_400)) }
+
     func run() throws {
         global.bootstrap()
         let registry = TunnelRegistry(paths: global.paths)
@@ -47,13 +50,14 @@ struct TunnelStop: ParsableCommand {
         var failures = 0
         for t in targets {
             kill(t.pid, SIGTERM)
-            let deadline = Date().addingTimeInterval(timeout)
-            while TunnelRegistry.isAlive(t.pid) && Date() < deadline { usleep(50_000) }
+            // Not a child of ours, so there is no exit to wait for: poll until it is gone.
+            let deadline = Deadline.after(limit)
+            while TunnelRegistry.isAlive(t.pid) && !deadline.hasPassed { Sleep.for(.milliseconds(50)) }
             if TunnelRegistry.isAlive(t.pid) {
                 kill(t.pid, SIGKILL)
-                usleep(200_000)
+                Sleep.for(.milliseconds(200))
                 failures += TunnelRegistry.isAlive(t.pid) ? 1 : 0
-                print(Style.warn("!") + " the tunnel to \(t.podName) (pid \(t.pid)) did not exit in \(Int(timeout)) s and was killed")
+                print(Style.warn("!") + " the tunnel to \(t.podName) (pid \(t.pid)) did not exit in \(limit.wholeSeconds) s and was killed")
             } else {
                 print(Style.ok("✓") + " stopped the tunnel to \(t.podName) (pid \(t.pid), ports \(t.portsText))")
             }
