@@ -18,7 +18,8 @@ public final class PortForwarder: Sendable {
     private struct State {
         var stats: [ForwardStats]
         var stopRequested = false
-        /// `run`'s event handler, while it runs; called on `run`'s thread, outside the lock.
+        /// `run`'s event handler, while it runs. Not Sendable: it is only called on the thread
+        /// that runs the forwarder's session (from `run` and its engine), outside the lock.
         var eventSink: ((TunnelEvent) -> Void)?
     }
 
@@ -82,8 +83,9 @@ public final class PortForwarder: Sendable {
     /// Keeps the forwards up until `stop()`: connects through `resolveEndpoint()` (asked again
     /// before every attempt: a restarted pod may have a new address), checks the host key,
     /// authenticates, carries connections, and when the session dies reconnects with backoff
-    /// (`configuration.initialBackoff` doubling to `maxBackoff`, with jitter). Returns after `stop()`. Throws when going on cannot
-    /// help: authentication failed or the host key was refused.
+    /// (`configuration.initialBackoff` doubling to `maxBackoff`, with jitter). Returns after
+    /// `stop()`. Throws when going on cannot help: authentication failed or the host key was
+    /// refused.
     public func run(
         resolveEndpoint: () throws(SSHError) -> SSHEndpoint,
         credentials: SSHCredentials,
