@@ -5,12 +5,13 @@ import TestSupport
 import XCTest
 
 /// Collects a running tunnel's outcome and events across threads.
-final class TunnelRun: @unchecked Sendable {
+final class TunnelRun: Sendable {
     let forwarder: PortForwarder
-    private let lock = NSLock()
-    private var _events: [String] = []
-    private var _error: SSHError?
-    private var _finished = false
+    private struct Outcome {
+        var events: [String] = []
+        var error: SSHError?
+    }
+    private let outcome = LockedValue(Outcome())
     private let done = DispatchSemaphore(value: 0)
 
     /// `port`: where to connect instead of sshd's own port (a proxy in front of it).
@@ -25,29 +26,26 @@ final class TunnelRun: @unchecked Sendable {
                     verifyHostKey: { endpoint, hostKey throws(SSHError) in
                         try knownHosts.verify(podID: "pod-t", endpoint: endpoint, presented: hostKey, restartSeenSincePinned: false, acceptNew: false)
                     },
-                    events: { [self] event in
-                        lock.lock(); _events.append("\(event)"); lock.unlock()
-                    })
+                    events: { [self] event in outcome.withLock { $0.events.append("\(event)") } })
             } catch {
-                lock.lock(); _error = error as? SSHError; lock.unlock()
+                outcome.withLock { $0.error = error as? SSHError }
             }
-            lock.lock(); _finished = true; lock.unlock()
             done.signal()
         }.start()
     }
 
-    var events: [String] { lock.lock(); defer { lock.unlock() }; return _events }
-    var error: SSHError? { lock.lock(); defer { lock.unlock() }; return _error }
+    var events: [String] { outcome.current.events }
+    var error: SSHError? { outcome.current.error }
 
     func wait(timeout: Double) -> Bool {
         done.wait(timeout: .now() + timeout) == .success
     }
 
     func waitForEvent(_ prefix: String, count: Int = 1, timeout: Double = 20) -> Bool {
-        let end = Date().addingTimeInterval(timeout)
-        while Date() < end {
+        let deadline = Deadline.after(.seconds(timeout))
+        while !deadline.hasPassed {
             if events.filter({ $0.hasPrefix(prefix) }).count >= count { return true }
-            usleep(20_000)
+            Sleep.for(.milliseconds(20))
         }
         return false
     }
@@ -59,9 +57,8 @@ final class TunnelRun: @unchecked Sendable {
 }
 
 /// Clients that each connect to `port` on a thread of their own and echo a checked stream.
-final class EchoClients: @unchecked Sendable {
-    private let lock = NSLock()
-    private var problems: [String] = []
+final class EchoClients: Sendable {
+    private let problems = LockedValue<[String]>([])
     private let group = DispatchGroup()
 
     init(port: Int, count: Int, chunk: Int = 65536, stream: @escaping @Sendable (Int) -> (seed: UInt64, total: Int)) {
@@ -73,7 +70,7 @@ final class EchoClients: @unchecked Sendable {
                 defer { if fd >= 0 { close(fd) } }
                 let (seed, total) = stream(i)
                 if let problem = fd < 0 ? "connect failed" : echoRoundTrip(fd: fd, seed: seed, total: total, chunk: chunk) {
-                    lock.lock(); problems.append("\(i): \(problem)"); lock.unlock()
+                    problems.withLock { $0.append("\(i): \(problem)") }
                 }
             }.start()
         }
@@ -82,7 +79,7 @@ final class EchoClients: @unchecked Sendable {
     func wait(timeout: Double) -> Bool { group.wait(timeout: .now() + timeout) == .success }
 
     /// What went wrong, one line per client.
-    var failures: [String] { lock.lock(); defer { lock.unlock() }; return problems }
+    var failures: [String] { problems.current }
 }
 
 final class PortForwarderTests: SSHTestCase {
