@@ -1,4 +1,3 @@
-import AutopodSupport
 import Foundation
 import SSHKit
 import TestSupport
@@ -70,47 +69,5 @@ final class KnownHostsFileTests: SSHTestCase {
         let other = try SSHSession(connectingTo: endpoint).hostKey
         XCTAssertThrowsError(try file.verify(endpoint: endpoint, presented: other))
         XCTAssertEqual(try file.verify(endpoint: endpoint, presented: other, acceptNew: true).outcome, .replaced)
-    }
-
-    func testWaitUntilReadyRetriesUntilSSHDAnswers() throws {
-        let port = sshd.port
-        sshd.stop()
-        var reports: [SSHReadinessProgress] = []
-        let restarter = Thread { [sshd] in
-            usleep(1_500_000)
-            try? sshd!.start()
-        }
-        restarter.start()
-        let session = try SSHSession.waitUntilReady(
-            SSHEndpoint(host: "127.0.0.1", port: port, user: sshd.user), timeout: .seconds(20),
-            credentials: SSHCredentials(keyFiles: [sshd.clientKey], useAgent: false),
-            verifyHostKey: { key throws(SSHError) in try self.file.verify(podID: "p", endpoint: self.endpoint, presented: key, restartSeenSincePinned: false, acceptNew: false) },
-            progress: { reports.append($0) })
-        XCTAssertTrue(session.isAuthenticated)
-        XCTAssertGreaterThan(reports.count, 0)
-        XCTAssertEqual(reports.first?.lastError.kind, .connect)
-        XCTAssertEqual(try file.entries().count, 1)
-    }
-
-    func testWaitUntilReadyTimesOut() throws {
-        let port = try freeLoopbackPort()
-        let start = ContinuousClock.now
-        XCTAssertThrowsError(try SSHSession.waitUntilReady(SSHEndpoint(host: "127.0.0.1", port: port), timeout: .milliseconds(1500), credentials: nil)) { error in
-            XCTAssertEqual((error as? SSHError)?.kind, .timeout)
-            XCTAssertTrue("\(error)".contains("Last error"), "\(error)")
-        }
-        XCTAssertLessThan(start.elapsed, .seconds(5))
-    }
-
-    func testWaitUntilReadyStopsAtOnceOnRefusedHostKey() throws {
-        let start = ContinuousClock.now
-        XCTAssertThrowsError(
-            try SSHSession.waitUntilReady(
-                endpoint, timeout: .seconds(30), credentials: nil,
-                verifyHostKey: { _ throws(SSHError) in throw SSHError(.hostKeyChanged, "changed") })
-        ) { error in
-            XCTAssertEqual((error as? SSHError)?.kind, .hostKeyChanged)
-        }
-        XCTAssertLessThan(start.elapsed, .seconds(5))
     }
 }
