@@ -35,8 +35,8 @@ final class ConfigStateEndToEndTests: EndToEndCase {
     @discardableResult
     func waitFor(_ text: String, count: Int, in terminal: TmuxSession) throws -> String {
         var screen = ""
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
             screen = try terminal.capture()
             if screen.components(separatedBy: text).count - 1 >= count { return screen }
             Thread.sleep(forTimeInterval: 0.1)

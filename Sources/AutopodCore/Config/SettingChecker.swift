@@ -27,7 +27,7 @@ public struct SettingChecker: Sendable {
         }
         LogSetup.redactor.add(secret: key)
         var client = GraphQLClient(baseURL: config.effectiveBaseURL(environment: environment), apiKey: key)
-        client.timeout = 10
+        client.timeout = .seconds(10)
         provider = RunPodProvider(client: client)
         account = RunPodAccount(client: client)
     }
