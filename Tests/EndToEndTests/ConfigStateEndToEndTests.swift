@@ -261,6 +261,15 @@ final class ConfigStateEndToEndTests: EndToEndCase {
         let given = try cli.run(["exec", "-i", aside.appendingPathComponent("id_test").path, "keypod", "--", "echo", "by-i"])
         XCTAssertEqual(given.status, 0, "\(given)")
         XCTAssertEqual(given.stdout, "by-i\n")
+        // A detached tunnel logs in again by itself: it gets the -i key too.
+        let port = try FreePort.allocate()
+        let tunnel = try cli.run(["tunnel", "--detach", "-i", aside.appendingPathComponent("id_test").path, "keypod", "\(port):8888"], timeout: 60)
+        XCTAssertEqual(tunnel.status, 0, "\(tunnel)")
+        try eventually("the background tunnel is up", timeout: 30) {
+            let listed = try cli.json(["tunnel", "list"]) as? [[String: Any]] ?? []
+            return listed.first?["state"] as? String == "up"
+        }
+        XCTAssertEqual(try cli.run(["tunnel", "stop", "keypod"], timeout: 60).status, 0)
         let missing = try cli.run(["shell", "-i", "/nonexistent/key", "keypod"])
         XCTAssertEqual(missing.status, 2, "\(missing)")
         XCTAssertTrue(missing.stderr.contains("-i: /nonexistent/key does not exist"), "\(missing)")

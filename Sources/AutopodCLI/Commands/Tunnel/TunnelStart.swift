@@ -141,6 +141,8 @@ struct TunnelStart: PodCommand {
     private func childArguments(podID: String) -> [String] {
         var arguments = ["tunnel", "start", podID] + ports.map(\.defaultValueDescription) + ["--detached-child"]
         if sshOptions.acceptNewHostKey { arguments.append("--accept-new-host-key") }
+        // The detached tunnel logs in again on every reconnect: it needs the -i keys too.
+        for key in sshOptions.identityFiles { arguments += ["-i", key] }
         if global.verbose { arguments.append("--verbose") }
         return arguments
     }
