@@ -49,7 +49,10 @@ extension ConfigInit {
         }
         for (index, key) in usable.enumerated() { print("  \(index + 1). \(key.path) (\(key.kind.rawValue))") }
         let fallback = config.sshKeyPath ?? usable.first?.path
-        enum Choice { case new, path(String) }
+        enum Choice {
+            case new
+            case path(String)
+        }
         let choice = Prompt.ask("SSH key: a number above, a path, or 'new' to create one", default: fallback) { answer -> Result<Choice, PromptRefusal> in
             if answer == "new" { return .success(.new) }
             if let number = Int(answer) {
