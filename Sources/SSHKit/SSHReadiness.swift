@@ -54,7 +54,7 @@ extension SSHSession {
                     .timeout,
                     "\(endpoint.host):\(endpoint.port) did not accept SSH within \(Int(timeout.rounded())) s (\(attempt) attempts). "
                         + "Last error: \(lastError.description)",
-                    code: lastError.code, libssh2Message: lastError.libssh2Message)
+                    endpoint: endpoint, code: lastError.code, libssh2Message: lastError.libssh2Message)
             }
             progress(SSHReadinessProgress(attempt: attempt, elapsed: elapsed, lastError: lastError))
             usleep(useconds_t(delay * 1_000_000))

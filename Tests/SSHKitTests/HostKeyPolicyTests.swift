@@ -54,14 +54,14 @@ final class HostKeyPolicyTests: XCTestCase {
         XCTAssertEqual(out.map(\.rendered), ["# mine", podLine("[5.6.7.8]:40000", a, "pod1")])
     }
 
-    func testChangedKeyWithoutRestartIsRefusedNamingBothFingerprintsAndTheFlag() {
+    func testChangedKeyWithoutRestartIsRefusedNamingBothFingerprints() {
         let l = lines(podLine("[1.2.3.4]:22001", a, "pod1"))
         let d = HostKeyPolicy.evaluate(podID: "pod1", hostField: "[1.2.3.4]:22001", presented: b, lines: l, restartSeenSincePinned: false, acceptNew: false)
         guard case .refuse(let error) = d else { return XCTFail("expected refuse, got \(d)") }
         XCTAssertEqual(error.kind, .hostKeyChanged)
         XCTAssertTrue(error.description.contains(a.fingerprint))
         XCTAssertTrue(error.description.contains(b.fingerprint))
-        XCTAssertTrue(error.description.contains("--accept-new-host-key"))
+        XCTAssertTrue(error.description.contains("intercepted"))
         XCTAssertTrue(error.description.contains("pod1"))
         XCTAssertEqual(HostKeyPolicy.apply(d, to: l, podID: "pod1", hostField: "x", presented: b), l)
     }

@@ -45,7 +45,7 @@ final class KnownHostsFileTests: SSHTestCase {
             let e = error as! SSHError
             XCTAssertEqual(e.kind, .hostKeyChanged)
             XCTAssertTrue(e.description.contains(first.fingerprint) && e.description.contains(second.fingerprint), e.description)
-            XCTAssertTrue(e.description.contains("--accept-new-host-key"))
+            XCTAssertTrue(e.description.contains("intercepted"), e.description)
         }
         let verdict = try file.verify(podID: "pod-a", endpoint: endpoint, presented: second, restartSeenSincePinned: true, acceptNew: false)
         XCTAssertEqual(verdict.outcome, .replaced)

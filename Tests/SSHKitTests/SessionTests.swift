@@ -20,6 +20,7 @@ final class SessionTests: SSHTestCase {
         let port = try freeLoopbackPort()
         XCTAssertThrowsError(try SSHSession(connectingTo: SSHEndpoint(host: "127.0.0.1", port: port))) { error in
             XCTAssertEqual((error as? SSHError)?.kind, .connect)
+            XCTAssertEqual((error as? SSHError)?.endpoint, SSHEndpoint(host: "127.0.0.1", port: port))
             XCTAssertTrue("\(error)".contains("\(port)"), "\(error)")
         }
     }

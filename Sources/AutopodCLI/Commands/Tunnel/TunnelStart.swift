@@ -85,7 +85,7 @@ struct TunnelStart: ParsableCommand {
         do {
             forwarder = try PortForwarder(specs)
         } catch {
-            throw CLIFailure(error.description)
+            throw CLIFailure(error.userMessage)
         }
         forwarder.maxBackoff = 10
         let forwards = zip(specs, forwarder.boundPorts).map { TunnelRecord.Forward(localPort: $1, remotePort: $0.remotePort) }
@@ -155,10 +155,10 @@ struct TunnelStart: ParsableCommand {
 
     private static func explain(_ error: SSHError) -> String {
         switch error.kind {
-        case .endpointGone: return "\(error.description) The local ports are closed."
+        case .endpointGone: return "\(error.userMessage) The local ports are closed."
         case .authentication, .unsupportedKey, .keyFile:
-            return "\(error.description) Check the key in `autopod config show`."
-        default: return error.description
+            return "\(error.userMessage) Check the key in `autopod config show`."
+        default: return error.userMessage
         }
     }
 }

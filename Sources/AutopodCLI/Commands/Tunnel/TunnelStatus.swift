@@ -51,7 +51,7 @@ final class TunnelStatus: @unchecked Sendable {
             line = "up: \(record.forwards.map { "localhost:\($0.localPort) → \(podName):\($0.remotePort)" }.joined(separator: ", ")) (via \(endpoint.host):\(endpoint.port))"
         case .disconnected(let error, let retryIn):
             let retryAt = Date().addingTimeInterval(retryIn)
-            var reason = error.description
+            var reason = error.userMessage
             while reason.hasSuffix(".") { reason.removeLast() }
             if error.kind == .connect && reason.contains("waiting for it") {
                 state = .waiting(retryAt: retryAt, reason: reason)
