@@ -90,7 +90,12 @@ final class SSHDaemon: @unchecked Sendable {
     func start() throws(SimulatorError) {
         var arguments = [Self.sshdPath, "-D", "-f", directory + "/sshd_config", "-E", directory + "/sshd.log"]
         if let namespace { arguments = ["/usr/sbin/ip", "netns", "exec", namespace] + arguments }
-        let launched = try ChildProcess(arguments, logPath: directory + "/sshd.stdout")
+        let launched: ChildProcess
+        do {
+            launched = try ChildProcess(arguments, stdout: .file(directory + "/sshd.stdout"))
+        } catch {
+            throw .command(arguments.joined(separator: " "), status: 127, output: error.description)
+        }
         lock.withLock { process = launched }
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
@@ -111,9 +116,9 @@ final class SSHDaemon: @unchecked Sendable {
             let children = ResourceSweeper.descendants(of: running.pid)
             running.signal(signal)
             children.forEach { kill($0, SIGKILL) }
-            if !running.wait(timeout: 3) {
+            if !running.wait(timeout: .seconds(3)) {
                 running.signal(SIGKILL)
-                running.wait(timeout: 5)
+                running.wait(timeout: .seconds(5))
             }
         }
         lock.withLock { process = nil }

@@ -70,7 +70,7 @@ final class ConnectEndToEndTests: EndToEndCase {
 
     func testCreateDelayedPastTheTimeoutMakesExactlyOnePod() throws {
         try sim.addFault(["delayMs": 3000, "count": 1, "operation": "podFindAndDeployOnDemand"])
-        let result = try cli.run(["connect", "--no-shell", "--gpu", "A40,A6000"], extraEnvironment: ["AUTOPOD_API_TIMEOUT": "1"])
+        let result = try cli.run(["connect", "--no-shell", "--gpu", "A40,A6000"], environment: ["AUTOPOD_API_TIMEOUT": "1"])
         XCTAssertEqual(result.status, 0, "\(result)")
         let pods = try sim.pods()
         XCTAssertEqual(pods.count, 1, "\(pods)")
@@ -125,7 +125,7 @@ final class ConnectEndToEndTests: EndToEndCase {
     func testTwoConnectsAtOnceAreBothRecordedWithDifferentNames() throws {
         let first = try cli.start(["connect", "--no-shell", "--gpu", "A40"])
         let second = try cli.start(["connect", "--no-shell", "--gpu", "A40"])
-        let results = [try first.wait(), try second.wait()]
+        let results = [first.wait(), second.wait()]
         for result in results { XCTAssertEqual(result.status, 0, "\(result)") }
         let pods = try sim.pods()
         XCTAssertEqual(pods.count, 2)

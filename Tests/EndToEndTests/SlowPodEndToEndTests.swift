@@ -14,7 +14,7 @@ final class SlowPodEndToEndTests: EndToEndCase {
             try sim.pods().count == 1 && running.stderrSoFar.contains("container starting")
         }
         running.interrupt()
-        let result = try running.wait(timeout: 60)
+        let result = running.wait(timeout: .seconds(60))
         XCTAssertEqual(result.status, 130, "\(result)")
         XCTAssertTrue(result.stderr.contains("terminated"), result.stderr)
         let pods = try sim.pods()
@@ -29,8 +29,8 @@ final class SlowPodEndToEndTests: EndToEndCase {
         try eventually("the pod to be created and recorded") {
             try sim.pods().count == 1 && running.stderrSoFar.contains("container starting")
         }
-        running.process.terminate()  // SIGTERM, as when the session is killed
-        let result = try running.wait(timeout: 60)
+        running.terminate()  // SIGTERM, as when the session is killed
+        let result = running.wait(timeout: .seconds(60))
         XCTAssertEqual(result.status, 130, "\(result)")
         XCTAssertEqual(try sim.pods().first?["terminated"] as? Bool, true)
     }
@@ -44,7 +44,7 @@ final class SlowPodEndToEndTests: EndToEndCase {
         running.interrupt()
         Thread.sleep(forTimeInterval: 0.05)
         running.interrupt()
-        let result = try running.wait(timeout: 60)
+        let result = running.wait(timeout: .seconds(60))
         XCTAssertEqual(result.status, 130, "\(result)")
         let live = try sim.livePods()
         let listed = try listJSON()

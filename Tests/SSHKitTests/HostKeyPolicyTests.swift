@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 import SSHKit
 import TestSupport
@@ -142,7 +143,7 @@ final class HostKeyPolicyTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let file = dir + "/kh"
         try? "[127.0.0.1]:2222 ssh-ed25519 \(keyA.base64)\n".write(toFile: file, atomically: true, encoding: .utf8)
-        _ = try? runTool("/usr/bin/ssh-keygen", ["-H", "-f", file])
+        _ = try? ChildProcess.run(["/usr/bin/ssh-keygen", "-H", "-f", file])
         let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
         return String(text.split(separator: " ").first ?? "")
     }()

@@ -75,7 +75,7 @@ public final class SimulatorClient: @unchecked Sendable {
             startSsh: \(startSsh), containerDiskInGb: 20, volumeInGb: 0}) { id } }
             """)
         guard let id = (reply.data("podFindAndDeployOnDemand") as? [String: Any])?["id"] as? String else {
-            throw ClientError.unexpected("create failed: HTTP \(reply.status) \(reply.text)")
+            throw FixtureError("create failed: HTTP \(reply.status) \(reply.text)")
         }
         return id
     }
@@ -90,17 +90,8 @@ public final class SimulatorClient: @unchecked Sendable {
             port = ports.first { ($0["privatePort"] as? Int) == 22 && ($0["isIpPublic"] as? Bool) == true }?["publicPort"] as? Int
             return port != nil
         }
-        guard let port else { throw ClientError.unexpected("pod \(id) never reported a public SSH port") }
+        guard let port else { throw FixtureError("pod \(id) never reported a public SSH port") }
         return port
-    }
-
-    public enum ClientError: Error, CustomStringConvertible {
-        case unexpected(String)
-        public var description: String {
-            switch self {
-            case .unexpected(let message): return message
-            }
-        }
     }
 
     private func send(_ method: String, url: String, headers: [String: String], body: Data, timeout: Double) throws -> Reply {
