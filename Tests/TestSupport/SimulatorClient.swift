@@ -69,13 +69,13 @@ public final class SimulatorClient: @unchecked Sendable {
         var body: [String: Any] = ["util": util, "memoryUtil": memoryUtil]
         if let index { body["index"] = index }
         let reply = try control("POST", "/_sim/pods/\(id)/gpu", body)
-        guard reply.status == 200 else { throw ClientError.unexpected("set GPU utilisation: HTTP \(reply.status) \(reply.text)") }
+        guard reply.status == 200 else { throw FixtureError("set GPU utilisation: HTTP \(reply.status) \(reply.text)") }
     }
 
     /// `POST /_sim/pods/ID/log`: lines the pod "printed" (`source` "container" or "system").
     public func writePodLog(_ id: String, _ lines: [String], source: String = "container") throws {
         let reply = try control("POST", "/_sim/pods/\(id)/log", ["lines": lines, "source": source])
-        guard reply.status == 200 else { throw ClientError.unexpected("write pod log: HTTP \(reply.status) \(reply.text)") }
+        guard reply.status == 200 else { throw FixtureError("write pod log: HTTP \(reply.status) \(reply.text)") }
     }
 
     /// `POST /_sim/pods/ID/log-streams {"action": "cut"}`: drops every open log stream of the
