@@ -81,7 +81,8 @@ public final class ChildProcess: Sendable {
             envp?.forEach { free($0) }
         }
         var child: pid_t = 0
-        let result = envp.map { posix_spawn(&child, arguments[0], &actions, &attributes, argv, $0) }
+        let result =
+            envp.map { posix_spawn(&child, arguments[0], &actions, &attributes, argv, $0) }
             ?? posix_spawn(&child, arguments[0], &actions, &attributes, argv, environ)
         guard result == 0 else { throw SpawnError(command: arguments.joined(separator: " "), errno: result) }
         pid = child

@@ -52,10 +52,12 @@ public final class RunningProcess: Sendable {
     private static func detach(_ body: @escaping @Sendable () -> Void) {
         unstarted.withLock { $0.append(body) }
         var thread = pthread_t()
-        let started = pthread_create(&thread, nil, { _ in
-            RunningProcess.unstarted.withLock { $0.removeFirst() }()
-            return nil
-        }, nil)
+        let started = pthread_create(
+            &thread, nil,
+            { _ in
+                RunningProcess.unstarted.withLock { $0.removeFirst() }()
+                return nil
+            }, nil)
         precondition(started == 0, "pthread_create failed: \(Posix.errorString(started))")
         pthread_detach(thread)
     }

@@ -6,5 +6,10 @@ final class ManagedCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var value: Int
     init(_ value: Int) { self.value = value }
-    func decrement() -> Int { lock.withLock { value -= 1; return value } }
+    func decrement() -> Int {
+        lock.withLock {
+            value -= 1
+            return value
+        }
+    }
 }

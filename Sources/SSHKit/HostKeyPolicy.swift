@@ -63,7 +63,8 @@ public enum HostKeyPolicy {
         if acceptNew { return .replace(previousFingerprints: old, reason: .acceptedByUser) }
         let sameType = matching.filter { $0.keyType == presented.type }
         let known = matching.compactMap(\.hostKey).map { "\($0.fingerprint) (\($0.type))" }.joined(separator: ", ")
-        let what = sameType.isEmpty
+        let what =
+            sameType.isEmpty
             ? "is known with another key type (\(Set(matching.map(\.keyType)).sorted().joined(separator: ", "))) but presented \(presented.type)"
             : "has changed"
         return .refuse(

@@ -52,7 +52,8 @@ struct SSHAuthenticator {
             let outcome: String
             switch rc {
             case LIBSSH2_ERROR_FILE:
-                outcome = info.isEncrypted
+                outcome =
+                    info.isEncrypted
                     ? "could not be decrypted (wrong passphrase?) (libssh2 \(rc): \(message))"
                     : "could not be read or parsed (libssh2 \(rc): \(message))"
             case LIBSSH2_ERROR_AUTHENTICATION_FAILED, LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED:

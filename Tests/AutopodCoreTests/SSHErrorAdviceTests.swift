@@ -27,7 +27,10 @@ final class SSHErrorAdviceTests: XCTestCase {
 
     func testKeyProblemsNameTheCommandThatFixesThem() {
         let refused = SSHError(.authentication, "Authentication to root@203.0.113.5:40022 failed. Tried:\n  - key k: refused", endpoint: endpoint)
-        XCTAssertTrue(refused.userMessage.hasSuffix("\nCheck that your public key is registered with RunPod (`autopod config init`) and that the pod was created after it was added."), refused.userMessage)
+        XCTAssertTrue(
+            refused.userMessage.hasSuffix(
+                "\nCheck that your public key is registered with RunPod (`autopod config init`) and that the pod was created after it was added."),
+            refused.userMessage)
         let rsa = SSHError(.unsupportedKey, "k is an RSA key.\nTried:\n  - key k: skipped", endpoint: endpoint)
         XCTAssertTrue(rsa.userMessage.contains("\nRun `autopod config init` to create an ed25519 key"), rsa.userMessage)
         XCTAssertTrue(SSHError(.keyGeneration, "libcrypto failed.").userMessage.contains("ssh-keygen -t ed25519"))

@@ -83,11 +83,12 @@ final class SSHEndToEndTests: EndToEndCase {
         let other = cli.home.appendingPathComponent("other_host_key")
         _ = try ChildProcess.run(["/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", other.path])
         let otherKey = try String(contentsOf: other.appendingPathExtension("pub"), encoding: .utf8).split(separator: " ")[1]
-        let tampered = pinned.split(separator: "\n").map { line -> String in
-            var parts = line.split(separator: " ").map(String.init)
-            parts[2] = String(otherKey)
-            return parts.joined(separator: " ")
-        }.joined(separator: "\n") + "\n"
+        let tampered =
+            pinned.split(separator: "\n").map { line -> String in
+                var parts = line.split(separator: " ").map(String.init)
+                parts[2] = String(otherKey)
+                return parts.joined(separator: " ")
+            }.joined(separator: "\n") + "\n"
         try Data(tampered.utf8).write(to: cli.home.appendingPathComponent("known_hosts"))
         let refused = try cli.run(["exec", pod, "--", "true"])
         XCTAssertNotEqual(refused.status, 0)

@@ -97,8 +97,10 @@ final class OpenAPIConformanceTests: RESTTestCase {
         // A 204 with a body and an undocumented status are refused too.
         let odd: [[String: Any]] = [
             ["method": "DELETE", "path": "/v2/pods/\(id)", "status": 204, "contentType": "", "retryAfter": NSNull(), "body": "{}"],
-            ["method": "GET", "path": "/v2/pods", "status": 429, "contentType": "application/problem+json",
-             "retryAfter": NSNull(), "body": "{\"title\":\"Too Many Requests\",\"status\":429,\"detail\":\"x\"}"],
+            [
+                "method": "GET", "path": "/v2/pods", "status": 429, "contentType": "application/problem+json",
+                "retryAfter": NSNull(), "body": "{\"title\":\"Too Many Requests\",\"status\":429,\"detail\":\"x\"}",
+            ],
         ]
         let (oddStatus, oddOutput) = try validate(try JSONSerialization.data(withJSONObject: odd))
         XCTAssertEqual(oddStatus, 1)

@@ -14,8 +14,10 @@ public final class TmuxSession {
     public init(_ arguments: [String], environment: [String: String] = [:], width: Int = 120, height: Int = 40) throws {
         socket = "autopod-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         statusFile = FileManager.default.temporaryDirectory.appendingPathComponent("\(socket).status").path
-        var command = ["-L", socket, "-f", "/dev/null", "start-server", ";", "set-option", "-g", "remain-on-exit", "on", ";",
-            "new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)"]
+        var command = [
+            "-L", socket, "-f", "/dev/null", "start-server", ";", "set-option", "-g", "remain-on-exit", "on", ";",
+            "new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)",
+        ]
         for (key, value) in environment.sorted(by: { $0.key < $1.key }) { command += ["-e", "\(key)=\(value)"] }
         // tmux does not always record a dead pane's exit status, so a shell records it. Its INT
         // trap is a handler, not SIG_IGN, so the program still gets Ctrl+C with the default action.

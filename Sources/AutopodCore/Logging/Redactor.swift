@@ -42,7 +42,10 @@ public struct Redactor: Sendable {
 
     private static let rulesLock = Lock()
 
-    private enum ReplacementPart { case group(Int), mask }
+    private enum ReplacementPart {
+        case group(Int)
+        case mask
+    }
 
     /// Words every pattern below needs to match; text with none of them skips the regular
     /// expressions, which cost more to compile than a short command spends on anything else.

@@ -47,7 +47,7 @@ struct TunnelStart: ParsableCommand {
         try ports.map { text in
             let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
             let numbers = parts.compactMap { Int($0) }.filter { (1...65535).contains($0) }
-            guard (parts.count == 1 || parts.count == 2), numbers.count == parts.count else {
+            guard parts.count == 1 || parts.count == 2, numbers.count == parts.count else {
                 throw ValidationError("'\(text)' is not a port: use PORT or LOCAL_PORT:REMOTE_PORT with ports 1-65535")
             }
             return ForwardSpec(localPort: numbers[0], remoteHost: "localhost", remotePort: numbers.last!)

@@ -132,7 +132,8 @@ final class TunnelStatus: @unchecked Sendable {
         let stateText = Self.stateText(state)
         for f in record.forwards {
             let target = f.localPort == f.remotePort ? "\(f.localPort)" : "\(f.localPort) → \(f.remotePort)"
-            let line = "\(Style.bold("localhost:\(target)"))  \(stateText)  conns \(f.activeConnections)/\(f.totalConnections)"
+            let line =
+                "\(Style.bold("localhost:\(target)"))  \(stateText)  conns \(f.activeConnections)/\(f.totalConnections)"
                 + "  in \(Self.bytes(f.bytesIn))  out \(Self.bytes(f.bytesOut))  reconnects \(record.reconnects)"
             text += "\r\u{1B}[2K\(line)\n"
         }
