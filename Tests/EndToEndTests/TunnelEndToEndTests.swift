@@ -29,12 +29,12 @@ final class TunnelEndToEndTests: EndToEndCase {
         XCTAssertEqual(try Self.httpGet(port), "runpod-sim pod \(pod.id) port 8888")
 
         // 64 clients at once: each gets its own channel, all through the one session.
-        let answers = Locked<[String?]>(Array(repeating: nil, count: 64))
+        let answers = LockedValue<[String?]>(Array(repeating: nil, count: 64))
         DispatchQueue.concurrentPerform(iterations: 64) { i in
             let body = try? Self.httpGet(port)
-            answers.mutate { $0[i] = body }
+            answers.withLock { $0[i] = body }
         }
-        XCTAssertEqual(answers.value.filter { $0 == "runpod-sim pod \(pod.id) port 8888" }.count, 64, "\(answers.value)")
+        XCTAssertEqual(answers.current.filter { $0 == "runpod-sim pod \(pod.id) port 8888" }.count, 64, "\(answers.current)")
 
         let listed = try XCTUnwrap(try cli.json(["tunnel", "list"]) as? [[String: Any]])
         XCTAssertEqual(listed.first?["podID"] as? String, pod.id)
@@ -298,22 +298,5 @@ final class TunnelEndToEndTests: EndToEndCase {
         let text = String(decoding: response, as: UTF8.self)
         guard let split = text.range(of: "\r\n\r\n") else { throw FixtureError("no HTTP response from \(port): \(text.debugDescription)") }
         return text[split.upperBound...].trimmingCharacters(in: .newlines)
-    }
-}
-
-/// A value shared by concurrent test closures.
-final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value
-    init(_ value: Value) { stored = value }
-    var value: Value {
-        lock.lock()
-        defer { lock.unlock() }
-        return stored
-    }
-    func mutate(_ body: (inout Value) -> Void) {
-        lock.lock()
-        body(&stored)
-        lock.unlock()
     }
 }
