@@ -16,9 +16,10 @@ final class ConfigStateEndToEndTests: EndToEndCase {
     /// The wizard in a terminal, with the key taken from the file rather than the environment
     /// unless `keyFromEnvironment`.
     func wizard(_ arguments: [String], keyFromEnvironment: Bool = false) throws -> TmuxSession {
-        var environment = cli.environment
-        if !keyFromEnvironment { environment["RUNPOD_API_KEY"] = nil }
-        return try TmuxSession([CLIRunner.autopodBinary.path, "config", "init"] + arguments, environment: environment)
+        let saved = cli.environment
+        defer { cli.environment = saved }
+        if !keyFromEnvironment { cli.environment["RUNPOD_API_KEY"] = nil }
+        return try cli.tmux(["config", "init"] + arguments)
     }
 
     /// Presses Enter at each prompt in turn, waiting for it first.
@@ -114,7 +115,7 @@ final class ConfigStateEndToEndTests: EndToEndCase {
         let closed = try FreePort.allocate()
         let result = try cli.run(
             ["config", "init", "--non-interactive", "--gpu", "nosuch"],
-            extraEnvironment: ["RUNPOD_API_BASE_URL": "http://127.0.0.1:\(closed)"])
+            environment: ["RUNPOD_API_BASE_URL": "http://127.0.0.1:\(closed)"])
         XCTAssertEqual(result.status, 0, "\(result)")
         XCTAssertTrue(result.stdout.contains("--gpu names not checked"), "\(result)")
         XCTAssertEqual(try savedConfig()["gpuTypes"] as? [String], ["nosuch"])
@@ -214,7 +215,7 @@ final class ConfigStateEndToEndTests: EndToEndCase {
         defer { XCTAssertEqual(FileManager.default.contents(atPath: ownKeys), ownKeysBefore, "\(ownKeys) must not change") }
         try connect(["--name", "keypod"])
         let oldKey = cli.home.appendingPathComponent("id_test").path
-        let userSSH = URL(fileURLWithPath: cli.environment["HOME"]!).appendingPathComponent(".ssh")
+        let userSSH = cli.userHome.appendingPathComponent(".ssh")
 
         // From a script: the new key is made, the old one stays an extra identity, with a warning.
         let rotated = try cli.run(["config", "init", "--non-interactive", "--create-ssh-key"])
@@ -263,13 +264,13 @@ final class ConfigStateEndToEndTests: EndToEndCase {
         XCTAssertEqual(given.stdout, "by-i\n")
         // A detached tunnel logs in again by itself: it gets the -i key too.
         let port = try FreePort.allocate()
-        let tunnel = try cli.run(["tunnel", "--detach", "-i", aside.appendingPathComponent("id_test").path, "keypod", "\(port):8888"], timeout: 60)
+        let tunnel = try cli.run(["tunnel", "--detach", "-i", aside.appendingPathComponent("id_test").path, "keypod", "\(port):8888"], timeout: .seconds(60))
         XCTAssertEqual(tunnel.status, 0, "\(tunnel)")
         try eventually("the background tunnel is up", timeout: 30) {
             let listed = try cli.json(["tunnel", "list"]) as? [[String: Any]] ?? []
             return listed.first?["state"] as? String == "up"
         }
-        XCTAssertEqual(try cli.run(["tunnel", "stop", "keypod"], timeout: 60).status, 0)
+        XCTAssertEqual(try cli.run(["tunnel", "stop", "keypod"], timeout: .seconds(60)).status, 0)
         let missing = try cli.run(["shell", "-i", "/nonexistent/key", "keypod"])
         XCTAssertEqual(missing.status, 2, "\(missing)")
         XCTAssertTrue(missing.stderr.contains("-i: /nonexistent/key does not exist"), "\(missing)")
