@@ -89,7 +89,7 @@ public final class InteractiveShell {
         do {
             try loop.run()
         } catch {
-            if error.kind == .disconnected { session.isDead = true }
+            if error.kind == .disconnected || error.kind == .unresponsive { session.isDead = true }
             throw error
         }
         if userDisconnected {

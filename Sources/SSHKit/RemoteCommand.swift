@@ -60,6 +60,7 @@ extension SSHSession {
             }
         }
         var interruptsSent = 0
+        var firstSignal = SIGINT
         do throws(SSHError) {
             while true {
                 try loop.run()
@@ -69,6 +70,7 @@ extension SSHSession {
                 }
                 pendingSignal = nil
                 interruptsSent += 1
+                if interruptsSent == 1 { firstSignal = sig }
                 try signalRemote(interrupt.command(interruptsSent == 1 ? RemoteInterrupt.name(of: sig) : "KILL"))
                 if interruptsSent >= 2 { break }
                 // Wait for the command to end of it (its exit status or signal is the result).
@@ -76,10 +78,11 @@ extension SSHSession {
             }
         } catch {
             // Channels released after this must not wait on a socket that will never drain.
-            if error.kind == .disconnected { isDead = true }
+            if error.kind == .disconnected || error.kind == .unresponsive { isDead = true }
             throw error
         }
-        if interruptsSent >= 2 && !pump.isFinished { return .signal("KILL") }
+        // Given up after the second interrupt: report the one the user sent, as a shell would.
+        if interruptsSent >= 2 && !pump.isFinished { return .signal(RemoteInterrupt.name(of: firstSignal)) }
         return try pump.finish()
     }
 }

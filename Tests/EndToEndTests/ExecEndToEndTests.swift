@@ -75,8 +75,8 @@ final class ExecEndToEndTests: EndToEndCase {
         try connect()
         let name = try pod().name
         let seconds = Int.random(in: 100_000...999_999)
-        // A child of the remote shell, as a real job's worker would be.
-        let running = try cli.start(["exec", name, "--", "sleep \(seconds) & echo started >&2; wait"])
+        // A foreground child of the remote shell, as a training script would be.
+        let running = try cli.start(["exec", name, "--", "echo started >&2; sleep \(seconds); echo after"])
         try eventually("the command runs") { running.stderrSoFar.contains("started") }
         running.interrupt()
         let result = try running.wait(timeout: 60)

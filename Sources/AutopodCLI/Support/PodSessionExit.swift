@@ -11,7 +11,7 @@ enum PodSessionExit {
             return try body()
         } catch let error as SSHError {
             switch error.kind {
-            case .disconnected:
+            case .disconnected, .unresponsive:
                 throw CLIFailure(ssh.explainLoss(error).description, exitStatus: SessionLoss.exitStatus)
             case .interrupted:
                 throw CLIFailure(error.description, exitStatus: 130)

@@ -36,13 +36,19 @@ public enum RemoteCommandLine {
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
-    /// A command line that sends `signal` (a name without SIG) to every process on the pod whose
-    /// environment carries `tag`: the command run by `wrapped(_:tag:)` and what it started, as
-    /// a terminal's Ctrl+C reaches a whole foreground job. It runs in a second session, so it
-    /// must not carry the tag itself, and it reads /proc (every RunPod pod runs Linux).
+    /// A command line that sends `signal` (a name without SIG) to the job run by
+    /// `wrapped(_:tag:)`, as a terminal's Ctrl+C reaches a whole foreground job: every process
+    /// group that holds a process whose environment carries `tag`. The exported tag shows only
+    /// in the environment of what the command started, but sshd runs the command's shell as a
+    /// session leader whose group those processes share, so the shell is signalled too. It runs
+    /// in a second session, so it must not carry the tag itself, and it reads /proc (every
+    /// RunPod pod runs Linux). A command with no process of its own (a loop of builtins) has
+    /// nothing to find: that case ends when the channel closes.
     public static func stop(tag: String, signal: String) -> String {
-        #"t="AUTOPOD_EXEC_ID=\#(tag)"; for d in /proc/[0-9]*; do "#
-            + #"case "$(tr '\0' '\n' < "$d/environ" 2>/dev/null)" in *"$t"*) kill -s \#(signal) "${d#/proc/}" 2>/dev/null;; esac; "#
+        #"t="AUTOPOD_EXEC_ID=\#(tag)"; seen=" "; for d in /proc/[0-9]*; do "#
+            + #"case "$(tr '\0' '\n' 2>/dev/null < "$d/environ")" in *"$t"*) "#
+            + #"s=$(cat "$d/stat" 2>/dev/null) || continue; s=${s##*) }; set -- $s; "#
+            + #"case "$seen" in *" $3 "*) ;; *) seen="$seen$3 "; kill -s \#(signal) -- "-$3" 2>/dev/null;; esac;; esac; "#
             + "done; true"
     }
 }

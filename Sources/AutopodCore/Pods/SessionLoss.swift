@@ -73,10 +73,13 @@ extension PodSSH {
             _ = try SSHSession(connectingTo: SSHEndpoint(host: endpoint.host, port: endpoint.port, user: config.sshUser), options: options)
             return SessionLoss(cause: .dropped, podName: podName, detail: lost)
         } catch {
+            // A server that went silent is a link that died: RunPod's proxy in front of the pod
+            // then refuses new connections too, so the recheck cannot tell more.
+            if lost.kind == .unresponsive { return SessionLoss(cause: .linkLost, podName: podName, detail: lost) }
             switch error.kind {
             case .connect, .handshake:
-                // Refused, or closed before SSH completed: nothing serves SSH behind the port.
-                return SessionLoss(cause: .sshdGone, podName: podName, detail: error)
+                // Closed by the far end, and nothing completes SSH behind the port now.
+                return SessionLoss(cause: .sshdGone, podName: podName, detail: lost)
             default:
                 return SessionLoss(cause: .linkLost, podName: podName, detail: lost)
             }
