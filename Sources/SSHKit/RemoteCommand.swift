@@ -24,7 +24,7 @@ extension SSHSession {
         }
         let rc = libssh2_channel_process_startup(channel.raw, "exec", 4, command, UInt32(command.utf8.count))
         guard rc == 0 else {
-            throw error(LibSSH2.isTransportFailure(rc) ? .disconnected : .channel, "The server refused to run the command.", code: rc)
+            throw error(.channel, "The server refused to run the command.", code: rc)
         }
         // With a PTY the remote side does the line editing and turns Ctrl+C into SIGINT, so a
         // local terminal passes every key through, as `ssh -t` does.
@@ -272,7 +272,6 @@ final class ChannelPump: SSHLoopParticipant {
     }
 
     private func fail(_ code: Int32, _ what: String) throws(SSHError) {
-        let kind: SSHError.Kind = LibSSH2.isTransportFailure(code) ? .disconnected : .channel
-        throw channel.session.error(kind, "The connection failed while \(what).", code: code)
+        throw channel.session.error(.channel, "The connection failed while \(what).", code: code)
     }
 }

@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 import TestSupport
 import XCTest
@@ -48,11 +49,11 @@ final class ExecEndToEndTests: EndToEndCase {
         let name = try pod().name
         var environment = cli.environment
         environment["PATH"] = "/usr/bin:/bin"
-        environment["AUTOPOD"] = CLIRunner.autopodBinary.path
+        environment["AUTOPOD"] = CLIRunner.autopod
         // `timeout` makes a hang (the old behaviour) fail as 124 rather than stall the suite.
         let marker = "autopod-pipe-\(UUID().uuidString.prefix(8))"
         let script = #"timeout 60 "$AUTOPOD" exec "$1" -- yes "$2" | head -1; echo "status=${PIPESTATUS[0]}""#
-        let result = try ProcessRunner.run("/bin/bash", ["-c", script, "bash", name, marker], environment: environment, timeout: 90)
+        let result = try ChildProcess.run(["/bin/bash", "-c", script, "bash", name, marker], environment: environment, timeout: .seconds(90))
         XCTAssertEqual(result.stdout, "\(marker)\nstatus=141\n", "\(result.stdout)\n\(result.stderr)")
         XCTAssertEqual(result.stderr, "", "quiet, as a pipeline's writer is")
         // And the remote `yes` went with its channel (`[y]es` keeps the check from finding itself).
@@ -79,7 +80,7 @@ final class ExecEndToEndTests: EndToEndCase {
         let running = try cli.start(["exec", name, "--", "echo started >&2; sleep \(seconds); echo after"])
         try eventually("the command runs") { running.stderrSoFar.contains("started") }
         running.interrupt()
-        let result = try running.wait(timeout: 60)
+        let result = try running.wait(timeout: .seconds(60))
         XCTAssertEqual(result.status, 130, "\(result)")
         try eventually("the remote sleep is gone", timeout: 10) {
             try cli.run(["exec", name, "--", "pgrep -f '[s]leep \(seconds)' || echo none"]).stdout == "none\n"
@@ -93,7 +94,7 @@ final class ExecEndToEndTests: EndToEndCase {
         try eventually("the command runs") { running.stderrSoFar.contains("started") }
         let cut = Date()
         XCTAssertEqual(try sim.client.control("POST", "/_sim/pods/\(id)/network", ["up": false]).status, 200)
-        let result = try running.wait(timeout: 60)
+        let result = try running.wait(timeout: .seconds(60))
         let took = Date().timeIntervalSince(cut)
         XCTAssertEqual(result.status, 255, "\(result)")
         XCTAssertTrue(result.stderr.contains("lost the connection to \(name)"), result.stderr)
@@ -107,7 +108,7 @@ final class ExecEndToEndTests: EndToEndCase {
         let running = try cli.start(["exec", name, "--", "echo started >&2; sleep 300"])
         try eventually("the command runs") { running.stderrSoFar.contains("started") }
         XCTAssertEqual(try cli.run(["stop", name]).status, 0)
-        let result = try running.wait(timeout: 60)
+        let result = try running.wait(timeout: .seconds(60))
         XCTAssertEqual(result.status, 255, "\(result)")
         XCTAssertTrue(result.stderr.contains("the pod was stopped"), result.stderr)
         XCTAssertTrue(result.stderr.contains("autopod start \(name)"), result.stderr)
@@ -116,8 +117,7 @@ final class ExecEndToEndTests: EndToEndCase {
     func testALostLinkEndsTheShellWith255AndSaysSo() throws {
         try connect()
         let (name, id) = try pod()
-        let run = AutopodRun(environment: cli.environment)
-        let terminal = try run.tmux(["shell", name, "--no-forwards"], width: 160, height: 30)
+        let terminal = try cli.tmux(["shell", name, "--no-forwards"], width: 160, height: 30)
         try terminal.type("echo $((6*7))")
         try terminal.waitFor("42")
         let cut = Date()

@@ -16,7 +16,7 @@ enum PodSessionExit {
             case .interrupted:
                 throw CLIFailure(error.description, exitStatus: 130)
             default:
-                throw CLIFailure(error.description, exitStatus: SessionLoss.exitStatus)
+                throw CLIFailure(error.userMessage, exitStatus: SessionLoss.exitStatus)
             }
         }
     }
