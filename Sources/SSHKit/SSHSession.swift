@@ -141,7 +141,7 @@ public final class SSHSession {
         _ credentials: SSHCredentials, passphrase: (String) -> String? = { _ in nil }
     ) throws(SSHError) {
         let watchdog = watchdog
-        do {
+        do throws(SSHError) {
             try SSHAuthenticator(session: self).authenticate(credentials) { path in watchdog.pausing { passphrase(path) } }
         } catch {
             if watchdog.finish() {
