@@ -57,7 +57,8 @@ public struct AutopodCommand: ParsableCommand {
         }
         // An SSH failure is told with autopod's advice; SSHKit itself reports only what failed.
         let text = (error as? SSHError)?.userMessage ?? String(describing: error)
-        let message = LogSetup.redactor.current.redact(text)
+        // Error text carries names and messages from RunPod and remote hosts.
+        let message = TerminalText.escaped(LogSetup.redactor.current.redact(text), keepingLines: true)
         StandardStream.error.write("error: \(message)\n")
         if let failure = error as? CLIFailure { return failure.exitStatus }
         return 1

@@ -57,4 +57,20 @@ final class SessionTests: SSHTestCase {
             XCTAssertNotEqual(e?.code, 0)
         }
     }
+
+    func testEndlessNonSSHLinesEndAtTheHandshakeDeadline() throws {
+        // Each line resets libssh2's per-step wait; only the whole-handshake deadline ends it.
+        let server = try TCPTestServer(mode: .endlessNonSSHLines)
+        defer { server.stop() }
+        var options = SSHSessionOptions()
+        options.operationTimeout = .seconds(30)
+        options.handshakeTimeout = .seconds(2)
+        let started = ContinuousClock.now
+        XCTAssertThrowsError(try SSHSession(connectingTo: SSHEndpoint(host: "127.0.0.1", port: server.port), options: options)) { error in
+            let e = error as? SSHError
+            XCTAssertEqual(e?.kind, .timeout, "\(error)")
+            XCTAssertTrue("\(error)".contains("did not complete within 2 s"), "\(error)")
+        }
+        print("endless banner ended after \(started.duration(to: .now))")
+    }
 }

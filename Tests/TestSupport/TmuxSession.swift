@@ -59,6 +59,11 @@ public final class TmuxSession {
         try tmux("capture-pane", "-p", "-S", "-2000", "-t", name).stdout
     }
 
+    /// The pane's title, which a program sets with OSC 0/2.
+    public func title() throws -> String {
+        try tmux("display-message", "-p", "-t", name, "#{pane_title}").stdout.trimmingCharacters(in: .newlines)
+    }
+
     /// Waits until the screen contains `text`; returns the screen.
     @discardableResult
     public func waitFor(_ text: String, timeout: Double = 30) throws -> String {

@@ -20,14 +20,14 @@ struct InfoCommand: PodCommand {
             return
         }
         let record = view.record
-        var panel = Panel(title: "\(record.name)  \(Style.dim(record.id))")
-        panel.add("status", Style.status(view.status.rawValue) + (view.remote?.lastStatusChange.map { Style.dim("  \($0)") } ?? ""))
-        panel.add("gpu", Format.gpu(record) + Style.dim("  \(record.gpuTypeId)"))
+        var panel = Panel(title: "\(record.name.terminalSafe)  \(Style.dim(record.id.terminalSafe))")
+        panel.add("status", Style.status(view.status.rawValue) + (view.remote?.lastStatusChange.map { Style.dim("  \($0.terminalSafe)") } ?? ""))
+        panel.add("gpu", Format.gpu(record) + Style.dim("  \(record.gpuTypeId.terminalSafe)"))
         panel.add("cloud", record.cloudType.rawValue)
-        panel.add("image", view.remote?.imageName ?? record.imageName ?? "—")
-        panel.add("ports", view.remote?.ports ?? "—")
+        panel.add("image", (view.remote?.imageName ?? record.imageName ?? "—").terminalSafe)
+        panel.add("ports", (view.remote?.ports ?? "—").terminalSafe)
         if view.status == .running, let endpoint = view.remote?.sshEndpoint ?? record.endpoint {
-            panel.add("ssh", "\(context.config.sshUser)@\(endpoint.host) -p \(endpoint.port)")
+            panel.add("ssh", "\(context.config.sshUser)@\(endpoint.host)".terminalSafe + " -p \(endpoint.port)")
         } else {
             panel.add("ssh", Style.dim(view.status == .starting ? "not published yet" : "— (not running)"))
         }

@@ -33,7 +33,7 @@ struct ListCommand: PodCommand {
         }
         views.sort { $0.record.createdAt < $1.record.createdAt }
         if let offline {
-            StandardStream.error.write("warning: RunPod could not be reached (\(offline)); showing the pods as autopod last saw them\n")
+            StandardStream.error.write("warning: RunPod could not be reached (\(offline.terminalSafe)); showing the pods as autopod last saw them\n")
         }
         if output.json {
             JSONOutput.write(json: .array(views.map { PodJSON($0).json }))
@@ -49,8 +49,8 @@ struct ListCommand: PodCommand {
         ])
         for view in views {
             table.add([
-                view.record.name + (view.record.createdByAutopod ? "" : Style.dim(" (external)")),
-                view.record.id, Format.gpu(view.record), Style.status(view.status.rawValue),
+                view.record.name.terminalSafe + (view.record.createdByAutopod ? "" : Style.dim(" (external)")),
+                view.record.id.terminalSafe, Format.gpu(view.record), Style.status(view.status.rawValue),
                 Format.duration(view.runningSeconds), Format.perHour(view.record.pricePerHour), Format.dollars(view.cost),
             ])
         }

@@ -42,6 +42,8 @@ struct StartCommand: PodCommand {
             try JSONOutput.write(StatusChange(action: "start", pod: PodJSON(PodView(record: record, remote: nil, now: Date())), status: "STARTING"))
             return
         }
-        print(Style.ok("✓") + " started \(record.name) (\(Format.perHour(record.pricePerHour))). SSH answers once the container is up: `autopod info \(record.name)`.")
+        print(
+            Style.ok("✓")
+                + " started \(record.name.terminalSafe) (\(Format.perHour(record.pricePerHour))). SSH answers once the container is up: `autopod info \(TerminalText.shellWord(record.name))`.")
     }
 }

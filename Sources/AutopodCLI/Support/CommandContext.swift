@@ -28,6 +28,10 @@ struct CommandContext {
                     + "(create a key at https://www.runpod.io/console/user/settings).")
         }
         LogSetup.redactor.add(secret: key)
+        let baseURL = config.effectiveBaseURL(environment: environment)
+        if let problem = APIEndpoint.problem(baseURL) {
+            throw CLIFailure("refusing the RunPod API URL: \(problem) (from \(environment["RUNPOD_API_BASE_URL"] == nil ? "apiBaseURL in the config" : "RUNPOD_API_BASE_URL")).")
+        }
         var client = GraphQLClient(baseURL: config.effectiveBaseURL(environment: environment), apiKey: key)
         // AUTOPOD_API_TIMEOUT (seconds) shortens the per-request timeout, for tests and slow links.
         if let text = environment["AUTOPOD_API_TIMEOUT"], let seconds = Double(text), seconds > 0, seconds < 1e9 {

@@ -134,8 +134,8 @@ public enum ConfigParser {
         }
         if let value = dict["forwards"] {
             let ports = value.arrayValue?.compactMap { item -> Int? in
-                guard case .number(let n) = item, n == n.rounded() else { return nil }
-                return Int(n)
+                guard case .number(let n) = item, let port = Int(exactly: n), (1...65535).contains(port) else { return nil }
+                return port
             }
             if let ports, ports.count == value.arrayValue?.count {
                 config.forwards = ports
@@ -180,10 +180,8 @@ public enum ConfigParser {
         if let key = config.apiKey, key.isEmpty || key.contains(where: \.isWhitespace) {
             issues.append(ConfigIssue(field: "apiKey", problem: "must be a RunPod API key without spaces (or null)"))
         }
-        if !(config.apiBaseURL.hasPrefix("https://") || config.apiBaseURL.hasPrefix("http://"))
-            || URL(string: config.apiBaseURL)?.host == nil
-        {
-            issues.append(ConfigIssue(field: "apiBaseURL", problem: "\"\(config.apiBaseURL)\" is not an http(s) URL"))
+        if let problem = APIEndpoint.problem(config.apiBaseURL) {
+            issues.append(ConfigIssue(field: "apiBaseURL", problem: problem))
         }
         if let path = config.sshKeyPath, path.isEmpty {
             issues.append(ConfigIssue(field: "sshKeyPath", problem: "must be a path to a private key (or null)"))

@@ -219,8 +219,8 @@ public enum StartError: Error, Sendable, CustomStringConvertible {
             return """
                 \(name) cannot start: \(message)
                 A stopped pod can only start on the machine it was on, and that machine's GPUs are rented out now. You can:
-                  - wait and retry `autopod start \(name)` later (GPUs free up as other rentals end), or
-                  - `autopod kill \(name)` and `autopod connect` anew on any free machine. Data on the pod's volume is kept only until kill: copy out what you need first.
+                  - wait and retry `autopod start \(TerminalText.shellWord(name))` later (GPUs free up as other rentals end), or
+                  - `autopod kill \(TerminalText.shellWord(name))` and `autopod connect` anew on any free machine. Data on the pod's volume is kept only until kill: copy out what you need first.
                 """
         }
     }

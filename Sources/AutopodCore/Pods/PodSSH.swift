@@ -58,7 +58,7 @@ public struct PodSSH: Sendable {
             throw SSHError(.endpointGone, "\(podName) no longer exists (terminated).")
         }
         guard pod.isRunning else {
-            throw SSHError(.connect, "\(podName) is \(pod.desiredStatus.lowercased()); waiting for it to run again (`autopod start \(podName)`).")
+            throw SSHError(.connect, "\(podName) is \(pod.desiredStatus.lowercased()); waiting for it to run again (`autopod start \(TerminalText.shellWord(podName))`).")
         }
         guard let endpoint = pod.sshEndpoint else {
             throw SSHError(.connect, "\(podName) has no public SSH port yet; it may still be starting.")

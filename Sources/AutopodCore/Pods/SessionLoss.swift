@@ -38,7 +38,7 @@ public struct SessionLoss: Error, CustomStringConvertible, Sendable {
         case .terminated:
             what = "the pod was terminated."
         case .stopped:
-            what = "the pod was stopped; `autopod start \(podName)` resumes it."
+            what = "the pod was stopped; `autopod start \(TerminalText.shellWord(podName))` resumes it."
         case .sshdGone:
             what = "the pod is running but its sshd no longer answers (\(detail.description))"
         case .linkLost:

@@ -63,6 +63,10 @@ public struct GraphQLClient: Sendable {
     public func execute(
         _ query: String, variables: [String: JSONValue] = [:], policy: RetryPolicy
     ) throws(RunPodAPIError) -> JSONValue {
+        // The last guard before the key leaves: callers check the URL with a better message.
+        if let problem = APIEndpoint.problem(endpoint) {
+            throw .transport(HTTPError(kind: .request, curlCode: 0, message: problem, url: Redactor.urlWithoutQuery(endpoint)))
+        }
         let body = Data(utf8: JSONValue.object(["query": .string(query), "variables": .object(variables)]).serialized())
         let request = HTTPRequest(
             method: "POST", url: endpoint,

@@ -68,7 +68,7 @@ public struct RunPodProvider: CloudProvider {
         if let dc = spec.dataCenterId { input["dataCenterId"] = .string(dc) }
         logger.debug("creating pod", metadata: ["name": "\(spec.name)", "gpu": "\(spec.gpuTypeId)", "count": "\(spec.gpuCount)"])
         let data = try run(mutation, ["input": .object(input)], mutation: true)
-        guard let pod = Self.parsePod(data["podFindAndDeployOnDemand"]) else {
+        guard let pod = try Self.parsePod(data["podFindAndDeployOnDemand"]) else {
             // A 200 without a pod and without an error: RunPod may still have placed it.
             throw .transient(message: "RunPod answered the create without a pod", outcomeUnknown: true)
         }
@@ -79,7 +79,7 @@ public struct RunPodProvider: CloudProvider {
         let query = "query Pod($podId: String!) { pod(input: {podId: $podId}) { \(Self.podFields) } }"
         do {
             let data = try run(query, ["podId": .string(id)], mutation: false)
-            return Self.parsePod(data["pod"])
+            return try Self.parsePod(data["pod"])
         } catch .notFound {
             return nil
         }
@@ -88,7 +88,9 @@ public struct RunPodProvider: CloudProvider {
     public func listPods() throws(ProviderError) -> [RemotePod] {
         let data = try run("query Pods { myself { pods { \(Self.podFields) } } }", [:], mutation: false)
         guard let list = data["myself"]["pods"].arrayValue else { throw .invalidResponse(detail: "no myself.pods in the reply") }
-        return list.compactMap(Self.parsePod)
+        var pods: [RemotePod] = []
+        for item in list { if let pod = try Self.parsePod(item) { pods.append(pod) } }
+        return pods
     }
 
     public func stopPod(id: String) throws(ProviderError) {
@@ -101,7 +103,7 @@ public struct RunPodProvider: CloudProvider {
         let data = try run(
             "mutation Resume($podId: String!, $gpuCount: Int!) { podResume(input: {podId: $podId, gpuCount: $gpuCount}) { \(Self.podFields) } }",
             ["podId": .string(id), "gpuCount": .number(Double(gpuCount))], mutation: true)
-        guard let pod = Self.parsePod(data["podResume"]) else {
+        guard let pod = try Self.parsePod(data["podResume"]) else {
             throw .transient(message: "RunPod answered the start without a pod", outcomeUnknown: true)
         }
         return pod
@@ -157,16 +159,23 @@ public struct RunPodProvider: CloudProvider {
             lowestPrice: value["lowestPrice"]["uninterruptablePrice"].doubleValue.flatMap { $0 > 0 ? $0 : nil })
     }
 
-    static func parsePod(_ value: JSONValue) -> RemotePod? {
+    /// A pod from a reply. Its numbers are the server's: a port that is not a whole number in
+    /// 0...65535 (say `1e300`) makes the reply invalid rather than crashing the conversion.
+    static func parsePod(_ value: JSONValue) throws(ProviderError) -> RemotePod? {
         guard let id = value["id"].stringValue else { return nil }
         let runtime = value["runtime"]
-        let mappings: [PortMapping] = (runtime["ports"].arrayValue ?? []).compactMap { port in
-            guard let ip = port["ip"].stringValue, let privatePort = port["privatePort"].intValue,
-                let publicPort = port["publicPort"].intValue
-            else { return nil }
-            return PortMapping(
-                ip: ip, isIpPublic: port["isIpPublic"].boolValue ?? false, privatePort: privatePort,
-                publicPort: publicPort, type: port["type"].stringValue ?? "")
+        var mappings: [PortMapping] = []
+        for port in runtime["ports"].arrayValue ?? [] {
+            guard let ip = port["ip"].stringValue, !port["privatePort"].isNull, !port["publicPort"].isNull else { continue }
+            guard let privatePort = port["privatePort"].intValue, let publicPort = port["publicPort"].intValue,
+                (0...65535).contains(privatePort), (0...65535).contains(publicPort)
+            else {
+                throw .invalidResponse(detail: "pod \(id.terminalSafe) has a port that is not a port number in the reply")
+            }
+            mappings.append(
+                PortMapping(
+                    ip: ip, isIpPublic: port["isIpPublic"].boolValue ?? false, privatePort: privatePort,
+                    publicPort: publicPort, type: port["type"].stringValue ?? ""))
         }
         return RemotePod(
             id: id,

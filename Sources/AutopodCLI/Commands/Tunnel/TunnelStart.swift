@@ -57,7 +57,7 @@ struct TunnelStart: PodCommand {
         if let existing = registry.running(podID: record.id), existing.pid != getpid() {
             throw CLIFailure(
                 "a tunnel to \(record.name) is already running (pid \(existing.pid), ports \(existing.portsText)); "
-                    + "`autopod tunnel stop \(record.name)` ends it")
+                    + "`autopod tunnel stop \(TerminalText.shellWord(record.name))` ends it")
         }
         if detach && !detachedChild {
             try TunnelDetacher(registry: registry, podID: record.id, podName: record.name).launch(arguments: childArguments(podID: record.id))
@@ -67,7 +67,7 @@ struct TunnelStart: PodCommand {
         guard let claim = try registry.claim(podID: record.id) else {
             throw CLIFailure(
                 "a tunnel to \(record.name) is already starting or running; `autopod tunnel list` shows it, "
-                    + "`autopod tunnel stop \(record.name)` ends it")
+                    + "`autopod tunnel stop \(TerminalText.shellWord(record.name))` ends it")
         }
         defer { withExtendedLifetime(claim) {} }
 
