@@ -84,10 +84,12 @@ final class PodCommandsEndToEndTests: EndToEndCase {
         let pod = try XCTUnwrap(try listJSON().first)
         let price = try XCTUnwrap(pod["pricePerHour"] as? Double)
         let seconds = try XCTUnwrap(pod["runningSeconds"] as? Double)
+        let compute = try XCTUnwrap(pod["computeCost"] as? Double)
         let cost = try XCTUnwrap(pod["costSoFar"] as? Double)
         XCTAssertEqual(price, 0.80, accuracy: 0.0001, "2 × A40 on SECURE")
         XCTAssertGreaterThan(seconds, 1.5)
-        XCTAssertEqual(cost, price * seconds / 3600, accuracy: 0.0002)
+        XCTAssertEqual(compute, price * seconds / 3600, accuracy: 0.0002)
+        XCTAssertEqual(cost, compute + (try XCTUnwrap(pod["storageCost"] as? Double)), accuracy: 0.0002)
         // Stopped: no more running time accrues.
         Thread.sleep(forTimeInterval: 1.1)
         XCTAssertEqual(try XCTUnwrap(try listJSON().first?["runningSeconds"] as? Double), seconds, accuracy: 0.1)

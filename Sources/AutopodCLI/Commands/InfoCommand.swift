@@ -33,7 +33,9 @@ struct InfoCommand: PodCommand {
         }
         panel.add("runtime", Format.duration(view.runningSeconds))
         panel.add("price", Format.perHour(record.pricePerHour) + Style.dim("  at creation"))
-        panel.add("cost so far", Format.dollars(view.cost))
+        panel.add("cost so far", Format.costs(view.costs))
+        let stoppedPerDay = PodCost.stoppedPerDay(record)
+        panel.add("storage", Format.storage(record.storage) + (stoppedPerDay > 0 ? Style.dim("  \(Format.perDay(stoppedPerDay)) while stopped") : ""))
         panel.add("created", Format.date(record.createdAt) + (record.createdByAutopod ? "" : Style.dim("  (not by autopod; first seen)")))
         if let terminated = record.terminatedAt { panel.add("terminated", Format.date(terminated)) }
         print(panel.render())

@@ -45,13 +45,14 @@ struct ListCommand: PodCommand {
         }
         var table = Table([
             .init("NAME"), .init("ID"), .init("GPU"), .init("STATUS"), .init("RUNTIME", .right), .init("$/HR", .right),
-            .init("COST", .right),
+            .init("STORAGE", .right), .init("COST", .right),
         ])
         for view in views {
             table.add([
                 view.record.name + (view.record.createdByAutopod ? "" : Style.dim(" (external)")),
                 view.record.id, Format.gpu(view.record), Style.status(view.status.rawValue),
-                Format.duration(view.runningSeconds), Format.perHour(view.record.pricePerHour), Format.dollars(view.cost),
+                Format.duration(view.runningSeconds), Format.perHour(view.record.pricePerHour),
+                Format.dollars(view.costs.storage), Format.dollars(view.cost),
             ])
         }
         print(table.render())
@@ -59,5 +60,10 @@ struct ListCommand: PodCommand {
         let burn = running.reduce(0) { $0 + $1.record.pricePerHour }
         let total = views.reduce(0) { $0 + $1.cost }
         print(Style.dim("\(running.count) running · $\(burn.fixed(3))/hr now · \(Format.dollars(total)) so far"))
+        if let waiting = ListFooter.stoppedLine(views) { print(Style.dim(waiting)) }
+        // One more call, for people only: scripts that poll `list --json` do not pay for it.
+        if offline == nil, let spend = try? context.manager.provider.accountSpend() {
+            print(Style.dim(ListFooter.balanceLine(spend)))
+        }
     }
 }

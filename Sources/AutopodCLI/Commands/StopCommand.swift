@@ -31,8 +31,10 @@ struct StopCommand: PodCommand {
             try JSONOutput.write(StatusChange(action: "stop", pod: PodJSON(stopped), status: "STOPPED"))
             return
         }
-        print(Style.ok("✓") + " stopped \(record.name) after \(Format.duration(stopped.runningSeconds)) running, \(Format.dollars(stopped.cost)) in all.")
-        print(Style.dim("  The volume is kept (and billed for storage). `autopod start \(record.name)` resumes it; `autopod kill \(record.name)` deletes it."))
+        print(Style.ok("✓") + " stopped \(record.name) after \(Format.duration(stopped.runningSeconds)) running, \(Format.costs(stopped.costs)) in all.")
+        let perDay = PodCost.stoppedPerDay(record)
+        let kept = perDay > 0 ? "The volume is kept and costs \(Format.perDay(perDay)) while stopped." : "The volume is kept (and billed for storage)."
+        print(Style.dim("  \(kept) `autopod start \(record.name)` resumes it; `autopod kill \(record.name)` deletes it."))
     }
 }
 

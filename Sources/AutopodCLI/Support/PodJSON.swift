@@ -32,6 +32,7 @@ struct PodJSON: Encodable {
                     return .object(fields)
                 }),
         ]
+        fields.merge(Self.costFields(view)) { $1 }
         // Absent rather than null, as before.
         if let terminatedAt = record.terminatedAt { fields["terminatedAt"] = Self.date(terminatedAt) }
         if let image = record.imageName { fields["image"] = .string(image) }

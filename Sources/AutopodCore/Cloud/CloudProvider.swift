@@ -22,6 +22,11 @@ public protocol CloudProvider: Sendable {
     func stopPod(id: String) throws(ProviderError)
     func resumePod(id: String, gpuCount: Int) throws(ProviderError) -> RemotePod
     func terminatePod(id: String) throws(ProviderError)
+    /// The cloud's own charges per pod within [start, end), or nil when this API keeps no
+    /// billing records (CloudProvider+Billing.swift gives that default).
+    func billingRecords(from start: Date, to end: Date) throws(ProviderError) -> [BillingRecord]?
+    /// The account's balance and spend rate, or nil when this API does not tell them.
+    func accountSpend() throws(ProviderError) -> AccountSpend?
 }
 
 extension CloudProvider {

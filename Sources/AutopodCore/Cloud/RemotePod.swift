@@ -52,12 +52,21 @@ public struct RemotePod: Sendable, Equatable {
     public var hasRuntime: Bool
     public var uptimeInSeconds: Int?
     public var portMappings: [PortMapping]
+    /// The disks as the account reports them (nil when the API left them out).
+    public var containerDiskGB: Int?
+    public var volumeGB: Int?
+
+    /// The storage this pod is billed for, as far as the account says.
+    public var storage: PodStorage? {
+        guard containerDiskGB != nil || volumeGB != nil else { return nil }
+        return PodStorage(containerDiskGB: containerDiskGB ?? 0, volumeGB: volumeGB ?? 0)
+    }
 
     public init(
         id: String, name: String, desiredStatus: String, lastStatusChange: String? = nil, costPerHr: Double? = nil,
         imageName: String? = nil, gpuCount: Int = 1, gpuTypeId: String? = nil, gpuDisplayName: String? = nil,
         ports: String? = nil, podHostId: String? = nil, hasRuntime: Bool = false, uptimeInSeconds: Int? = nil,
-        portMappings: [PortMapping] = []
+        portMappings: [PortMapping] = [], containerDiskGB: Int? = nil, volumeGB: Int? = nil
     ) {
         self.id = id
         self.name = name
@@ -73,6 +82,8 @@ public struct RemotePod: Sendable, Equatable {
         self.hasRuntime = hasRuntime
         self.uptimeInSeconds = uptimeInSeconds
         self.portMappings = portMappings
+        self.containerDiskGB = containerDiskGB
+        self.volumeGB = volumeGB
     }
 
     public var isRunning: Bool { desiredStatus.uppercased() == "RUNNING" }

@@ -13,7 +13,7 @@ public struct RunPodProvider: CloudProvider {
 
     /// The pod fields autopod reads, shared by every query and mutation that returns a pod.
     static let podFields = """
-        id name desiredStatus lastStatusChange costPerHr imageName gpuCount ports
+        id name desiredStatus lastStatusChange costPerHr imageName gpuCount ports containerDiskInGb volumeInGb
         machine { podHostId gpuDisplayName gpuTypeId }
         runtime { uptimeInSeconds ports { ip isIpPublic privatePort publicPort type } }
         """
@@ -182,6 +182,8 @@ public struct RunPodProvider: CloudProvider {
             podHostId: value["machine"]["podHostId"].stringValue,
             hasRuntime: !runtime.isNull,
             uptimeInSeconds: runtime["uptimeInSeconds"].intValue,
-            portMappings: mappings)
+            portMappings: mappings,
+            containerDiskGB: value["containerDiskInGb"].intValue,
+            volumeGB: value["volumeInGb"].intValue)
     }
 }
