@@ -71,7 +71,10 @@ public struct CostReport: Sendable {
                 let to = min(next, end)
                 let costs = records.reduce(PodCost.Breakdown()) { $0 + PodCost.breakdown($1, from: from, to: to, now: end) }
                 let billed = reconciled ? billing.filter { $0.start >= day && $0.start < next }.reduce(0) { $0 + $1.total } : nil
-                rows.append(Row(label: CivilTime(day, utcOffset: 0).dayStamp, costs: costs, billed: billed))
+                // Days with nothing to count stay out, as RunPod lists no record for them.
+                if costs.total > 0 || (billed ?? 0) > 0 {
+                    rows.append(Row(label: CivilTime(day, utcOffset: 0).dayStamp, costs: costs, billed: billed))
+                }
                 day = next
             }
         }
