@@ -18,7 +18,7 @@ final class PodLauncherTests: XCTestCase {
             self.outcomes = outcomes
         }
 
-        func authenticate() throws(ProviderError) -> String { "me" }
+        func authenticate() throws(ProviderError) -> String? { "me" }
         func gpuTypes(gpuCount: Int, cloud: CloudType) throws(ProviderError) -> [GPUType] { types }
         func createPod(_ spec: PodSpec) throws(ProviderError) -> RemotePod {
             lock.lock()

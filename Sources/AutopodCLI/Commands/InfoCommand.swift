@@ -34,6 +34,15 @@ struct InfoCommand: ParsableCommand {
             panel.add("ssh", Style.dim(view.status == .starting ? "not published yet" : "— (not running)"))
         }
         panel.add("runtime", Format.duration(view.runningSeconds))
+        if view.status == .running, let utilization = view.remote?.utilization {
+            for (index, gpu) in utilization.gpus.enumerated() {
+                panel.add(
+                    utilization.gpus.count == 1 ? "gpu util" : "gpu \(index) util",
+                    "\(Format.percent(gpu.util))" + Style.dim("  memory \(Format.percent(gpu.memoryUtil))"))
+            }
+            panel.add("cpu util", Format.percent(utilization.cpu))
+            panel.add("memory util", Format.percent(utilization.memory))
+        }
         panel.add("price", Format.perHour(record.pricePerHour) + Style.dim("  at creation"))
         panel.add("cost so far", Format.dollars(view.cost))
         panel.add("created", Format.date(record.createdAt) + (record.createdByAutopod ? "" : Style.dim("  (not by autopod; first seen)")))
