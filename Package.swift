@@ -70,6 +70,7 @@ let package = Package(
                 .product(name: "GraphQL", package: "GraphQL"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingSocks", package: "FlyingFox"),
             ]),
         .executableTarget(name: "runpod-sim", dependencies: ["RunPodSim"]),
 
@@ -83,7 +84,9 @@ let package = Package(
         .testTarget(name: "AutopodSupportTests", dependencies: ["AutopodSupport"]),
         .testTarget(name: "SSHKitTests", dependencies: ["AutopodSupport", "SSHKit", "TestSupport"]),
         .testTarget(name: "AutopodCoreTests", dependencies: ["AutopodSupport", "AutopodCore", "TestSupport"]),
-        .testTarget(name: "RunPodSimTests", dependencies: ["RunPodSim", "AutopodCore", "TestSupport"]),
+        // Resources: RunPod's OpenAPI document and the validator the conformance test runs.
+        .testTarget(
+            name: "RunPodSimTests", dependencies: ["RunPodSim", "AutopodCore", "TestSupport"], exclude: ["Resources"]),
         .testTarget(name: "EndToEndTests", dependencies: ["AutopodSupport", "TestSupport"]),
     ]
 )
