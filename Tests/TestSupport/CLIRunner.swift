@@ -122,6 +122,13 @@ public final class RunningCLI: @unchecked Sendable {
         return String(decoding: err, as: UTF8.self)
     }
 
+    /// What the process has written to stdout so far.
+    public var stdoutSoFar: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     public func interrupt() { process.interrupt() }
 
     public func wait(timeout: TimeInterval = 180) throws -> CLIResult {

@@ -16,7 +16,7 @@ public enum RunPodAPIError: Error, Sendable, Equatable, CustomStringConvertible 
     case rejected(message: String)
     /// No answer: the request may or may not have arrived.
     case transport(HTTPError)
-    /// HTTP 404 or 410 without a GraphQL reply: the endpoint itself is gone (RunPod retires
+    /// HTTP 404 or 410: the endpoint itself is gone (RunPod retires
     /// GraphQL in early 2027). Nothing was carried out.
     case gone(status: Int)
     /// The answer could not be read.
@@ -86,10 +86,12 @@ public struct GraphQLClient: Sendable {
             "GraphQL \(Self.operationName(query)) → HTTP \(response.status)",
             metadata: ["api": "graphql", "ms": "\(Int(Date().timeIntervalSince(started) * 1000))"])
         if response.status == 401 || response.status == 403 { throw .unauthorized(status: response.status) }
+        // GraphQL answers business errors with 200: a 404 or 410 is the endpoint itself, whatever
+        // the body says.
+        if response.status == 404 || response.status == 410 { throw .gone(status: response.status) }
         let reply = try? JSONValue.parse(response.body)
         let messages = reply?["errors"].arrayValue?.compactMap { $0["message"].stringValue } ?? []
         if let first = messages.first { throw Self.classify(first, status: response.status) }
-        if response.status == 404 || response.status == 410 { throw .gone(status: response.status) }
         if response.status == 429 || response.status >= 500 {
             throw .transient(message: "HTTP \(response.status)")
         }
