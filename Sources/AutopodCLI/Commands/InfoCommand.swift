@@ -16,7 +16,7 @@ struct InfoCommand: ParsableCommand {
 
     func run() throws {
         let context = try CommandContext.make(global: global)
-        let view = try PodManager.find(pod, in: try context.manager.refresh(includeTerminated: true))
+        let view = try context.manager.detailed(try PodManager.find(pod, in: try context.manager.refresh(includeTerminated: true)))
         if output.json {
             JSONOutput.write(json: PodJSON(view).json)
             return
