@@ -96,7 +96,8 @@ final class FoundationEndToEndTests: XCTestCase {
             .init(status: 200, body: #"{"data":{"myself":{"id":"user-7","pubKey":"ssh-ed25519 AAAAexisting other@laptop"}}}"#),
             .init(status: 200, body: #"{"data":{"updateUserSettings":{"id":"user-7"}}}"#),
         ])
-        let run = AutopodRun(environment: ["RUNPOD_API_BASE_URL": api.url])
+        // The server speaks GraphQL only (a script of its replies).
+        let run = AutopodRun(environment: ["RUNPOD_API_BASE_URL": api.url, "AUTOPOD_API": "graphql"])
         let secret = "rpa_TYPEDKEY55555555555555"
         let terminal = try run.tmux(["config", "init"])
         try terminal.waitFor("RunPod API key")
@@ -164,10 +165,10 @@ final class LogsEndToEndTests: XCTestCase {
 
     func testCommandsWriteTheirDebugLinesToTheLog() throws {
         let api = try ScriptedHTTPServer(replies: [.init(status: 200, body: #"{"data":{"myself":{"id":"u"}}}"#)])
-        let run = AutopodRun(environment: ["RUNPOD_API_BASE_URL": api.url])
+        let run = AutopodRun(environment: ["RUNPOD_API_BASE_URL": api.url, "AUTOPOD_API": "graphql"])
         _ = try run.run(["config", "init", "--non-interactive", "--api-key", "rpa_LOGTESTKEY000000000000"])
         let log = run.logText()
-        XCTAssertTrue(log.contains("DEBUG [autopod.graphql] graphql"), log)
+        XCTAssertTrue(log.contains("DEBUG [autopod.graphql] GraphQL Myself → HTTP 200"), log)
         XCTAssertFalse(log.contains("rpa_LOGTESTKEY000000000000"))
     }
 }

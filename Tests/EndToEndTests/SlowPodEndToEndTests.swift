@@ -7,11 +7,17 @@ import XCTest
 final class SlowPodEndToEndTests: EndToEndCase {
     override var bootDelay: Double { 60 }
 
+    /// Whether connect is waiting on the pod: REST v2 says PROVISIONING for the first half of
+    /// the boot, GraphQL has only a null runtime ("container starting").
+    func waiting(_ running: RunningCLI) -> Bool {
+        running.stderrSoFar.contains(onREST ? "placed on a machine" : "container starting")
+    }
+
     func testInterruptDuringTheWaitTerminatesThePod() throws {
         let running = try cli.start(["connect", "--no-shell", "--gpu", "A40"])
         // Wait until the pod exists and autopod is waiting on it.
         try eventually("the pod to be created and recorded") {
-            try sim.pods().count == 1 && running.stderrSoFar.contains("container starting")
+            try sim.pods().count == 1 && waiting(running)
         }
         running.interrupt()
         let result = try running.wait(timeout: 60)
@@ -27,7 +33,7 @@ final class SlowPodEndToEndTests: EndToEndCase {
     func testTerminationSignalDuringTheWaitTerminatesThePod() throws {
         let running = try cli.start(["connect", "--no-shell", "--gpu", "A40"])
         try eventually("the pod to be created and recorded") {
-            try sim.pods().count == 1 && running.stderrSoFar.contains("container starting")
+            try sim.pods().count == 1 && waiting(running)
         }
         running.process.terminate()  // SIGTERM, as when the session is killed
         let result = try running.wait(timeout: 60)
@@ -38,7 +44,7 @@ final class SlowPodEndToEndTests: EndToEndCase {
     func testSecondInterruptExitsAtOnceWithThePodStillRecorded() throws {
         let running = try cli.start(["connect", "--no-shell", "--gpu", "A40"])
         try eventually("the pod to be created and recorded") {
-            try sim.pods().count == 1 && running.stderrSoFar.contains("container starting")
+            try sim.pods().count == 1 && waiting(running)
         }
         // Two interrupts in a row: the first asks to clean up, the second quits at once.
         running.interrupt()

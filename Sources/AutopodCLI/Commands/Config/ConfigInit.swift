@@ -39,6 +39,8 @@ struct ConfigInit: ParsableCommand {
     var containerDisk: Int?
     @Option(name: .customLong("forward"), help: "Pod port to forward to localhost; repeat or separate with commas.")
     var forwards: [String] = []
+    @Option(help: "RunPod API: auto (REST v2, GraphQL where v2 lacks something), rest, or graphql.")
+    var api: String?
     @Flag(help: "Ask nothing: use the flags, the existing file and the defaults.")
     var nonInteractive = false
 
@@ -77,6 +79,12 @@ struct ConfigInit: ParsableCommand {
         let gpuList = gpus.flatMap { $0.split(separator: ",") }.map { String($0.trimmingSpaces()) }
         if !gpuList.isEmpty { config.gpuTypes = gpuList }
         if let gpuCount { config.gpuCount = gpuCount }
+        if let api {
+            guard let choice = CloudAPIChoice(text: api) else {
+                throw ValidationError("--api must be auto, rest or graphql, not \(api)")
+            }
+            config.api = choice
+        }
         if let cloud {
             guard let type = CloudType(rawValue: cloud.uppercased()) else {
                 throw ValidationError("--cloud must be SECURE, COMMUNITY or ALL, not \(cloud)")
