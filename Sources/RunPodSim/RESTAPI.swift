@@ -149,7 +149,7 @@ struct RESTAPI: Sendable {
 
     /// A problem reply; 401s carry no rate-limit headers (RunPod counts authenticated calls).
     static func problem(_ problem: RESTProblem, rateLimit: String?) -> FlyingFox.HTTPResponse {
-        var headers = rateLimit.map(rateLimitHeaders) ?? [:]
+        var headers = rateLimit.map(rateLimitHeaders) ?? HTTPHeaders()
         headers[HTTPHeader("Content-Type")] = "application/problem+json"
         for (name, value) in problem.headers { headers[HTTPHeader(name)] = value }
         return FlyingFox.HTTPResponse(statusCode: statusCode(problem.status), headers: headers, body: problem.body.data)
@@ -164,7 +164,7 @@ struct RESTAPI: Sendable {
         return RESTProblem(status: status, detail: detail, headers: headers)
     }
 
-    private static func rateLimitHeaders(_ value: String) -> [HTTPHeader: String] {
+    private static func rateLimitHeaders(_ value: String) -> HTTPHeaders {
         [HTTPHeader("RateLimit"): value, HTTPHeader("RateLimit-Policy"): RateLimitWindows.policyHeader]
     }
 

@@ -60,7 +60,7 @@ struct SimulatorHTTPHandler: HTTPHandler {
     }
 
     private static func json(_ status: Int, _ body: Data, retryAfter: Int? = nil) -> FlyingFox.HTTPResponse {
-        var headers = [HTTPHeader("Content-Type"): "application/json"]
+        var headers: HTTPHeaders = [HTTPHeader("Content-Type"): "application/json"]
         if let retryAfter { headers[HTTPHeader("Retry-After")] = String(retryAfter) }
         return FlyingFox.HTTPResponse(statusCode: HTTPStatusCode(status, phrase: Self.phrase(status)), headers: headers, body: body)
     }

@@ -163,7 +163,7 @@ final class RESTProviderTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: home) }
         let store = PodStateStore(paths: AutopodPaths(home: home))
         var launcher = PodLauncher(provider: provider(), store: store)
-        launcher.lookupInterval = 0.2
+        launcher.lookupInterval = .milliseconds(200)
         try fault(["status": 500, "count": 1, "afterCommit": true, "api": "rest", "operation": "createPod"])
         var options = LaunchOptions(config: AutopodConfig())
         options.gpuNames = ["A40", "A6000"]

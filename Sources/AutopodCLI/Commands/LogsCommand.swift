@@ -4,7 +4,8 @@ import AutopodCore
 import FoundationEssentials
 
 /// `autopod logs POD`: the pod's own log, streamed from RunPod. `autopod logs` (or `--self`):
-/// autopod's own log, as before pods had logs, for when something went wrong.
+/// autopod's own log, as before pods had logs, for when something went wrong. Not a
+/// `PodCommand`: autopod's own log needs no config and no key.
 struct LogsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "logs", abstract: "Show a pod's log, or autopod's own log.",
@@ -19,14 +20,15 @@ struct LogsCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions
 
-    @Argument(help: "Pod id, name, or a unique prefix of either. Leave out for autopod's own log.")
+    /// Left out, autopod's own log is meant (not the one running pod, as elsewhere).
+    @Argument(help: ArgumentHelp("Pod id, name, or a unique prefix of either. Leave out for autopod's own log.", valueName: "pod"))
     var pod: String?
 
     @Flag(name: .customLong("self"), help: "Show autopod's own log (what `autopod logs` shows without a pod).")
     var ownLog = false
 
     @Option(
-        name: [.customShort("n"), .customLong("tail"), .customLong("lines")],
+        name: [.customShort("n"), .customLong("tail"), .customLong("lines")], parsing: .unconditional,
         help: "How many of the last lines to show first (autopod's log: 50; a pod's: RunPod's 100, at most 5000).")
     var lines: Int?
 
@@ -53,7 +55,7 @@ struct LogsCommand: ParsableCommand {
     func run() throws {
         guard let pod else { return try showOwnLog() }
         let context = try CommandContext.make(global: global)
-        let view = try PodManager.find(pod, in: try context.manager.refresh(includeTerminated: true))
+        let view = try context.pod(pod, includeTerminated: true)
         let request = PodLogRequest(
             source: system ? .system : .container, tail: lines, since: since.flatMap { Self.sinceDate($0, now: Date()) },
             follow: follow)
