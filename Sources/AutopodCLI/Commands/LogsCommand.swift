@@ -42,7 +42,7 @@ struct LogsCommand: ParsableCommand {
     var follow = false
 
     func validate() throws {
-        if let lines, lines < 0 { throw ValidationError("--tail must be 0 or more") }
+        if let lines, lines < 0 { throw ValidationError("-n must be 0 or more") }
         if ownLog && pod != nil { throw ValidationError("--self shows autopod's own log; leave out the pod, or leave out --self") }
         if pod == nil && (system || since != nil) {
             throw ValidationError("--system and --since are for a pod's log: name the pod (`autopod logs POD`)")
