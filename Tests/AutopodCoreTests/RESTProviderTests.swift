@@ -9,7 +9,7 @@ import XCTest
 final class RESTProviderTests: XCTestCase {
     var sim: SimulatorFixture!
     /// The waits the provider asked for (Retry-After), instead of sleeping them.
-    let waits = LockedValue<[Double]>([])
+    let waits = LockedValue<[Duration]>([])
 
     override func setUpWithError() throws {
         sim = try SimulatorFixture(apiKey: "rest-provider-key", bootDelay: 0.3)
@@ -22,8 +22,8 @@ final class RESTProviderTests: XCTestCase {
 
     func provider(recordWaits: Bool = false) -> RunPodRESTProvider {
         let waits = self.waits
-        let record: @Sendable (Double) -> Void = { seconds in waits.withLock { $0.append(seconds) } }
-        let real: @Sendable (Double) -> Void = { seconds in Sleep.seconds(seconds) }
+        let record: @Sendable (Duration) -> Void = { wait in waits.withLock { $0.append(wait) } }
+        let real: @Sendable (Duration) -> Void = { wait in Sleep.for(wait) }
         let sleep = recordWaits ? record : real
         var client = RESTClient(baseURL: sim.baseURL, apiKey: sim.apiKey, http: HTTPClient(sleep: sleep))
         client.sleep = sleep
@@ -133,12 +133,12 @@ final class RESTProviderTests: XCTestCase {
         let rest = provider(recordWaits: true)
         try fault(["status": 429, "count": 1, "retryAfter": 3, "api": "rest", "operation": "listPods"])
         XCTAssertEqual(try rest.listPods().count, 0)
-        XCTAssertEqual(waits.current, [3], "a read waits the Retry-After seconds, then succeeds")
+        XCTAssertEqual(waits.current, [.seconds(3)], "a read waits the Retry-After seconds, then succeeds")
         // A mutation turned away by the rate limit was not carried out, so it is sent again.
         waits.set([])
         try fault(["status": 429, "count": 1, "retryAfter": 2, "api": "rest", "operation": "createPod"])
         let pod = try rest.createPod(spec("rest-429"))
-        XCTAssertEqual(waits.current, [2])
+        XCTAssertEqual(waits.current, [.seconds(2)])
         XCTAssertEqual(try sim.client.simPods().map { $0["id"] as? String }, [pod.id], "exactly one pod")
     }
 

@@ -35,7 +35,7 @@ struct CommandContext {
     /// The provider for `config` and the environment: `AUTOPOD_API` (or `api`) picks the API,
     /// `AUTOPOD_API_TIMEOUT` (seconds) shortens each request, for tests and slow links.
     static func makeProvider(
-        config: AutopodConfig, apiKey: String, environment: Environment, timeout: Double? = nil
+        config: AutopodConfig, apiKey: String, environment: Environment, timeout: Duration? = nil
     ) throws -> any CloudProvider {
         LogSetup.redactor.add(secret: apiKey)
         let choice: CloudAPIChoice
@@ -45,7 +45,9 @@ struct CommandContext {
             throw CLIFailure("\(error); unset it or set it to auto (the default), rest or graphql.")
         }
         var seconds = timeout
-        if let text = environment["AUTOPOD_API_TIMEOUT"], let value = Double(text), value > 0 { seconds = value }
+        if let text = environment["AUTOPOD_API_TIMEOUT"], let value = Double(text), value > 0, value < 1e9 {
+            seconds = .seconds(value)
+        }
         return RunPodBackend.makeProvider(
             choice: choice, baseURL: config.effectiveBaseURL(environment: environment), apiKey: apiKey, timeout: seconds)
     }

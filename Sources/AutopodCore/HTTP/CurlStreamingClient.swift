@@ -8,13 +8,13 @@ import FoundationEssentials
 /// for hours holds up no other request.
 ///
 /// libcurl's multi interface drives the exchange so the caller is asked whether to stop every
-/// `pollInterval` seconds, whether or not data is flowing: Ctrl+C ends a quiet stream at once.
+/// `pollInterval`, whether or not data is flowing: Ctrl+C ends a quiet stream at once.
 public final class CurlStreamingClient: Sendable {
     private let userAgent: String
-    /// Seconds between checks of `shouldStop` while the stream is quiet.
-    public let pollInterval: Double
+    /// Time between checks of `shouldStop` while the stream is quiet.
+    public let pollInterval: Duration
 
-    public init(userAgent: String = "autopod/\(AutopodVersion.current)", pollInterval: Double = 0.1) {
+    public init(userAgent: String = "autopod/\(AutopodVersion.current)", pollInterval: Duration = .milliseconds(100)) {
         NativeLibraries.initialize()
         self.userAgent = userAgent
         self.pollInterval = pollInterval
@@ -37,7 +37,7 @@ public final class CurlStreamingClient: Sendable {
 
     /// Performs `request`. `onResponse` gets the status once the reply's headers are in. For a
     /// 2xx reply `onBody` gets each chunk of the body; any other reply's body is returned in the
-    /// outcome. `shouldStop` is asked between chunks and every `pollInterval` seconds; returning
+    /// outcome. `shouldStop` is asked between chunks and every `pollInterval`; returning
     /// true closes the connection. `request.timeout` is how long the stream may stay completely
     /// silent (not even a keep-alive) before it counts as broken.
     public func stream(
@@ -73,11 +73,11 @@ public final class CurlStreamingClient: Sendable {
                 _ = ccurl_setopt_long(curl, CURLOPT_NOSIGNAL, 1)
                 _ = ccurl_setopt_long(curl, CURLOPT_SSL_VERIFYPEER, 1)
                 _ = ccurl_setopt_long(curl, CURLOPT_SSL_VERIFYHOST, 2)
-                _ = ccurl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout * 1000))
+                _ = ccurl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout.pollMilliseconds))
                 // No limit on the whole exchange: a followed log is open for as long as it is read.
                 // Silence for `timeout` seconds (servers send keep-alive comments) means it broke.
                 _ = ccurl_setopt_long(curl, CURLOPT_LOW_SPEED_LIMIT, 1)
-                _ = ccurl_setopt_long(curl, CURLOPT_LOW_SPEED_TIME, max(1, Int(request.timeout.rounded(.up))))
+                _ = ccurl_setopt_long(curl, CURLOPT_LOW_SPEED_TIME, max(1, Int(request.timeout.seconds.rounded(.up))))
                 _ = ccurl_setopt_long(curl, CURLOPT_TCP_NODELAY, 1)
                 _ = ccurl_setopt_long(curl, CURLOPT_TCP_KEEPALIVE, 1)
                 _ = ccurl_setopt_long(curl, CURLOPT_HTTPGET, 1)
@@ -101,7 +101,7 @@ public final class CurlStreamingClient: Sendable {
                     return length
                 }
                 curl_multi_add_handle(multi, curl)
-                let waitMs = Int32(max(1, (pollInterval * 1000).rounded()))
+                let waitMs = max(1, pollInterval.pollMilliseconds)
                 while true {
                     var running: Int32 = 0
                     let performed = curl_multi_perform(multi, &running)

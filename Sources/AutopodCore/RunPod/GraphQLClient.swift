@@ -54,7 +54,7 @@ public struct GraphQLClient: Sendable {
     private let apiKey: String
     private let http: HTTPClient
     private let logger = Logger(label: "autopod.graphql")
-    public var timeout: Double = 30
+    public var timeout: Duration = .seconds(30)
 
     public init(baseURL: String, apiKey: String, http: HTTPClient = HTTPClient()) {
         var base = baseURL
@@ -74,7 +74,7 @@ public struct GraphQLClient: Sendable {
             method: "POST", url: endpoint,
             headers: ["Authorization": "Bearer \(apiKey)", "Content-Type": "application/json", "Accept": "application/json"],
             body: body, timeout: timeout)
-        let started = Date()
+        let started = ContinuousClock.now
         let response: HTTPResponse
         do {
             response = try http.send(request, policy: policy)
@@ -84,7 +84,7 @@ public struct GraphQLClient: Sendable {
         // -v shows which API each call used.
         logger.debug(
             "GraphQL \(Self.operationName(query)) → HTTP \(response.status)",
-            metadata: ["api": "graphql", "ms": "\(Int(Date().timeIntervalSince(started) * 1000))"])
+            metadata: ["api": "graphql", "ms": "\(Int(started.elapsed.seconds * 1000))"])
         if response.status == 401 || response.status == 403 { throw .unauthorized(status: response.status) }
         // GraphQL answers business errors with 200: a 404 or 410 is the endpoint itself, whatever
         // the body says.

@@ -19,9 +19,9 @@ struct PodLogFollower {
     var podGone: () throws(ProviderError) -> Bool = { false }
     /// Without `follow`, the history counts as read once the stream has been quiet this long
     /// (the endpoint sends its backfill at once and then stays open for new lines).
-    var quietEnd: Double = 0.75
+    var quietEnd: Duration = .milliseconds(750)
     /// A stream silent for this long (RunPod sends keep-alive comments) counts as broken.
-    var silenceLimit: Double = 60
+    var silenceLimit: Duration = .seconds(60)
     /// Failed connections in a row (with nothing received) before giving up.
     var maxFailures = 8
     private let logger = Logger(label: "autopod.logs")
@@ -68,7 +68,7 @@ struct PodLogFollower {
                         }
                         if let id = parser.lastEventID { lastEventID = id }
                     },
-                    shouldStop: { cancelled() || (!request.follow && lastActivity.elapsed.seconds >= quietEnd) })
+                    shouldStop: { cancelled() || (!request.follow && lastActivity.elapsed >= quietEnd) })
             } catch {
                 failures = received > 0 ? 1 : failures + 1
                 logger.debug("log stream broke", metadata: ["pod": "\(podID)", "error": "\(error)", "failures": "\(failures)"])
@@ -91,8 +91,8 @@ struct PodLogFollower {
             case 429:
                 rateLimited += 1
                 if rateLimited > 30 { throw RESTClient.classify(status: 429, problem: Self.problem(outcome), mutation: false) }
-                let wait = outcome.response.retryAfter ?? 1
-                logger.debug("log stream rate limited; waiting as RunPod asks", metadata: ["seconds": "\(wait)"])
+                let wait = outcome.response.retryAfter ?? .seconds(1)
+                logger.debug("log stream rate limited; waiting as RunPod asks", metadata: ["seconds": "\(wait.seconds)"])
                 pause(wait, cancelled: cancelled)
                 continue
             case 408, 500...599:
@@ -138,8 +138,8 @@ struct PodLogFollower {
 
     /// 0.1 s, 0.25 s, 0.5 s, 1 s, 2 s ... up to 8 s: the first reconnect is quick, since a cut
     /// connection is usually back at once.
-    static func backoff(_ failures: Int) -> Double {
-        failures <= 1 ? 0.1 : min(8, 0.25 * pow(2, Double(failures - 2)))
+    static func backoff(_ failures: Int) -> Duration {
+        failures <= 1 ? .milliseconds(100) : .milliseconds(Int64(min(8, 0.25 * pow(2, Double(failures - 2))) * 1000))
     }
 
     static func problem(_ outcome: CurlStreamingClient.Outcome) -> JSONValue {
@@ -147,10 +147,10 @@ struct PodLogFollower {
     }
 
     /// Sleeps in small steps so Ctrl+C is not kept waiting.
-    private func pause(_ seconds: Double, cancelled: () -> Bool) {
-        let deadline = Deadline.after(.milliseconds(Int64(seconds * 1000)))
+    private func pause(_ duration: Duration, cancelled: () -> Bool) {
+        let deadline = Deadline.after(duration)
         while !deadline.hasPassed && !cancelled() {
-            Sleep.seconds(min(0.05, deadline.remaining.seconds))
+            Sleep.for(min(.milliseconds(50), deadline.remaining))
         }
     }
 }

@@ -14,12 +14,12 @@ public struct RESTClient: Sendable {
     private let apiKey: String
     public let http: HTTPClient
     private let logger = Logger(label: "autopod.rest")
-    /// Seconds allowed for each exchange.
-    public var timeout: Double = 30
-    /// Seconds a mutation may spend waiting out rate limits before it gives up.
-    public var rateLimitBudget: Double = 60
-    /// How a wait is spent (tests and the log follower pass their own).
-    public var sleep: @Sendable (Double) -> Void = { Sleep.seconds($0) }
+    /// Time allowed for each exchange.
+    public var timeout: Duration = .seconds(30)
+    /// How long a mutation may spend waiting out rate limits before it gives up.
+    public var rateLimitBudget: Duration = .seconds(60)
+    /// How a wait is spent (tests pass their own).
+    public var sleep: @Sendable (Duration) -> Void = { Sleep.for($0) }
 
     public init(baseURL: String, apiKey: String, http: HTTPClient = HTTPClient()) {
         var base = baseURL
@@ -51,11 +51,11 @@ public struct RESTClient: Sendable {
         var response: HTTPResponse
         do {
             response = try http.send(request, policy: mutation ? .never : .standard)
-            var waited = 0.0
+            var waited = Duration.zero
             while mutation, response.status == 429 {
-                let wait = response.retryAfter ?? 1
+                let wait = response.retryAfter ?? .seconds(1)
                 guard waited + wait <= rateLimitBudget else { break }
-                logger.debug("rate limited; waiting as RunPod asks", metadata: ["path": "\(path)", "seconds": "\(wait)"])
+                logger.debug("rate limited; waiting as RunPod asks", metadata: ["path": "\(path)", "seconds": "\(wait.seconds)"])
                 sleep(wait)
                 waited += wait
                 response = try http.send(request, policy: .never)

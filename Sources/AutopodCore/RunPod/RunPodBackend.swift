@@ -4,9 +4,9 @@ import FoundationEssentials
 /// Builds the `CloudProvider` for the API the user chose, and says in words what each choice
 /// uses where. The only place outside the providers that knows there are two APIs.
 public enum RunPodBackend {
-    /// The provider for `choice` at `baseURL`. `timeout` (seconds) bounds each request.
+    /// The provider for `choice` at `baseURL`. `timeout` bounds each request.
     public static func makeProvider(
-        choice: CloudAPIChoice, baseURL: String, apiKey: String, timeout: Double? = nil
+        choice: CloudAPIChoice, baseURL: String, apiKey: String, timeout: Duration? = nil
     ) -> any CloudProvider {
         let http = HTTPClient()
         var graphQL = GraphQLClient(baseURL: baseURL, apiKey: apiKey, http: http)

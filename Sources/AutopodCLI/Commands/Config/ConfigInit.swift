@@ -88,7 +88,7 @@ struct ConfigInit: ParsableCommand {
     private func checkKey(_ key: String, config: AutopodConfig, environment: Environment, interactive: Bool) -> Bool {
         let provider: any CloudProvider
         do {
-            provider = try CommandContext.makeProvider(config: config, apiKey: key, environment: environment, timeout: 10)
+            provider = try CommandContext.makeProvider(config: config, apiKey: key, environment: environment, timeout: .seconds(10))
         } catch {
             print(Style.warn("!") + " could not check the key now (\(error)); it is saved unchecked")
             return true
