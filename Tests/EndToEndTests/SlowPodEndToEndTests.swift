@@ -81,7 +81,7 @@ final class SlowPodEndToEndTests: EndToEndCase {
     func interruptedConnect() throws -> CLIResult {
         let running = try cli.start(["connect", "--no-shell", "--gpu", "A40"])
         try eventually("the pod to be created and recorded") {
-            try sim.pods().count == 1 && running.stderrSoFar.contains("container starting")
+            try sim.pods().count == 1 && waiting(running)
         }
         running.interrupt()
         return try running.wait(timeout: 90)
