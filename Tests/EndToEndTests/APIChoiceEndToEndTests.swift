@@ -16,18 +16,18 @@ final class APIChoiceEndToEndTests: EndToEndCase {
         XCTAssertEqual(shown.status, 0, "\(shown)")
         XCTAssertTrue(shown.stdout.contains("api ") && shown.stdout.contains("auto"), shown.stdout)
         XCTAssertTrue(shown.stdout.contains("REST v2"), shown.stdout)
-        let forced = try cli.run(["config", "show"], extraEnvironment: ["AUTOPOD_API": "graphql"])
+        let forced = try cli.run(["config", "show"], environment: ["AUTOPOD_API": "graphql"])
         XCTAssertTrue(forced.stdout.contains("graphql (from AUTOPOD_API)"), forced.stdout)
         XCTAssertEqual((try cli.json(["config", "show"]) as? [String: Any])?["api"] as? String, "auto")
 
-        let bad = try cli.run(["list"], extraEnvironment: ["AUTOPOD_API": "soap"])
+        let bad = try cli.run(["list"], environment: ["AUTOPOD_API": "soap"])
         XCTAssertEqual(bad.status, 1, "\(bad)")
         XCTAssertTrue(bad.stderr.contains("AUTOPOD_API") && bad.stderr.contains("auto, rest, graphql"), bad.stderr)
 
         let auto = try cli.run(["list", "-v"])
         XCTAssertTrue(auto.stderr.contains("REST v2 GET /v2/pods → HTTP 200"), auto.stderr)
         XCTAssertFalse(auto.stderr.contains("GraphQL"), auto.stderr)
-        let graphQL = try cli.run(["list", "-v"], extraEnvironment: ["AUTOPOD_API": "graphql"])
+        let graphQL = try cli.run(["list", "-v"], environment: ["AUTOPOD_API": "graphql"])
         XCTAssertTrue(graphQL.stderr.contains("GraphQL Pods → HTTP 200"), graphQL.stderr)
         XCTAssertFalse(graphQL.stderr.contains("REST v2"), graphQL.stderr)
 

@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 import TestSupport
 import XCTest
@@ -25,7 +26,7 @@ class EndToEndCase: XCTestCase {
 
     override func setUpWithError() throws {
         sim = try SimulatorProcess(bootDelay: bootDelay)
-        cli = try CLIRunner(apiBaseURL: sim.baseURL, apiKey: SimulatorProcess.apiKey)
+        cli = CLIRunner(apiBaseURL: sim.baseURL, apiKey: SimulatorProcess.apiKey)
         cli.environment["AUTOPOD_API"] = api
         try writeConfig()
     }
@@ -42,9 +43,9 @@ class EndToEndCase: XCTestCase {
         let method = name.split(whereSeparator: { $0 == "." || $0 == " " || $0 == "[" || $0 == "]" }).last.map(String.init) ?? name
         let test = "\(String(reflecting: type(of: self)))/\(method)"
         let started = Date()
-        let result = try ProcessRunner.run(
-            CommandLine.arguments[0], [test], environment: ProcessInfo.processInfo.environment.merging(["AUTOPOD_E2E_API": "rest"]) { $1 },
-            timeout: 900)
+        let result = try ChildProcess.run(
+            [CommandLine.arguments[0], test], environment: ProcessInfo.processInfo.environment.merging(["AUTOPOD_E2E_API": "rest"]) { $1 },
+            timeout: .seconds(900))
         let output = result.stdout + result.stderr
         if result.status != 0 || !output.contains("Executed 1 test") {
             let failures = output.split(separator: "\n").filter { $0.contains("error:") || $0.contains("failed") }
@@ -83,10 +84,11 @@ class EndToEndCase: XCTestCase {
 
     /// A config with a real ed25519 key pair: connect logs in to the pod before it says ready.
     func writeConfig(extra: [String: Any] = [:]) throws {
+        try FileManager.default.createDirectory(at: cli.home, withIntermediateDirectories: true)
         let key = cli.home.appendingPathComponent("id_test")
         if !FileManager.default.fileExists(atPath: key.path) {
-            let made = try ProcessRunner.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "e2e@test", "-f", key.path])
-            XCTAssertEqual(made.status, 0, made.stderr)
+            let made = try ChildProcess.run(["/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "e2e@test", "-f", key.path])
+            XCTAssertEqual(made.status, 0, "\(made)")
         }
         var config: [String: Any] = ["sshKeyPath": key.path]
         config.merge(extra) { $1 }
@@ -103,7 +105,7 @@ class EndToEndCase: XCTestCase {
 
     /// Runs `connect --no-shell` and insists it worked.
     @discardableResult
-    func connect(_ extra: [String] = [], file: StaticString = #filePath, line: UInt = #line) throws -> CLIResult {
+    func connect(_ extra: [String] = [], file: StaticString = #filePath, line: UInt = #line) throws -> ProcessResult {
         let result = try cli.run(["connect", "--no-shell"] + extra)
         XCTAssertEqual(result.status, 0, "\(result)", file: file, line: line)
         return result

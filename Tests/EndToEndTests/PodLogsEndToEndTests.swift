@@ -51,7 +51,7 @@ final class PodLogsEndToEndTests: EndToEndCase {
         try eventually("line-5", timeout: 5) { follow.stdoutSoFar.contains("line-5\n") }
 
         follow.interrupt()
-        let result = try follow.wait(timeout: 10)
+        let result = follow.wait(timeout: .seconds(10))
         XCTAssertEqual(result.status, 130, "\(result)")
         let lines = result.stdout.split(separator: "\n").map(String.init)
         let ours = lines.filter { $0.hasPrefix("line-") }
@@ -91,7 +91,7 @@ final class PodLogsEndToEndTests: EndToEndCase {
 
     func testGraphQLOnlySaysPodLogsNeedRESTAndOwnLogIsUnchanged() throws {
         let (_, name) = try readyPod()
-        let refused = try cli.run(["logs", name], extraEnvironment: ["AUTOPOD_API": "graphql"])
+        let refused = try cli.run(["logs", name], environment: ["AUTOPOD_API": "graphql"])
         XCTAssertEqual(refused.status, 1, "\(refused)")
         XCTAssertTrue(refused.stderr.contains("pod logs need RunPod's REST v2 API"), refused.stderr)
 

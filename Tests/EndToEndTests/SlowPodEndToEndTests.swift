@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 import TestSupport
 import XCTest
@@ -9,7 +10,7 @@ final class SlowPodEndToEndTests: EndToEndCase {
 
     /// Whether connect is waiting on the pod: REST v2 says PROVISIONING for the first half of
     /// the boot, GraphQL has only a null runtime ("container starting").
-    func waiting(_ running: RunningCLI) -> Bool {
+    func waiting(_ running: RunningProcess) -> Bool {
         running.stderrSoFar.contains(onREST ? "placed on a machine" : "container starting")
     }
 
@@ -20,7 +21,7 @@ final class SlowPodEndToEndTests: EndToEndCase {
             try sim.pods().count == 1 && waiting(running)
         }
         running.interrupt()
-        let result = try running.wait(timeout: 60)
+        let result = running.wait(timeout: .seconds(60))
         XCTAssertEqual(result.status, 130, "\(result)")
         XCTAssertTrue(result.stderr.contains("terminated"), result.stderr)
         let pods = try sim.pods()
@@ -35,8 +36,8 @@ final class SlowPodEndToEndTests: EndToEndCase {
         try eventually("the pod to be created and recorded") {
             try sim.pods().count == 1 && waiting(running)
         }
-        running.process.terminate()  // SIGTERM, as when the session is killed
-        let result = try running.wait(timeout: 60)
+        running.terminate()  // SIGTERM, as when the session is killed
+        let result = running.wait(timeout: .seconds(60))
         XCTAssertEqual(result.status, 130, "\(result)")
         XCTAssertEqual(try sim.pods().first?["terminated"] as? Bool, true)
     }
@@ -50,7 +51,7 @@ final class SlowPodEndToEndTests: EndToEndCase {
         running.interrupt()
         Thread.sleep(forTimeInterval: 0.05)
         running.interrupt()
-        let result = try running.wait(timeout: 60)
+        let result = running.wait(timeout: .seconds(60))
         XCTAssertEqual(result.status, 130, "\(result)")
         let live = try sim.livePods()
         let listed = try listJSON()
@@ -78,13 +79,13 @@ final class SlowPodEndToEndTests: EndToEndCase {
     // Issue 17, 7: a terminate that fails must not leave the pod billing behind a vague error.
 
     /// Starts `connect` and interrupts it once it is waiting for the pod to start.
-    func interruptedConnect() throws -> CLIResult {
+    func interruptedConnect() throws -> ProcessResult {
         let running = try cli.start(["connect", "--no-shell", "--gpu", "A40"])
         try eventually("the pod to be created and recorded") {
             try sim.pods().count == 1 && waiting(running)
         }
         running.interrupt()
-        return try running.wait(timeout: 90)
+        return running.wait(timeout: .seconds(90))
     }
 
     func testTerminateAfterInterruptIsRetriedThroughServerErrors() throws {
