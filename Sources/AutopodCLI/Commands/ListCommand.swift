@@ -43,17 +43,23 @@ struct ListCommand: PodCommand {
             print("No pods\(all ? "" : " running or stopped"). Start one with `autopod connect`.")
             return
         }
-        var table = Table([
-            .init("NAME"), .init("ID"), .init("GPU"), .init("STATUS"), .init("RUNTIME", .right), .init("$/HR", .right),
-            .init("STORAGE", .right), .init("COST", .right),
-        ])
+        // The column is there when the cloud reports utilisation at all (REST v2 does in its list).
+        let showsUtil = views.contains { $0.remote?.utilization != nil }
+        var columns: [Table.Column] = [.init("NAME"), .init("ID"), .init("GPU"), .init("STATUS")]
+        if showsUtil { columns.append(.init("GPU UTIL", .right)) }
+        columns += [.init("RUNTIME", .right), .init("$/HR", .right), .init("STORAGE", .right), .init("COST", .right)]
+        var table = Table(columns)
         for view in views {
-            table.add([
+            var row = [
                 view.record.name + (view.record.createdByAutopod ? "" : Style.dim(" (external)")),
                 view.record.id, Format.gpu(view.record), Style.status(view.status.rawValue),
-                Format.duration(view.runningSeconds), Format.perHour(view.record.pricePerHour),
-                Format.dollars(view.costs.storage), Format.dollars(view.cost),
-            ])
+            ]
+            if showsUtil { row.append(Format.percent(view.status == .running ? view.remote?.utilization?.meanGPUUtil : nil)) }
+            row += [
+                Format.duration(view.runningSeconds), Format.perHour(view.record.pricePerHour), Format.dollars(view.costs.storage),
+                Format.dollars(view.cost),
+            ]
+            table.add(row)
         }
         print(table.render())
         let running = views.filter { $0.status == .running || $0.status == .starting }

@@ -24,6 +24,8 @@ struct ConfigInit: ParsableCommand {
     @Flag(help: "Create a new ed25519 key pair for autopod in ~/.ssh.")
     var createSSHKey = false
     @OptionGroup(title: "Pod defaults") var podOptions: PodOptions
+    @Option(help: "RunPod's API: auto (REST v2, GraphQL where v2 lacks something), rest, or graphql.")
+    var api: CloudAPIChoice?
     @Flag(help: "Ask nothing: use the flags, the existing file and the defaults.")
     var nonInteractive = false
 
@@ -60,6 +62,7 @@ struct ConfigInit: ParsableCommand {
     private func applyFlags(to config: inout AutopodConfig) throws {
         if let sshKey { config.sshKeyPath = AutopodPaths.expandTilde(sshKey) }
         podOptions.apply(to: &config)
+        if let api { config.api = api }
         if let path = config.sshKeyPath, SSHKeyFinder.kind(ofPrivateKeyAt: path) == .rsa {
             throw CLIFailure("\(path) is an RSA key. \(DiscoveredKey.rsaExplanation)")
         }
@@ -83,12 +86,16 @@ struct ConfigInit: ParsableCommand {
     /// Checks the key with a live call. Returns false only when RunPod refused it.
     @discardableResult
     private func checkKey(_ key: String, config: AutopodConfig, environment: Environment, interactive: Bool) -> Bool {
-        LogSetup.redactor.add(secret: key)
-        var client = GraphQLClient(baseURL: config.effectiveBaseURL(environment: environment), apiKey: key)
-        client.timeout = .seconds(10)
+        let provider: any CloudProvider
         do {
-            let id = try RunPodAccount(client: client).verifyKey()
-            print(Style.ok("✓") + " key accepted by RunPod (account \(id))")
+            provider = try CommandContext.makeProvider(config: config, apiKey: key, environment: environment, timeout: .seconds(10))
+        } catch {
+            print(Style.warn("!") + " could not check the key now (\(error)); it is saved unchecked")
+            return true
+        }
+        do throws(ProviderError) {
+            let id = try provider.authenticate()
+            print(Style.ok("✓") + " key accepted by RunPod" + (id.map { " (account \($0))" } ?? ""))
             return true
         } catch .unauthorized {
             print(Style.bad("✗") + " RunPod refused this key." + (interactive ? " Try again (Enter to skip)." : ""))
@@ -129,15 +136,15 @@ struct ConfigInit: ParsableCommand {
         guard let keyPath = config.sshKeyPath, let line = OpenSSHKeyFile.publicKeyLine(forPrivateKeyAt: keyPath),
             let apiKey = config.effectiveAPIKey(environment: environment)
         else { return }
-        let account = RunPodAccount(client: GraphQLClient(baseURL: config.effectiveBaseURL(environment: environment), apiKey: apiKey))
         do {
+            let account = try CommandContext.makeProvider(config: config, apiKey: apiKey, environment: environment)
             let blob = line.split(separator: " ").dropFirst().first.map(String.init) ?? line
             if try account.publicKeys().contains(where: { $0.contains(blob) }) {
                 print(Style.ok("✓") + " \(keyPath).pub is already on your RunPod account")
                 return
             }
             guard Prompt.confirm("Add \(keyPath).pub to your RunPod account's SSH keys?", default: true) else { return }
-            try account.register(publicKey: line)
+            _ = try account.registerPublicKey(line)
             print(Style.ok("✓") + " added to your RunPod account (pods started from now on accept it)")
         } catch {
             print(Style.warn("!") + " could not check the account's SSH keys (\(error)); autopod passes the key to its pods anyway")
