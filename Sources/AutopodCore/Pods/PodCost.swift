@@ -30,7 +30,8 @@ public enum PodCost {
 
     /// Seconds the pod has been running in all, as of `now`.
     public static func runningSeconds(_ record: PodRecord, now: Date, reportedUptime: Int? = nil) -> Double {
-        runningSeconds(record, from: .distantPast, to: now, now: now, reportedUptime: reportedUptime)
+        // No end to the window: a stop another process recorded a moment "after" now still counts.
+        runningSeconds(record, from: .distantPast, to: .distantFuture, now: now, reportedUptime: reportedUptime)
     }
 
     /// Seconds the pod was running within [start, end), with `now` closing the open interval.
@@ -59,7 +60,7 @@ public enum PodCost {
 
     /// Dollars so far, compute and storage apart.
     public static func breakdown(_ record: PodRecord, now: Date, reportedUptime: Int? = nil) -> Breakdown {
-        breakdown(record, from: .distantPast, to: now, now: now, reportedUptime: reportedUptime)
+        breakdown(record, from: .distantPast, to: .distantFuture, now: now, reportedUptime: reportedUptime)
     }
 
     /// Dollars charged within [start, end): GPUs while running; container disk while running;
