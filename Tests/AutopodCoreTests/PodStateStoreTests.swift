@@ -26,6 +26,7 @@ final class PodStateStoreTests: XCTestCase {
             endpoint: PodEndpoint(host: "203.0.113.7", port: 40022), createdByAutopod: false,
             terminatedAt: created + 3600.125, imageName: "img:1", lastStatus: "RUNNING")
         record.hostKeyPinnedRun = 2
+        record.storage = PodStorage(containerDiskGB: 20, volumeGB: 50, networkVolumeGB: 7)
         try store.update { state in
             state.version = 3
             state.upsert(record)
@@ -110,6 +111,8 @@ final class PodStateStoreTests: XCTestCase {
         XCTAssertEqual(pod.intervals[1].start.timeIntervalSince1970, 1_795_834_800.123, accuracy: 0.001)
         XCTAssertNil(pod.intervals[1].end)
         XCTAssertEqual(pod.pricePerHour, 0.4)
+        // Written before autopod kept the disks: no storage to charge.
+        XCTAssertEqual(pod.storage, .none)
     }
 
     func testUpdateFromASnapshotSeesWritesMadeSince() throws {

@@ -84,7 +84,8 @@ final class ConfigEndToEndTests: XCTestCase {
             .init(status: 200, body: #"{"data":{"myself":{"id":"user-7","pubKey":"ssh-ed25519 AAAAexisting other@laptop"}}}"#),
             .init(status: 200, body: #"{"data":{"updateUserSettings":{"id":"user-7"}}}"#),
         ])
-        let cli = CLIRunner(environment: ["RUNPOD_API_BASE_URL": api.url])
+        // The server speaks GraphQL only (a script of its replies).
+        let cli = CLIRunner(environment: ["RUNPOD_API_BASE_URL": api.url, "AUTOPOD_API": "graphql"])
         let secret = "rpa_TYPEDKEY55555555555555"
         let terminal = try cli.tmux(["config", "init"])
         try terminal.waitFor("RunPod API key")

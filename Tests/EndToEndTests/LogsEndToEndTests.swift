@@ -27,10 +27,11 @@ final class LogsEndToEndTests: XCTestCase {
 
     func testCommandsWriteTheirDebugLinesToTheLog() throws {
         let api = try ScriptedHTTPServer(replies: [.init(status: 200, body: #"{"data":{"myself":{"id":"u"}}}"#)])
-        let cli = CLIRunner(environment: ["RUNPOD_API_BASE_URL": api.url])
+        // The server speaks GraphQL only (a script of its replies).
+        let cli = CLIRunner(environment: ["RUNPOD_API_BASE_URL": api.url, "AUTOPOD_API": "graphql"])
         _ = try cli.run(["config", "init", "--non-interactive", "--api-key", "rpa_LOGTESTKEY000000000000"])
         let log = cli.logText()
-        XCTAssertTrue(log.contains("DEBUG [autopod.graphql] graphql"), log)
+        XCTAssertTrue(log.contains("DEBUG [autopod.graphql] GraphQL Myself → HTTP 200"), log)
         XCTAssertFalse(log.contains("rpa_LOGTESTKEY000000000000"))
     }
 }

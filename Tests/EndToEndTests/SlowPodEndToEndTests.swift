@@ -8,11 +8,17 @@ import XCTest
 final class SlowPodEndToEndTests: EndToEndCase {
     override var bootDelay: Double { 60 }
 
+    /// Whether connect is waiting on the pod: REST v2 says PROVISIONING for the first half of
+    /// the boot, GraphQL has only a null runtime ("container starting").
+    func waiting(_ running: RunningProcess) -> Bool {
+        running.stderrSoFar.contains(onREST ? "placed on a machine" : "container starting")
+    }
+
     func testInterruptDuringTheWaitTerminatesThePod() throws {
         let running = try cli.start(["connect", "--no-shell", "--gpu", "A40"])
         // Wait until the pod exists and autopod is waiting on it.
         try eventually("the pod to be created and recorded") {
-            try sim.pods().count == 1 && running.stderrSoFar.contains("container starting")
+            try sim.pods().count == 1 && waiting(running)
         }
         running.interrupt()
         let result = running.wait(timeout: .seconds(60))
@@ -28,7 +34,7 @@ final class SlowPodEndToEndTests: EndToEndCase {
     func testTerminationSignalDuringTheWaitTerminatesThePod() throws {
         let running = try cli.start(["connect", "--no-shell", "--gpu", "A40"])
         try eventually("the pod to be created and recorded") {
-            try sim.pods().count == 1 && running.stderrSoFar.contains("container starting")
+            try sim.pods().count == 1 && waiting(running)
         }
         running.terminate()  // SIGTERM, as when the session is killed
         let result = running.wait(timeout: .seconds(60))
@@ -39,7 +45,7 @@ final class SlowPodEndToEndTests: EndToEndCase {
     func testSecondInterruptExitsAtOnceWithThePodStillRecorded() throws {
         let running = try cli.start(["connect", "--no-shell", "--gpu", "A40"])
         try eventually("the pod to be created and recorded") {
-            try sim.pods().count == 1 && running.stderrSoFar.contains("container starting")
+            try sim.pods().count == 1 && waiting(running)
         }
         // Two interrupts in a row: the first asks to clean up, the second quits at once.
         running.interrupt()
@@ -76,14 +82,14 @@ final class SlowPodEndToEndTests: EndToEndCase {
     func interruptedConnect() throws -> ProcessResult {
         let running = try cli.start(["connect", "--no-shell", "--gpu", "A40"])
         try eventually("the pod to be created and recorded") {
-            try sim.pods().count == 1 && running.stderrSoFar.contains("container starting")
+            try sim.pods().count == 1 && waiting(running)
         }
         running.interrupt()
         return running.wait(timeout: .seconds(90))
     }
 
     func testTerminateAfterInterruptIsRetriedThroughServerErrors() throws {
-        try sim.addFault(["status": 500, "count": 2, "operation": "podTerminate"])
+        try addFault(on: .terminate, ["status": 500, "count": 2])
         let result = try interruptedConnect()
         XCTAssertEqual(result.status, 130, "\(result)")
         XCTAssertTrue(result.stderr.contains("was terminated"), result.stderr)
@@ -93,7 +99,7 @@ final class SlowPodEndToEndTests: EndToEndCase {
 
     func testTerminateThatKeepsFailingSaysThePodStillBillsAndHowToEndIt() throws {
         // As many failures as the standard retry policy makes attempts (5): every one fails.
-        try sim.addFault(["status": 500, "count": 5, "operation": "podTerminate"])
+        try addFault(on: .terminate, ["status": 500, "count": 5])
         let result = try interruptedConnect()
         XCTAssertEqual(result.status, 1, "\(result)")
         let name = try XCTUnwrap(try sim.pods().first?["name"] as? String)

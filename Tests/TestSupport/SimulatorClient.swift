@@ -52,6 +52,11 @@ public final class SimulatorClient: @unchecked Sendable {
         return try send(method, url: baseURL + path, headers: ["Content-Type": "application/json"], body: data, timeout: 60)
     }
 
+    /// A REST v2 call with `Authorization: Bearer`, e.g. `rest("GET", "/v2/billing/pods?bucketSize=day")`.
+    public func rest(_ method: String, _ path: String) throws -> Reply {
+        try send(method, url: baseURL + path, headers: ["Authorization": "Bearer \(apiKey)"], body: Data(), timeout: 60)
+    }
+
     /// `GET /_sim/pods`: every pod ever created, terminated ones included.
     public func simPods() throws -> [[String: Any]] {
         try control("GET", "/_sim/pods").json?["pods"] as? [[String: Any]] ?? []

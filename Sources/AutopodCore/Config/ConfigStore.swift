@@ -54,7 +54,7 @@ public struct ConfigStore: Sendable {
 /// Turns JSON into an `AutopodConfig`, collecting every problem rather than stopping at the first.
 public enum ConfigParser {
     static let knownFields: Set<String> = [
-        "apiKey", "apiBaseURL", "sshKeyPath", "sshUser", "gpuTypes", "gpuCount", "cloudType", "dataCenterId",
+        "apiKey", "apiBaseURL", "api", "sshKeyPath", "sshUser", "gpuTypes", "gpuCount", "cloudType", "dataCenterId",
         "image", "containerDiskGB", "volumeGB", "volumeMountPath", "ports", "forwards", "extraSSHKeyPaths",
     ]
 
@@ -114,6 +114,13 @@ public enum ConfigParser {
         if case .some(let v?) = string("image", optional: false) { config.image = v }
         if case .some(let v?) = string("volumeMountPath", optional: false) { config.volumeMountPath = v }
         if case .some(let v?) = string("ports", optional: false) { config.ports = v }
+        if case .some(let v?) = string("api", optional: false) {
+            if let choice = CloudAPIChoice(text: v) {
+                config.api = choice
+            } else {
+                issues.append(ConfigIssue(field: "api", problem: "\"\(v)\" is not one of auto, rest, graphql"))
+            }
+        }
         if case .some(let v?) = string("cloudType", optional: false) {
             if let cloud = CloudType(rawValue: v.uppercased()) {
                 config.cloudType = cloud

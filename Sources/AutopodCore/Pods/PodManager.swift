@@ -48,6 +48,15 @@ public struct PodManager: Sendable {
             .map { record in PodView(record: record, remote: known.first { $0.id == record.id }, now: time) }
     }
 
+    /// `view` with the pod's own reading when the list left details out (GraphQL's list has no
+    /// utilisation; its single-pod query does). A pod that is not running has none to add.
+    public func detailed(_ view: PodView) throws -> PodView {
+        guard view.status == .running, view.remote?.utilization == nil, let pod = try provider.pod(id: view.record.id) else {
+            return view
+        }
+        return PodView(record: view.record, remote: pod, now: now())
+    }
+
     /// The pods as last recorded, without asking the account (for when it cannot be reached).
     public func recordedViews(includeTerminated: Bool = false) throws -> [PodView] {
         let time = now()

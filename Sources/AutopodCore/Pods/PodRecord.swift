@@ -36,11 +36,15 @@ public struct PodRecord: Encodable, Sendable, Equatable {
     /// intervals now means autopod saw the pod stop and start, and containers make a new host
     /// key on every start.
     public var hostKeyPinnedRun: Int?
+    /// The disks the pod is billed for; empty in records written before autopod kept them
+    /// (their storage then counts as nothing).
+    public var storage: PodStorage
 
     public init(
         id: String, name: String, gpuTypeId: String, gpuDisplayName: String, gpuCount: Int, cloudType: CloudType,
         pricePerHour: Double, createdAt: Date, intervals: [RunningInterval] = [], endpoint: PodEndpoint? = nil,
-        createdByAutopod: Bool = true, terminatedAt: Date? = nil, imageName: String? = nil, lastStatus: String? = nil
+        createdByAutopod: Bool = true, terminatedAt: Date? = nil, imageName: String? = nil, lastStatus: String? = nil,
+        storage: PodStorage = .none
     ) {
         self.id = id
         self.name = name
@@ -56,6 +60,7 @@ public struct PodRecord: Encodable, Sendable, Equatable {
         self.terminatedAt = terminatedAt
         self.imageName = imageName
         self.lastStatus = lastStatus
+        self.storage = storage
     }
 
     public var isTerminated: Bool { terminatedAt != nil }

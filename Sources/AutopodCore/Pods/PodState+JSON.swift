@@ -28,6 +28,7 @@ extension PodRecord {
             terminatedAt: try json.optional("terminatedAt", Self.dateKind, Date.init(json:)),
             imageName: try json.optionalString("imageName"), lastStatus: try json.optionalString("lastStatus"))
         hostKeyPinnedRun = try json.optionalInt("hostKeyPinnedRun")
+        storage = try json.optionalObject("storage", PodStorage.init(json:)) ?? .none
     }
 
     static let dateKind = "an ISO 8601 date such as 2027-01-01T12:00:00.000Z"
@@ -47,6 +48,14 @@ extension PendingCreate {
             name: try json.string("name"), startedAt: try json.required("startedAt", PodRecord.dateKind, Date.init(json:)),
             cloudType: try json.required("cloudType", "SECURE, COMMUNITY or ALL", CloudType.init(json:)),
             pid: try json.optionalInt("pid").map { Int32(truncatingIfNeeded: $0) })
+    }
+}
+
+extension PodStorage {
+    init(json: JSONObjectReader) throws(JSONShapeError) {
+        self.init(
+            containerDiskGB: try json.optionalInt("containerDiskGB") ?? 0, volumeGB: try json.optionalInt("volumeGB") ?? 0,
+            networkVolumeGB: try json.optionalInt("networkVolumeGB") ?? 0)
     }
 }
 

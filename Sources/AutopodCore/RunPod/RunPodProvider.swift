@@ -13,16 +13,40 @@ public struct RunPodProvider: CloudProvider {
 
     /// The pod fields autopod reads, shared by every query and mutation that returns a pod.
     static let podFields = """
-        id name desiredStatus lastStatusChange costPerHr imageName gpuCount ports
+        id name desiredStatus lastStatusChange costPerHr imageName gpuCount ports containerDiskInGb volumeInGb
         machine { podHostId gpuDisplayName gpuTypeId }
         runtime { uptimeInSeconds ports { ip isIpPublic privatePort publicPort type } }
         """
+    /// `pod(input:)` also asks for utilisation, which RunPod documents for that query; the
+    /// list leaves it out to stay small.
+    static let singlePodFields = """
+        id name desiredStatus lastStatusChange costPerHr imageName gpuCount ports
+        machine { podHostId gpuDisplayName gpuTypeId }
+        runtime { uptimeInSeconds ports { ip isIpPublic privatePort publicPort type }
+          gpus { id gpuUtilPercent memoryUtilPercent } container { cpuPercent memoryPercent } }
+        """
 
-    public func authenticate() throws(ProviderError) -> String {
+    public func authenticate() throws(ProviderError) -> String? {
         do {
             return try RunPodAccount(client: client).verifyKey()
         } catch {
             throw Self.map(error, mutation: false)
+        }
+    }
+
+    public func publicKeys() throws(ProviderError) -> [String] {
+        do {
+            return try RunPodAccount(client: client).publicKeys()
+        } catch {
+            throw Self.map(error, mutation: false)
+        }
+    }
+
+    public func registerPublicKey(_ line: String) throws(ProviderError) -> Bool {
+        do {
+            return try RunPodAccount(client: client).register(publicKey: line)
+        } catch {
+            throw Self.map(error, mutation: true)
         }
     }
 
@@ -76,7 +100,7 @@ public struct RunPodProvider: CloudProvider {
     }
 
     public func pod(id: String) throws(ProviderError) -> RemotePod? {
-        let query = "query Pod($podId: String!) { pod(input: {podId: $podId}) { \(Self.podFields) } }"
+        let query = "query Pod($podId: String!) { pod(input: {podId: $podId}) { \(Self.singlePodFields) } }"
         do {
             let data = try run(query, ["podId": .string(id)], mutation: false)
             return try Self.parsePod(data["pod"])
@@ -134,6 +158,7 @@ public struct RunPodProvider: CloudProvider {
         case .rejected(let message): return .rejected(message: message)
         case .transport(let http):
             return .transient(message: http.description, outcomeUnknown: mutation && http.requestMayHaveArrived)
+        case .gone: return .unsupported(message: error.description)
         case .invalidResponse(let detail):
             // An unreadable answer to a mutation says nothing about whether it happened.
             return mutation ? .transient(message: error.description, outcomeUnknown: true) : .invalidResponse(detail: detail)
@@ -191,6 +216,19 @@ public struct RunPodProvider: CloudProvider {
             podHostId: value["machine"]["podHostId"].stringValue,
             hasRuntime: !runtime.isNull,
             uptimeInSeconds: runtime["uptimeInSeconds"].intValue,
-            portMappings: mappings)
+            portMappings: mappings,
+            utilization: parseUtilization(runtime),
+            containerDiskGB: value["containerDiskInGb"].intValue,
+            volumeGB: value["volumeInGb"].intValue)
+    }
+
+    /// `runtime.gpus` and `runtime.container`, when the query asked for them.
+    static func parseUtilization(_ runtime: JSONValue) -> PodUtilization? {
+        let gpus = runtime["gpus"].arrayValue
+        let container = runtime["container"]
+        guard gpus != nil || !container.isNull else { return nil }
+        return PodUtilization(
+            gpus: (gpus ?? []).map { PodUtilization.GPU(util: $0["gpuUtilPercent"].intValue, memoryUtil: $0["memoryUtilPercent"].intValue) },
+            cpu: container["cpuPercent"].intValue, memory: container["memoryPercent"].intValue)
     }
 }

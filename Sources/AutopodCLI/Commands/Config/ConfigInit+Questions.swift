@@ -77,15 +77,15 @@ extension ConfigInit {
         guard let keyPath = config.sshKeyPath, let line = OpenSSHKeyFile.publicKeyLine(forPrivateKeyAt: keyPath),
             let apiKey = config.effectiveAPIKey(environment: environment)
         else { return }
-        let account = RunPodAccount(client: GraphQLClient(baseURL: config.effectiveBaseURL(environment: environment), apiKey: apiKey))
         do {
+            let account = try CommandContext.makeProvider(config: config, apiKey: apiKey, environment: environment)
             let blob = line.split(separator: " ").dropFirst().first.map(String.init) ?? line
             if try account.publicKeys().contains(where: { $0.contains(blob) }) {
                 print(Style.ok("✓") + " \(keyPath).pub is already on your RunPod account")
                 return
             }
             guard Prompt.confirm("Add \(keyPath).pub to your RunPod account's SSH keys?", default: true) else { return }
-            try account.register(publicKey: line)
+            _ = try account.registerPublicKey(line)
             print(Style.ok("✓") + " added to your RunPod account (pods started from now on accept it)")
         } catch {
             print(Style.warn("!") + " could not check the account's SSH keys (\(error)); autopod passes the key to its pods anyway")

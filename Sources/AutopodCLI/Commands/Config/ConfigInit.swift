@@ -27,6 +27,8 @@ struct ConfigInit: ParsableCommand {
     @Flag(help: "Create a new ed25519 key pair for autopod in ~/.ssh (the previous key is kept for pods that know only it).")
     var createSSHKey = false
     @OptionGroup(title: "Pod defaults") var podOptions: PodOptions
+    @Option(help: "RunPod's API: auto (REST v2, GraphQL where v2 lacks something), rest, or graphql.")
+    var api: CloudAPIChoice?
     @Flag(help: "Ask nothing: use the flags, the existing file and the defaults.")
     var nonInteractive = false
 
@@ -95,6 +97,7 @@ struct ConfigInit: ParsableCommand {
             config.sshKeyPath = path
         }
         podOptions.apply(to: &config)
+        if let api { config.api = api }
         let checker = SettingChecker(config: config, environment: environment)
         if !podOptions.gpus.flattened().isEmpty {
             switch checker.gpuTypes(config.gpuTypes, gpuCount: config.gpuCount, cloud: config.cloudType) {
@@ -119,11 +122,16 @@ struct ConfigInit: ParsableCommand {
     @discardableResult
     func checkKey(_ key: String, config: AutopodConfig, environment: Environment, interactive: Bool) -> KeyCheck {
         LogSetup.redactor.add(secret: key)
-        var client = GraphQLClient(baseURL: config.effectiveBaseURL(environment: environment), apiKey: key)
-        client.timeout = .seconds(10)
+        let provider: any CloudProvider
         do {
-            let id = try RunPodAccount(client: client).verifyKey()
-            print(Style.ok("✓") + " key accepted by RunPod (account \(id))")
+            provider = try CommandContext.makeProvider(config: config, apiKey: key, environment: environment, timeout: .seconds(10))
+        } catch {
+            print(Style.warn("!") + " could not check the key now (\(error)); it is saved unchecked")
+            return .unchecked
+        }
+        do throws(ProviderError) {
+            let id = try provider.authenticate()
+            print(Style.ok("✓") + " key accepted by RunPod" + (id.map { " (account \($0))" } ?? ""))
             return .accepted
         } catch .unauthorized {
             print(Style.bad("✗") + " RunPod refused this key.")
