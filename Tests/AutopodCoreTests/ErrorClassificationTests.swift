@@ -34,7 +34,7 @@ final class ErrorClassificationTests: XCTestCase {
         XCTAssertTrue(error.description.contains("RUNPOD_API_KEY"))
     }
 
-    func testParsePodReadsRuntimeAndSSHEndpoint() {
+    func testParsePodReadsRuntimeAndSSHEndpoint() throws {
         let json: JSONValue = [
             "id": "p1", "name": "autopod-2026-11-27-001", "desiredStatus": "RUNNING", "costPerHr": 0.4, "gpuCount": 1,
             "ports": "8888/http,22/tcp",
@@ -48,7 +48,7 @@ final class ErrorClassificationTests: XCTestCase {
                 ],
             ],
         ]
-        let pod = RunPodProvider.parsePod(json)
+        let pod = try RunPodProvider.parsePod(json)
         XCTAssertEqual(pod?.sshEndpoint, PodEndpoint(host: "203.0.113.9", port: 40100))
         XCTAssertEqual(pod?.uptimeInSeconds, 12)
         XCTAssertEqual(pod?.gpuTypeId, "NVIDIA A40")

@@ -36,6 +36,12 @@ public struct PodRecord: Encodable, Sendable, Equatable {
     /// intervals now means autopod saw the pod stop and start, and containers make a new host
     /// key on every start.
     public var hostKeyPinnedRun: Int?
+    /// The pod's start time as RunPod reported it at the last successful host-key check. A
+    /// later start reported now proves a restart (done here or anywhere else) since then.
+    public var hostKeyCheckedStart: Date?
+    /// When the host key was last checked successfully; an uptime RunPod reports that is
+    /// shorter than the time since then also proves a restart.
+    public var hostKeyCheckedAt: Date?
 
     public init(
         id: String, name: String, gpuTypeId: String, gpuDisplayName: String, gpuCount: Int, cloudType: CloudType,

@@ -28,6 +28,8 @@ extension PodRecord {
             terminatedAt: try json.optional("terminatedAt", Self.dateKind, Date.init(json:)),
             imageName: try json.optionalString("imageName"), lastStatus: try json.optionalString("lastStatus"))
         hostKeyPinnedRun = try json.optionalInt("hostKeyPinnedRun")
+        hostKeyCheckedStart = try json.optional("hostKeyCheckedStart", Self.dateKind, Date.init(json:))
+        hostKeyCheckedAt = try json.optional("hostKeyCheckedAt", Self.dateKind, Date.init(json:))
     }
 
     static let dateKind = "an ISO 8601 date such as 2027-01-01T12:00:00.000Z"

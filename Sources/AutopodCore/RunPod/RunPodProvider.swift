@@ -13,7 +13,7 @@ public struct RunPodProvider: CloudProvider {
 
     /// The pod fields autopod reads, shared by every query and mutation that returns a pod.
     static let podFields = """
-        id name desiredStatus lastStatusChange costPerHr imageName gpuCount ports
+        id name desiredStatus lastStatusChange lastStartedAt costPerHr imageName gpuCount ports
         machine { podHostId gpuDisplayName gpuTypeId }
         runtime { uptimeInSeconds ports { ip isIpPublic privatePort publicPort type } }
         """
@@ -68,7 +68,7 @@ public struct RunPodProvider: CloudProvider {
         if let dc = spec.dataCenterId { input["dataCenterId"] = .string(dc) }
         logger.debug("creating pod", metadata: ["name": "\(spec.name)", "gpu": "\(spec.gpuTypeId)", "count": "\(spec.gpuCount)"])
         let data = try run(mutation, ["input": .object(input)], mutation: true)
-        guard let pod = Self.parsePod(data["podFindAndDeployOnDemand"]) else {
+        guard let pod = try Self.parsePod(data["podFindAndDeployOnDemand"]) else {
             // A 200 without a pod and without an error: RunPod may still have placed it.
             throw .transient(message: "RunPod answered the create without a pod", outcomeUnknown: true)
         }
@@ -79,7 +79,7 @@ public struct RunPodProvider: CloudProvider {
         let query = "query Pod($podId: String!) { pod(input: {podId: $podId}) { \(Self.podFields) } }"
         do {
             let data = try run(query, ["podId": .string(id)], mutation: false)
-            return Self.parsePod(data["pod"])
+            return try Self.parsePod(data["pod"])
         } catch .notFound {
             return nil
         }
@@ -88,7 +88,11 @@ public struct RunPodProvider: CloudProvider {
     public func listPods() throws(ProviderError) -> [RemotePod] {
         let data = try run("query Pods { myself { pods { \(Self.podFields) } } }", [:], mutation: false)
         guard let list = data["myself"]["pods"].arrayValue else { throw .invalidResponse(detail: "no myself.pods in the reply") }
-        return list.compactMap(Self.parsePod)
+        var pods: [RemotePod] = []
+        for value in list {
+            if let pod = try Self.parsePod(value) { pods.append(pod) }
+        }
+        return pods
     }
 
     public func stopPod(id: String) throws(ProviderError) {
@@ -101,7 +105,7 @@ public struct RunPodProvider: CloudProvider {
         let data = try run(
             "mutation Resume($podId: String!, $gpuCount: Int!) { podResume(input: {podId: $podId, gpuCount: $gpuCount}) { \(Self.podFields) } }",
             ["podId": .string(id), "gpuCount": .number(Double(gpuCount))], mutation: true)
-        guard let pod = Self.parsePod(data["podResume"]) else {
+        guard let pod = try Self.parsePod(data["podResume"]) else {
             throw .transient(message: "RunPod answered the start without a pod", outcomeUnknown: true)
         }
         return pod
@@ -157,8 +161,14 @@ public struct RunPodProvider: CloudProvider {
             lowestPrice: value["lowestPrice"]["uninterruptablePrice"].doubleValue.flatMap { $0 > 0 ? $0 : nil })
     }
 
-    static func parsePod(_ value: JSONValue) -> RemotePod? {
+    /// The pod in a reply; nil when there is none. An id that is not shaped like RunPod's is
+    /// refused (see `PodID`): it would reach file names and known_hosts.
+    static func parsePod(_ value: JSONValue) throws(ProviderError) -> RemotePod? {
         guard let id = value["id"].stringValue else { return nil }
+        guard PodID.isValid(id) else {
+            throw .invalidResponse(
+                detail: "the API returned a pod id that is not a RunPod id (\(PodID.quoted(id))); autopod refuses to use it")
+        }
         let runtime = value["runtime"]
         let mappings: [PortMapping] = (runtime["ports"].arrayValue ?? []).compactMap { port in
             guard let ip = port["ip"].stringValue, let privatePort = port["privatePort"].intValue,
@@ -182,6 +192,20 @@ public struct RunPodProvider: CloudProvider {
             podHostId: value["machine"]["podHostId"].stringValue,
             hasRuntime: !runtime.isNull,
             uptimeInSeconds: runtime["uptimeInSeconds"].intValue,
-            portMappings: mappings)
+            portMappings: mappings,
+            lastStartedAt: value["lastStartedAt"].stringValue.flatMap(Self.parseStartTime))
+    }
+
+    /// `lastStartedAt` as ISO 8601 or in the Go form RunPod's REST replies use
+    /// (`2026-08-20 06:16:19.436 +0000 UTC`); nil when it is neither.
+    static func parseStartTime(_ text: String) -> Date? {
+        if let date = ISO8601Timestamp.parse(text) { return date }
+        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
+        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle()) { return date }
+        let parts = text.split(separator: " ")
+        guard parts.count >= 2 else { return nil }
+        var seconds = String(parts[1])
+        if let dot = seconds.firstIndex(of: ".") { seconds = String(seconds[..<dot]) }
+        return ISO8601Timestamp.parse("\(parts[0])T\(seconds)Z")
     }
 }
