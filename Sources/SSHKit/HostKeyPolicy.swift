@@ -81,7 +81,7 @@ public enum HostKeyPolicy {
     ) -> HostKeyDecision {
         evaluate(
             podID: podID, hostField: hostField, presented: presented, lines: lines,
-            restartEvidence: restartSeenSincePinned ? "autopod saw the pod stop and start" : nil,
+            restartEvidence: restartSeenSincePinned ? "the pod restarted since the key was pinned" : nil,
             accept: acceptNew ? .anyKey : nil)
     }
 

@@ -67,7 +67,7 @@ public struct KnownHostsFile: Sendable {
     ) throws(SSHError) -> HostKeyVerdict {
         try verify(
             podID: podID, endpoint: endpoint, presented: presented,
-            restartEvidence: restartSeenSincePinned ? "autopod saw the pod stop and start" : nil,
+            restartEvidence: restartSeenSincePinned ? "the pod restarted since the key was pinned" : nil,
             accept: acceptNew ? .anyKey : nil)
     }
 
@@ -174,32 +174,14 @@ public struct KnownHostsFile: Sendable {
         }
     }
 
-    /// Temp file in the same directory, fsync, rename, fsync the directory: a crash leaves
-    /// either the old file or the new one, never a torn one.
+    /// Through `PrivateFile`: an exclusive temporary file, fsync, rename, so a crash leaves the
+    /// old file or the new one, and nothing planted in the folder is followed.
     private func write(_ lines: [KnownHostsLine]) throws(SSHError) {
         let text = lines.map(\.rendered).joined(separator: "\n") + (lines.isEmpty ? "" : "\n")
-        let tmp = path + ".tmp.\(getpid())"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            throw SSHError(.knownHostsFile, "Cannot write \(tmp): \(Posix.errorString()). Check the directory's permissions.")
-        }
-        let failure = Posix.writeAll(fd, Array(text.utf8))
-        fchmod(fd, 0o600)
-        let synced = fsync(fd) == 0
-        close(fd)
-        guard failure == nil, synced else {
-            unlink(tmp)
-            throw SSHError(.knownHostsFile, "Cannot write \(tmp): \(Posix.errorString(failure ?? errno)).")
-        }
-        guard rename(tmp, path) == 0 else {
-            let err = errno
-            unlink(tmp)
-            throw SSHError(.knownHostsFile, "Cannot replace \(path): \(Posix.errorString(err)).")
-        }
-        let dirFD = open(directory, O_RDONLY | O_CLOEXEC)
-        if dirFD >= 0 {
-            fsync(dirFD)
-            close(dirFD)
+        do {
+            try PrivateFile.replace(path, with: Array(text.utf8), mode: 0o600)
+        } catch {
+            throw SSHError(.knownHostsFile, "Cannot write known_hosts: \(error.description). Check the folder's permissions.")
         }
     }
 }

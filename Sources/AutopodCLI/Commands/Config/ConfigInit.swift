@@ -31,6 +31,8 @@ struct ConfigInit: ParsableCommand {
         global.bootstrap()
         let environment = Environment.process
         let store = ConfigStore(paths: global.paths)
+        // Another user's home (or one they can write in) is refused before its config is read.
+        try global.paths.checkHome()
         // A broken file is reported and left alone: load throws before anything is written.
         var config = try store.load(environment: environment)
         let interactive = !nonInteractive && Prompt.isInteractive
