@@ -45,20 +45,29 @@ public struct TunnelRegistry: Sendable {
         try? FileManager.default.removeItem(at: url)
     }
 
-    /// Every tunnel whose process is alive; stale files are deleted on the way.
+    /// Every tunnel whose lock is held, with the pid of the process that holds it (never the
+    /// pid a state file claims); state files without a live lock are stale and deleted.
     public func running() -> [TunnelRecord] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         var found: [TunnelRecord] = []
         for name in names.sorted() where name.hasSuffix(".json") {
             let url = directory.appendingPathComponent(name)
-            guard let record = Self.read(url) else { continue }
-            if Self.isAlive(record.pid) {
-                found.append(record)
-            } else {
+            guard var record = Self.read(url) else { continue }
+            guard url.lastPathComponent == stateFile(podID: record.podID).lastPathComponent,
+                case .process(let holder) = TunnelLock.holder(of: lockFile(podID: record.podID))
+            else {
                 try? FileManager.default.removeItem(at: url)
+                continue
             }
+            if let holder { record.pid = holder }
+            found.append(record)
         }
         return found
+    }
+
+    /// Whether the pod's tunnel lock is still held (the tunnel has not exited).
+    public func isHeld(podID: String) -> Bool {
+        TunnelLock.holder(of: lockFile(podID: podID)) != .none
     }
 
     public func running(podID: String) -> TunnelRecord? {
