@@ -104,7 +104,12 @@ final class SSHDaemon: Sendable {
     func start() throws(SimulatorError) {
         var arguments = [Self.sshdPath, "-D", "-f", directory + "/sshd_config", "-E", directory + "/sshd.log"]
         if let namespace { arguments = ["/usr/sbin/ip", "netns", "exec", namespace] + arguments }
-        let launched = try ChildProcess(arguments, logPath: directory + "/sshd.stdout")
+        let launched: ChildProcess
+        do {
+            launched = try ChildProcess(arguments, stdout: .file(directory + "/sshd.stdout"))
+        } catch {
+            throw .command(arguments.joined(separator: " "), status: 127, output: error.description)
+        }
         state.withLock { $0.process = launched }
         let deadline = Deadline.after(.seconds(20))
         while !deadline.hasPassed {

@@ -16,7 +16,7 @@ public enum HostKeyDecision: Sendable, Equatable {
     public enum ReplaceReason: String, Sendable, Equatable {
         /// The pod restarted since the key was pinned; containers make new host keys on start.
         case restartSeen
-        /// The user passed --accept-new-host-key.
+        /// The caller said to accept a new key (autopod's --accept-new-host-key).
         case acceptedByUser
     }
 }
@@ -55,13 +55,12 @@ public enum HostKeyPolicy {
         if restartEvidence != nil { return .replace(previousFingerprints: old, reason: .restartSeen) }
         if let accept, accept.allows(presented) { return .replace(previousFingerprints: old, reason: .acceptedByUser) }
         let pinnedList = pinned.compactMap(\.hostKey).map { "\($0.fingerprint) (\($0.type))" }.joined(separator: ", ")
-        var advice = """
-            Neither autopod nor RunPod saw this pod restart since the key was last checked, so the change is \
-            unexpected: it could mean the connection is being intercepted. If you trust it, run the command \
-            again with --accept-host-key \(presented.fingerprint) (or --accept-new-host-key) to accept this one change.
+        var facts = """
+            No restart of this pod was seen (here or in the API) since the key was last checked, so the change is \
+            unexpected: it could mean the connection is being intercepted.
             """
         if case .fingerprint(let given) = accept {
-            advice += " (--accept-host-key \(given) does not match the presented key.)"
+            facts += " The fingerprint allowed in advance, \(given), does not match the presented key."
         }
         return .refuse(
             SSHError(
@@ -70,7 +69,7 @@ public enum HostKeyPolicy {
                 The host key of pod \(podID) at \(hostField) has changed.
                   pinned:    \(pinnedList)
                   presented: \(presented.fingerprint) (\(presented.type))
-                \(advice)
+                \(facts)
                 """))
     }
 
@@ -99,7 +98,8 @@ public enum HostKeyPolicy {
         if acceptNew { return .replace(previousFingerprints: old, reason: .acceptedByUser) }
         let sameType = matching.filter { $0.keyType == presented.type }
         let known = matching.compactMap(\.hostKey).map { "\($0.fingerprint) (\($0.type))" }.joined(separator: ", ")
-        let what = sameType.isEmpty
+        let what =
+            sameType.isEmpty
             ? "is known with another key type (\(Set(matching.map(\.keyType)).sorted().joined(separator: ", "))) but presented \(presented.type)"
             : "has changed"
         return .refuse(
@@ -109,8 +109,7 @@ public enum HostKeyPolicy {
                 The host key of \(name) \(what).
                   known:     \(known)
                   presented: \(presented.fingerprint) (\(presented.type))
-                This could mean the connection is being intercepted. If you trust the new key, \
-                run again with --accept-new-host-key.
+                This could mean the connection is being intercepted.
                 """))
     }
 

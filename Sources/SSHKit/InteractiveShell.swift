@@ -30,7 +30,7 @@ public final class InteractiveShell {
     /// (SIGTERM, SIGHUP, SIGINT) arrives. The terminal is restored on every path.
     public func run(alongside forwards: PortForwarder? = nil) throws(SSHError) -> RemoteExit {
         guard isatty(stdin) == 1 else {
-            throw SSHError(.notATerminal, "Standard input is not a terminal, so an interactive shell cannot run. Use `autopod exec POD -- COMMAND` instead.")
+            throw SSHError(.notATerminal, "Standard input is not a terminal, so an interactive shell cannot run.", endpoint: session.endpoint)
         }
         session.setBlocking(true)
         let channel = try SSHChannel.openSession(session)

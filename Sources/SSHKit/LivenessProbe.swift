@@ -72,7 +72,8 @@ final class LivenessProbe {
         if silent > idleAfter + replyTimeout {
             throw SSHError(
                 .disconnected,
-                "The server at \(session.endpoint.host):\(session.endpoint.port) stopped answering (nothing for \(Int(silent.seconds)) s, probe unanswered); the link is treated as dead.")
+                "The server at \(session.endpoint.host):\(session.endpoint.port) stopped answering (nothing for \(Int(silent.seconds)) s, probe unanswered); the link is treated as dead.",
+                endpoint: session.endpoint)
         }
         if !opening {
             let me = ObjectIdentifier(self)

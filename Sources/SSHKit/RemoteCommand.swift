@@ -14,7 +14,7 @@ extension SSHSession {
         let channel = try SSHChannel.openSession(self, window: 4 * 1024 * 1024)
         let rc = libssh2_channel_process_startup(channel.raw, "exec", 4, command, UInt32(command.utf8.count))
         guard rc == 0 else {
-            throw error(LibSSH2.isTransportFailure(rc) ? .disconnected : .channel, "The server refused to run the command.", code: rc)
+            throw error(.channel, "The server refused to run the command.", code: rc)
         }
         let pump = ChannelPump(channel: channel, input: stdin, stdout: stdout, stderr: stderr)
         let loop = try SSHEventLoop(session: self)
@@ -190,7 +190,6 @@ final class ChannelPump: SSHLoopParticipant {
     }
 
     private func fail(_ code: Int32, _ what: String) throws(SSHError) {
-        let kind: SSHError.Kind = LibSSH2.isTransportFailure(code) ? .disconnected : .channel
-        throw channel.session.error(kind, "The connection failed while \(what).", code: code)
+        throw channel.session.error(.channel, "The connection failed while \(what).", code: code)
     }
 }

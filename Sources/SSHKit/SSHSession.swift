@@ -65,7 +65,7 @@ public final class SSHSession {
         self.endpoint = endpoint
         self.options = options
         self.logger = logger
-        let fd = try Posix.connectTCP(host: endpoint.host, port: endpoint.port, timeout: options.connectTimeout)
+        let fd = try Posix.connectTCP(to: endpoint, timeout: options.connectTimeout)
         Posix.setNoDelay(fd)
         Posix.setDeadPeerDetection(
             fd, deadline: options.deadPeerTimeout, unackedLimit: options.deadPeerTimeout - .seconds(Self.keepaliveSeconds(options)))
@@ -73,7 +73,7 @@ public final class SSHSession {
         let outbox = SSHOutbox(fd: fd)
         guard let session = libssh2_session_init_ex(nil, nil, nil, Unmanaged.passUnretained(outbox).toOpaque()) else {
             close(fd)
-            throw SSHError(.io, "libssh2 could not allocate a session (out of memory?).")
+            throw SSHError(.io, "libssh2 could not allocate a session (out of memory?).", endpoint: endpoint)
         }
         _ = libssh2_session_callback_set(session, LIBSSH2_CALLBACK_SEND, unsafeBitCast(SSHOutbox.callback, to: UnsafeMutableRawPointer.self))
         libssh2_session_set_blocking(session, 1)
@@ -87,12 +87,10 @@ public final class SSHSession {
             let message = Self.lastErrorMessage(session)
             libssh2_session_free(session)
             close(fd)
-            let kind: SSHError.Kind = rc == LIBSSH2_ERROR_TIMEOUT ? .timeout : .handshake
             throw SSHError(
-                kind,
-                "SSH handshake with \(endpoint.host):\(endpoint.port) failed: \(message.isEmpty ? "code \(rc)" : message) (libssh2 \(rc)). "
-                    + "The port answers but does not complete SSH; the pod's sshd may still be starting, or only offers RSA host keys, which libssh2 1.10 cannot verify.",
-                code: rc, libssh2Message: message)
+                libssh2: rc, message: message, during: .handshake, endpoint: endpoint,
+                "SSH handshake with \(endpoint.host):\(endpoint.port) failed: the port answers but does not complete SSH; "
+                    + "libssh2 1.10 also fails here with a server that offers only RSA host keys.")
         }
         var len = 0
         var type: Int32 = 0
@@ -101,7 +99,7 @@ public final class SSHSession {
         else {
             libssh2_session_free(session)
             close(fd)
-            throw SSHError(.handshake, "The server at \(endpoint.host):\(endpoint.port) sent no usable host key.")
+            throw SSHError(.handshake, "The server at \(endpoint.host):\(endpoint.port) sent no usable host key.", endpoint: endpoint)
         }
         self.raw = session
         self.socketFD = fd
@@ -168,7 +166,9 @@ public final class SSHSession {
     func flushOutbox() throws(SSHError) {
         let err = outbox.flush()
         if err != 0 {
-            throw SSHError(.disconnected, "The connection to \(endpoint.host):\(endpoint.port) was lost: \(Posix.errorString(err)).")
+            throw SSHError(
+                .disconnected, "The connection to \(endpoint.host):\(endpoint.port) was lost: \(Posix.errorString(err)).",
+                endpoint: endpoint)
         }
     }
 
@@ -193,9 +193,9 @@ public final class SSHSession {
         return String(cString: msg)
     }
 
-    func error(_ kind: SSHError.Kind, _ text: String, code: Int32) -> SSHError {
-        let message = lastErrorMessage
-        let err = SSHError(kind, "", code: code, libssh2Message: message)
-        return SSHError(kind, text + err.libssh2Suffix, code: code, libssh2Message: message)
+    /// The error for a libssh2 call that returned `code` while guarding against a `step` failure,
+    /// with libssh2's message for it (see `SSHError.init(libssh2:...)` for how the kind is chosen).
+    func error(_ step: SSHError.Kind, _ text: String, code: Int32) -> SSHError {
+        SSHError(libssh2: code, message: lastErrorMessage, during: step, endpoint: endpoint, text)
     }
 }

@@ -70,7 +70,7 @@ final class ConnectEndToEndTests: EndToEndCase {
 
     func testCreateDelayedPastTheTimeoutMakesExactlyOnePod() throws {
         try sim.addFault(["delayMs": 3000, "count": 1, "operation": "podFindAndDeployOnDemand"])
-        let result = try cli.run(["connect", "--no-shell", "--gpu", "A40,A6000"], extraEnvironment: ["AUTOPOD_API_TIMEOUT": "1"])
+        let result = try cli.run(["connect", "--no-shell", "--gpu", "A40,A6000"], environment: ["AUTOPOD_API_TIMEOUT": "1"])
         XCTAssertEqual(result.status, 0, "\(result)")
         let pods = try sim.pods()
         XCTAssertEqual(pods.count, 1, "\(pods)")
@@ -125,7 +125,7 @@ final class ConnectEndToEndTests: EndToEndCase {
     func testTwoConnectsAtOnceAreBothRecordedWithDifferentNames() throws {
         let first = try cli.start(["connect", "--no-shell", "--gpu", "A40"])
         let second = try cli.start(["connect", "--no-shell", "--gpu", "A40"])
-        let results = [try first.wait(), try second.wait()]
+        let results = [first.wait(), second.wait()]
         for result in results { XCTAssertEqual(result.status, 0, "\(result)") }
         let pods = try sim.pods()
         XCTAssertEqual(pods.count, 2)
@@ -171,10 +171,10 @@ final class ConnectEndToEndTests: EndToEndCase {
         try sim.addFault(["delayMs": 3000, "count": 1, "operation": "podFindAndDeployOnDemand"])
         let running = try cli.start(["connect", "--no-shell", "--gpu", "A40", "--name", "wt1"])
         try eventually("the create to be sent") { running.stderrSoFar.contains("creating") }
-        running.process.terminate()
+        running.terminate()
         try eventually("the first signal to be taken") { running.stderrSoFar.contains("received") }
-        running.process.terminate()
-        XCTAssertEqual(try running.wait(timeout: 30).status, 130)
+        running.terminate()
+        XCTAssertEqual(running.wait(timeout: .seconds(30)).status, 130)
         try eventually("the delayed create to place the pod") { try sim.livePods().count == 1 }
 
         let again = try cli.run(["connect", "--no-shell", "--gpu", "A40", "--name", "wt1"])

@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 import TestSupport
 import XCTest
@@ -6,15 +7,15 @@ import XCTest
 /// honest second machine) would, through the built binary against runpod-sim pods whose host
 /// keys the simulator keeps (`keep-host-key`) or swaps without a restart (`rekey`).
 final class HostKeyTrustEndToEndTests: EndToEndCase {
-    private var running: [RunningCLI] = []
+    private var running: [RunningProcess] = []
 
     override func tearDownWithError() throws {
-        for process in running where process.process.isRunning {
-            process.process.terminate()
-            _ = try? process.wait(timeout: 15)
+        for process in running where process.isRunning {
+            process.terminate()
+            _ = process.wait(timeout: .seconds(15))
         }
         running = []
-        _ = try? cli?.run(["tunnel", "stop", "all"], timeout: 30)
+        _ = try? cli?.run(["tunnel", "stop", "all"], timeout: .seconds(30))
         try super.tearDownWithError()
     }
 
@@ -48,10 +49,10 @@ final class HostKeyTrustEndToEndTests: EndToEndCase {
         try eventually("the tunnel accepts the first swap and reconnects", timeout: 60) {
             tunnel.stderrSoFar.contains("you allowed it") && (try? TunnelEndToEndTests.httpGet(port, timeout: 5)) != nil
         }
-        XCTAssertTrue(tunnel.process.isRunning, tunnel.stderrSoFar)
+        XCTAssertTrue(tunnel.isRunning, tunnel.stderrSoFar)
 
         try sshd(pod.id, "rekey")
-        let result = try tunnel.wait(timeout: 60)
+        let result = tunnel.wait(timeout: .seconds(60))
         XCTAssertEqual(result.status, 1, "the second swap ends the tunnel: \(result)")
         XCTAssertTrue(result.stderr.contains("has changed"), result.stderr)
     }
@@ -75,11 +76,11 @@ final class HostKeyTrustEndToEndTests: EndToEndCase {
     func testRestartFromASecondHomeIsAcceptedOnceAndADetachedTunnelFollows() throws {
         let pod = try createPod()
         let port = try TunnelEndToEndTests.freePort()
-        let started = try cli.run(["tunnel", "--detach", pod.name, "\(port):8888"], timeout: 60)
+        let started = try cli.run(["tunnel", "--detach", pod.name, "\(port):8888"], timeout: .seconds(60))
         XCTAssertEqual(started.status, 0, "\(started)")
         XCTAssertEqual(try TunnelEndToEndTests.httpGet(port), "runpod-sim pod \(pod.id) port 8888")
 
-        let laptop = try CLIRunner(apiBaseURL: sim.baseURL, apiKey: SimulatorProcess.apiKey)
+        let laptop = CLIRunner(apiBaseURL: sim.baseURL, apiKey: SimulatorProcess.apiKey)
         XCTAssertEqual(try laptop.run(["stop", pod.id]).status, 0)
         XCTAssertEqual(try laptop.run(["start", pod.id]).status, 0)
 
@@ -134,9 +135,9 @@ final class HostKeyTrustEndToEndTests: EndToEndCase {
         let before = Set(try FileManager.default.contentsOfDirectory(atPath: outside.path))
         for hostileID in ["abc123\n[127.0.0.1]:2222 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl autopod-pod=victim", "../../x"] {
             let server = try ScriptedHTTPServer(replies: [.init(status: 200, headers: ["Content-Type": "application/json"], body: Self.hostileReply(id: hostileID))])
-            let fake = try CLIRunner(apiBaseURL: server.url, apiKey: "rpa_fake", home: cli.home)
+            let fake = CLIRunner(apiBaseURL: server.url, apiKey: "rpa_fake", environment: ["AUTOPOD_HOME": cli.home.path])
             for arguments in [["list"], ["exec", "evil", "--", "true"], ["tunnel", "evil", "18888:8888"]] {
-                let result = try fake.run(arguments, timeout: 60)
+                let result = try fake.run(arguments, timeout: .seconds(60))
                 XCTAssertNotEqual(result.status, 0, "\(arguments) with id \(hostileID.debugDescription): \(result)")
                 XCTAssertTrue(result.stderr.contains("not a RunPod id"), result.stderr)
             }
@@ -159,12 +160,12 @@ final class HostKeyTrustEndToEndTests: EndToEndCase {
         return (try XCTUnwrap(pod["id"] as? String), try XCTUnwrap(pod["name"] as? String))
     }
 
-    private func exec(_ pod: String, _ options: [String] = []) throws -> CLIResult {
-        try cli.run(["exec", pod] + options + ["--", "true"], timeout: 90)
+    private func exec(_ pod: String, _ options: [String] = []) throws -> ProcessResult {
+        try cli.run(["exec", pod] + options + ["--", "true"], timeout: .seconds(90))
     }
 
     private func waitUntilExecWorks(_ pod: String) throws {
-        var last: CLIResult?
+        var last: ProcessResult?
         try eventually("the started pod answers exec", timeout: 60) {
             last = try exec(pod)
             return last?.status == 0
@@ -182,13 +183,13 @@ final class HostKeyTrustEndToEndTests: EndToEndCase {
         try XCTUnwrap(try sim.client.simPod(podID)["hostKeyFingerprint"] as? String)
     }
 
-    private func startTunnel(_ arguments: [String]) throws -> RunningCLI {
+    private func startTunnel(_ arguments: [String]) throws -> RunningProcess {
         let tunnel = try cli.start(["tunnel"] + arguments)
         running.append(tunnel)
         try eventually("the tunnel comes up", timeout: 60) {
-            !tunnel.process.isRunning || tunnel.stderrSoFar.contains("up: localhost:")
+            !tunnel.isRunning || tunnel.stderrSoFar.contains("up: localhost:")
         }
-        XCTAssertTrue(tunnel.process.isRunning, "the tunnel exited: \(tunnel.stderrSoFar)")
+        XCTAssertTrue(tunnel.isRunning, "the tunnel exited: \(tunnel.stderrSoFar)")
         return tunnel
     }
 

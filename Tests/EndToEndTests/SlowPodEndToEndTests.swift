@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 import TestSupport
 import XCTest
@@ -14,7 +15,7 @@ final class SlowPodEndToEndTests: EndToEndCase {
             try sim.pods().count == 1 && running.stderrSoFar.contains("container starting")
         }
         running.interrupt()
-        let result = try running.wait(timeout: 60)
+        let result = running.wait(timeout: .seconds(60))
         XCTAssertEqual(result.status, 130, "\(result)")
         XCTAssertTrue(result.stderr.contains("terminated"), result.stderr)
         let pods = try sim.pods()
@@ -29,8 +30,8 @@ final class SlowPodEndToEndTests: EndToEndCase {
         try eventually("the pod to be created and recorded") {
             try sim.pods().count == 1 && running.stderrSoFar.contains("container starting")
         }
-        running.process.terminate()  // SIGTERM, as when the session is killed
-        let result = try running.wait(timeout: 60)
+        running.terminate()  // SIGTERM, as when the session is killed
+        let result = running.wait(timeout: .seconds(60))
         XCTAssertEqual(result.status, 130, "\(result)")
         XCTAssertEqual(try sim.pods().first?["terminated"] as? Bool, true)
     }
@@ -44,7 +45,7 @@ final class SlowPodEndToEndTests: EndToEndCase {
         running.interrupt()
         Thread.sleep(forTimeInterval: 0.05)
         running.interrupt()
-        let result = try running.wait(timeout: 60)
+        let result = running.wait(timeout: .seconds(60))
         XCTAssertEqual(result.status, 130, "\(result)")
         let live = try sim.livePods()
         let listed = try listJSON()
@@ -72,13 +73,13 @@ final class SlowPodEndToEndTests: EndToEndCase {
     // Issue 17, 7: a terminate that fails must not leave the pod billing behind a vague error.
 
     /// Starts `connect` and interrupts it once it is waiting for the pod to start.
-    func interruptedConnect() throws -> CLIResult {
+    func interruptedConnect() throws -> ProcessResult {
         let running = try cli.start(["connect", "--no-shell", "--gpu", "A40"])
         try eventually("the pod to be created and recorded") {
             try sim.pods().count == 1 && running.stderrSoFar.contains("container starting")
         }
         running.interrupt()
-        return try running.wait(timeout: 90)
+        return running.wait(timeout: .seconds(90))
     }
 
     func testTerminateAfterInterruptIsRetriedThroughServerErrors() throws {

@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 import TestSupport
 import XCTest
@@ -10,7 +11,7 @@ final class TunnelStopSafetyEndToEndTests: XCTestCase {
     private var bystanders: [Process] = []
 
     override func setUpWithError() throws {
-        cli = try CLIRunner(apiBaseURL: "http://127.0.0.1:9", apiKey: "rpa_unused")
+        cli = CLIRunner(apiBaseURL: "http://127.0.0.1:9", apiKey: "rpa_unused")
     }
 
     override func tearDownWithError() throws {
@@ -22,14 +23,14 @@ final class TunnelStopSafetyEndToEndTests: XCTestCase {
         let bystander = try spawn("/bin/sleep", ["300"])
         try writeState(podID: "abc123", pid: bystander.processIdentifier)
 
-        let stopped = try cli.run(["tunnel", "stop", "all"], timeout: 60)
+        let stopped = try cli.run(["tunnel", "stop", "all"], timeout: .seconds(60))
         XCTAssertEqual(stopped.status, 0, "\(stopped)")
         XCTAssertTrue(stopped.stdout.contains("No tunnels running"), stopped.stdout)
         XCTAssertTrue(bystander.isRunning, "the process named by a stale state file was signalled")
         XCTAssertFalse(FileManager.default.fileExists(atPath: stateFile("abc123").path), "the stale file is cleaned up")
 
         try writeState(podID: "abc123", pid: bystander.processIdentifier)
-        let named = try cli.run(["tunnel", "stop", "abc123"], timeout: 60)
+        let named = try cli.run(["tunnel", "stop", "abc123"], timeout: .seconds(60))
         XCTAssertNotEqual(named.status, 0, "\(named)")
         XCTAssertTrue(bystander.isRunning)
     }
@@ -38,12 +39,12 @@ final class TunnelStopSafetyEndToEndTests: XCTestCase {
         let lock = tunnels.appendingPathComponent("abc123.lock")
         let holder = try spawn("/usr/bin/flock", [lock.path, "/bin/sleep", "300"])
         let held = SimulatorClient.waitUntil(timeout: 30) {
-            (try? ProcessRunner.run("/usr/bin/flock", ["-n", lock.path, "/bin/true"]).status) == 1
+            (try? ChildProcess.run(["/usr/bin/flock", "-n", lock.path, "/bin/true"]).status) == 1
         }
         XCTAssertTrue(held, "flock took the lock")
         try writeState(podID: "abc123", pid: holder.processIdentifier)
 
-        let stopped = try cli.run(["tunnel", "stop", "all"], timeout: 60)
+        let stopped = try cli.run(["tunnel", "stop", "all"], timeout: .seconds(60))
         XCTAssertNotEqual(stopped.status, 0, "\(stopped)")
         XCTAssertTrue(stopped.stdout.contains("not an autopod tunnel"), stopped.stdout)
         XCTAssertTrue(holder.isRunning, "a process that is not an autopod tunnel was signalled")

@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 import SSHKit
 import TestSupport
@@ -72,8 +73,8 @@ final class ExecTests: SSHTestCase {
         XCTAssertEqual(exit, .status(0))
         let attrs = try FileManager.default.attributesOfItem(atPath: received)
         XCTAssertEqual((attrs[.size] as? NSNumber)?.intValue, 104_857_600)
-        let (_, sums) = try runTool("/usr/bin/sha256sum", [dir + "/sent", received])
-        let hashes = sums.split(separator: "\n").map { $0.split(separator: " ")[0] }
+        let sums = try ChildProcess.run(["/usr/bin/sha256sum", dir + "/sent", received])
+        let hashes = sums.stdout.split(separator: "\n").map { $0.split(separator: " ")[0] }
         XCTAssertEqual(hashes.count, 2)
         XCTAssertEqual(hashes.first, hashes.last)
     }

@@ -10,10 +10,10 @@ final class SessionTests: SSHTestCase {
         XCTAssertEqual(session.hostKey.type, "ssh-ed25519")
         let pub = try String(contentsOfFile: sshd.hostKeyPath + ".pub", encoding: .utf8).split(separator: " ")
         XCTAssertEqual(session.hostKey.base64, String(pub[1]))
-        let (status, listing) = try runTool("/usr/bin/ssh-keygen", ["-l", "-E", "sha256", "-f", sshd.hostKeyPath + ".pub"])
-        XCTAssertEqual(status, 0)
+        let listing = try ChildProcess.run(["/usr/bin/ssh-keygen", "-l", "-E", "sha256", "-f", sshd.hostKeyPath + ".pub"])
+        XCTAssertEqual(listing.status, 0, "\(listing)")
         // "256 SHA256:xxxx comment (ED25519)"
-        XCTAssertEqual(String(listing.split(separator: " ")[1]), session.hostKey.fingerprint)
+        XCTAssertEqual(String(listing.stdout.split(separator: " ")[1]), session.hostKey.fingerprint)
         XCTAssertFalse(session.isAuthenticated)
     }
 
@@ -21,6 +21,7 @@ final class SessionTests: SSHTestCase {
         let port = try freeLoopbackPort()
         XCTAssertThrowsError(try SSHSession(connectingTo: SSHEndpoint(host: "127.0.0.1", port: port))) { error in
             XCTAssertEqual((error as? SSHError)?.kind, .connect)
+            XCTAssertEqual((error as? SSHError)?.endpoint, SSHEndpoint(host: "127.0.0.1", port: port))
             XCTAssertTrue("\(error)".contains("\(port)"), "\(error)")
         }
     }

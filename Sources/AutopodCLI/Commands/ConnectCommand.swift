@@ -241,13 +241,15 @@ struct ConnectCommand: PodCommand {
             monitor.setNote("\(record.name) (\(record.id)) is still running and recorded: `autopod kill \(record.name)` ends it.")
             say(Style.ok("✓") + " created \(record.name) (\(record.id)) on \(Format.gpu(record)), \(Format.perHour(record.pricePerHour))")
         case .reservationResolved(.released(let name, let reservedAt)):
-            say(Style.warn(
-                "! an earlier connect reserved \(name) at \(Format.date(reservedAt)) but RunPod never confirmed that create, "
-                    + "and your account has no pod of that name: the name is free again"))
+            say(
+                Style.warn(
+                    "! an earlier connect reserved \(name) at \(Format.date(reservedAt)) but RunPod never confirmed that create, "
+                        + "and your account has no pod of that name: the name is free again"))
         case .reservationResolved(.adopted(let record)):
-            say(Style.warn(
-                "! an earlier connect did create \(record.name) (\(record.id)), though RunPod's reply was lost: it is recorded now "
-                    + "(`autopod list` shows it, `autopod kill \(record.name)` ends it)"))
+            say(
+                Style.warn(
+                    "! an earlier connect did create \(record.name) (\(record.id)), though RunPod's reply was lost: it is recorded now "
+                        + "(`autopod list` shows it, `autopod kill \(record.name)` ends it)"))
         }
     }
 
@@ -295,8 +297,9 @@ struct ConnectCommand: PodCommand {
 
     /// A terminate that failed every attempt: said in red, with the command that ends the bill.
     static func stillBilling(_ name: String, after what: String, _ error: ProviderError) -> String {
-        "\(what)\n" + Style.bad(
-            "Terminating \(name) failed (\(error.description)): \(name) is still running and billing. "
-                + "Run `autopod kill \(name)` to stop it.")
+        "\(what)\n"
+            + Style.bad(
+                "Terminating \(name) failed (\(error.description)): \(name) is still running and billing. "
+                    + "Run `autopod kill \(name)` to stop it.")
     }
 }

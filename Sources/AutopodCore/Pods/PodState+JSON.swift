@@ -69,9 +69,10 @@ extension Date {
     /// The forms autopod writes, read by hand; others (a hand-edited file) by the format styles.
     fileprivate init?(json: JSONValue) {
         guard let text = json.stringValue else { return nil }
-        guard let date = ISO8601Timestamp.parse(text)
-            ?? (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
-            ?? (try? Date.ISO8601FormatStyle().parse(text))
+        guard
+            let date = ISO8601Timestamp.parse(text)
+                ?? (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
+                ?? (try? Date.ISO8601FormatStyle().parse(text))
         else { return nil }
         self = date
     }

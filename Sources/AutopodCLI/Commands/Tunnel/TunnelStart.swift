@@ -78,7 +78,7 @@ struct TunnelStart: PodCommand {
             configuration.maxBackoff = .seconds(10)
             forwarder = try PortForwarder(specs, configuration: configuration)
         } catch {
-            throw CLIFailure(error.description)
+            throw CLIFailure(error.userMessage)
         }
         let forwards = zip(specs, forwarder.boundPorts).map { TunnelRecord.Forward(localPort: $1, remotePort: $0.remotePort) }
         let state = TunnelRecord(
@@ -148,10 +148,10 @@ struct TunnelStart: PodCommand {
 
     private static func explain(_ error: SSHError) -> String {
         switch error.kind {
-        case .endpointGone: return "\(error.description) The local ports are closed."
+        case .endpointGone: return "\(error.userMessage) The local ports are closed."
         case .authentication, .unsupportedKey, .keyFile:
-            return "\(error.description) Check the key in `autopod config show`."
-        default: return error.description
+            return "\(error.userMessage) Check the key in `autopod config show`."
+        default: return error.userMessage
         }
     }
 }

@@ -31,7 +31,8 @@ struct TunnelStop: ParsableCommand {
         } else {
             let lowered = pod.lowercased()
             let exact = running.filter { $0.podID == pod || $0.podName == pod }
-            let matches = exact.isEmpty
+            let matches =
+                exact.isEmpty
                 ? running.filter { $0.podID.lowercased().hasPrefix(lowered) || $0.podName.lowercased().hasPrefix(lowered) } : exact
             guard !matches.isEmpty else {
                 let known = running.map(\.podName)
