@@ -71,7 +71,7 @@ final class LivenessProbe {
         let silent = session.lastInbound.duration(to: now)
         if silent > idleAfter + replyTimeout {
             throw SSHError(
-                .disconnected,
+                .unresponsive,
                 "The server at \(session.endpoint.host):\(session.endpoint.port) stopped answering (nothing for \(Int(silent.seconds)) s, probe unanswered); the link is treated as dead.",
                 endpoint: session.endpoint)
         }

@@ -28,6 +28,10 @@ public struct SSHError: Error, CustomStringConvertible, Sendable, Equatable {
         case channel
         /// The connection died (peer gone, reset, keepalive/inactivity deadline).
         case disconnected
+        /// The connection is open but the server stopped answering: a liveness probe went
+        /// unanswered, or sent data was not acknowledged. The link, not the server, is the
+        /// likely cause. Like `.disconnected`, the session is dead.
+        case unresponsive
         /// A local socket, pipe or file operation failed.
         case io
         /// A local forward could not listen on its port.

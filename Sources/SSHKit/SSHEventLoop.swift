@@ -136,7 +136,7 @@ final class SSHEventLoop {
             // Data we cannot send for this long means the peer stopped acknowledging.
             if let since = outboundBlockedSince, since.duration(to: after) > deadAfter {
                 throw SSHError(
-                    .disconnected, "The connection to \(session.endpoint.host):\(session.endpoint.port) stalled for \(deadAfter.wholeSeconds) s and was given up.",
+                    .unresponsive, "The connection to \(session.endpoint.host):\(session.endpoint.port) stalled for \(deadAfter.wholeSeconds) s and was given up.",
                     endpoint: session.endpoint)
             }
             if sshRevents & Int16(POLLOUT) != 0 { try session.flushOutbox() }

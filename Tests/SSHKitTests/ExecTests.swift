@@ -47,15 +47,6 @@ final class ExecTests: SSHTestCase {
         }
     }
 
-    func testRunPodEnvironmentWrapperSourcesTheFile() throws {
-        XCTAssertEqual(RunPodEnvironment.wrap("nvidia-smi"), "[ -f /etc/rp_environment ] && . /etc/rp_environment; nvidia-smi")
-        let session = try connect()
-        // Without the file the wrapper must still run the command and keep its status.
-        let (exit, out, _) = try run(session, RunPodEnvironment.wrap("echo ok; exit 4"))
-        XCTAssertEqual(out, "ok\n")
-        XCTAssertEqual(exit, .status(4))
-    }
-
     func test100MBOfOutputArrivesIntact() throws {
         let session = try connect()
         let dir = try makeTempDirectory(prefix: "exec-bulk")

@@ -29,7 +29,7 @@ extension SSHError {
             return "Generate one with `ssh-keygen -t ed25519` and set sshKeyPath (`autopod config init --ssh-key PATH`)."
         case .notATerminal:
             return "Use `autopod exec POD -- COMMAND` instead."
-        case .nameResolution, .keyFile, .channel, .disconnected, .io, .localPort, .knownHostsFile, .interrupted,
+        case .nameResolution, .keyFile, .channel, .disconnected, .unresponsive, .io, .localPort, .knownHostsFile, .interrupted,
             .endpointGone:
             return nil
         }
