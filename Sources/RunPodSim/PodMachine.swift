@@ -26,6 +26,8 @@ final class PodMachine: Sendable {
         let gpuUUIDs: [String]
         let cudaVersion: String
         let usage: String
+        /// A host key to start sshd with instead of a fresh one (`keep-host-key`).
+        var keptHostKey: String? = nil
     }
 
     static func boot(_ spec: Spec) throws(SimulatorError) -> PodMachine {
@@ -45,7 +47,8 @@ final class PodMachine: Sendable {
                 let path = NvidiaSMI.binDirectory(spec.directory) + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
                 let sshd = try SSHDaemon(
                     directory: spec.directory, network: network, port: sshdPort, authorizedKeys: spec.authorizedKeys,
-                    environment: spec.environment + [("RUNPOD_TCP_PORT_22", "\(proxy.port)"), ("PATH", path)])
+                    environment: spec.environment + [("RUNPOD_TCP_PORT_22", "\(proxy.port)"), ("PATH", path)],
+                    keptHostKey: spec.keptHostKey)
                 try sshd.start()
                 do throws(SimulatorError) {
                     for port in spec.httpPorts {

@@ -37,8 +37,14 @@ final class SSHErrorAdviceTests: XCTestCase {
     }
 
     func testAChangedHostKeyNamesTheFlagOnItsOwnLine() {
-        let changed = SSHError(.hostKeyChanged, "The host key of pod p at [h]:1 has changed.\n  pinned: A\n  presented: B\nIt could mean interception.")
-        XCTAssertTrue(changed.userMessage.hasSuffix("\nIf you trust the new key (for example, you restarted the pod yourself), run the command again with --accept-new-host-key."), changed.userMessage)
+        let changed = SSHError(
+            .hostKeyChanged,
+            "The host key of pod p at [h]:1 has changed.\n  pinned:    SHA256:old (ssh-ed25519)\n  presented: SHA256:new (ssh-ed25519)\nIt could mean interception.")
+        XCTAssertTrue(
+            changed.userMessage.hasSuffix(
+                "\nIf you trust the new key, run the command again with --accept-host-key SHA256:new (or --accept-new-host-key) "
+                    + "to accept this one change; a later change is checked as usual."),
+            changed.userMessage)
     }
 
     func testAShellWithoutATerminalPointsToExec() {

@@ -72,7 +72,7 @@ final class SSHEndToEndTests: EndToEndCase {
         XCTAssertTrue(result.stderr.contains("autopod exec"), result.stderr)
     }
 
-    func testHostKeyPinningRefusesAChangeAcceptsARestartAndKillForgets() throws {
+    func testHostKeyPinningRefusesAChangeAcceptsARestartAndKillBuries() throws {
         try connect()
         let pod = try podName()
         let id = try podID()
@@ -107,9 +107,12 @@ final class SSHEndToEndTests: EndToEndCase {
             return result.status == 0
         }
         XCTAssertEqual(afterRestart?.stdout, "back\n")
-        XCTAssertTrue(afterRestart?.stderr.contains("accepted because the pod restarted") ?? false, "\(String(describing: afterRestart))")
+        XCTAssertTrue(afterRestart?.stderr.contains("accepted because autopod saw the pod stop and start") ?? false, "\(String(describing: afterRestart))")
 
         XCTAssertEqual(try cli.run(["kill", pod, "--yes"]).status, 0)
-        XCTAssertFalse(knownHosts.contains("autopod-pod=\(id)"), "kill forgets the pod's key:\n\(knownHosts)")
+        // kill replaces the pod's key with a tombstone, so nothing is pinned for the id again.
+        let lines = knownHosts.split(separator: "\n").filter { $0.contains("autopod-pod=\(id)") }
+        XCTAssertEqual(lines.count, 1, knownHosts)
+        XCTAssertTrue(lines.first?.hasPrefix("# autopod-killed") ?? false, knownHosts)
     }
 }

@@ -21,6 +21,8 @@ struct CommandContext {
         // `bootstrapped`: the command set up logging already (it can be done once per process).
         if !bootstrapped { global.bootstrap(statusDisplay: statusDisplay, environment: environment) }
         let paths = AutopodPaths.fromEnvironment(environment)
+        // A home another user owns or can write in is refused before anything is read from it.
+        try paths.checkHome()
         var config = try ConfigStore(paths: paths).load(environment: environment)
         overrides(&config)
         guard let key = config.effectiveAPIKey(environment: environment), !key.isEmpty else {

@@ -83,13 +83,16 @@ public struct RemotePod: Sendable, Equatable {
         guard containerDiskGB != nil || volumeGB != nil else { return nil }
         return PodStorage(containerDiskGB: containerDiskGB ?? 0, volumeGB: volumeGB ?? 0)
     }
+    /// When the pod last started, as RunPod reports it: a later value than before proves a
+    /// stop and start, wherever it was done.
+    public var lastStartedAt: Date?
 
     public init(
         id: String, name: String, desiredStatus: String, lastStatusChange: String? = nil, costPerHr: Double? = nil,
         imageName: String? = nil, gpuCount: Int = 1, gpuTypeId: String? = nil, gpuDisplayName: String? = nil,
         ports: String? = nil, podHostId: String? = nil, hasRuntime: Bool = false, uptimeInSeconds: Int? = nil,
         portMappings: [PortMapping] = [], phase: Phase? = nil, directSSH: PodEndpoint? = nil,
-        utilization: PodUtilization? = nil, containerDiskGB: Int? = nil, volumeGB: Int? = nil
+        utilization: PodUtilization? = nil, containerDiskGB: Int? = nil, volumeGB: Int? = nil, lastStartedAt: Date? = nil
     ) {
         self.id = id
         self.name = name
@@ -110,9 +113,16 @@ public struct RemotePod: Sendable, Equatable {
         self.utilization = utilization
         self.containerDiskGB = containerDiskGB
         self.volumeGB = volumeGB
+        self.lastStartedAt = lastStartedAt
     }
 
     public var isRunning: Bool { desiredStatus.uppercased() == "RUNNING" }
+
+    /// Only a status that plainly says the pod is not running counts as a stop: a missing or
+    /// unknown one says nothing (and must not make autopod believe a restart happened).
+    public var isStopped: Bool {
+        ["EXITED", "PAUSED", "DEAD", "STOPPED", "TERMINATED"].contains(desiredStatus.uppercased())
+    }
 
     /// The public SSH mapping (private port 22 on a public IP). Runtime is trusted only while
     /// RUNNING: a stopped pod can report stale ports for a while. An endpoint the API publishes

@@ -144,8 +144,9 @@ public struct PodManager: Sendable {
     /// Marks a pod the account no longer runs as terminated in pods.json.
     @discardableResult
     public func recordTerminated(id: String) throws -> PodRecord? {
-        // A later pod may get the same address and port: its new key must not look like an attack.
-        PodSSH.forget(podID: id, paths: store.paths)
+        // Pins are per pod id, so a later pod at the same address is a first contact; the
+        // tombstone keeps this id from ever being pinned again.
+        PodSSH.bury(podID: id, paths: store.paths)
         let time = now()
         // A pods.json from a newer autopod is not written; that autopod sees the pod gone.
         return try store.update(readOnlyIfNewer: true) { state in

@@ -52,7 +52,7 @@ public enum PodReconciler {
         if pod.isRunning {
             record.markRunning(at: now)
             if let endpoint = pod.sshEndpoint { record.endpoint = endpoint }
-        } else {
+        } else if pod.isStopped {
             record.markStopped(at: now)
         }
         // A pod found on the account may have had no price yet; keep the first real one.

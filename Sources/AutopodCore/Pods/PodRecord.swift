@@ -39,6 +39,12 @@ public struct PodRecord: Encodable, Sendable, Equatable {
     /// The disks the pod is billed for; empty in records written before autopod kept them
     /// (their storage then counts as nothing).
     public var storage: PodStorage
+    /// The pod's start time as RunPod reported it at the last successful host-key check. A
+    /// later start reported now proves a restart (done here or anywhere else) since then.
+    public var hostKeyCheckedStart: Date?
+    /// When the host key was last checked successfully; an uptime RunPod reports that is
+    /// shorter than the time since then also proves a restart.
+    public var hostKeyCheckedAt: Date?
 
     public init(
         id: String, name: String, gpuTypeId: String, gpuDisplayName: String, gpuCount: Int, cloudType: CloudType,

@@ -29,6 +29,8 @@ extension PodRecord {
             imageName: try json.optionalString("imageName"), lastStatus: try json.optionalString("lastStatus"))
         hostKeyPinnedRun = try json.optionalInt("hostKeyPinnedRun")
         storage = try json.optionalObject("storage", PodStorage.init(json:)) ?? .none
+        hostKeyCheckedStart = try json.optional("hostKeyCheckedStart", Self.dateKind, Date.init(json:))
+        hostKeyCheckedAt = try json.optional("hostKeyCheckedAt", Self.dateKind, Date.init(json:))
     }
 
     static let dateKind = "an ISO 8601 date such as 2027-01-01T12:00:00.000Z"

@@ -17,8 +17,9 @@ extension SSHError {
         case .handshake:
             return "The pod's sshd may still be starting; try again shortly."
         case .hostKeyChanged:
-            return "If you trust the new key (for example, you restarted the pod yourself), "
-                + "run the command again with --accept-new-host-key."
+            let flag = presentedFingerprint.map { "--accept-host-key \($0)" } ?? "--accept-host-key SHA256:..."
+            return "If you trust the new key, run the command again with \(flag) (or --accept-new-host-key) "
+                + "to accept this one change; a later change is checked as usual."
         case .authentication:
             return "Check that your public key is registered with RunPod (`autopod config init`) "
                 + "and that the pod was created after it was added."
@@ -32,6 +33,13 @@ extension SSHError {
             .endpointGone:
             return nil
         }
+    }
+
+    /// The fingerprint on the refusal's "presented:" line, for the flag that accepts exactly it.
+    var presentedFingerprint: String? {
+        guard let line = description.split(separator: "\n").first(where: { $0.trimmingSpaces().hasPrefix("presented:") })
+        else { return nil }
+        return line.split(separator: " ").first { $0.hasPrefix("SHA256:") }.map(String.init)
     }
 
     /// The error as autopod shows it: what failed, then what to do. Advice after a multi-line

@@ -13,7 +13,7 @@ public struct RunPodProvider: CloudProvider {
 
     /// The pod fields autopod reads, shared by every query and mutation that returns a pod.
     static let podFields = """
-        id name desiredStatus lastStatusChange costPerHr imageName gpuCount ports containerDiskInGb volumeInGb
+        id name desiredStatus lastStatusChange lastStartedAt costPerHr imageName gpuCount ports containerDiskInGb volumeInGb
         machine { podHostId gpuDisplayName gpuTypeId }
         runtime { uptimeInSeconds ports { ip isIpPublic privatePort publicPort type } }
         """
@@ -113,7 +113,9 @@ public struct RunPodProvider: CloudProvider {
         let data = try run("query Pods { myself { pods { \(Self.podFields) } } }", [:], mutation: false)
         guard let list = data["myself"]["pods"].arrayValue else { throw .invalidResponse(detail: "no myself.pods in the reply") }
         var pods: [RemotePod] = []
-        for item in list { if let pod = try Self.parsePod(item) { pods.append(pod) } }
+        for value in list {
+            if let pod = try Self.parsePod(value) { pods.append(pod) }
+        }
         return pods
     }
 
@@ -184,10 +186,16 @@ public struct RunPodProvider: CloudProvider {
             lowestPrice: value["lowestPrice"]["uninterruptablePrice"].doubleValue.flatMap { $0 > 0 ? $0 : nil })
     }
 
-    /// A pod from a reply. Its numbers are the server's: a port that is not a whole number in
-    /// 0...65535 (say `1e300`) makes the reply invalid rather than crashing the conversion.
+    /// The pod in a reply; nil when there is none. Its numbers are the server's: a port that is
+    /// not a whole number in 0...65535 (say `1e300`) makes the reply invalid rather than crashing
+    /// the conversion. An id that is not shaped like RunPod's is refused (see `PodID`): it would
+    /// reach file names and known_hosts.
     static func parsePod(_ value: JSONValue) throws(ProviderError) -> RemotePod? {
         guard let id = value["id"].stringValue else { return nil }
+        guard PodID.isValid(id) else {
+            throw .invalidResponse(
+                detail: "the API returned a pod id that is not a RunPod id (\(PodID.quoted(id))); autopod refuses to use it")
+        }
         let runtime = value["runtime"]
         var mappings: [PortMapping] = []
         for port in runtime["ports"].arrayValue ?? [] {
@@ -219,7 +227,8 @@ public struct RunPodProvider: CloudProvider {
             portMappings: mappings,
             utilization: parseUtilization(runtime),
             containerDiskGB: value["containerDiskInGb"].intValue,
-            volumeGB: value["volumeInGb"].intValue)
+            volumeGB: value["volumeInGb"].intValue,
+            lastStartedAt: value["lastStartedAt"].stringValue.flatMap(Self.parseStartTime))
     }
 
     /// `runtime.gpus` and `runtime.container`, when the query asked for them.
@@ -230,5 +239,18 @@ public struct RunPodProvider: CloudProvider {
         return PodUtilization(
             gpus: (gpus ?? []).map { PodUtilization.GPU(util: $0["gpuUtilPercent"].intValue, memoryUtil: $0["memoryUtilPercent"].intValue) },
             cpu: container["cpuPercent"].intValue, memory: container["memoryPercent"].intValue)
+    }
+
+    /// `lastStartedAt` as ISO 8601 or in the Go form RunPod's REST replies use
+    /// (`2026-08-20 06:16:19.436 +0000 UTC`); nil when it is neither.
+    static func parseStartTime(_ text: String) -> Date? {
+        if let date = ISO8601Timestamp.parse(text) { return date }
+        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
+        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle()) { return date }
+        let parts = text.split(separator: " ")
+        guard parts.count >= 2 else { return nil }
+        var seconds = String(parts[1])
+        if let dot = seconds.firstIndex(of: ".") { seconds = String(seconds[..<dot]) }
+        return ISO8601Timestamp.parse("\(parts[0])T\(seconds)Z")
     }
 }

@@ -36,6 +36,8 @@ struct ConfigInit: ParsableCommand {
         global.bootstrap()
         let environment = Environment.process
         let store = ConfigStore(paths: global.paths)
+        // Another user's home (or one they can write in) is refused before its config is read.
+        try global.paths.checkHome()
         let interactive = !nonInteractive && Prompt.isInteractive
         if !nonInteractive && !interactive {
             throw CLIFailure("stdin is not a terminal: pass --non-interactive with flags to configure from a script")

@@ -33,7 +33,7 @@ struct TunnelDetacher {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, log.path, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 1, log.path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         // Nothing else of ours (API sockets, a test's pipes) may stay open in the background copy.
         // glibc ignores a close action whose fd is already closed.

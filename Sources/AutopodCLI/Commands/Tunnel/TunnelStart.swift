@@ -140,7 +140,8 @@ struct TunnelStart: PodCommand {
     /// The same command for the background copy, without --detach.
     private func childArguments(podID: String) -> [String] {
         var arguments = ["tunnel", "start", podID] + ports.map(\.defaultValueDescription) + ["--detached-child"]
-        if sshOptions.acceptNewHostKey { arguments.append("--accept-new-host-key") }
+        // The allowance goes to the background copy alone: it is the one that connects.
+        arguments += sshOptions.arguments
         // The detached tunnel logs in again on every reconnect: it needs the -i keys too.
         for key in sshOptions.identityFiles { arguments += ["-i", key] }
         if global.verbose { arguments.append("--verbose") }
