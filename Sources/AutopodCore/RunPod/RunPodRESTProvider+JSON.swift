@@ -32,7 +32,9 @@ extension RunPodRESTProvider {
     /// is RUNNING for every step on the way to running, so billing and readiness read alike on
     /// both APIs. ERROR reads as stopped, with the reason in `lastStatusChange`.
     static func parsePod(_ value: JSONValue) -> RemotePod? {
-        guard let id = value["id"].stringValue else { return nil }
+        // An id not shaped like RunPod's would reach file names and known_hosts (see `PodID`):
+        // such a pod is left out as if the reply had not named it.
+        guard let id = value["id"].stringValue, PodID.isValid(id) else { return nil }
         let phase = value["status"].stringValue.flatMap { RemotePod.Phase(rawValue: $0.uppercased()) }
         let desired: String
         var lastStatusChange: String? = nil
@@ -76,7 +78,8 @@ extension RunPodRESTProvider {
             utilization: parseUtilization(runtime),
             containerDiskGB: value["disk"].intValue,
             // A network volume is billed as a volume of the account, not with the pod.
-            volumeGB: value["mounts"]["persistent"]["size"].intValue ?? (value["disk"].isNull ? nil : 0))
+            volumeGB: value["mounts"]["persistent"]["size"].intValue ?? (value["disk"].isNull ? nil : 0),
+            lastStartedAt: value["startedAt"].stringValue.flatMap(RunPodProvider.parseStartTime))
     }
 
     /// `runtime.gpus[].{util, memoryUtil}`, `runtime.cpu.util`, `runtime.memory.util`.
