@@ -39,6 +39,7 @@ struct ControlAPI: Sendable {
             let action = json["action"] as? String ?? ""
             let upValue = json["up"] as? Bool
             let msValue = json["ms"] as? Int
+            let rateValue = json["bytesPerSecond"] as? Int
             return await Self.offload {
                 do {
                     switch rest[2] {
@@ -49,6 +50,9 @@ struct ControlAPI: Sendable {
                     case "latency":
                         guard let ms = msValue else { return Self.fail(400, "need {\"ms\": N}") }
                         try cloud.setLatency(id, ms: ms)
+                    case "bandwidth":
+                        guard let rate = rateValue else { return Self.fail(400, "need {\"bytesPerSecond\": N} (0 = unlimited)") }
+                        try cloud.setBandwidth(id, bytesPerSecond: rate)
                     default: return Self.fail(404, "unknown pod action \(rest[2])")
                     }
                 } catch SimCloud.ControlFailure.notFound(let message) {

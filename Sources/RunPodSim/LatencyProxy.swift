@@ -13,6 +13,7 @@ final class LatencyProxy: @unchecked Sendable {
     private let targetPort: UInt16
     private let lock = NSLock()
     private var delayMs = 0
+    private var bytesPerSecond = 0
     private var up = true
     private var stopped = false
     private var connections: [Int: (fds: [Int32], pipes: [ProxyPipe])] = [:]
@@ -39,6 +40,12 @@ final class LatencyProxy: @unchecked Sendable {
     var latencyMs: Int {
         get { lock.withLock { delayMs } }
         set { lock.withLock { delayMs = max(0, newValue) } }
+    }
+
+    /// Each direction's bandwidth in bytes per second; 0 = unlimited.
+    var bandwidth: Int {
+        get { lock.withLock { bytesPerSecond } }
+        set { lock.withLock { bytesPerSecond = max(0, newValue) } }
     }
 
     var networkUp: Bool {
@@ -105,9 +112,10 @@ final class LatencyProxy: @unchecked Sendable {
             }
         }
         let delay: @Sendable () -> Double = { [self] in Double(latencyMs) / 1000 }
+        let rate: @Sendable () -> Int = { [self] in bandwidth }
         let isUp: @Sendable () -> Bool = { [self] in networkUp }
-        let outbound = ProxyPipe(from: client, to: upstream, delay: delay, isUp: isUp, onDone: done)
-        let inbound = ProxyPipe(from: upstream, to: client, delay: delay, isUp: isUp, onDone: done)
+        let outbound = ProxyPipe(from: client, to: upstream, delay: delay, rate: rate, isUp: isUp, onDone: done)
+        let inbound = ProxyPipe(from: upstream, to: client, delay: delay, rate: rate, isUp: isUp, onDone: done)
         let registered: Bool = lock.withLock {
             guard !stopped else { return false }
             connections[id] = ([client, upstream], [outbound, inbound])

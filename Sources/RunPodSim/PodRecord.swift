@@ -44,6 +44,7 @@ final class PodRecord: @unchecked Sendable {
     var bootError: String?
     var lastPublicPort: UInt16?
     var latencyMs = 0
+    var bandwidth = 0
     var networkUp = true
     let gpuUUIDs: [String]
 

@@ -4,13 +4,16 @@ import Glibc
 #endif
 
 /// A pod's OpenSSH server: a fresh ed25519 host key, the pod's PUBLIC_KEY lines as
-/// authorized_keys, and the pod's environment via `SetEnv`, run in the foreground (`-D`) so the
-/// simulator owns its pid. In a namespace it listens on port 22 of the pod's own address.
+/// authorized_keys, the pod's environment via `SetEnv`, and an SFTP subsystem (OpenSSH's
+/// internal-sftp, so `scp`, `sftp` and autopod's file commands work), run in the foreground
+/// (`-D`) so the simulator owns its pid. In a namespace it listens on port 22 of the pod's own
+/// address and runs inside the pod's filesystem (see `PodFilesystem`).
 final class SSHDaemon: @unchecked Sendable {
     let directory: String
     let listenHost: String
     let port: UInt16
     private let namespace: String?
+    private let filesystem: PodFilesystem
     private let lock = NSLock()
     private var process: ChildProcess?
     private var cachedFingerprint: String?
@@ -20,9 +23,11 @@ final class SSHDaemon: @unchecked Sendable {
 
     /// Writes keys and config into `directory`; does not start the server yet.
     init(
-        directory: String, network: PodNetwork, port: UInt16, authorizedKeys: String, environment: [(String, String)]
+        directory: String, network: PodNetwork, port: UInt16, authorizedKeys: String, environment: [(String, String)],
+        filesystem: PodFilesystem
     ) throws(SimulatorError) {
         self.directory = directory
+        self.filesystem = filesystem
         namespace = network.namespace
         listenHost = network.podAddress
         self.port = port
@@ -52,6 +57,7 @@ final class SSHDaemon: @unchecked Sendable {
             AllowUsers \(user)
             AllowTcpForwarding yes
             LogLevel VERBOSE
+            Subsystem sftp \(filesystem.isolated ? "internal-sftp" : "internal-sftp -d \(filesystem.volume)")
 
             """
         if !environment.isEmpty {
@@ -91,6 +97,15 @@ final class SSHDaemon: @unchecked Sendable {
     /// Starts sshd and waits until it accepts connections.
     func start() throws(SimulatorError) {
         var arguments = [Self.sshdPath, "-D", "-f", directory + "/sshd_config", "-E", directory + "/sshd.log"]
+        if filesystem.isolated {
+            // The script execs sshd through chroot, so the pid stays sshd's.
+            let script = directory + "/pod-root.sh"
+            let text = filesystem.launchScript(exec: arguments, hostDirectory: directory)
+            guard FileManager.default.createFile(atPath: script, contents: Data(text.utf8)) else {
+                throw .badArgument("cannot write \(script)")
+            }
+            arguments = ["/usr/bin/unshare", "--mount", "--uts", "/bin/sh", script]
+        }
         if let namespace { arguments = ["/usr/sbin/ip", "netns", "exec", namespace] + arguments }
         let launched = try ChildProcess(arguments, logPath: directory + "/sshd.stdout")
         lock.withLock { process = launched }

@@ -230,10 +230,15 @@ final class SimCloud: @unchecked Sendable {
             return pod.machine
         }
         machine?.destroy()
+        try? FileManager.default.removeItem(atPath: volumeDirectory(id))
         log("pod \(id) terminated")
     }
 
     // MARK: Boot
+
+    /// Host directory of a pod's volume (its /workspace): made on first boot, kept across stop
+    /// and start, removed on terminate.
+    func volumeDirectory(_ id: String) -> String { "\(stateDirectory)/volumes/\(id)" }
 
     private func scheduleBoot(_ id: String) {
         let spec: (PodMachine.Spec, Int)? = lock.withLock {
@@ -250,6 +255,7 @@ final class SimCloud: @unchecked Sendable {
             }
             let spec = PodMachine.Spec(
                 podID: pod.id, serial: serial, directory: "\(stateDirectory)/\(ResourceNames.prefix)\(getpid())-\(serial)",
+                volumeDirectory: volumeDirectory(pod.id), volumeMountPath: pod.volumeMountPath,
                 authorizedKeys: (pod.publicKey ?? "") + "\n", environment: environment,
                 httpPorts: pod.declaredPorts.filter { $0.1 == "http" }.map(\.0), useNamespaces: useNamespaces,
                 avoidPublicPort: pod.lastPublicPort)
@@ -272,6 +278,7 @@ final class SimCloud: @unchecked Sendable {
                 pod.machine = machine
                 pod.lastPublicPort = machine.proxy.port
                 machine.proxy.latencyMs = pod.latencyMs
+                machine.proxy.bandwidth = pod.bandwidth
                 return true
             }
             if !keep {
@@ -362,6 +369,15 @@ final class SimCloud: @unchecked Sendable {
         machine?.proxy.latencyMs = ms
     }
 
+    func setBandwidth(_ id: String, bytesPerSecond: Int) throws(ControlFailure) {
+        let machine: PodMachine? = try locked { () throws(ControlFailure) -> PodMachine? in
+            guard let pod = pods[id] else { throw .notFound("no pod \(id)") }
+            pod.bandwidth = max(0, bytesPerSecond)
+            return pod.machine
+        }
+        machine?.proxy.bandwidth = bytesPerSecond
+    }
+
     func listPods() -> [[String: Any]] {
         lock.withLock {
             order.compactMap { pods[$0] }.map {
@@ -378,9 +394,10 @@ final class SimCloud: @unchecked Sendable {
             guard let pod = pods[id] else { return nil }
             var details: [String: Any] = [
                 "id": pod.id, "name": pod.name, "desiredStatus": pod.desiredStatus, "terminated": pod.terminated,
-                "apiKey": pod.apiKey, "networkUp": pod.networkUp, "latencyMs": pod.latencyMs,
+                "apiKey": pod.apiKey, "networkUp": pod.networkUp, "latencyMs": pod.latencyMs, "bandwidth": pod.bandwidth,
                 "booted": pod.machine != nil, "podHostId": pod.podHostId, "lastStatusChange": pod.lastStatusChange,
                 "authorizedKeys": pod.publicKey ?? "",
+                "volume": volumeDirectory(pod.id), "volumeMountPath": pod.volumeMountPath,
             ]
             if let error = pod.bootError { details["bootError"] = error }
             if let machine = pod.machine {
@@ -392,6 +409,8 @@ final class SimCloud: @unchecked Sendable {
                 details["publicSshPort"] = Int(machine.proxy.port)
                 details["hostPublicKey"] = machine.sshd.hostPublicKey
                 details["directory"] = machine.directory
+                details["containerDisk"] = machine.filesystem.isolated ? machine.filesystem.upper : machine.filesystem.containerDisk
+                details["environmentFile"] = machine.filesystem.environmentFile
                 var http: [String: String] = [:]
                 for responder in machine.responders {
                     let port = machine.network.namespace == nil ? Int(responder.boundPort) : responder.podPort
