@@ -1,0 +1,323 @@
+import Logging
+
+/// Files on the far side of an SSH session, over SFTP (OpenSSH's sftp-server or internal-sftp).
+///
+/// The protocol is spoken by SSHKit itself over session channels rather than through
+/// libssh2's SFTP calls: libssh2 1.10 keeps one open, one read and one write state per SFTP
+/// session, so it cannot have many files in flight at once, which is what makes small files
+/// fast over a long link (see `SFTPTransfer`). Everything runs on the calling thread, inside
+/// the session's event loop, with keepalives and the liveness probe of a tunnel.
+///
+/// Not Sendable (one thread, like the session); `cancellation` may be used from any thread.
+public final class SFTPClient {
+    public let session: SSHSession
+    public let options: SFTPOptions
+    /// Ctrl+C: any thread may cancel what the client is doing.
+    public let cancellation: SFTPCancellation
+    let engine: SFTPEngine
+    private let loop: SSHEventLoop
+    private let probe: LivenessProbe
+    private var broken: SFTPError?
+    let logger: Logger
+
+    /// Starts SFTP on an authenticated session: one channel now, more when a transfer can use
+    /// them. Throws `.noSFTP` when the server has no SFTP subsystem.
+    public init(session: SSHSession, options: SFTPOptions = SFTPOptions(), logger: Logger = Logger(label: "autopod.sftp")) throws(SFTPError) {
+        self.session = session
+        self.options = options
+        self.logger = logger
+        engine = SFTPEngine(session: session)
+        do {
+            cancellation = SFTPCancellation(wake: try WakePipe())
+            loop = try SSHEventLoop(session: session, wake: cancellation.wake)
+        } catch {
+            throw SFTPError(transport: error)
+        }
+        probe = LivenessProbe(session: session, idleAfter: options.probeAfterIdle, replyTimeout: options.probeReplyTimeout)
+        loop.participants = [engine]
+        loop.probe = probe
+        loop.onWake = { [cancellation] () throws(SSHError) in
+            if cancellation.isCancelled { throw SSHError(.interrupted, "The copy was interrupted.") }
+        }
+        engine.ensureChannels(1, window: options.channelWindow)
+        let first = engine.channels[0]
+        do {
+            try run { first.isReady }
+        } catch {
+            if error.kind == .connectionLost, let transport = error.transport, transport.kind == .channel {
+                throw SFTPError(.noSFTP, transport.description, transport: transport)
+            }
+            throw error
+        }
+        logger.debug("sftp ready", metadata: ["version": "\(first.version)", "extensions": "\(first.extensions.keys.sorted())"])
+    }
+
+    deinit {
+        engine.closeAll()
+    }
+
+    /// The first channel, on which single operations run.
+    var primary: SFTPChannel { engine.channels[0] }
+
+    /// Runs the event loop until `condition` holds. A transport failure leaves the client
+    /// unusable (every later call throws the same error): make a new session and client.
+    func run(until condition: @escaping () -> Bool) throws(SFTPError) {
+        if let broken { throw broken }
+        if condition() { return }
+        engine.isDone = condition
+        loop.stopRequested = false
+        do {
+            // Requests framed since the last run are still in the channels' queues: write them
+            // before the loop first waits, or that wait would be for replies to nothing.
+            try engine.service(PollSet(), now: Posix.now())
+            if !condition() { try loop.run() }
+        } catch {
+            engine.work = nil
+            let mapped: SFTPError
+            if error.kind == .interrupted {
+                mapped = SFTPError(.cancelled, "interrupted")
+                // The session is still good, but requests in flight would answer handlers that
+                // no longer exist: nothing more goes over it.
+            } else {
+                session.isDead = error.kind == .disconnected
+                mapped = SFTPError(transport: error)
+            }
+            broken = mapped
+            throw mapped
+        }
+    }
+
+    // MARK: Single operations
+
+    /// Sends one request on the primary channel and runs the loop until its reply is decoded.
+    private func call<T>(_ send: (SFTPChannel, @escaping (Result<T, SFTPError>) -> Void) -> Void) throws(SFTPError) -> T {
+        var result: Result<T, SFTPError>?
+        send(primary) { result = $0 }
+        try run { result != nil }
+        switch result! {
+        case .success(let value): return value
+        case .failure(let error): throw error
+        }
+    }
+
+    /// The canonical absolute form of `path` (`.` is the directory the server starts in).
+    public func realPath(_ path: String) throws(SFTPError) -> String {
+        try call { channel, done in
+            channel.request(.realpath, path: path) { reply in
+                var r = reply.reader
+                if reply.type == SFTPProtocol.MessageType.name.rawValue, r.uint32() ?? 0 >= 1, let name = r.string() {
+                    done(.success(name))
+                } else {
+                    done(.failure(reply.error("realpath", path)))
+                }
+            }
+        }
+    }
+
+    /// The attributes of `path` (of the link itself unless `followLinks`), or nil when there
+    /// is nothing there.
+    public func attributes(_ path: String, followLinks: Bool = false) throws(SFTPError) -> SFTPAttributes? {
+        try call { channel, done in
+            channel.request(followLinks ? .stat : .lstat, path: path) { reply in
+                if reply.type == SFTPProtocol.MessageType.attrs.rawValue {
+                    var r = reply.reader
+                    if let attributes = r.attributes() { return done(.success(attributes)) }
+                }
+                if reply.status?.code == SFTPProtocol.Status.noSuchFile.rawValue { return done(.success(nil)) }
+                done(.failure(reply.error("stat", path)))
+            }
+        }
+    }
+
+    public func readLink(_ path: String) throws(SFTPError) -> String {
+        try call { channel, done in
+            channel.request(.readlink, path: path) { reply in
+                var r = reply.reader
+                if reply.type == SFTPProtocol.MessageType.name.rawValue, r.uint32() ?? 0 >= 1, let name = r.string() {
+                    done(.success(name))
+                } else {
+                    done(.failure(reply.error("readlink", path)))
+                }
+            }
+        }
+    }
+
+    public func makeDirectory(_ path: String, mode: UInt32 = 0o755) throws(SFTPError) {
+        try call { channel, done in
+            channel.request(.mkdir, { q in
+                q.appendString(path)
+                q.appendAttributes(SFTPAttributes(permissions: mode))
+                return true
+            }) { reply in done(reply.isOK ? .success(()) : .failure(reply.error("mkdir", path))) }
+        }
+    }
+
+    public func remove(_ path: String) throws(SFTPError) {
+        try call { channel, done in
+            channel.request(.remove, path: path) { reply in done(reply.isOK ? .success(()) : .failure(reply.error("remove", path))) }
+        }
+    }
+
+    public func removeDirectory(_ path: String) throws(SFTPError) {
+        try call { channel, done in
+            channel.request(.rmdir, path: path) { reply in done(reply.isOK ? .success(()) : .failure(reply.error("rmdir", path))) }
+        }
+    }
+
+    /// Renames `source` to `target`, replacing `target` if it exists (OpenSSH's posix-rename;
+    /// a server without it gets remove-then-rename).
+    public func rename(_ source: String, to target: String) throws(SFTPError) {
+        try call { channel, done in
+            Self.rename(on: channel, source, to: target) { done($0.map { .failure($0) } ?? .success(())) }
+        }
+    }
+
+    static func rename(on channel: SFTPChannel, _ source: String, to target: String, done: @escaping (SFTPError?) -> Void) {
+        if channel.supports(SFTPProtocol.Extension.posixRename) {
+            channel.extended(SFTPProtocol.Extension.posixRename, { q in
+                q.appendString(source)
+                q.appendString(target)
+            }) { reply in done(reply.isOK ? nil : reply.error("rename", target)) }
+        } else {
+            channel.request(.remove, path: target) { _ in }
+            channel.request(.rename, { q in
+                q.appendString(source)
+                q.appendString(target)
+                return true
+            }) { reply in done(reply.isOK ? nil : reply.error("rename", target)) }
+        }
+    }
+
+    /// Makes `path` a symbolic link to `target`.
+    public func symlink(_ path: String, target: String) throws(SFTPError) {
+        try call { channel, done in
+            Self.symlink(on: channel, path, target: target) { done($0.map { .failure($0) } ?? .success(())) }
+        }
+    }
+
+    /// OpenSSH's sftp-server takes SYMLINK's two paths in the opposite order to the draft
+    /// (target first); every server autopod meets is OpenSSH's.
+    static func symlink(on channel: SFTPChannel, _ path: String, target: String, done: @escaping (SFTPError?) -> Void) {
+        channel.request(.symlink, { q in
+            q.appendString(target)
+            q.appendString(path)
+            return true
+        }) { reply in done(reply.isOK ? nil : reply.error("symlink", path)) }
+    }
+
+    public func setAttributes(_ path: String, _ attributes: SFTPAttributes) throws(SFTPError) {
+        try call { channel, done in
+            channel.request(.setstat, { q in
+                q.appendString(path)
+                q.appendAttributes(attributes)
+                return true
+            }) { reply in done(reply.isOK ? .success(()) : .failure(reply.error("setstat", path))) }
+        }
+    }
+
+    // MARK: Listings
+
+    /// The entries of one directory (without `.` and `..`), with their attributes as lstat.
+    public func listDirectory(_ path: String) throws(SFTPError) -> [SFTPDirectoryEntry] {
+        let walk = SFTPTreeWalk(client: self, root: path, recursive: false, descend: { _ in false })
+        return try walk.run().entries.map { SFTPDirectoryEntry(name: $0.relativePath, attributes: $0.attributes) }
+    }
+
+    /// Every entry under `root` (relative paths, parents before children), in one pipelined
+    /// listing: directories are read concurrently, several READDIRs in flight per directory.
+    /// `descend` is asked before a directory's contents are listed (its relative path).
+    /// Throws when `root` itself cannot be listed; a subdirectory that cannot be read is in
+    /// the tree's `unreadable`.
+    public func walk(_ root: String, descend: @escaping (String) -> Bool = { _ in true }) throws(SFTPError) -> SFTPTree {
+        try SFTPTreeWalk(client: self, root: root, recursive: true, descend: descend).run()
+    }
+
+    /// Removes many paths at once (pipelined): files and links first, then directories,
+    /// deepest first. Returns what could not be removed; the rest is gone.
+    public func removeAll(files: [String], directories: [String]) throws(SFTPError) -> [SFTPError] {
+        var failures: [SFTPError] = []
+        var pending = 0
+        for path in files {
+            pending += 1
+            primary.request(.remove, path: path) { reply in
+                pending -= 1
+                if !reply.isOK { failures.append(reply.error("remove", path)) }
+            }
+        }
+        try run { pending == 0 }
+        let deepestFirst = directories.sorted { $0.split(separator: "/").count > $1.split(separator: "/").count }
+        for path in deepestFirst {
+            pending += 1
+            primary.request(.rmdir, path: path) { reply in
+                pending -= 1
+                if !reply.isOK { failures.append(reply.error("rmdir", path)) }
+            }
+        }
+        try run { pending == 0 }
+        return failures
+    }
+
+    // MARK: Transfers
+
+    /// Copies `items` in `direction`, filling `report` as files finish (it stays meaningful when
+    /// this throws: a lost connection keeps what was done, and the partial files, to resume).
+    public func transfer(
+        _ items: [TransferItem], direction: TransferDirection, options transferOptions: TransferOptions,
+        report: inout TransferReport, progress: @escaping (TransferProgress) -> Void = { _ in }
+    ) throws(SFTPError) {
+        let transfer = SFTPTransfer(
+            client: self, items: items, direction: direction, options: transferOptions, report: report, progress: progress)
+        defer { report = transfer.report }
+        try transfer.run()
+    }
+}
+
+/// Tunables for an SFTP client.
+public struct SFTPOptions: Sendable {
+    /// Channels a transfer may use at once: uploads need several, because each channel is
+    /// limited by the server's 2 MiB window; OpenSSH allows 10 sessions per connection.
+    public var channels = 4
+    /// The receive window of each channel: how much a download keeps in flight per channel.
+    public var channelWindow: UInt32 = 16 * 1024 * 1024
+    public var probeAfterIdle: Double = 3
+    public var probeReplyTimeout: Double = 5
+
+    public init() {}
+}
+
+/// Lets another thread stop what an `SFTPClient` is doing (Ctrl+C).
+public final class SFTPCancellation: @unchecked Sendable {
+    let wake: WakePipe
+    private let lock = Lock()
+    private var cancelled = false
+
+    init(wake: WakePipe) {
+        self.wake = wake
+    }
+
+    public func cancel() {
+        lock.withLock { cancelled = true }
+        wake.wake()
+    }
+
+    public var isCancelled: Bool { lock.withLock { cancelled } }
+}
+
+public struct SFTPDirectoryEntry: Sendable, Equatable {
+    public let name: String
+    public let attributes: SFTPAttributes
+}
+
+/// What `walk` found.
+public struct SFTPTree: Sendable {
+    /// Parents before their children.
+    public var entries: [SFTPTreeEntry]
+    /// Directories whose contents could not be listed, with the reason.
+    public var unreadable: [SFTPError]
+}
+
+public struct SFTPTreeEntry: Sendable, Equatable {
+    /// Relative to the walk's root, `/`-separated.
+    public let relativePath: String
+    public let attributes: SFTPAttributes
+}
