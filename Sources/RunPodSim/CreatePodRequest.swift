@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 
 /// The fields of `PodFindAndDeployOnDemandInput` the simulator acts on.

@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 
 /// The data centres pods are placed in: secure cloud in EU-RO-1, community in CA-MTL-1 unless

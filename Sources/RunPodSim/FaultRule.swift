@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 
 /// An API fault armed through `POST /_sim/faults`: the next `remaining` GraphQL requests

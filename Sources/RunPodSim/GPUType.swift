@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 
 /// One entry of the built-in GPU catalogue, with RunPod's ids and display names and

@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 
 /// The processes behind one running pod: its network, filesystem, sshd, HTTP responders and

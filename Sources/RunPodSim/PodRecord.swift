@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 
 /// What the simulator knows about one pod. Mutated only under `SimCloud`'s lock.

@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 
 /// A business error as RunPod reports it: HTTP 200, an `errors` entry with this message and the

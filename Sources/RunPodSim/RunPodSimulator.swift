@@ -1,8 +1,6 @@
 import Foundation
 import FlyingFox
-#if canImport(Glibc)
-import Glibc
-#endif
+import AutopodSupport
 
 /// A RunPod-compatible cloud on this machine: RunPod's GraphQL API at `POST /graphql`, the
 /// control API under `/_sim/`, and pods backed by real processes.

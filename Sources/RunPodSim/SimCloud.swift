@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import AutopodSupport
 
 /// The simulated RunPod account and cloud: pods, stock, account keys and armed faults.
 /// Everything is guarded by one lock and every method returns quickly; slow work (booting and

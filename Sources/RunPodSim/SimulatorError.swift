@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 
 /// Everything that can go wrong inside the simulator itself (not RunPod business errors, which
