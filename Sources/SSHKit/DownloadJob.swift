@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AutopodSupport
 
 /// One remote file to the local disk: READs in flight on every lane, each DATA reply written
 /// with pwrite straight from the channel's input buffer into the local partial file, then the

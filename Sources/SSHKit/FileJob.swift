@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AutopodSupport
 
 /// What uploads and downloads of one file share: the decision between skipping, resuming and
 /// starting over, the lanes (a handle per channel) that carry its chunks, and the bookkeeping

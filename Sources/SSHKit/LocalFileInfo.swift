@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AutopodSupport
 
 /// What lstat(2) says about a local path, in the terms of `SFTPAttributes`, so both ends of a
 /// transfer compare alike.

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AutopodSupport
 internal import CLibSSH2
 
 /// One reply, seen while its handler runs: the message type and the body after the request id.

@@ -1,3 +1,4 @@
+import AutopodSupport
 import Logging
 
 /// Files on the far side of an SSH session, over SFTP (OpenSSH's sftp-server or internal-sftp).
@@ -286,21 +287,20 @@ public struct SFTPOptions: Sendable {
 }
 
 /// Lets another thread stop what an `SFTPClient` is doing (Ctrl+C).
-public final class SFTPCancellation: @unchecked Sendable {
+public final class SFTPCancellation: Sendable {
     let wake: WakePipe
-    private let lock = Lock()
-    private var cancelled = false
+    private let cancelled = LockedValue(false)
 
     init(wake: WakePipe) {
         self.wake = wake
     }
 
     public func cancel() {
-        lock.withLock { cancelled = true }
+        cancelled.set(true)
         wake.wake()
     }
 
-    public var isCancelled: Bool { lock.withLock { cancelled } }
+    public var isCancelled: Bool { cancelled.current }
 }
 
 public struct SFTPDirectoryEntry: Sendable, Equatable {

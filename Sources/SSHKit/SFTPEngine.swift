@@ -1,3 +1,4 @@
+import AutopodSupport
 /// Runs SFTP channels inside a session's event loop: opens them (one at a time, as libssh2
 /// allows), moves their requests and replies, and lets the current piece of work (`work`)
 /// issue new requests whenever anything moved. The loop ends when `isDone` says so.

@@ -1,3 +1,4 @@
+import AutopodSupport
 /// Every failure of an SFTP operation, with the path it concerned. SFTP status codes and
 /// transport failures are turned into these in one place (`init(status:...)`,
 /// `init(transport:)`), so callers decide on `kind` (skip a file, reconnect, give up) and show

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AutopodSupport
 
 /// Copies a list of items over an `SFTPClient`, with many requests in flight:
 ///

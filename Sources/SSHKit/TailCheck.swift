@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AutopodSupport
 
 /// Whether a remote file and a local file hold the same bytes in `range`: the remote range is
 /// read with pipelined READs, each side is hashed with SHA-256, and the digests compared.

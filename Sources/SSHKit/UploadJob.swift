@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AutopodSupport
 
 /// One local file to the server: OPEN the partial file, WRITEs straight from the local file
 /// into the request queue (many in flight, over every channel for a big file), then FSETSTAT
