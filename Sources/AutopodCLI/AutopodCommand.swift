@@ -16,7 +16,8 @@ public struct AutopodCommand: ParsableCommand {
         version: AutopodVersion.current,
         subcommands: [
             ConfigCommand.self, GpusCommand.self, ConnectCommand.self, ListCommand.self, InfoCommand.self,
-            StopCommand.self, StartCommand.self, KillCommand.self, ShellCommand.self, ExecCommand.self,
+            StopCommand.self, StartCommand.self, KillCommand.self, ShellCommand.self, ExecCommand.self, CpCommand.self,
+            SyncCommand.self,
             TunnelCommand.self, LogsCommand.self,
         ]
     )

@@ -22,8 +22,19 @@ public struct LocalFileInfo: Sendable, Equatable {
         return LocalFileInfo(st)
     }
 
-    /// The same for a name inside an open directory (fstatat, no path walk).
-    static func lstat(directory fd: Int32, name: String) -> (LocalFileInfo?, Int32) {
+    /// What a path leads to, following links; nil when nothing (or a dangling link) is there.
+    public static func followingLinks(_ path: String) throws(SFTPError) -> LocalFileInfo? {
+        var st = stat()
+        if fstatat(AT_FDCWD, path, &st, 0) != 0 {
+            if errno == ENOENT || errno == ENOTDIR { return nil }
+            throw SFTPError.local("stat", path, errno: errno)
+        }
+        return LocalFileInfo(st)
+    }
+
+    /// The same for a name inside an open directory (fstatat, no path walk); the errno when
+    /// it failed.
+    public static func lstat(directory fd: Int32, name: String) -> (LocalFileInfo?, Int32) {
         var st = stat()
         if fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 { return (nil, errno) }
         return (LocalFileInfo(st), 0)

@@ -216,6 +216,97 @@ public final class SFTPClient {
         }
     }
 
+    // MARK: Idle
+
+    /// Keeps the connection alive (keepalives, liveness probe) until `fd` is readable or
+    /// `timeout` passes; returns whether `fd` became readable. A dead link throws, as any call.
+    public func wait(forReadable fd: Int32, timeout: Double) throws(SFTPError) -> Bool {
+        let end = Posix.now() + timeout
+        engine.watch(fd)
+        engine.deadline = end
+        defer {
+            engine.watch(nil)
+            engine.deadline = nil
+        }
+        try run { [engine] in engine.watchedFired || Posix.now() >= end }
+        return engine.watchedFired
+    }
+
+    // MARK: Batches (one round trip for all)
+
+    /// The attributes of each path (nil where nothing is), asked all at once.
+    public func attributes(of paths: [String], followLinks: Bool = false) throws(SFTPError) -> [SFTPAttributes?] {
+        var results = [SFTPAttributes?](repeating: nil, count: paths.count)
+        var pending = paths.count
+        var failure: SFTPError?
+        for (i, path) in paths.enumerated() {
+            primary.request(followLinks ? .stat : .lstat, path: path) { reply in
+                pending -= 1
+                var r = reply.reader
+                if reply.type == SFTPProtocol.MessageType.attrs.rawValue, let attributes = r.attributes() {
+                    results[i] = attributes
+                } else if reply.status?.code != SFTPProtocol.Status.noSuchFile.rawValue, failure == nil {
+                    failure = reply.error("stat", path)
+                }
+            }
+        }
+        try run { pending == 0 }
+        if let failure { throw failure }
+        return results
+    }
+
+    /// The targets of symbolic links, asked all at once; links that cannot be read are left out.
+    public func readLinks(_ paths: [String]) throws(SFTPError) -> [String: String] {
+        var targets: [String: String] = [:]
+        var pending = paths.count
+        for path in paths {
+            primary.request(.readlink, path: path) { reply in
+                pending -= 1
+                var r = reply.reader
+                if reply.type == SFTPProtocol.MessageType.name.rawValue, r.uint32() ?? 0 >= 1, let name = r.string() {
+                    targets[path] = name
+                }
+            }
+        }
+        try run { pending == 0 }
+        return targets
+    }
+
+    /// Runs a command on the same connection (its own channel) with `input` on stdin, and
+    /// returns its exit status and stdout. For small outputs (it is held in memory).
+    public func runCommand(_ command: String, input: [UInt8]) throws(SFTPError) -> (status: Int32, output: [UInt8]) {
+        // The liveness probe may be half way through opening its channel; libssh2 has one
+        // channel-open slot per session, so let it finish first.
+        try run { [probe] in !probe.inFlight }
+        guard let inFile = tmpfile(), let outFile = tmpfile() else {
+            throw SFTPError.local("tmpfile", "a temporary file", errno: errno)
+        }
+        defer {
+            fclose(inFile)
+            fclose(outFile)
+        }
+        let inFD = fileno(inFile)
+        let outFD = fileno(outFile)
+        if Posix.writeAll(inFD, input) != nil || lseek(inFD, 0, SEEK_SET) != 0 {
+            throw SFTPError.local("write", "a temporary file", errno: errno)
+        }
+        let exit: RemoteExit
+        do {
+            let discard = open("/dev/null", O_WRONLY | O_CLOEXEC)
+            defer { close(discard) }
+            exit = try session.exec(command, stdin: inFD, stdout: outFD, stderr: discard)
+        } catch {
+            session.isDead = error.kind == .disconnected
+            broken = SFTPError(transport: error)
+            throw broken!
+        }
+        session.setBlocking(false)
+        let size = Int(lseek(outFD, 0, SEEK_END))
+        var output = [UInt8](repeating: 0, count: max(0, size))
+        _ = pread(outFD, &output, output.count, 0)
+        return (exit.exitCode, output)
+    }
+
     // MARK: Listings
 
     /// The entries of one directory (without `.` and `..`), with their attributes as lstat.

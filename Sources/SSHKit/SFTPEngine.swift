@@ -19,7 +19,14 @@ final class SFTPEngine: SSHLoopParticipant {
     var hasChannels: Bool { !channels.isEmpty }
     var nextDeadline: Double? { deadline }
 
-    func register(_ set: inout PollSet) {}
+    /// A local fd to watch while idle (`SFTPClient.wait(forReadable:)`), and whether it fired.
+    var watchedFD: Int32?
+    private var watchedSlot: Int?
+    private(set) var watchedFired = false
+
+    func register(_ set: inout PollSet) {
+        watchedSlot = watchedFD.map { set.add($0, Int16(POLLIN)) }
+    }
 
     /// Adds channels (opened from the loop) until there are `count`.
     func ensureChannels(_ count: Int, window: UInt32) {
@@ -34,6 +41,7 @@ final class SFTPEngine: SSHLoopParticipant {
     var channelsSettled: Bool { channels.allSatisfy(\.isReady) }
 
     func service(_ set: PollSet, now: Double) throws(SSHError) {
+        if watchedSlot != nil && set.isReadable(watchedSlot) { watchedFired = true }
         var progress = true
         while progress {
             progress = false
@@ -55,6 +63,12 @@ final class SFTPEngine: SSHLoopParticipant {
     }
 
     /// Closes every channel (the session may be reused, e.g. for a command).
+    func watch(_ fd: Int32?) {
+        watchedFD = fd
+        watchedSlot = nil
+        watchedFired = false
+    }
+
     func closeAll() {
         for channel in channels { channel.close() }
         channels.removeAll()

@@ -70,7 +70,7 @@ public struct SFTPError: Error, CustomStringConvertible, Sendable, Equatable {
     }
 
     /// A local file operation failed with `errno`.
-    static func local(_ operation: String, _ path: String, errno code: Int32) -> SFTPError {
+    public static func local(_ operation: String, _ path: String, errno code: Int32) -> SFTPError {
         let text = Posix.errorString(code)
         let hint = code == 13 || code == 1 ? "; check its owner and mode" : ""
         return SFTPError(.localFile, "\(path): \(operation) failed: \(text)\(hint)", path: path, serverMessage: text)

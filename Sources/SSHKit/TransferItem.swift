@@ -57,6 +57,15 @@ public struct TransferItem: Sendable, Equatable {
 
     public static let partialSuffix = ".autopod-part"
 
+    /// The file a partial file is for (the inverse of `partialPath`).
+    public static func finalPath(ofPartial path: String) -> String {
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[...$0]) } ?? ""
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        guard isPartialName(name) else { return path }
+        return directory + String(name.dropFirst().dropLast(partialSuffix.count))
+    }
+
     /// Whether a file name is one of autopod's partial files.
     public static func isPartialName(_ name: String) -> Bool {
         name.hasPrefix(".") && name.hasSuffix(partialSuffix)
