@@ -17,7 +17,7 @@ public struct TransferOptions: Sendable {
     /// Bytes compared at the end of a complete file or before a resume point (SHA-256 of each side).
     public var tailLength = 1024 * 1024
     /// Files in progress at once (each holds a handle on the server).
-    public var maxOpenFiles = 64
+    public var maxOpenFiles = 256
     /// Files at least this big are spread over every channel (see `SFTPTransfer`).
     public var stripeThreshold: UInt64 = 8 * 1024 * 1024
 
