@@ -201,16 +201,18 @@ final class SFTPTests: SSHTestCase {
         XCTAssertEqual(try sha256(destination), try sha256(source))
     }
 
-    func testManySmallFilesDirectoriesLinksAndAFifo() throws {
+    func testATreeOfTwoThousandSmallFilesRoundTripsWithModesTimesLinksAndAFifoSkipped() throws {
         let tree = scratch + "/tree"
         var items: [TransferItem] = []
         items.append(TransferItem(kind: .directory, source: tree, destination: scratch + "/copy", mode: 0o755, modificationTime: 1_500_000_000))
-        for d in 0..<10 {
+        for d in 0..<20 {
             try FileManager.default.createDirectory(atPath: "\(tree)/d\(d)", withIntermediateDirectories: true)
-            items.append(TransferItem(kind: .directory, source: "\(tree)/d\(d)", destination: "\(scratch)/copy/d\(d)", mode: 0o711, modificationTime: 1_500_000_000))
+            items.append(TransferItem(kind: .directory, source: "\(tree)/d\(d)", destination: "\(scratch)/copy/d\(d)", mode: 0o711, modificationTime: 1_500_000_000 + Int64(d)))
             for f in 0..<100 {
                 let path = "\(tree)/d\(d)/f\(f)"
                 try writeRandom(path, bytes: 4096)
+                chmod(path, [0o644, 0o600, 0o755][f % 3])
+                LocalFilesForTests.setTime(path, 1_600_000_000 + d * 100 + f)
                 items.append(try item(path, "\(scratch)/copy/d\(d)/f\(f)"))
             }
         }
@@ -224,17 +226,46 @@ final class SFTPTests: SSHTestCase {
         XCTAssertEqual(report.count(.skipped), 1)
         XCTAssertEqual(report.notes.count, 1)
         XCTAssertTrue(report.notes[0].contains("fifo"), report.notes[0])
-        for d in 0..<10 {
-            for f in stride(from: 0, to: 100, by: 17) {
-                XCTAssertEqual(
-                    try Data(contentsOf: URL(fileURLWithPath: "\(tree)/d\(d)/f\(f)")),
-                    try Data(contentsOf: URL(fileURLWithPath: "\(scratch)/copy/d\(d)/f\(f)")))
-            }
-            let directory = try XCTUnwrap(try LocalFileInfo.lstat("\(scratch)/copy/d\(d)"))
-            XCTAssertEqual(directory.mode, 0o711)
-            XCTAssertEqual(directory.modificationTime, 1_500_000_000)
-        }
         XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: scratch + "/copy/link"), "d0/f1")
+
+        // And back down, from the pod's listing, into a third tree.
+        let listing = try sftp.walk(scratch + "/copy")
+        var down: [TransferItem] = [TransferItem(kind: .directory, source: scratch + "/copy", destination: scratch + "/back", mode: 0o755, modificationTime: 1_500_000_000)]
+        let targets = try sftp.readLinks(listing.entries.filter { $0.attributes.kind == .symlink }.map { scratch + "/copy/" + $0.relativePath })
+        for entry in listing.entries {
+            let source = scratch + "/copy/" + entry.relativePath
+            let kind: TransferItem.Kind
+            switch entry.attributes.kind {
+            case .directory: kind = .directory
+            case .symlink: kind = .symlink(target: targets[source] ?? "")
+            default: kind = .file
+            }
+            down.append(TransferItem(
+                kind: kind, source: source, destination: scratch + "/back/" + entry.relativePath, size: entry.attributes.size ?? 0,
+                mode: entry.attributes.mode ?? 0, modificationTime: Int64(entry.attributes.modificationTime ?? 0),
+                accessTime: Int64(entry.attributes.accessTime ?? 0)))
+        }
+        var back = TransferReport(count: down.count)
+        try sftp.transfer(down, direction: .download, options: TransferOptions(), report: &back)
+        XCTAssertEqual(back.failures, [])
+        for d in 0..<20 {
+            for f in 0..<100 {
+                let original = "\(tree)/d\(d)/f\(f)"
+                for copy in ["\(scratch)/copy/d\(d)/f\(f)", "\(scratch)/back/d\(d)/f\(f)"] {
+                    XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: original)), try Data(contentsOf: URL(fileURLWithPath: copy)), copy)
+                    let a = try XCTUnwrap(try LocalFileInfo.lstat(original))
+                    let b = try XCTUnwrap(try LocalFileInfo.lstat(copy))
+                    XCTAssertEqual(a.mode, b.mode, copy)
+                    XCTAssertEqual(a.modificationTime, b.modificationTime, copy)
+                }
+            }
+            for copy in ["\(scratch)/copy/d\(d)", "\(scratch)/back/d\(d)"] {
+                let directory = try XCTUnwrap(try LocalFileInfo.lstat(copy))
+                XCTAssertEqual(directory.mode, 0o711, copy)
+                XCTAssertEqual(directory.modificationTime, 1_500_000_000 + Int64(d), copy)
+            }
+        }
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: scratch + "/back/link"), "d0/f1")
     }
 }
 

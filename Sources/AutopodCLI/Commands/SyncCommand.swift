@@ -203,7 +203,9 @@ struct SyncCommand: ParsableCommand {
         let count = { (kind: SyncChange.Kind) in TransferOutput.number(result.changes.filter { $0.kind == kind && !$0.isDirectory }.count) }
         return .object([
             "pod": .string(pod.name), "podId": .string(pod.id), "dryRun": .bool(result.dryRun),
-            "new": count(.new), "updated": count(.updated), "deleted": count(.deleted),
+            "new": count(.new), "updated": count(.updated),
+            "newDirectories": TransferOutput.number(result.changes.filter { $0.kind == .new && $0.isDirectory }.count),
+            "deleted": TransferOutput.number(result.changes.filter { $0.kind == .deleted }.count),
             "unchanged": TransferOutput.number(result.unchanged),
             "bytesTransferred": TransferOutput.number(result.bytesTransferred),
             "seconds": .number((result.seconds * 1000).rounded() / 1000), "interrupted": .bool(result.interrupted),
