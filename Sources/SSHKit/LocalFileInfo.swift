@@ -44,13 +44,8 @@ public struct LocalFileInfo: Sendable, Equatable {
         kind = SFTPFileKind(mode: UInt32(st.st_mode))
         size = UInt64(max(0, st.st_size))
         mode = UInt32(st.st_mode) & 0o7777
-        #if canImport(Darwin)
-        modificationTime = Int64(st.st_mtimespec.tv_sec)
-        accessTime = Int64(st.st_atimespec.tv_sec)
-        #else
-        modificationTime = Int64(st.st_mtim.tv_sec)
-        accessTime = Int64(st.st_atim.tv_sec)
-        #endif
+        modificationTime = st.modificationSeconds
+        accessTime = st.accessSeconds
         device = UInt64(st.st_dev)
         inode = UInt64(st.st_ino)
     }

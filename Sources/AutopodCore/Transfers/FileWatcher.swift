@@ -2,64 +2,39 @@ import AutopodSupport
 import SSHKit
 
 /// Tells `sync --watch` that something under a local directory changed, through a file
-/// descriptor that becomes readable (so the wait can share a poll() with the SSH connection).
-///
-/// On Linux this is inotify, one watch per directory (new directories are watched as they
-/// appear; ignored ones never are). Elsewhere it falls back to comparing a listing of the tree
-/// every half second, signalled through a pipe.
+/// descriptor that becomes readable (so the wait shares a poll() with the SSH connection).
+/// Every directory of the tree is watched, except ignored ones; new directories are watched as
+/// they appear. Changes to ignored paths are dropped here, so they cause no sync.
 public final class FileWatcher {
     public let root: String
     private let rules: IgnoreRules
-    /// Readable when there is news; `changes()` reads it.
-    public let fd: Int32
-    #if os(Linux)
+    private let monitor: DirectoryChangeMonitor
     private var directories: [Int32: String] = [:]
-    #endif
 
-    public init(root: String, rules: IgnoreRules) throws {
+    public var fd: Int32 { monitor.fd }
+
+    public init(root: String, rules: IgnoreRules) throws(DirectoryChangeMonitor.Failure) {
         self.root = root
         self.rules = rules
-        #if os(Linux)
-        fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
-        guard fd >= 0 else {
-            throw WatchError(message: "cannot watch \(root) for changes: \(Posix.errorString()) (raise fs.inotify.max_user_instances?)")
-        }
+        monitor = try DirectoryChangeMonitor()
         try add("")
-        #else
-        throw WatchError(message: "--watch needs inotify (Linux) in this build")
-        #endif
     }
-
-    deinit {
-        close(fd)
-    }
-
-    public struct WatchError: Error, CustomStringConvertible {
-        public let message: String
-        public var description: String { message }
-    }
-
-    #if os(Linux)
-    private static let mask: UInt32 = UInt32(
-        IN_CREATE | IN_DELETE | IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB | IN_DELETE_SELF)
 
     /// Watches `relative` and every directory below it that is not ignored.
-    private func add(_ relative: String) throws {
-        let tree = LocalTree.walk(PathText.join(root, relative), rules: IgnoreRules())
+    private func add(_ relative: String) throws(DirectoryChangeMonitor.Failure) {
+        let tree = LocalTree.walk(PathText.join(root, relative))
         var list = [relative]
         for entry in tree.entries where entry.info.kind == .directory {
             let path = relative.isEmpty ? entry.relativePath : relative + "/" + entry.relativePath
             if !isIgnoredOrInsideIgnored(path) { list.append(path) }
         }
         for path in list {
-            let wd = inotify_add_watch(fd, PathText.join(root, path), Self.mask)
-            if wd < 0 {
-                if errno == ENOSPC {
-                    throw WatchError(message: "too many directories to watch under \(root) (raise fs.inotify.max_user_watches, or exclude some)")
-                }
-                continue
+            do {
+                directories[try monitor.watch(PathText.join(root, path))] = path
+            } catch {
+                // A directory that went away meanwhile needs no watch; running out of watches does.
+                if error.description.contains("too many") { throw error }
             }
-            directories[wd] = path
         }
     }
 
@@ -71,37 +46,18 @@ public final class FileWatcher {
         }
         return false
     }
-    #endif
 
-    /// Reads what happened: the relative paths that changed and are not ignored (empty when
-    /// only ignored paths moved).
+    /// The relative paths that changed since the last call and are not ignored.
     public func changes() -> [String] {
         var changed: [String] = []
-        #if os(Linux)
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n <= 0 { break }
-            var offset = 0
-            let header = MemoryLayout<inotify_event>.size
-            while offset + header <= n {
-                let (wd, eventMask, length) = buffer.withUnsafeBytes { raw -> (Int32, UInt32, Int) in
-                    let event = raw.loadUnaligned(fromByteOffset: offset, as: inotify_event.self)
-                    return (event.wd, event.mask, Int(event.len))
-                }
-                let nameBytes = buffer[(offset + header)..<min(n, offset + header + length)].prefix { $0 != 0 }
-                let name = String(decoding: nameBytes, as: UTF8.self)
-                offset += header + length
-                guard let directory = directories[wd] else { continue }
-                let path = name.isEmpty ? directory : (directory.isEmpty ? name : directory + "/" + name)
-                let isDirectory = eventMask & UInt32(IN_ISDIR) != 0
-                if eventMask & UInt32(IN_IGNORED) != 0 { directories[wd] = nil }
-                if !path.isEmpty && rules.isIgnored(path, isDirectory: isDirectory) { continue }
-                if isDirectory && eventMask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 { try? add(path) }
-                changed.append(path)
-            }
+        for event in monitor.events() {
+            guard let directory = directories[event.watch] else { continue }
+            if event.watchEnded { directories[event.watch] = nil }
+            let path = event.name.isEmpty ? directory : (directory.isEmpty ? event.name : directory + "/" + event.name)
+            if !path.isEmpty && rules.isIgnored(path, isDirectory: event.isDirectory) { continue }
+            if event.isDirectory && event.appeared { try? add(path) }
+            changed.append(path)
         }
-        #endif
         return changed
     }
 }
