@@ -8,6 +8,7 @@ final class DownloadJob: FileJob {
     private var end: UInt64 = .max
     private var partialSize: UInt64 = 0
 
+    override var dataEnd: UInt64 { min(item.size, end) }
     override var remoteOfDestination: String { item.source }
     override var localOfDestination: String { item.destination }
     override var remoteOfPartial: String { item.source }
@@ -123,6 +124,7 @@ final class DownloadJob: FileJob {
                 return fail(reply.error("read", item.source))
             }
             ledger.complete(chunkStart)
+            transfer.wake(self)
         }
     }
 

@@ -7,7 +7,7 @@ import AutopodSupport
 /// A file is written to its partial name (`TransferItem.partialPath`) and renamed when
 /// complete. A rerun keeps a partial file up to `SFTPTransfer.aheadLimit` below its end, after
 /// checking that the last `tailLength` bytes before that point match the source.
-class FileJob: TransferJob {
+class FileJob {
     unowned let transfer: SFTPTransfer
     let index: Int
     let item: TransferItem
@@ -24,7 +24,16 @@ class FileJob: TransferJob {
         case finished
     }
 
-    var stage = Stage.start
+    var stage = Stage.start {
+        didSet {
+            if stage == .moving && oldValue != .moving {
+                transfer.addMover(self)
+                transfer.wake(self)
+            }
+        }
+    }
+    /// In the transfer's list of jobs to pump.
+    var isWoken = false
     var pendingCheck: (() -> Void)?
     /// The local file: the source of an upload, the partial file of a download.
     var fd: Int32 = -1
@@ -53,6 +62,10 @@ class FileJob: TransferJob {
     }
 
     var isFinished: Bool { stage == .finished }
+    /// Whether chunks remain to be issued (pumped each round while so).
+    var hasChunksLeft: Bool { stage == .moving && ledger.next < dataEnd }
+    /// Where the file's data ends (a download learns it may end sooner).
+    var dataEnd: UInt64 { item.size }
     var options: TransferOptions { transfer.options }
     var chunk: Int { transfer.chunkSize }
 
@@ -131,13 +144,14 @@ class FileJob: TransferJob {
         guard transfer.verifyBytesInUse == 0 || transfer.verifyBytesInUse + bytes <= SFTPTransfer.verifyBudget else {
             stage = .awaitingBudget
             pendingCheck = { [self] in check(remote: remote, local: local, range: range, then: then) }
+            transfer.waitForBudget(self)
             return
         }
         stage = .waiting
         transfer.verifyBytesInUse += bytes
         let channel = transfer.leastBusyChannel()
         TailCheck(channel: channel, remotePath: remote, localPath: local, range: range, chunk: chunk) { [self] same in
-            transfer.verifyBytesInUse -= bytes
+            transfer.releaseBudget(bytes)
             if stage != .finished { then(same) }
         }.start()
     }
@@ -178,6 +192,7 @@ class FileJob: TransferJob {
         closeRemoteHandles()
         transfer.settle(size: item.size, counted: counted, failed: false)
         transfer.finish(index, outcome)
+        transfer.jobEnded()
     }
 
     func fail(_ error: SFTPError) {
@@ -187,6 +202,7 @@ class FileJob: TransferJob {
         closeRemoteHandles()
         transfer.settle(size: item.size, counted: counted, failed: true)
         transfer.finish(index, .failed, failure: error)
+        transfer.jobEnded()
     }
 
     func closeLocal() {

@@ -42,7 +42,14 @@ final class SFTPTransfer {
     private var failedDirectories: [String] = []
     private var queue: [Int] = []
     private var queueHead = 0
-    private var active: [TransferJob] = []
+    /// Files (and links) in progress.
+    private var activeCount = 0
+    /// Jobs that asked to be pumped (a reply changed what they can do), each once.
+    private var woken: [FileJob] = []
+    /// Jobs with chunks still to issue: pumped every round, as channels make room.
+    private var movers: [FileJob] = []
+    /// Jobs waiting for the tail-check budget.
+    private var budgetWaiters: [FileJob] = []
     private var attributesInFlight = 0
     private var attributesSent = false
     var verifyBytesInUse = 0
@@ -143,26 +150,55 @@ final class SFTPTransfer {
 
     private func pumpFiles() -> Bool {
         var did = false
-        for job in active where !job.isFinished {
-            if job.pump() { did = true }
+        // Only jobs that have something to do are visited: with hundreds of small files in
+        // flight, visiting all of them on every reply was most of the work.
+        let due = woken
+        woken.removeAll(keepingCapacity: true)
+        for job in due {
+            job.isWoken = false
+            if !job.isFinished && job.pump() { did = true }
         }
-        let before = active.count
-        active.removeAll { $0.isFinished }
-        if active.count != before { did = true }
+        if !movers.isEmpty {
+            for job in movers where !job.isFinished && job.pump() { did = true }
+            movers.removeAll { $0.isFinished || !$0.hasChunksLeft }
+        }
         let limit = min(options.maxOpenFiles, client.primary.maxOpenHandles.map { max(4, $0 / 2) } ?? options.maxOpenFiles)
-        while active.count < limit && queueHead < queue.count {
+        while activeCount < limit && queueHead < queue.count {
             let i = queue[queueHead]
             queueHead += 1
             did = true
             start(i)
         }
-        if active.isEmpty && queueHead >= queue.count {
+        if activeCount == 0 && queueHead >= queue.count {
             phase = .directoryAttributes
             return true
         }
         // Progress reports tick even while nothing arrives (rate, ETA).
         engine.deadline = Posix.now() + 0.25
         return did
+    }
+
+    /// A job's reply changed what it can do: pump it on the next round.
+    func wake(_ job: FileJob) {
+        guard !job.isWoken && !job.isFinished else { return }
+        job.isWoken = true
+        woken.append(job)
+    }
+
+    /// A job has chunks left to issue whenever a channel has room.
+    func addMover(_ job: FileJob) {
+        movers.append(job)
+    }
+
+    func waitForBudget(_ job: FileJob) {
+        budgetWaiters.append(job)
+    }
+
+    func releaseBudget(_ bytes: Int) {
+        verifyBytesInUse -= bytes
+        let waiting = budgetWaiters
+        budgetWaiters.removeAll()
+        for job in waiting { wake(job) }
     }
 
     private func start(_ i: Int) {
@@ -172,8 +208,8 @@ final class SFTPTransfer {
         }
         switch item.kind {
         case .file:
-            let job: TransferJob = direction == .upload ? UploadJob(transfer: self, index: i) : DownloadJob(transfer: self, index: i)
-            active.append(job)
+            let job: FileJob = direction == .upload ? UploadJob(transfer: self, index: i) : DownloadJob(transfer: self, index: i)
+            activeCount += 1
             _ = job.pump()
         case .symlink(let target):
             makeLink(i, target: target)
@@ -200,6 +236,11 @@ final class SFTPTransfer {
     }
 
     // MARK: Outcomes
+
+    /// A file job is done (its outcome is recorded through `finish`).
+    func jobEnded() {
+        activeCount -= 1
+    }
 
     func finish(_ i: Int, _ outcome: TransferReport.Outcome, failure: SFTPError? = nil) {
         report.outcomes[i] = outcome
@@ -363,27 +404,13 @@ final class SFTPTransfer {
         case .upload:
             let channel = leastBusyChannel()
             if item.existing != .absent { channel.request(.remove, path: item.destination) { _ in } }
-            let placeholder = UploadPlaceholder()
-            active.append(placeholder)
+            activeCount += 1
             SFTPClient.symlink(on: channel, item.destination, target: target) { [self] error in
-                placeholder.isFinished = true
+                activeCount -= 1
                 if let error { finish(i, .failed, failure: error) } else { finish(i, .copied) }
             }
         }
     }
-}
-
-/// One file in progress; pumped after every wake-up until it finishes.
-protocol TransferJob: AnyObject {
-    var isFinished: Bool { get }
-    /// Issues what requests it can; returns whether it did anything.
-    func pump() -> Bool
-}
-
-/// Stands in `active` for a single request (a link), so the file phase waits for its reply.
-final class UploadPlaceholder: TransferJob {
-    var isFinished = false
-    func pump() -> Bool { false }
 }
 
 /// Local metadata calls of the engine.

@@ -120,6 +120,7 @@ final class UploadJob: FileJob {
             guard stage != .finished else { return }
             guard reply.isOK else { return fail(reply.error("write", item.destination)) }
             ledger.complete(offset)
+            transfer.wake(self)
             transfer.countTransferred(length)
             counted += UInt64(length)
         }
