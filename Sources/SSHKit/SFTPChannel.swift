@@ -151,7 +151,10 @@ final class SFTPChannel {
         let rc = libssh2_channel_process_startup(channel.raw, "subsystem", 9, "sftp", 4)
         if rc == LibSSH2.eagain { return false }
         if rc != 0 {
-            if LibSSH2.isTransportFailure(rc) {
+            // libssh2 1.10's wait for the reply gives up with -1 ("Failed waiting for channel
+            // success") when other channels' data arrives meanwhile; the socket is fine (a dead
+            // one shows in the next read), only this channel is lost.
+            if LibSSH2.isTransportFailure(rc) && rc != LIBSSH2_ERROR_SOCKET_NONE {
                 throw session.error(.disconnected, "The connection was lost while starting SFTP.", code: rc)
             }
             throw session.error(

@@ -37,8 +37,6 @@ final class SFTPEngine: SSHLoopParticipant {
 
     var readyChannels: [SFTPChannel] { channels.filter(\.isReady) }
 
-    /// Whether every channel asked for has opened (or been given up).
-    var channelsSettled: Bool { channels.allSatisfy(\.isReady) }
 
     func service(_ set: PollSet, now: Double) throws(SSHError) {
         if watchedSlot != nil && set.isReadable(watchedSlot) { watchedFired = true }

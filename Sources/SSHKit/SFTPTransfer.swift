@@ -102,11 +102,9 @@ final class SFTPTransfer {
         // More channels only pay when there is much to move (each costs a few round trips).
         let big = queue.contains { items[$0].kind == .file && items[$0].size >= options.stripeThreshold }
         if big || queue.count > 16 {
-            // Opened before any data moves: libssh2 1.10's wait for a channel request's reply
-            // can fail (-1, "Failed waiting for channel success") while other channels' data
-            // streams in on the same session.
+            // They open while the work starts on the first one; a big file takes each on as a
+            // lane once it is ready, small files go to whichever is least busy.
             engine.ensureChannels(client.options.channels, window: client.options.channelWindow)
-            try client.run { [engine] in engine.channelsSettled }
         }
 
         engine.work = { [unowned self] () throws(SSHError) -> Bool in pump() }

@@ -9,6 +9,7 @@ final class SFTPTreeWalk {
     let descend: (String) -> Bool
     private var tree = SFTPTree(entries: [], unreadable: [])
     private var waiting: [String] = [""]
+    private var nextWaiting = 0
     private var active = 0
     private var failure: SFTPError?
 
@@ -25,7 +26,7 @@ final class SFTPTreeWalk {
     func run() throws(SFTPError) -> SFTPTree {
         client.engine.work = { [unowned self] () throws(SSHError) -> Bool in self.pump() }
         defer { client.engine.work = nil }
-        try client.run { [unowned self] in failure != nil || (waiting.isEmpty && active == 0) }
+        try client.run { [unowned self] in failure != nil || (nextWaiting >= waiting.count && active == 0) }
         if let failure { throw failure }
         return tree
     }
@@ -36,8 +37,9 @@ final class SFTPTreeWalk {
 
     private func pump() -> Bool {
         var did = false
-        while active < Self.maxOpen, !waiting.isEmpty {
-            open(waiting.removeFirst())
+        while active < Self.maxOpen, nextWaiting < waiting.count {
+            open(waiting[nextWaiting])
+            nextWaiting += 1
             did = true
         }
         return did

@@ -137,7 +137,9 @@ public final class CopyOperation {
     private func planUpload(_ client: SFTPClient) throws(SFTPError) -> [TransferItem] {
         let paths = try RemotePaths(client: client, for: [request.destination.path])
         let destination = paths.resolve(request.destination.path)
-        var destinationAttributes = try client.attributes(destination, followLinks: true)
+        var destinationAttributes =
+            destination == paths.base && paths.baseAttributes != nil
+            ? paths.baseAttributes : try client.attributes(destination, followLinks: true)
         if destinationAttributes == nil && request.destination.namesDirectory {
             // `POD:newdir/`: the user means a directory; make it.
             try client.makeDirectory(destination)

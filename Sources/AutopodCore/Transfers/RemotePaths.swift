@@ -6,6 +6,8 @@ import SSHKit
 public struct RemotePaths {
     public let base: String
     private let home: String?
+    /// `base`'s attributes when finding it asked for them (saves a round trip later).
+    public private(set) var baseAttributes: SFTPAttributes?
 
     public static let workspace = "/workspace"
 
@@ -15,8 +17,10 @@ public struct RemotePaths {
         let needsHome = written.contains { $0.hasPrefix("~") }
         var home: String?
         if needsHome || needsBase {
-            if needsBase, try client.attributes(Self.workspace, followLinks: true)?.kind == .directory {
+            let workspace = needsBase ? try client.attributes(Self.workspace, followLinks: true) : nil
+            if workspace?.kind == .directory {
                 base = Self.workspace
+                baseAttributes = workspace
                 if needsHome { home = try client.realPath(".") }
             } else {
                 home = try client.realPath(".")
