@@ -70,6 +70,7 @@ let package = Package(
                 .product(name: "GraphQL", package: "GraphQL"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingSocks", package: "FlyingFox"),
             ]),
         .executableTarget(name: "runpod-sim", dependencies: ["RunPodSim"]),
 
@@ -83,7 +84,15 @@ let package = Package(
         .testTarget(name: "AutopodSupportTests", dependencies: ["AutopodSupport"]),
         .testTarget(name: "SSHKitTests", dependencies: ["AutopodSupport", "SSHKit", "TestSupport"]),
         .testTarget(name: "AutopodCoreTests", dependencies: ["AutopodSupport", "AutopodCore", "TestSupport"]),
-        .testTarget(name: "RunPodSimTests", dependencies: ["RunPodSim", "AutopodCore", "TestSupport"]),
+        // Resources: RunPod's OpenAPI document and the validator the conformance test runs.
+        .testTarget(
+            name: "RunPodSimTests", dependencies: ["AutopodSupport", "RunPodSim", "AutopodCore", "TestSupport"], exclude: ["Resources"]),
+        // The CLI's pure parts: argument parsing and validation, tables, formatting, JSON shapes.
+        .testTarget(
+            name: "AutopodCLITests",
+            dependencies: [
+                "AutopodCLI", "AutopodCore", "SSHKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
         .testTarget(name: "EndToEndTests", dependencies: ["AutopodSupport", "TestSupport"]),
     ]
 )

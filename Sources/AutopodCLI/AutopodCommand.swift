@@ -1,6 +1,7 @@
 import AutopodSupport
 import ArgumentParser
 import AutopodCore
+import SSHKit
 import FoundationEssentials
 
 /// The root command: parses the command line and hands off to a subcommand.
@@ -55,7 +56,8 @@ public struct AutopodCommand: ParsableCommand {
             StandardStream.error.write((fullMessage(for: error) + "\n"))
             return 2
         }
-        let text = String(describing: error)
+        // An SSH failure is told with autopod's advice; SSHKit itself reports only what failed.
+        let text = (error as? SSHError)?.userMessage ?? String(describing: error)
         let message = LogSetup.redactor.current.redact(text)
         StandardStream.error.write("error: \(message)\n")
         if let failure = error as? CLIFailure { return failure.exitStatus }

@@ -4,18 +4,23 @@ import AutopodSupport
 /// The public SSH endpoint of a pod: a TCP proxy on 127.0.0.1 in the simulator's own process.
 /// It is where added latency is injected (tc netem is not available) and where a cut network
 /// is felt: new connections are refused and open ones stall until the network is restored.
-final class LatencyProxy: @unchecked Sendable {
+final class LatencyProxy: Sendable {
     let port: UInt16
     private let listenFD: Int32
     private let targetHost: String
     private let targetPort: UInt16
-    private let lock = NSLock()
-    private var delayMs = 0
-    private var bytesPerSecond = 0
-    private var up = true
-    private var stopped = false
-    private var connections: [Int: (fds: [Int32], pipes: [ProxyPipe])] = [:]
-    private var nextID = 0
+
+    /// Set by the control API, read by the accept and pipe threads.
+    private struct State {
+        var delayMs = 0
+        var bytesPerSecond = 0
+        var up = true
+        var stopped = false
+        var connections: [Int: (fds: [Int32], pipes: [ProxyPipe])] = [:]
+        var nextID = 0
+    }
+
+    private let state = LockedValue(State())
 
     init(targetHost: String, targetPort: UInt16, avoiding avoidPort: UInt16? = nil) throws(SimulatorError) {
         var fd = try Sockets.listen(host: "127.0.0.1", port: 0)
@@ -36,33 +41,32 @@ final class LatencyProxy: @unchecked Sendable {
     }
 
     var latencyMs: Int {
-        get { lock.withLock { delayMs } }
-        set { lock.withLock { delayMs = max(0, newValue) } }
+        get { state.current.delayMs }
+        set { state.withLock { $0.delayMs = max(0, newValue) } }
     }
 
     /// Each direction's bandwidth in bytes per second; 0 = unlimited.
     var bandwidth: Int {
-        get { lock.withLock { bytesPerSecond } }
-        set { lock.withLock { bytesPerSecond = max(0, newValue) } }
+        get { state.current.bytesPerSecond }
+        set { state.withLock { $0.bytesPerSecond = max(0, newValue) } }
     }
 
     var networkUp: Bool {
-        get { lock.withLock { up } }
+        get { state.current.up }
         set {
-            let pipes: [ProxyPipe] = lock.withLock {
-                up = newValue
-                return connections.values.flatMap(\.pipes)
+            let pipes: [ProxyPipe] = state.withLock { state in
+                state.up = newValue
+                return state.connections.values.flatMap(\.pipes)
             }
             pipes.forEach { $0.poke() }
         }
     }
 
     func stop() {
-        let open: [(fds: [Int32], pipes: [ProxyPipe])] = lock.withLock {
-            stopped = true
-            let all = Array(connections.values)
-            connections.removeAll()
-            return all
+        let open: [(fds: [Int32], pipes: [ProxyPipe])] = state.withLock { state in
+            state.stopped = true
+            defer { state.connections.removeAll() }
+            return Array(state.connections.values)
         }
         shutdown(listenFD, Int32(SHUT_RDWR))
         close(listenFD)
@@ -80,7 +84,7 @@ final class LatencyProxy: @unchecked Sendable {
                 return
             }
             _ = fcntl(client, F_SETFD, FD_CLOEXEC)
-            if lock.withLock({ stopped }) { close(client); return }
+            if state.current.stopped { close(client); return }
             Sockets.setNoDelay(client)
             if !networkUp {
                 close(client)
@@ -97,14 +101,19 @@ final class LatencyProxy: @unchecked Sendable {
             close(client)
             return
         }
-        let id: Int = lock.withLock {
-            nextID += 1
-            return nextID
+        let id: Int = state.withLock { state in
+            state.nextID += 1
+            return state.nextID
         }
-        let remaining = ManagedCounter(2)
+        // Both directions must finish before the sockets close.
+        let remaining = LockedValue(2)
         let done: @Sendable () -> Void = { [self] in
-            if remaining.decrement() == 0 {
-                lock.withLock { _ = connections.removeValue(forKey: id) }
+            let left = remaining.withLock { count in
+                count -= 1
+                return count
+            }
+            if left == 0 {
+                state.withLock { _ = $0.connections.removeValue(forKey: id) }
                 close(client)
                 close(upstream)
             }
@@ -114,9 +123,9 @@ final class LatencyProxy: @unchecked Sendable {
         let isUp: @Sendable () -> Bool = { [self] in networkUp }
         let outbound = ProxyPipe(from: client, to: upstream, delay: delay, rate: rate, isUp: isUp, onDone: done)
         let inbound = ProxyPipe(from: upstream, to: client, delay: delay, rate: rate, isUp: isUp, onDone: done)
-        let registered: Bool = lock.withLock {
-            guard !stopped else { return false }
-            connections[id] = ([client, upstream], [outbound, inbound])
+        let registered: Bool = state.withLock { state in
+            guard !state.stopped else { return false }
+            state.connections[id] = ([client, upstream], [outbound, inbound])
             return true
         }
         guard registered else {

@@ -43,7 +43,7 @@ struct PodFilesystem: Sendable {
         } catch {
             throw .badArgument("cannot make the pod's directories under \(containerDisk): \(error.localizedDescription)")
         }
-        let path = ("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+        let path = environment.last { $0.0 == "PATH" } ?? ("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
         let lines = ([path] + environment.filter { $0.0.hasPrefix("RUNPOD_") }).map { name, value in
             "export \(name)=\"\(Self.shellEscaped(value))\"\n"
         }

@@ -20,7 +20,7 @@ final class RunPodGraphQL: Sendable {
     /// Parsed and validated documents by query text, each with its plan when it has one:
     /// clients poll the same few queries, and parsing plus validating a full `myself { pods }`
     /// query costs more than answering it.
-    private let documents = Box<[String: (document: Document, plan: QueryPlan?)]>([:])
+    private let documents = LockedValue<[String: (document: Document, plan: QueryPlan?)]>([:])
     /// Resolvers of the read fields, by type and field; both the engine and plans call them.
     private let readResolvers: [String: [String: QueryPlan.Resolver]]
     /// Off only in tests that compare the plans' replies with the engine's.
@@ -58,7 +58,7 @@ final class RunPodGraphQL: Sendable {
             [
                 "podFindAndDeployOnDemand": { _, args, context, _ in
                     let request = Self.createRequest(args.field("input"))
-                    return try await Self.offload { try cloud.create(request, scope: Self.scope(context)) }
+                    return try await Self.offload { try cloud.createGraphQL(request, scope: Self.scope(context)) }
                 },
                 "podStop": { _, args, context, _ in
                     let id = args.field("input").field("podId").string ?? ""
@@ -93,7 +93,7 @@ final class RunPodGraphQL: Sendable {
         }
         do {
             let entry: (document: Document, plan: QueryPlan?)
-            if let cached = documents.value[request.query] {
+            if let cached = documents.withLock({ $0[request.query] }) {
                 entry = cached
             } else {
                 // RunPod turns introspection off in production (`__schema`/`__type` give HTTP 400),
@@ -105,10 +105,10 @@ final class RunPodGraphQL: Sendable {
                 let problems = validate(schema: schema, ast: document)
                 guard problems.isEmpty else { return Self.encode(GraphQLResult(errors: problems), status: 400) }
                 entry = (document, usesPlans ? QueryPlan(document: document, schema: schema, resolvers: readResolvers) : nil)
-                var cache = documents.value
-                if cache.count >= 512 { cache.removeAll() }
-                cache[request.query] = entry
-                documents.value = cache
+                documents.withLock { cache in
+                    if cache.count >= 512 { cache.removeAll() }
+                    cache[request.query] = entry
+                }
             }
             // A plan that meets anything unusual (an error above all) leaves the request to the engine.
             if let plan = entry.plan, plan.answers(operationName: request.operationName),
@@ -131,7 +131,7 @@ final class RunPodGraphQL: Sendable {
 
     /// The plan cached for a query text, if it has one (tests check that the fast path ran).
     func plan(for query: String) -> QueryPlan? {
-        documents.value[query]?.plan
+        documents.withLock { $0[query]?.plan }
     }
 
     static func errorReply(status: Int, message: String, code: String? = nil) -> Reply {
@@ -181,6 +181,9 @@ final class RunPodGraphQL: Sendable {
         if let value = input.field("volumeInGb").int { request.volumeInGb = value }
         if let value = input.field("volumeMountPath").string { request.volumeMountPath = value }
         request.dataCenterId = input.field("dataCenterId").string
+        request.networkVolumeId = input.field("networkVolumeId").string
+        request.allowedCudaVersions = (input.field("allowedCudaVersions").array ?? []).compactMap(\.string)
+        request.minCudaVersion = input.field("minCudaVersion").string
         request.ports = input.field("ports").string.map { $0.replacingOccurrences(of: " ", with: "") }
         request.env = (input.field("env").array ?? []).compactMap { item in
             guard let key = item.field("key").string else { return nil }

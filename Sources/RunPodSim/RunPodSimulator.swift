@@ -2,12 +2,13 @@ import Foundation
 import FlyingFox
 import AutopodSupport
 
-/// A RunPod-compatible cloud on this machine: RunPod's GraphQL API at `POST /graphql`, the
-/// control API under `/_sim/`, and pods backed by real processes.
+/// A RunPod-compatible cloud on this machine: RunPod's GraphQL API at `POST /graphql`, its
+/// REST API v2 under `/v2/` (over the same pods), the control API under `/_sim/`, and pods
+/// backed by real processes.
 ///
 /// `start` and `stop` block, so synchronous XCTest methods can use them from the main thread;
 /// the HTTP server runs on Swift concurrency's own threads and never needs the caller's.
-public final class RunPodSimulator: @unchecked Sendable {
+public final class RunPodSimulator: Sendable {
     /// "http://127.0.0.1:PORT"
     public let baseURL: String
     public let port: UInt16
@@ -16,11 +17,13 @@ public final class RunPodSimulator: @unchecked Sendable {
     /// False when running without root (or with namespaces turned off): pods use loopback.
     public let usesNamespaces: Bool
     public var graphQLURL: String { baseURL + "/graphql" }
+    /// REST v2's base: paths such as `/v2/pods` go after it, as after `https://api.runpod.io`.
+    public var restBaseURL: String { baseURL }
 
     private let server: HTTPServer
     let cloud: SimCloud
     private let ownsStateDirectory: Bool
-    private let stopped = Box(false)
+    private let stopped = LockedValue(false)
 
     /// Starts a simulator and returns once it accepts connections.
     public static func start(_ options: SimulatorOptions = SimulatorOptions()) throws -> RunPodSimulator {
@@ -43,17 +46,18 @@ public final class RunPodSimulator: @unchecked Sendable {
             apiKey: options.apiKey, bootDelay: options.bootDelay, stateDirectory: stateDirectory,
             useNamespaces: useNamespaces, log: options.log ?? { _ in })
         let graphQL = try RunPodGraphQL(cloud: cloud)
-        let handler = SimulatorHTTPHandler(cloud: cloud, graphQL: graphQL, control: ControlAPI(cloud: cloud))
+        let handler = SimulatorHTTPHandler(
+            cloud: cloud, graphQL: graphQL, rest: RESTAPI(cloud: cloud), control: ControlAPI(cloud: cloud))
         let server = HTTPServer(
             address: try .inet(ip4: options.host, port: options.port), timeout: 120, logger: .disabled, handler: handler)
 
         let listening = DispatchSemaphore(value: 0)
-        let outcome = Box<Result<UInt16, SimulatorError>>(.failure(.serverFailed("did not start")))
+        let outcome = LockedValue<Result<UInt16, SimulatorError>>(.failure(.serverFailed("did not start")))
         Task {
             do {
                 try await server.run()
             } catch {
-                outcome.value = .failure(.serverFailed("\(error)"))
+                outcome.set(.failure(.serverFailed("\(error)")))
                 listening.signal()
             }
         }
@@ -61,15 +65,15 @@ public final class RunPodSimulator: @unchecked Sendable {
             do {
                 try await server.waitUntilListening(timeout: 30)
                 if case .ip4(_, let port) = await server.listeningAddress {
-                    outcome.value = .success(port)
+                    outcome.set(.success(port))
                 }
             } catch {
-                outcome.value = .failure(.serverFailed("\(error)"))
+                outcome.set(.failure(.serverFailed("\(error)")))
             }
             listening.signal()
         }
         listening.wait()
-        let port = try outcome.value.get()
+        let port = try outcome.current.get()
         Sockets.setNoDelayOnListener(port: port)
         return RunPodSimulator(
             server: server, cloud: cloud, port: port, host: options.host, apiKey: options.apiKey,
@@ -93,11 +97,11 @@ public final class RunPodSimulator: @unchecked Sendable {
     /// Stops the server and every pod process, removes namespaces and (if it made it) the state
     /// directory. Safe to call twice.
     public func stop() {
-        let already: Bool = {
-            let was = stopped.value
-            stopped.value = true
-            return was
-        }()
+        // Test and set in one step: two threads stopping at once must not both go on.
+        let already = stopped.withLock { stopped in
+            defer { stopped = true }
+            return stopped
+        }
         guard !already else { return }
         let done = DispatchSemaphore(value: 0)
         let server = self.server

@@ -42,24 +42,34 @@ final class DownloadJob: FileJob {
     }
 
     private func openRemote(_ lane: Lane, then: @escaping () -> Void) {
-        lane.channel.request(.open, { [source = item.source] q in
-            q.appendString(source)
-            q.append(SFTPProtocol.OpenFlags.read.rawValue)
-            q.appendAttributes(SFTPAttributes())
-            return true
-        }) { [self] reply in
-            var r = reply.reader
-            guard reply.type == SFTPProtocol.MessageType.handle.rawValue, let handle = r.data() else {
-                if lane === lanes.first { fail(reply.error("open", item.source)) }
-                return
+        lane.channel.request(
+            .open,
+            { [source = item.source] q in
+                q.appendString(source)
+                q.append(SFTPProtocol.OpenFlags.read.rawValue)
+                q.appendAttributes(SFTPAttributes())
+                return true
+            },
+            reply: { [self] reply in
+                var r = reply.reader
+                guard reply.type == SFTPProtocol.MessageType.handle.rawValue, let handle = r.data() else {
+                    if lane === lanes.first { fail(reply.error("open", item.source)) }
+                    return
+                }
+                if stage == .finished || (stage == .moving && ledger.next >= min(item.size, end)) {
+                    lane.channel.request(
+                        .close,
+                        { q in
+                            q.appendString(handle); return true
+                        },
+                        reply: { _ in }
+                    )
+                    return
+                }
+                lane.handle = handle
+                then()
             }
-            if stage == .finished || (stage == .moving && ledger.next >= min(item.size, end)) {
-                lane.channel.request(.close, { q in q.appendString(handle); return true }) { _ in }
-                return
-            }
-            lane.handle = handle
-            then()
-        }
+        )
     }
 
     override func move() -> Bool {
@@ -94,38 +104,42 @@ final class DownloadJob: FileJob {
         let channel = lane.channel
         channel.bytesInFlight += length
         lane.inFlight += length
-        channel.request(.read, { q in
-            q.appendString(handle)
-            q.append(offset)
-            q.append(UInt32(length))
-            return true
-        }) { [self] reply in
-            channel.bytesInFlight -= length
-            lane.inFlight -= length
-            guard stage == .moving else { return }
-            var r = reply.reader
-            if reply.type == SFTPProtocol.MessageType.data.rawValue, let data = r.stringBytes(), data.count <= length {
-                var written = 0
-                while written < data.count {
-                    let n = pwrite(fd, data.baseAddress! + written, data.count - written, off_t(offset) + off_t(written))
-                    if n < 0 && errno == EINTR { continue }
-                    if n <= 0 { return fail(SFTPError.local("write", item.destination, errno: n < 0 ? errno : EIO)) }
-                    written += n
+        channel.request(
+            .read,
+            { q in
+                q.appendString(handle)
+                q.append(offset)
+                q.append(UInt32(length))
+                return true
+            },
+            reply: { [self] reply in
+                channel.bytesInFlight -= length
+                lane.inFlight -= length
+                guard stage == .moving else { return }
+                var r = reply.reader
+                if reply.type == SFTPProtocol.MessageType.data.rawValue, let data = r.stringBytes(), data.count <= length {
+                    var written = 0
+                    while written < data.count {
+                        let n = pwrite(fd, data.baseAddress! + written, data.count - written, off_t(offset) + off_t(written))
+                        if n < 0 && errno == EINTR { continue }
+                        if n <= 0 { return fail(SFTPError.local("write", item.destination, errno: n < 0 ? errno : EIO)) }
+                        written += n
+                    }
+                    transfer.countTransferred(data.count)
+                    counted += UInt64(data.count)
+                    if data.count < length && data.count > 0 {
+                        return read(lane, offset + UInt64(data.count), length - data.count, chunkStart: chunkStart)
+                    }
+                    if data.count == 0 { end = min(end, offset) }
+                } else if reply.isEOF {
+                    end = min(end, offset)
+                } else {
+                    return fail(reply.error("read", item.source))
                 }
-                transfer.countTransferred(data.count)
-                counted += UInt64(data.count)
-                if data.count < length && data.count > 0 {
-                    return read(lane, offset + UInt64(data.count), length - data.count, chunkStart: chunkStart)
-                }
-                if data.count == 0 { end = min(end, offset) }
-            } else if reply.isEOF {
-                end = min(end, offset)
-            } else {
-                return fail(reply.error("read", item.source))
+                ledger.complete(chunkStart)
+                transfer.wake(self)
             }
-            ledger.complete(chunkStart)
-            transfer.wake(self)
-        }
+        )
     }
 
     private func finish() {

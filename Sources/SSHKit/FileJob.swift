@@ -177,7 +177,13 @@ class FileJob {
     func closeRemoteHandles() {
         for lane in lanes {
             if let handle = lane.handle {
-                lane.channel.request(.close, { q in q.appendString(handle); return true }) { _ in }
+                lane.channel.request(
+                    .close,
+                    { q in
+                        q.appendString(handle); return true
+                    },
+                    reply: { _ in }
+                )
                 lane.handle = nil
             }
         }

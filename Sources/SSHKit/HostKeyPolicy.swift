@@ -16,7 +16,7 @@ public enum HostKeyDecision: Sendable, Equatable {
     public enum ReplaceReason: String, Sendable, Equatable {
         /// The pod restarted since the key was pinned; containers make new host keys on start.
         case restartSeen
-        /// The user passed --accept-new-host-key.
+        /// The caller said to accept a new key (autopod's --accept-new-host-key).
         case acceptedByUser
     }
 }
@@ -44,9 +44,8 @@ public enum HostKeyPolicy {
                 The host key of pod \(podID) at \(hostField) has changed.
                   pinned:    \(pinnedList)
                   presented: \(presented.fingerprint) (\(presented.type))
-                autopod has not seen this pod restart since the key was pinned, so the change is unexpected: \
-                it could mean the connection is being intercepted. If you trust it (for example, you restarted \
-                the pod yourself), run the command again with --accept-new-host-key.
+                No restart of this pod was seen since the key was pinned, so the change is unexpected: \
+                it could mean the connection is being intercepted.
                 """))
     }
 
@@ -64,7 +63,8 @@ public enum HostKeyPolicy {
         if acceptNew { return .replace(previousFingerprints: old, reason: .acceptedByUser) }
         let sameType = matching.filter { $0.keyType == presented.type }
         let known = matching.compactMap(\.hostKey).map { "\($0.fingerprint) (\($0.type))" }.joined(separator: ", ")
-        let what = sameType.isEmpty
+        let what =
+            sameType.isEmpty
             ? "is known with another key type (\(Set(matching.map(\.keyType)).sorted().joined(separator: ", "))) but presented \(presented.type)"
             : "has changed"
         return .refuse(
@@ -74,8 +74,7 @@ public enum HostKeyPolicy {
                 The host key of \(name) \(what).
                   known:     \(known)
                   presented: \(presented.fingerprint) (\(presented.type))
-                This could mean the connection is being intercepted. If you trust the new key, \
-                run again with --accept-new-host-key.
+                This could mean the connection is being intercepted.
                 """))
     }
 

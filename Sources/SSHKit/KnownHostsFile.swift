@@ -99,7 +99,8 @@ public struct KnownHostsFile: Sendable {
             case .trustedAtNewAddress:
                 verdict = HostKeyVerdict(outcome: .addressUpdated, fingerprint: fp, notice: nil)
             case .replace(let old, let reason):
-                let why = reason == .restartSeen
+                let why =
+                    reason == .restartSeen
                     ? "the pod restarted since the key was pinned, and containers make new host keys on start"
                     : "--accept-new-host-key was given"
                 verdict = HostKeyVerdict(

@@ -105,12 +105,20 @@ final class SFTPChannel {
 
     /// A request with one string argument (a path) and nothing else.
     func request(_ type: SFTPProtocol.MessageType, path: String, reply: @escaping Handler) {
-        request(type, { $0.appendString(path); return true }, reply: reply)
+        request(
+            type,
+            {
+                $0.appendString(path); return true
+            }, reply: reply)
     }
 
     /// An OpenSSH extension request (`extended` with the name first).
-    func extended(_ name: String, _ body: @escaping (ByteQueue) -> Void, reply: @escaping Handler) {
-        request(.extended, { q in q.appendString(name); body(q); return true }, reply: reply)
+    func extended(_ name: String, _ body: @escaping (ByteQueue) -> Void = { _ in }, reply: @escaping Handler) {
+        request(
+            .extended,
+            { q in
+                q.appendString(name); body(q); return true
+            }, reply: reply)
     }
 
     // MARK: Servicing
@@ -132,7 +140,7 @@ final class SFTPChannel {
         session.channelOpenOwner = me
         if let raw = libssh2_channel_open_ex(session.raw, "session", 7, window, LibSSH2.defaultPacket, nil, 0) {
             session.channelOpenOwner = nil
-            session.lastInbound = Posix.now()
+            session.lastInbound = .now
             channel = SSHChannel(session: session, raw: raw)
             state = .starting
             return true
@@ -162,7 +170,7 @@ final class SFTPChannel {
                 "The pod's SSH server has no SFTP subsystem (sshd_config needs `Subsystem sftp internal-sftp` or sftp-server).",
                 code: rc)
         }
-        session.lastInbound = Posix.now()
+        session.lastInbound = .now
         // INIT carries no request id: version 3, no extensions.
         outbound.append(UInt32(5))
         outbound.append(SFTPProtocol.MessageType.initialize.rawValue)
@@ -202,7 +210,7 @@ final class SFTPChannel {
                 break
             }
             progress = true
-            session.lastInbound = Posix.now()
+            session.lastInbound = .now
             try dispatch()
         }
         // sftp-server writes nothing on stderr, but unread bytes there would hold the window.
@@ -250,7 +258,7 @@ final class SFTPChannel {
             extensions[name] = data
         }
         if supports(SFTPProtocol.Extension.limits) {
-            extended(SFTPProtocol.Extension.limits, { _ in }) { [self] reply in
+            extended(SFTPProtocol.Extension.limits) { [self] reply in
                 guard reply.type == SFTPProtocol.MessageType.extendedReply.rawValue else { return }
                 var r = reply.reader
                 guard r.uint64() != nil, let read = r.uint64(), let write = r.uint64(), let handles = r.uint64() else { return }

@@ -70,7 +70,7 @@ public final class SFTPClient {
         do {
             // Requests framed since the last run are still in the channels' queues: write them
             // before the loop first waits, or that wait would be for replies to nothing.
-            try engine.service(PollSet(), now: Posix.now())
+            try engine.service(PollSet(), now: .now)
             if !condition() { try loop.run() }
         } catch {
             engine.work = nil
@@ -80,7 +80,7 @@ public final class SFTPClient {
                 // The session is still good, but requests in flight would answer handlers that
                 // no longer exist: nothing more goes over it.
             } else {
-                session.isDead = error.kind == .disconnected
+                session.isDead = error.kind == .disconnected || error.kind == .unresponsive
                 mapped = SFTPError(transport: error)
             }
             broken = mapped
@@ -145,11 +145,15 @@ public final class SFTPClient {
 
     public func makeDirectory(_ path: String, mode: UInt32 = 0o755) throws(SFTPError) {
         try call { channel, done in
-            channel.request(.mkdir, { q in
-                q.appendString(path)
-                q.appendAttributes(SFTPAttributes(permissions: mode))
-                return true
-            }) { reply in done(reply.isOK ? .success(()) : .failure(reply.error("mkdir", path))) }
+            channel.request(
+                .mkdir,
+                { q in
+                    q.appendString(path)
+                    q.appendAttributes(SFTPAttributes(permissions: mode))
+                    return true
+                },
+                reply: { reply in done(reply.isOK ? .success(()) : .failure(reply.error("mkdir", path))) }
+            )
         }
     }
 
@@ -175,17 +179,25 @@ public final class SFTPClient {
 
     static func rename(on channel: SFTPChannel, _ source: String, to target: String, done: @escaping (SFTPError?) -> Void) {
         if channel.supports(SFTPProtocol.Extension.posixRename) {
-            channel.extended(SFTPProtocol.Extension.posixRename, { q in
-                q.appendString(source)
-                q.appendString(target)
-            }) { reply in done(reply.isOK ? nil : reply.error("rename", target)) }
+            channel.extended(
+                SFTPProtocol.Extension.posixRename,
+                { q in
+                    q.appendString(source)
+                    q.appendString(target)
+                },
+                reply: { reply in done(reply.isOK ? nil : reply.error("rename", target)) }
+            )
         } else {
             channel.request(.remove, path: target) { _ in }
-            channel.request(.rename, { q in
-                q.appendString(source)
-                q.appendString(target)
-                return true
-            }) { reply in done(reply.isOK ? nil : reply.error("rename", target)) }
+            channel.request(
+                .rename,
+                { q in
+                    q.appendString(source)
+                    q.appendString(target)
+                    return true
+                },
+                reply: { reply in done(reply.isOK ? nil : reply.error("rename", target)) }
+            )
         }
     }
 
@@ -199,20 +211,28 @@ public final class SFTPClient {
     /// OpenSSH's sftp-server takes SYMLINK's two paths in the opposite order to the draft
     /// (target first); every server autopod meets is OpenSSH's.
     static func symlink(on channel: SFTPChannel, _ path: String, target: String, done: @escaping (SFTPError?) -> Void) {
-        channel.request(.symlink, { q in
-            q.appendString(target)
-            q.appendString(path)
-            return true
-        }) { reply in done(reply.isOK ? nil : reply.error("symlink", path)) }
+        channel.request(
+            .symlink,
+            { q in
+                q.appendString(target)
+                q.appendString(path)
+                return true
+            },
+            reply: { reply in done(reply.isOK ? nil : reply.error("symlink", path)) }
+        )
     }
 
     public func setAttributes(_ path: String, _ attributes: SFTPAttributes) throws(SFTPError) {
         try call { channel, done in
-            channel.request(.setstat, { q in
-                q.appendString(path)
-                q.appendAttributes(attributes)
-                return true
-            }) { reply in done(reply.isOK ? .success(()) : .failure(reply.error("setstat", path))) }
+            channel.request(
+                .setstat,
+                { q in
+                    q.appendString(path)
+                    q.appendAttributes(attributes)
+                    return true
+                },
+                reply: { reply in done(reply.isOK ? .success(()) : .failure(reply.error("setstat", path))) }
+            )
         }
     }
 
@@ -220,15 +240,15 @@ public final class SFTPClient {
 
     /// Keeps the connection alive (keepalives, liveness probe) until `fd` is readable or
     /// `timeout` passes; returns whether `fd` became readable. A dead link throws, as any call.
-    public func wait(forReadable fd: Int32, timeout: Double) throws(SFTPError) -> Bool {
-        let end = Posix.now() + timeout
+    public func wait(forReadable fd: Int32, timeout: Duration) throws(SFTPError) -> Bool {
+        let end = ContinuousClock.now + timeout
         engine.watch(fd)
         engine.deadline = end
         defer {
             engine.watch(nil)
             engine.deadline = nil
         }
-        try run { [engine] in engine.watchedFired || Posix.now() >= end }
+        try run { [engine] in engine.watchedFired || ContinuousClock.now >= end }
         return engine.watchedFired
     }
 
@@ -296,7 +316,7 @@ public final class SFTPClient {
             defer { close(discard) }
             exit = try session.exec(command, stdin: inFD, stdout: outFD, stderr: discard)
         } catch {
-            session.isDead = error.kind == .disconnected
+            session.isDead = error.kind == .disconnected || error.kind == .unresponsive
             broken = SFTPError(transport: error)
             throw broken!
         }
@@ -371,8 +391,8 @@ public struct SFTPOptions: Sendable {
     public var channels = 4
     /// The receive window of each channel: how much a download keeps in flight per channel.
     public var channelWindow: UInt32 = 16 * 1024 * 1024
-    public var probeAfterIdle: Double = 3
-    public var probeReplyTimeout: Double = 5
+    public var probeAfterIdle: Duration = .seconds(3)
+    public var probeReplyTimeout: Duration = .seconds(5)
 
     public init() {}
 }

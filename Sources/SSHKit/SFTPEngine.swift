@@ -9,7 +9,7 @@ final class SFTPEngine: SSHLoopParticipant {
     var work: (() throws(SSHError) -> Bool)?
     var isDone: () -> Bool = { true }
     /// When `work` wants to run even without I/O (progress reports).
-    var deadline: Double?
+    var deadline: ContinuousClock.Instant?
 
     init(session: SSHSession) {
         self.session = session
@@ -17,7 +17,7 @@ final class SFTPEngine: SSHLoopParticipant {
 
     var isFinished: Bool { isDone() }
     var hasChannels: Bool { !channels.isEmpty }
-    var nextDeadline: Double? { deadline }
+    var nextDeadline: ContinuousClock.Instant? { deadline }
 
     /// A local fd to watch while idle (`SFTPClient.wait(forReadable:)`), and whether it fired.
     var watchedFD: Int32?
@@ -37,8 +37,7 @@ final class SFTPEngine: SSHLoopParticipant {
 
     var readyChannels: [SFTPChannel] { channels.filter(\.isReady) }
 
-
-    func service(_ set: PollSet, now: Double) throws(SSHError) {
+    func service(_ set: PollSet, now: ContinuousClock.Instant) throws(SSHError) {
         if watchedSlot != nil && set.isReadable(watchedSlot) { watchedFired = true }
         var progress = true
         while progress {

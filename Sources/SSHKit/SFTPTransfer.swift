@@ -59,7 +59,7 @@ final class SFTPTransfer {
     private var filesTotal = 0
     private var filesDone = 0
     private var lastPath: String?
-    private var lastReport = 0.0
+    private var lastReport = ContinuousClock.now - .seconds(1)
 
     init(
         client: SFTPClient, items: [TransferItem], direction: TransferDirection, options: TransferOptions,
@@ -172,7 +172,7 @@ final class SFTPTransfer {
             return true
         }
         // Progress reports tick even while nothing arrives (rate, ETA).
-        engine.deadline = Posix.now() + 0.25
+        engine.deadline = .now + .milliseconds(250)
         return did
     }
 
@@ -279,8 +279,8 @@ final class SFTPTransfer {
     }
 
     private func reportProgress(force: Bool) {
-        let now = Posix.now()
-        guard force || now - lastReport >= 0.2 else { return }
+        let now = ContinuousClock.now
+        guard force || lastReport.duration(to: now) >= .milliseconds(200) else { return }
         lastReport = now
         progressSink(
             TransferProgress(
@@ -293,7 +293,10 @@ final class SFTPTransfer {
     private func makeDirectory(_ i: Int) {
         let item = items[i]
         if case .present(let attributes) = item.existing {
-            if attributes.kind == .directory { return report.outcomes[i] = .upToDate }
+            if attributes.kind == .directory {
+                report.outcomes[i] = .upToDate
+                return
+            }
             return failDirectory(i, SFTPError(.failure, "\(item.destination): not a directory (something else is in the way)", path: item.destination))
         }
         // Owner rwx while filling it; the real mode is set at the end.
@@ -310,28 +313,32 @@ final class SFTPTransfer {
         case .upload:
             levelInFlight += 1
             let channel = client.primary
-            channel.request(.mkdir, { q in
-                q.appendString(item.destination)
-                q.appendAttributes(SFTPAttributes(permissions: mode))
-                return true
-            }) { [self] reply in
-                if reply.isOK {
-                    levelInFlight -= 1
-                    report.outcomes[i] = .copied
-                    return
-                }
-                let error = reply.error("mkdir", item.destination)
-                // FAILURE is also "it exists": fine if it is a directory.
-                channel.request(.lstat, path: item.destination) { [self] check in
-                    levelInFlight -= 1
-                    var r = check.reader
-                    if check.type == SFTPProtocol.MessageType.attrs.rawValue, r.attributes()?.kind == .directory {
-                        report.outcomes[i] = .upToDate
-                    } else {
-                        failDirectory(i, error)
+            channel.request(
+                .mkdir,
+                { q in
+                    q.appendString(item.destination)
+                    q.appendAttributes(SFTPAttributes(permissions: mode))
+                    return true
+                },
+                reply: { [self] reply in
+                    if reply.isOK {
+                        levelInFlight -= 1
+                        report.outcomes[i] = .copied
+                        return
+                    }
+                    let error = reply.error("mkdir", item.destination)
+                    // FAILURE is also "it exists": fine if it is a directory.
+                    channel.request(.lstat, path: item.destination) { [self] check in
+                        levelInFlight -= 1
+                        var r = check.reader
+                        if check.type == SFTPProtocol.MessageType.attrs.rawValue, r.attributes()?.kind == .directory {
+                            report.outcomes[i] = .upToDate
+                        } else {
+                            failDirectory(i, error)
+                        }
                     }
                 }
-            }
+            )
         }
     }
 
@@ -369,14 +376,18 @@ final class SFTPTransfer {
                 attributes.modificationTime = UInt32(truncatingIfNeeded: item.modificationTime)
             }
             attributesInFlight += 1
-            client.primary.request(.setstat, { q in
-                q.appendString(item.destination)
-                q.appendAttributes(attributes)
-                return true
-            }) { [self] reply in
-                attributesInFlight -= 1
-                if !reply.isOK { finish(i, .failed, failure: reply.error("setstat", item.destination)) }
-            }
+            client.primary.request(
+                .setstat,
+                { q in
+                    q.appendString(item.destination)
+                    q.appendAttributes(attributes)
+                    return true
+                },
+                reply: { [self] reply in
+                    attributesInFlight -= 1
+                    if !reply.isOK { finish(i, .failed, failure: reply.error("setstat", item.destination)) }
+                }
+            )
         }
     }
 

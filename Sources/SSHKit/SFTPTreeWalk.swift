@@ -75,23 +75,35 @@ final class SFTPTreeWalk {
     private func readMore(_ listing: Listing, on channel: SFTPChannel) {
         while !listing.finished && listing.inFlight < Self.readAhead {
             listing.inFlight += 1
-            channel.request(.readdir, { q in q.appendString(listing.handle); return true }) { [self] reply in
-                listing.inFlight -= 1
-                if reply.type == SFTPProtocol.MessageType.name.rawValue {
-                    if !listing.finished { take(reply, listing) }
-                } else {
-                    if !reply.isEOF && !listing.finished { tree.unreadable.append(reply.error("readdir", path(listing.relative))) }
-                    listing.finished = true
-                }
-                if listing.finished {
-                    if listing.inFlight == 0 {
-                        channel.request(.close, { q in q.appendString(listing.handle); return true }) { _ in }
-                        active -= 1
+            channel.request(
+                .readdir,
+                { q in
+                    q.appendString(listing.handle); return true
+                },
+                reply: { [self] reply in
+                    listing.inFlight -= 1
+                    if reply.type == SFTPProtocol.MessageType.name.rawValue {
+                        if !listing.finished { take(reply, listing) }
+                    } else {
+                        if !reply.isEOF && !listing.finished { tree.unreadable.append(reply.error("readdir", path(listing.relative))) }
+                        listing.finished = true
                     }
-                } else {
-                    readMore(listing, on: channel)
+                    if listing.finished {
+                        if listing.inFlight == 0 {
+                            channel.request(
+                                .close,
+                                { q in
+                                    q.appendString(listing.handle); return true
+                                },
+                                reply: { _ in }
+                            )
+                            active -= 1
+                        }
+                    } else {
+                        readMore(listing, on: channel)
+                    }
                 }
-            }
+            )
         }
     }
 

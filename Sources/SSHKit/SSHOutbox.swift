@@ -73,30 +73,30 @@ final class SSHOutbox {
 
     /// Waits until everything is written or `timeout` passes (before libssh2 blocks on a reply
     /// to bytes still held here). Returns 0, or the errno that ended the connection.
-    func drain(timeout: Double) -> Int32 {
-        let end = Posix.now() + timeout
+    func drain(timeout: Duration) -> Int32 {
+        let deadline = Deadline.after(timeout)
         while !isEmpty {
             let err = flush()
             if err != 0 { return err }
-            let left = end - Posix.now()
-            if isEmpty || left <= 0 { break }
+            if isEmpty || deadline.hasPassed { break }
             var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-            _ = poll(&p, 1, Int32(min(left, 1) * 1000) + 1)
+            _ = poll(&p, 1, min(deadline.remaining, .seconds(1)).pollMilliseconds)
         }
         return 0
     }
 
     /// The C function libssh2 calls; `abstract` points at the session's outbox.
-    static let callback: @convention(c) (
-        libssh2_socket_t, UnsafeRawPointer?, Int, Int32, UnsafeMutablePointer<UnsafeMutableRawPointer?>?
-    ) -> Int = { socket, buffer, length, flags, abstract in
-        guard let owner = abstract?.pointee else { return -Int(EBADF) }
-        let outbox = Unmanaged<SSHOutbox>.fromOpaque(owner).takeUnretainedValue()
-        guard socket == outbox.fd else {
-            // libssh2 also sends to the SSH agent through this callback, as a plain send().
-            let n = Libc.send(socket, buffer, length, flags)
-            return n < 0 ? -Int(errno) : n
+    static let callback:
+        @convention(c) (
+            libssh2_socket_t, UnsafeRawPointer?, Int, Int32, UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+        ) -> Int = { socket, buffer, length, flags, abstract in
+            guard let owner = abstract?.pointee else { return -Int(EBADF) }
+            let outbox = Unmanaged<SSHOutbox>.fromOpaque(owner).takeUnretainedValue()
+            guard socket == outbox.fd else {
+                // libssh2 also sends to the SSH agent through this callback, as a plain send().
+                let n = Libc.send(socket, buffer, length, flags)
+                return n < 0 ? -Int(errno) : n
+            }
+            return outbox.take(UnsafeRawBufferPointer(start: buffer, count: length))
         }
-        return outbox.take(UnsafeRawBufferPointer(start: buffer, count: length))
-    }
 }

@@ -28,48 +28,64 @@ final class TailCheck {
 
     func start() {
         if range.isEmpty { return done(true) }
-        channel.request(.open, { [remotePath] q in
-            q.appendString(remotePath)
-            q.append(SFTPProtocol.OpenFlags.read.rawValue)
-            q.appendAttributes(SFTPAttributes())
-            return true
-        }) { [self] reply in
-            var r = reply.reader
-            guard reply.type == SFTPProtocol.MessageType.handle.rawValue, let handle = r.data() else { return done(false) }
-            self.handle = handle
-            var offset = range.lowerBound
-            while offset < range.upperBound {
-                let n = Int(min(UInt64(chunk), range.upperBound - offset))
-                read(offset, n)
-                offset += UInt64(n)
+        channel.request(
+            .open,
+            { [remotePath] q in
+                q.appendString(remotePath)
+                q.append(SFTPProtocol.OpenFlags.read.rawValue)
+                q.appendAttributes(SFTPAttributes())
+                return true
+            },
+            reply: { [self] reply in
+                var r = reply.reader
+                guard reply.type == SFTPProtocol.MessageType.handle.rawValue, let handle = r.data() else { return done(false) }
+                self.handle = handle
+                var offset = range.lowerBound
+                while offset < range.upperBound {
+                    let n = Int(min(UInt64(chunk), range.upperBound - offset))
+                    read(offset, n)
+                    offset += UInt64(n)
+                }
             }
-        }
+        )
     }
 
     private func read(_ offset: UInt64, _ length: Int) {
         guard let handle else { return }
         outstanding += 1
-        channel.request(.read, { q in
-            q.appendString(handle)
-            q.append(offset)
-            q.append(UInt32(length))
-            return true
-        }) { [self] reply in
-            outstanding -= 1
-            var r = reply.reader
-            if !broken, reply.type == SFTPProtocol.MessageType.data.rawValue, let data = r.stringBytes(), data.count > 0, data.count <= length {
-                let at = Int(offset - range.lowerBound)
-                buffer.withUnsafeMutableBytes { UnsafeMutableRawBufferPointer(rebasing: $0[at..<at + data.count]).copyMemory(from: data) }
-                if data.count < length { read(offset + UInt64(data.count), length - data.count) }
-            } else {
-                broken = true  // EOF or an error: the remote file is shorter or unreadable
+        channel.request(
+            .read,
+            { q in
+                q.appendString(handle)
+                q.append(offset)
+                q.append(UInt32(length))
+                return true
+            },
+            reply: { [self] reply in
+                outstanding -= 1
+                var r = reply.reader
+                if !broken, reply.type == SFTPProtocol.MessageType.data.rawValue, let data = r.stringBytes(), data.count > 0, data.count <= length {
+                    let at = Int(offset - range.lowerBound)
+                    buffer.withUnsafeMutableBytes { UnsafeMutableRawBufferPointer(rebasing: $0[at..<at + data.count]).copyMemory(from: data) }
+                    if data.count < length { read(offset + UInt64(data.count), length - data.count) }
+                } else {
+                    broken = true  // EOF or an error: the remote file is shorter or unreadable
+                }
+                if outstanding == 0 { finish() }
             }
-            if outstanding == 0 { finish() }
-        }
+        )
     }
 
     private func finish() {
-        if let handle { channel.request(.close, { q in q.appendString(handle); return true }) { _ in } }
+        if let handle {
+            channel.request(
+                .close,
+                { q in
+                    q.appendString(handle); return true
+                },
+                reply: { _ in }
+            )
+        }
         guard !broken else { return done(false) }
         let local = [UInt8](unsafeUninitializedCapacity: buffer.count) { out, count in
             count = Self.pread(localPath, into: UnsafeMutableRawBufferPointer(out), at: range.lowerBound)

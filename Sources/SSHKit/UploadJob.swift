@@ -35,22 +35,26 @@ final class UploadJob: FileJob {
         var flags: SFTPProtocol.OpenFlags = [.write, .create]
         if point == 0 { flags.insert(.truncate) }
         stage = .waiting
-        lane.channel.request(.open, { [self] q in
-            q.appendString(partialPath)
-            q.append(flags.rawValue)
-            q.appendAttributes(SFTPAttributes(permissions: 0o600))
-            return true
-        }) { [self] reply in
-            var r = reply.reader
-            guard reply.type == SFTPProtocol.MessageType.handle.rawValue, let handle = r.data() else {
-                return fail(reply.error("create", item.destination))
+        lane.channel.request(
+            .open,
+            { [self] q in
+                q.appendString(partialPath)
+                q.append(flags.rawValue)
+                q.appendAttributes(SFTPAttributes(permissions: 0o600))
+                return true
+            },
+            reply: { [self] reply in
+                var r = reply.reader
+                guard reply.type == SFTPProtocol.MessageType.handle.rawValue, let handle = r.data() else {
+                    return fail(reply.error("create", item.destination))
+                }
+                guard stage != .finished else { return }
+                lane.handle = handle
+                resumed(at: point)
+                ledger = ChunkLedger(start: point)
+                stage = .moving
             }
-            guard stage != .finished else { return }
-            lane.handle = handle
-            resumed(at: point)
-            ledger = ChunkLedger(start: point)
-            stage = .moving
-        }
+        )
     }
 
     override func move() -> Bool {
@@ -58,20 +62,30 @@ final class UploadJob: FileJob {
         for channel in newLaneChannels() {
             let lane = Lane(channel: channel)
             lanes.append(lane)
-            channel.request(.open, { [self] q in
-                q.appendString(partialPath)
-                q.append(SFTPProtocol.OpenFlags.write.rawValue)
-                q.appendAttributes(SFTPAttributes())
-                return true
-            }) { [self] reply in
-                var r = reply.reader
-                guard reply.type == SFTPProtocol.MessageType.handle.rawValue, let handle = r.data() else { return }
-                if stage == .finished || finishing {
-                    channel.request(.close, { q in q.appendString(handle); return true }) { _ in }
-                } else {
-                    lane.handle = handle
+            channel.request(
+                .open,
+                { [self] q in
+                    q.appendString(partialPath)
+                    q.append(SFTPProtocol.OpenFlags.write.rawValue)
+                    q.appendAttributes(SFTPAttributes())
+                    return true
+                },
+                reply: { [self] reply in
+                    var r = reply.reader
+                    guard reply.type == SFTPProtocol.MessageType.handle.rawValue, let handle = r.data() else { return }
+                    if stage == .finished || finishing {
+                        channel.request(
+                            .close,
+                            { q in
+                                q.appendString(handle); return true
+                            },
+                            reply: { _ in }
+                        )
+                    } else {
+                        lane.handle = handle
+                    }
                 }
-            }
+            )
             did = true
         }
         var progress = true
@@ -96,34 +110,38 @@ final class UploadJob: FileJob {
         guard let handle = lane.handle else { return false }
         let channel = lane.channel
         var readError: Int32 = 0
-        let framed = channel.request(.write, { [fd] q in
-            q.appendString(handle)
-            q.append(offset)
-            q.append(UInt32(length))
-            var got = 0
-            q.fill(upTo: length) { buffer in
-                while got < length {
-                    let n = pread(fd, buffer.baseAddress! + got, length - got, off_t(offset) + off_t(got))
-                    if n < 0 && errno == EINTR { continue }
-                    if n <= 0 {
-                        readError = n < 0 ? errno : 0
-                        break
+        let framed = channel.request(
+            .write,
+            { [fd] q in
+                q.appendString(handle)
+                q.append(offset)
+                q.append(UInt32(length))
+                var got = 0
+                q.fill(upTo: length) { buffer in
+                    while got < length {
+                        let n = pread(fd, buffer.baseAddress! + got, length - got, off_t(offset) + off_t(got))
+                        if n < 0 && errno == EINTR { continue }
+                        if n <= 0 {
+                            readError = n < 0 ? errno : 0
+                            break
+                        }
+                        got += n
                     }
-                    got += n
+                    return got
                 }
-                return got
+                return got == length
+            },
+            reply: { [self] reply in
+                channel.bytesInFlight -= length
+                lane.inFlight -= length
+                guard stage != .finished else { return }
+                guard reply.isOK else { return fail(reply.error("write", item.destination)) }
+                ledger.complete(offset)
+                transfer.wake(self)
+                transfer.countTransferred(length)
+                counted += UInt64(length)
             }
-            return got == length
-        }) { [self] reply in
-            channel.bytesInFlight -= length
-            lane.inFlight -= length
-            guard stage != .finished else { return }
-            guard reply.isOK else { return fail(reply.error("write", item.destination)) }
-            ledger.complete(offset)
-            transfer.wake(self)
-            transfer.countTransferred(length)
-            counted += UInt64(length)
-        }
+        )
         guard framed else {
             if readError != 0 {
                 fail(SFTPError.local("read", item.source, errno: readError))
@@ -142,7 +160,15 @@ final class UploadJob: FileJob {
         finishing = true
         guard let home = lanes.first, let handle = home.handle else { return fail(SFTPError(.failure, "\(item.destination): lost its handle", path: item.destination)) }
         for lane in lanes.dropFirst() {
-            if let extra = lane.handle { lane.channel.request(.close, { q in q.appendString(extra); return true }) { _ in } }
+            if let extra = lane.handle {
+                lane.channel.request(
+                    .close,
+                    { q in
+                        q.appendString(extra); return true
+                    },
+                    reply: { _ in }
+                )
+            }
             lane.handle = nil
         }
         closeLocal()
@@ -164,19 +190,33 @@ final class UploadJob: FileJob {
         }
         if truncate {
             pending += 1
-            home.channel.request(.fsetstat, { [size = item.size] q in
-                q.appendString(handle)
-                q.appendAttributes(SFTPAttributes(size: size))
-                return true
-            }) { collect($0, "truncate") }
+            home.channel.request(
+                .fsetstat,
+                { [size = item.size] q in
+                    q.appendString(handle)
+                    q.appendAttributes(SFTPAttributes(size: size))
+                    return true
+                },
+                reply: { collect($0, "truncate") }
+            )
         }
         pending += 2
-        home.channel.request(.fsetstat, { q in
-            q.appendString(handle)
-            q.appendAttributes(attributes)
-            return true
-        }) { collect($0, "chmod") }
-        home.channel.request(.close, { q in q.appendString(handle); return true }) { collect($0, "close") }
+        home.channel.request(
+            .fsetstat,
+            { q in
+                q.appendString(handle)
+                q.appendAttributes(attributes)
+                return true
+            },
+            reply: { collect($0, "chmod") }
+        )
+        home.channel.request(
+            .close,
+            { q in
+                q.appendString(handle); return true
+            },
+            reply: { collect($0, "close") }
+        )
         home.handle = nil
     }
 }

@@ -29,12 +29,12 @@ final class PodStateStoreTests: XCTestCase {
         try store.update { state in
             state.version = 3
             state.upsert(record)
-            state.pending.append(PendingCreate(name: "autopod-2027-01-01-002", startedAt: created, cloudType: .secure))
+            state.pending.append(PendingCreate(name: "autopod-2027-01-01-002", startedAt: created, cloudType: .secure, pid: 4242))
         }
         let loaded = try store.load()
         XCTAssertEqual(loaded.version, 3)
         XCTAssertEqual(loaded.pods, [record])
-        XCTAssertEqual(loaded.pending, [PendingCreate(name: "autopod-2027-01-01-002", startedAt: created, cloudType: .secure)])
+        XCTAssertEqual(loaded.pending, [PendingCreate(name: "autopod-2027-01-01-002", startedAt: created, cloudType: .secure, pid: 4242)])
         XCTAssertEqual(loaded.pods[0].intervals[0].end!.timeIntervalSince1970, 1_800_000_061.75, accuracy: 0.001)
     }
 
@@ -172,14 +172,17 @@ final class PodStateStoreTests: XCTestCase {
         XCTAssertThrowsError(try PodStateStore(paths: paths).load()) { error in
             XCTAssertTrue("\(error)".contains("\"name\" is missing at pods.[0]"), "\(error)")
         }
-        let pod = #"{"id": "x", "name": "n", "gpuTypeId": "g", "gpuDisplayName": "g", "gpuCount": 1, "cloudType": "SECURE", "#
+        let pod =
+            #"{"id": "x", "name": "n", "gpuTypeId": "g", "gpuDisplayName": "g", "gpuCount": 1, "cloudType": "SECURE", "#
             + #""pricePerHour": 0.1, "createdAt": "2027-01-01T00:00:00Z", "intervals": [{"start": "tomorrow"}], "createdByAutopod": true}"#
         let cases = [
             (#"{"version": 1, "pods": [], "pending": {}}"#, "wrong kind of value at pending: expected an array"),
             (#"{"version": "1", "pods": [], "pending": []}"#, "wrong kind of value at version: expected a whole number"),
             (#"{"version": 1, "pods": [\#(pod)], "pending": []}"#, "wrong kind of value at pods.[0].intervals.[0].start"),
-            (#"{"version": 1, "pods": [\#(pod.replacingOccurrences(of: "SECURE", with: "CHEAP"))], "pending": []}"#,
-             "wrong kind of value at pods.[0].cloudType: expected SECURE, COMMUNITY or ALL"),
+            (
+                #"{"version": 1, "pods": [\#(pod.replacingOccurrences(of: "SECURE", with: "CHEAP"))], "pending": []}"#,
+                "wrong kind of value at pods.[0].cloudType: expected SECURE, COMMUNITY or ALL"
+            ),
             (#"{"version": 1, "pods": [null], "pending": []}"#, "wrong kind of value at pods.[0]: expected an object"),
             (#"[]"#, "wrong kind of value: expected an object"),
         ]

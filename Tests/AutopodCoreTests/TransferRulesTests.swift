@@ -53,15 +53,16 @@ final class TransferRulesTests: XCTestCase {
 
     func testIgnoreRulesFollowGit() {
         var rules = IgnoreRules()
-        rules.add(file: """
-            # build output
-            build/
-            *.pyc
-            /secrets.env
-            !keep.pyc
-            docs/**/*.tmp
-            trailing\\ 
-            """, in: "")
+        rules.add(
+            file: """
+                # build output
+                build/
+                *.pyc
+                /secrets.env
+                !keep.pyc
+                docs/**/*.tmp
+                trailing\\ 
+                """, in: "")
         XCTAssertTrue(rules.isIgnored("build", isDirectory: true))
         XCTAssertTrue(rules.isIgnored("src/build", isDirectory: true))
         XCTAssertFalse(rules.isIgnored("build", isDirectory: false), "a trailing slash matches directories only")

@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 import TestSupport
 import XCTest
@@ -11,7 +12,7 @@ class EndToEndCase: XCTestCase {
 
     override func setUpWithError() throws {
         sim = try SimulatorProcess(bootDelay: bootDelay)
-        cli = try CLIRunner(apiBaseURL: sim.baseURL, apiKey: SimulatorProcess.apiKey)
+        cli = CLIRunner(apiBaseURL: sim.baseURL, apiKey: SimulatorProcess.apiKey)
         try writeConfig()
     }
 
@@ -22,10 +23,11 @@ class EndToEndCase: XCTestCase {
 
     /// A config with a real ed25519 key pair: connect logs in to the pod before it says ready.
     func writeConfig(extra: [String: Any] = [:]) throws {
+        try FileManager.default.createDirectory(at: cli.home, withIntermediateDirectories: true)
         let key = cli.home.appendingPathComponent("id_test")
         if !FileManager.default.fileExists(atPath: key.path) {
-            let made = try ProcessRunner.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "e2e@test", "-f", key.path])
-            XCTAssertEqual(made.status, 0, made.stderr)
+            let made = try ChildProcess.run(["/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "e2e@test", "-f", key.path])
+            XCTAssertEqual(made.status, 0, "\(made)")
         }
         var config: [String: Any] = ["sshKeyPath": key.path]
         config.merge(extra) { $1 }
@@ -42,7 +44,7 @@ class EndToEndCase: XCTestCase {
 
     /// Runs `connect --no-shell` and insists it worked.
     @discardableResult
-    func connect(_ extra: [String] = [], file: StaticString = #filePath, line: UInt = #line) throws -> CLIResult {
+    func connect(_ extra: [String] = [], file: StaticString = #filePath, line: UInt = #line) throws -> ProcessResult {
         let result = try cli.run(["connect", "--no-shell"] + extra)
         XCTAssertEqual(result.status, 0, "\(result)", file: file, line: line)
         return result

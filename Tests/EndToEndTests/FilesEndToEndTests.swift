@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 import TestSupport
 import XCTest
@@ -19,7 +20,7 @@ final class FilesEndToEndTests: EndToEndCase {
     }
 
     override func tearDownWithError() throws {
-        _ = try? ProcessRunner.run("/usr/bin/chattr", ["-R", "-i", scratch])
+        _ = try? ChildProcess.run(["/usr/bin/chattr", "-R", "-i", scratch])
         try? FileManager.default.removeItem(atPath: scratch)
         try super.tearDownWithError()
     }
@@ -39,7 +40,7 @@ final class FilesEndToEndTests: EndToEndCase {
     }
 
     private func writeBig(_ path: String, megabytes: Int) throws {
-        let dd = try ProcessRunner.run("/bin/sh", ["-c", "head -c \(megabytes * 1024 * 1024) /dev/urandom > '\(path)'"])
+        let dd = try ChildProcess.run(["/bin/sh", "-c", "head -c \(megabytes * 1024 * 1024) /dev/urandom > '\(path)'"])
         XCTAssertEqual(dd.status, 0, dd.stderr)
     }
 
@@ -51,11 +52,9 @@ final class FilesEndToEndTests: EndToEndCase {
     /// Every entry under `root`: path, type, mode, modification time (not for links, whose
     /// times SFTP cannot set), link target, and the SHA-256 of each file.
     private func manifest(_ root: String) throws -> [String] {
-        let listing = try ProcessRunner.run(
-            "/bin/sh", ["-c", "cd '\(root)' && find . -mindepth 1 -printf '%p %y %m %Ts %l\\n' | LC_ALL=C sort"])
+        let listing = try ChildProcess.run(["/bin/sh", "-c", "cd '\(root)' && find . -mindepth 1 -printf '%p %y %m %Ts %l\\n' | LC_ALL=C sort"])
         XCTAssertEqual(listing.status, 0, listing.stderr)
-        let hashes = try ProcessRunner.run(
-            "/bin/sh", ["-c", "cd '\(root)' && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum"])
+        let hashes = try ChildProcess.run(["/bin/sh", "-c", "cd '\(root)' && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum"])
         XCTAssertEqual(hashes.status, 0, hashes.stderr)
         let entries = listing.stdout.split(separator: "\n").map { line -> String in
             let fields = line.split(separator: " ", omittingEmptySubsequences: false)
@@ -77,14 +76,14 @@ final class FilesEndToEndTests: EndToEndCase {
     }
 
     private func sha256(_ path: String) throws -> String {
-        String(try ProcessRunner.run("/usr/bin/sha256sum", [path]).stdout.split(separator: " ").first ?? "")
+        String(try ChildProcess.run(["/usr/bin/sha256sum", path]).stdout.split(separator: " ").first ?? "")
     }
 
     private func size(_ path: String) -> Int {
         (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
     }
 
-    private func json(_ result: CLIResult) throws -> [String: Any] {
+    private func json(_ result: ProcessResult) throws -> [String: Any] {
         try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result)")
     }
 
@@ -160,7 +159,7 @@ final class FilesEndToEndTests: EndToEndCase {
         try control("network", ["up": false])
         try eventually("the copy to notice the cut", timeout: 60) { copy.stderrSoFar.contains("connection lost") }
         try control("network", ["up": true])
-        let result = try copy.wait(timeout: 180)
+        let result = try copy.wait(timeout: .seconds(180))
         XCTAssertEqual(result.status, 0, "\(result)")
         let summary = try json(result)
         XCTAssertGreaterThanOrEqual(number(summary, "reconnects"), 1, "\(summary)")
@@ -185,7 +184,7 @@ final class FilesEndToEndTests: EndToEndCase {
         let partial = volume + "/models/.model.pt.autopod-part"
         try eventually("the copy to pass half way", timeout: 60) { size(partial) >= 48 * 1024 * 1024 }
         first.interrupt()
-        let stopped = try first.wait(timeout: 60)
+        let stopped = try first.wait(timeout: .seconds(60))
         XCTAssertEqual(stopped.status, 130, "\(stopped)")
         XCTAssertEqual(try json(stopped)["interrupted"] as? Bool, true)
         XCTAssertFalse(FileManager.default.fileExists(atPath: volume + "/models/model.pt"), "a half copy took the real name")
@@ -207,7 +206,7 @@ final class FilesEndToEndTests: EndToEndCase {
         let partial = scratch + "/.remote.bin.autopod-part"
         try eventually("the download to get going", timeout: 60) { size(partial) >= 24 * 1024 * 1024 }
         try control("sshd", ["action": "restart"])
-        let result = try copy.wait(timeout: 180)
+        let result = try copy.wait(timeout: .seconds(180))
         XCTAssertEqual(result.status, 0, "\(result)")
         let summary = try json(result)
         XCTAssertGreaterThanOrEqual(number(summary, "reconnects"), 1, "\(summary)")
@@ -221,8 +220,8 @@ final class FilesEndToEndTests: EndToEndCase {
         try write(tree + "/secret.txt", bytes: 1000, mode: 0o000)
         // Root reads anything; without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH it is held to
         // the file's mode like any user.
-        let up = try ProcessRunner.run(
-            "/usr/bin/setpriv", ["--bounding-set", "-dac_override,-dac_read_search", "--", CLIRunner.autopodBinary.path, "cp", "-r", tree, "\(podID):"],
+        let up = try ChildProcess.run(
+            ["/usr/bin/setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--", CLIRunner.autopod, "cp", "-r", tree, "\(podID):"],
             environment: cli.environment)
         XCTAssertEqual(up.status, 1, "\(up)")
         XCTAssertTrue(up.stderr.contains("secret.txt"), up.stderr)
@@ -235,7 +234,7 @@ final class FilesEndToEndTests: EndToEndCase {
         try FileManager.default.createDirectory(atPath: down + "/mixed/locked", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: volume + "/mixed/locked", withIntermediateDirectories: true)
         try write(volume + "/mixed/locked/x.txt", bytes: 10)
-        let chattr = try ProcessRunner.run("/usr/bin/chattr", ["+i", down + "/mixed/locked"])
+        let chattr = try ChildProcess.run(["/usr/bin/chattr", "+i", down + "/mixed/locked"])
         XCTAssertEqual(chattr.status, 0, chattr.stderr)
         let back = try cli.run(["cp", "-r", "\(podID):mixed", down])
         XCTAssertEqual(back.status, 1, "\(back)")
@@ -349,7 +348,7 @@ final class FilesEndToEndTests: EndToEndCase {
                 && (try? String(contentsOfFile: volume + "/notebooks/new/b.ipynb", encoding: .utf8)) == "fresh"
         }
         watcher.interrupt()
-        let stopped = try watcher.wait(timeout: 30)
+        let stopped = try watcher.wait(timeout: .seconds(30))
         XCTAssertEqual(stopped.status, 130, "\(stopped)")
     }
 }

@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 import RunPodSim
 import TestSupport
@@ -10,13 +11,15 @@ import XCTest
 final class PodFilesystemTests: SimulatorTestCase {
     private var key = ""
 
-    private func ssh(_ port: Int, _ command: String) throws -> ProcessRunner.Result {
-        try ProcessRunner.run("/usr/bin/ssh", Self.clientOptions(key: key) + ["-p", "\(port)", "root@127.0.0.1", command])
+    private func ssh(_ port: Int, _ command: String) throws -> ProcessResult {
+        try ChildProcess.run(["/usr/bin/ssh"] + Self.clientOptions(key: key) + ["-p", "\(port)", "root@127.0.0.1", command])
     }
 
     static func clientOptions(key: String) -> [String] {
-        ["-i", key, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
-         "-o", "BatchMode=yes"]
+        [
+            "-i", key, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+            "-o", "BatchMode=yes",
+        ]
     }
 
     func testVolumeEnvironmentFileHostnameAndSFTP() throws {
@@ -46,13 +49,12 @@ final class PodFilesystemTests: SimulatorTestCase {
         let scratch = try makeTempDirectory(prefix: "pod-fs")
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         try Data("via scp\n".utf8).write(to: URL(fileURLWithPath: scratch + "/up.txt"))
-        let scp = try ProcessRunner.run(
-            "/usr/bin/scp", Self.clientOptions(key: key) + ["-P", "\(port)", scratch + "/up.txt", "root@127.0.0.1:/workspace/up.txt"])
+        let scp = try ChildProcess.run(["/usr/bin/scp"] + Self.clientOptions(key: key) + ["-P", "\(port)", scratch + "/up.txt", "root@127.0.0.1:/workspace/up.txt"])
         XCTAssertEqual(scp.status, 0, scp.stderr)
         XCTAssertEqual(try String(contentsOfFile: volume + "/up.txt", encoding: .utf8), "via scp\n")
-        let sftp = try ProcessRunner.run(
-            "/usr/bin/sftp", Self.clientOptions(key: key) + ["-P", "\(port)", "-b", "-", "root@127.0.0.1"],
-            stdin: "get /workspace/kept.txt \(scratch)/down.txt\n")
+        let sftp = try ChildProcess.run(
+            ["/usr/bin/sftp"] + Self.clientOptions(key: key) + ["-P", "\(port)", "-b", "-", "root@127.0.0.1"],
+            input: "get /workspace/kept.txt \(scratch)/down.txt\n")
         XCTAssertEqual(sftp.status, 0, sftp.stderr)
         XCTAssertEqual(try String(contentsOfFile: scratch + "/down.txt", encoding: .utf8), "kept\n")
 
@@ -92,10 +94,11 @@ final class PodFilesystemTests: SimulatorTestCase {
         try copy.run()
         defer { if copy.isRunning { copy.terminate() } }
         let target = volume + "/blob"
-        XCTAssertTrue(SimulatorClient.waitUntil(timeout: 20) {
-            let size = (try? FileManager.default.attributesOfItem(atPath: target)[.size] as? Int) ?? 0
-            return size > 0
-        }, "the copy never started")
+        XCTAssertTrue(
+            SimulatorClient.waitUntil(timeout: 20) {
+                let size = (try? FileManager.default.attributesOfItem(atPath: target)[.size] as? Int) ?? 0
+                return size > 0
+            }, "the copy never started")
         let early = (try? FileManager.default.attributesOfItem(atPath: target)[.size] as? Int) ?? 0
         XCTAssertLessThan(early, 4_000_000, "the copy was not paced")
         copy.waitUntilExit()

@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 import SSHKit
 import TestSupport
@@ -33,7 +34,7 @@ final class SFTPTests: SSHTestCase {
     }
 
     private func sha256(_ path: String) throws -> String {
-        let result = try ProcessRunner.run("/usr/bin/sha256sum", [path])
+        let result = try ChildProcess.run(["/usr/bin/sha256sum", path])
         return String(result.stdout.split(separator: " ").first ?? "")
     }
 
@@ -240,10 +241,11 @@ final class SFTPTests: SSHTestCase {
             case .symlink: kind = .symlink(target: targets[source] ?? "")
             default: kind = .file
             }
-            down.append(TransferItem(
-                kind: kind, source: source, destination: scratch + "/back/" + entry.relativePath, size: entry.attributes.size ?? 0,
-                mode: entry.attributes.mode ?? 0, modificationTime: Int64(entry.attributes.modificationTime ?? 0),
-                accessTime: Int64(entry.attributes.accessTime ?? 0)))
+            down.append(
+                TransferItem(
+                    kind: kind, source: source, destination: scratch + "/back/" + entry.relativePath, size: entry.attributes.size ?? 0,
+                    mode: entry.attributes.mode ?? 0, modificationTime: Int64(entry.attributes.modificationTime ?? 0),
+                    accessTime: Int64(entry.attributes.accessTime ?? 0)))
         }
         var back = TransferReport(count: down.count)
         try sftp.transfer(down, direction: .download, options: TransferOptions(), report: &back)

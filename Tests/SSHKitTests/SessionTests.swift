@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 import SSHKit
 import TestSupport
@@ -9,10 +10,10 @@ final class SessionTests: SSHTestCase {
         XCTAssertEqual(session.hostKey.type, "ssh-ed25519")
         let pub = try String(contentsOfFile: sshd.hostKeyPath + ".pub", encoding: .utf8).split(separator: " ")
         XCTAssertEqual(session.hostKey.base64, String(pub[1]))
-        let (status, listing) = try runTool("/usr/bin/ssh-keygen", ["-l", "-E", "sha256", "-f", sshd.hostKeyPath + ".pub"])
-        XCTAssertEqual(status, 0)
+        let listing = try ChildProcess.run(["/usr/bin/ssh-keygen", "-l", "-E", "sha256", "-f", sshd.hostKeyPath + ".pub"])
+        XCTAssertEqual(listing.status, 0, "\(listing)")
         // "256 SHA256:xxxx comment (ED25519)"
-        XCTAssertEqual(String(listing.split(separator: " ")[1]), session.hostKey.fingerprint)
+        XCTAssertEqual(String(listing.stdout.split(separator: " ")[1]), session.hostKey.fingerprint)
         XCTAssertFalse(session.isAuthenticated)
     }
 
@@ -20,20 +21,21 @@ final class SessionTests: SSHTestCase {
         let port = try freeLoopbackPort()
         XCTAssertThrowsError(try SSHSession(connectingTo: SSHEndpoint(host: "127.0.0.1", port: port))) { error in
             XCTAssertEqual((error as? SSHError)?.kind, .connect)
+            XCTAssertEqual((error as? SSHError)?.endpoint, SSHEndpoint(host: "127.0.0.1", port: port))
             XCTAssertTrue("\(error)".contains("\(port)"), "\(error)")
         }
     }
 
     func testConnectTimeoutToUnroutableAddress() throws {
         var options = SSHSessionOptions()
-        options.connectTimeout = 0.5
-        let start = Date()
+        options.connectTimeout = .milliseconds(500)
+        let start = ContinuousClock.now
         // TEST-NET-1 is never routed; the connect hangs until the deadline.
         XCTAssertThrowsError(try SSHSession(connectingTo: SSHEndpoint(host: "192.0.2.1", port: 22), options: options)) { error in
             let kind = (error as? SSHError)?.kind
             XCTAssertTrue(kind == .timeout || kind == .connect, "\(error)")
         }
-        XCTAssertLessThan(Date().timeIntervalSince(start), 5)
+        XCTAssertLessThan(start.elapsed, .seconds(5))
     }
 
     func testHandshakeTimeoutWhenPortDoesNotSpeakSSH() throws {
@@ -48,7 +50,7 @@ final class SessionTests: SSHTestCase {
         _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
         listen(fd, 4)
         var options = SSHSessionOptions()
-        options.operationTimeout = 1
+        options.operationTimeout = .seconds(1)
         XCTAssertThrowsError(try SSHSession(connectingTo: SSHEndpoint(host: "127.0.0.1", port: port), options: options)) { error in
             let e = error as? SSHError
             XCTAssertTrue(e?.kind == .timeout || e?.kind == .handshake, "\(error)")

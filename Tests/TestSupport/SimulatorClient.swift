@@ -63,6 +63,34 @@ public final class SimulatorClient: @unchecked Sendable {
         try control("GET", "/_sim/pods/\(id)").json ?? [:]
     }
 
+    /// `POST /_sim/pods/ID/gpu`: every GPU of the pod (or GPU `index`) reports this utilisation
+    /// in REST's `runtime.gpus`, GraphQL's `runtime.gpus` and the pod's `nvidia-smi`.
+    public func setGPUUtilisation(_ id: String, util: Int, memoryUtil: Int, index: Int? = nil) throws {
+        var body: [String: Any] = ["util": util, "memoryUtil": memoryUtil]
+        if let index { body["index"] = index }
+        let reply = try control("POST", "/_sim/pods/\(id)/gpu", body)
+        guard reply.status == 200 else { throw FixtureError("set GPU utilisation: HTTP \(reply.status) \(reply.text)") }
+    }
+
+    /// `POST /_sim/pods/ID/log`: lines the pod "printed" (`source` "container" or "system").
+    public func writePodLog(_ id: String, _ lines: [String], source: String = "container") throws {
+        let reply = try control("POST", "/_sim/pods/\(id)/log", ["lines": lines, "source": source])
+        guard reply.status == 200 else { throw FixtureError("write pod log: HTTP \(reply.status) \(reply.text)") }
+    }
+
+    /// `POST /_sim/pods/ID/log-streams {"action": "cut"}`: drops every open log stream of the
+    /// pod mid-reply; returns how many there were.
+    @discardableResult
+    public func cutLogStreams(_ id: String) throws -> Int {
+        try control("POST", "/_sim/pods/\(id)/log-streams", ["action": "cut"]).json?["cut"] as? Int ?? 0
+    }
+
+    /// How many log streams the pod ever had opened (`GET /_sim/pods/ID/log-streams`), to wait
+    /// until a client's stream is registered before writing the line it must see.
+    public func logStreamsOpened(_ id: String) throws -> Int {
+        try control("GET", "/_sim/pods/\(id)/log-streams").json?["opened"] as? Int ?? 0
+    }
+
     /// Creates a pod with inline literals and returns its id (fails the caller on an error).
     public func createPod(
         gpuTypeId: String = "NVIDIA A40", gpuCount: Int = 1, cloudType: String = "SECURE", name: String = "sim-pod",
@@ -75,7 +103,7 @@ public final class SimulatorClient: @unchecked Sendable {
             startSsh: \(startSsh), containerDiskInGb: 20, volumeInGb: 0}) { id } }
             """)
         guard let id = (reply.data("podFindAndDeployOnDemand") as? [String: Any])?["id"] as? String else {
-            throw ClientError.unexpected("create failed: HTTP \(reply.status) \(reply.text)")
+            throw FixtureError("create failed: HTTP \(reply.status) \(reply.text)")
         }
         return id
     }
@@ -90,22 +118,13 @@ public final class SimulatorClient: @unchecked Sendable {
             port = ports.first { ($0["privatePort"] as? Int) == 22 && ($0["isIpPublic"] as? Bool) == true }?["publicPort"] as? Int
             return port != nil
         }
-        guard let port else { throw ClientError.unexpected("pod \(id) never reported a public SSH port") }
+        guard let port else { throw FixtureError("pod \(id) never reported a public SSH port") }
         return port
-    }
-
-    public enum ClientError: Error, CustomStringConvertible {
-        case unexpected(String)
-        public var description: String {
-            switch self {
-            case .unexpected(let message): return message
-            }
-        }
     }
 
     private func send(_ method: String, url: String, headers: [String: String], body: Data, timeout: Double) throws -> Reply {
         let response = try http.send(
-            HTTPRequest(method: method, url: url, headers: headers, body: body, timeout: timeout), policy: .never)
+            HTTPRequest(method: method, url: url, headers: headers, body: body, timeout: .seconds(timeout)), policy: .never)
         let json = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any]
         return Reply(status: response.status, json: json, body: response.body)
     }

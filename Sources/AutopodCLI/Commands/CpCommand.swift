@@ -4,7 +4,7 @@ import AutopodSupport
 import SSHKit
 
 /// `autopod cp SRC... DST`: files to and from a pod, scp-like, over autopod's own SFTP.
-struct CpCommand: ParsableCommand {
+struct CpCommand: PodCommand {
     static let configuration = CommandConfiguration(
         commandName: "cp",
         abstract: "Copy files to or from a pod (resumable, over SFTP).",
@@ -68,13 +68,12 @@ struct CpCommand: ParsableCommand {
         return (CopyRequest(sources: sources, destination: destination, recursive: recursive, preserveTimes: preserveTimes), pod)
     }
 
-    func run() throws {
+    func run(_ context: CommandContext) throws {
         let (request, podReference) = try Self.request(paths, recursive: recursive, preserveTimes: !noPreserve)
-        let context = try CommandContext.make(global: global)
         let view = try context.pod(podReference)
         if view.status == .terminated { throw CLIFailure("\(view.record.name) has been terminated; its files are gone") }
         let session = PodFileSession(ssh: context.ssh(to: view.record, options: sshOptions))
-        session.retryFor = retryFor
+        session.retryFor = .seconds(retryFor)
         let progressView = TransferProgressView(label: "cp", quiet: global.quiet || json)
         session.events = { progressView.event($0) }
         let signals = CancelOnSignal()

@@ -8,7 +8,7 @@ struct LogsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "logs", abstract: "Show autopod's own log (AUTOPOD_HOME/logs/autopod.log).")
 
-    @Option(name: [.customShort("n"), .long], help: "How many of the last lines to show.")
+    @Option(name: [.customShort("n"), .long], parsing: .unconditional, help: "How many of the last lines to show.")
     var lines = 50
 
     @Flag(name: .shortAndLong, help: "Keep printing new lines as they are written (Ctrl+C stops).")
@@ -34,7 +34,7 @@ struct LogsCommand: ParsableCommand {
         guard follow else { return }
         var offset = UInt64(data.count)
         while true {
-            usleep(250_000)
+            Sleep.for(.milliseconds(250))
             // A rotation replaces the file: start again from the top of the new one.
             let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? UInt64) ?? 0
             if size < offset { offset = 0 }

@@ -5,7 +5,7 @@ import FoundationEssentials
 import SSHKit
 
 /// `autopod sync SRC DST`: make a directory on one side like the other, moving only what changed.
-struct SyncCommand: ParsableCommand {
+struct SyncCommand: PodCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync",
         abstract: "Make a pod directory match a local one, or the other way (only changes move).",
@@ -74,13 +74,12 @@ struct SyncCommand: ParsableCommand {
         return (request, pod)
     }
 
-    func run() throws {
+    func run(_ context: CommandContext) throws {
         let (request, podReference) = try makeRequest()
-        let context = try CommandContext.make(global: global)
         let view = try context.pod(podReference)
         if view.status == .terminated { throw CLIFailure("\(view.record.name) has been terminated; its files are gone") }
         let session = PodFileSession(ssh: context.ssh(to: view.record, options: sshOptions))
-        session.retryFor = retryFor
+        session.retryFor = .seconds(retryFor)
         let progressView = TransferProgressView(label: "sync", quiet: global.quiet || json || dryRun)
         session.events = { progressView.event($0) }
         let signals = CancelOnSignal()
@@ -121,14 +120,14 @@ struct SyncCommand: ParsableCommand {
             if session.isCancelled { return false }
             let fired: Bool
             do {
-                fired = try session.run { (client: SFTPClient) throws(SFTPError) in try client.wait(forReadable: watcher.fd, timeout: 30) }
+                fired = try session.run { (client: SFTPClient) throws(SFTPError) in try client.wait(forReadable: watcher.fd, timeout: .seconds(30)) }
             } catch let error as SFTPError where error.kind == .cancelled {
                 return false
             }
             guard fired, !watcher.changes().isEmpty else { continue }
             var settle = 0
             while settle < 5 {
-                let more = try session.run { (client: SFTPClient) throws(SFTPError) in try client.wait(forReadable: watcher.fd, timeout: 0.1) }
+                let more = try session.run { (client: SFTPClient) throws(SFTPError) in try client.wait(forReadable: watcher.fd, timeout: .milliseconds(100)) }
                 if !more { break }
                 _ = watcher.changes()
                 settle += 1

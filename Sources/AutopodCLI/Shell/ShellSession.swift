@@ -11,18 +11,20 @@ enum ShellSession {
         guard isatty(STDIN_FILENO) == 1 else {
             throw CLIFailure("stdin is not a terminal, so there is no shell to open. Use `autopod exec \(ssh.podName) -- COMMAND` instead.")
         }
-        let session = try existing ?? ssh.connect()
-        let forwarder = openForwards(ports)
-        if let forwarder {
-            let list = forwarder.specs.map { "localhost:\($0.localPort) → pod:\($0.remotePort)" }.joined(separator: ", ")
-            StandardStream.error.write((Style.dim("forwarding \(list)") + "\n"))
+        return try PodSessionExit.run(ssh) {
+            let session = try existing ?? ssh.connect()
+            let forwarder = openForwards(ports)
+            if let forwarder {
+                let list = forwarder.specs.map { "localhost:\($0.localPort) → pod:\($0.remotePort)" }.joined(separator: ", ")
+                StandardStream.error.write((Style.dim("forwarding \(list)") + "\n"))
+            }
+            defer { forwarder?.stop() }
+            let exit = try InteractiveShell(session: session).run(alongside: forwarder)
+            if exit == .disconnectedByUser {
+                StandardStream.error.write("Connection to \(ssh.podName) closed.\n")
+            }
+            return exit.exitCode
         }
-        defer { forwarder?.stop() }
-        let exit = try InteractiveShell(session: session).run(alongside: forwarder)
-        if exit == .disconnectedByUser {
-            StandardStream.error.write("Connection to \(ssh.podName) closed.\n")
-        }
-        return exit.exitCode
     }
 
     /// Binds the local ports; one that is taken (a `tunnel` may already forward it) is skipped

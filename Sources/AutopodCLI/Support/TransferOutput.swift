@@ -66,7 +66,7 @@ enum TransferOutput {
             }
             return CLIFailure(error.description)
         }
-        if let error = error as? SSHError { return CLIFailure("cannot reach \(pod): \(error.description)") }
+        if let error = error as? SSHError { return CLIFailure("cannot reach \(pod): \(error.userMessage)") }
         return CLIFailure("\(error)")
     }
 }

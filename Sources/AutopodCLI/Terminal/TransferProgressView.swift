@@ -18,7 +18,9 @@ final class TransferProgressView {
     private var samples: [(time: Double, bytes: UInt64)] = []
     private var lastDraw = 0.0
     private var lastLine = 0.0
-    private let started = Posix.now()
+    private let clockStart = ContinuousClock.now
+    /// Seconds since the view was made.
+    private var elapsed: Double { clockStart.duration(to: .now).seconds }
 
     init(label: String, quiet: Bool) {
         self.label = label
@@ -39,7 +41,7 @@ final class TransferProgressView {
 
     func update(_ progress: TransferProgress) {
         guard mode != .silent else { return }
-        let now = Posix.now()
+        let now = elapsed
         let speed = rate(now, progress.bytesTransferred)
         let percent = progress.bytesTotal > 0 ? Double(progress.bytesDone) / Double(progress.bytesTotal) * 100 : 100
         let left = progress.bytesTotal - min(progress.bytesTotal, progress.bytesDone)
@@ -57,7 +59,7 @@ final class TransferProgressView {
             StandardStream.error.write("\r\u{1B}[2K" + Style.dim(line))
             visible = true
         case .lines:
-            guard now - lastLine >= 5, now - started >= 2 else { return }
+            guard now - lastLine >= 5, now >= 2 else { return }
             lastLine = now
             StandardStream.error.write("\(label): \(percent.fixed(0))% (\(ByteText.size(progress.bytesDone)) of \(ByteText.size(progress.bytesTotal))), \(ByteText.rate(speed)), \(files)\n")
         case .silent:
@@ -70,7 +72,7 @@ final class TransferProgressView {
         switch event {
         case .connected: text = "\(label): reconnected; resuming"
         case .reconnecting(let reason, _, let delay):
-            text = "\(label): connection lost (\(reason)); reconnecting in \(delay.fixed(0)) s"
+            text = "\(label): connection lost (\(reason)); reconnecting in \(delay.seconds.fixed(0)) s"
         }
         clear()
         StandardStream.error.write(Style.warn(text) + "\n")

@@ -19,30 +19,32 @@ public struct Redactor: Sendable {
     }
 
     /// Each pattern with its replacement, made of capture groups and the mask. Regex is not
-    /// Sendable, so the compiled rules are used under `rulesLock`.
-    nonisolated(unsafe) private static let rules: [(Regex<AnyRegexOutput>, [ReplacementPart])] = {
-        let sensitiveName = "[A-Za-z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD)[A-Za-z0-9_]*"
-        let patterns: [(String, [ReplacementPart])] = [
-            // Authorization: Bearer xxx / Basic xxx (headers, curl-style dumps)
-            (#"(?i)(authorization\s*[:=]\s*"?(?:bearer|basic|token)?\s*)[^\s",}]+"#, [.group(1), .mask]),
-            (#"(?i)(\bbearer\s+)[A-Za-z0-9._~+/=-]{8,}"#, [.group(1), .mask]),
-            // api_key=... in query strings and forms
-            (#"(?i)((?:api[_-]?key|access[_-]?token|token)=)[^&\s"']+"#, [.group(1), .mask]),
-            // NAME=value where NAME looks secret (env lists, shell lines)
-            (#"(?i)\b("# + sensitiveName + #"=)([^\s"',;&]+)"#, [.group(1), .mask]),
-            // "NAME": "value" in JSON
-            (#"(?i)("[A-Za-z0-9_]*(?:key|token|secret|password|passwd)[A-Za-z0-9_]*"\s*:\s*")[^"]*(")"#, [.group(1), .mask, .group(2)]),
-            // GraphQL env objects: {key: "NAME", value: "..."}
-            (#"(?i)(key\s*:\s*\\?"[A-Za-z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD)[A-Za-z0-9_]*\\?"\s*,\s*value\s*:\s*\\?")[^"\\]*"#, [.group(1), .mask]),
-            // RunPod API keys (rpa_...) and long opaque tokens that follow "key"
-            (#"\brpa_[A-Za-z0-9]{16,}\b"#, [.mask]),
-        ]
-        return patterns.map { (try! Regex($0.0), $0.1) }
-    }()
+    /// Sendable, so the compiled rules are reached only under their lock.
+    private static let rules = LockedValue<[(Regex<AnyRegexOutput>, [ReplacementPart])]>(
+        {
+            let sensitiveName = "[A-Za-z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD)[A-Za-z0-9_]*"
+            let patterns: [(String, [ReplacementPart])] = [
+                // Authorization: Bearer xxx / Basic xxx (headers, curl-style dumps)
+                (#"(?i)(authorization\s*[:=]\s*"?(?:bearer|basic|token)?\s*)[^\s",}]+"#, [.group(1), .mask]),
+                (#"(?i)(\bbearer\s+)[A-Za-z0-9._~+/=-]{8,}"#, [.group(1), .mask]),
+                // api_key=... in query strings and forms
+                (#"(?i)((?:api[_-]?key|access[_-]?token|token)=)[^&\s"']+"#, [.group(1), .mask]),
+                // NAME=value where NAME looks secret (env lists, shell lines)
+                (#"(?i)\b("# + sensitiveName + #"=)([^\s"',;&]+)"#, [.group(1), .mask]),
+                // "NAME": "value" in JSON
+                (#"(?i)("[A-Za-z0-9_]*(?:key|token|secret|password|passwd)[A-Za-z0-9_]*"\s*:\s*")[^"]*(")"#, [.group(1), .mask, .group(2)]),
+                // GraphQL env objects: {key: "NAME", value: "..."}
+                (#"(?i)(key\s*:\s*\\?"[A-Za-z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD)[A-Za-z0-9_]*\\?"\s*,\s*value\s*:\s*\\?")[^"\\]*"#, [.group(1), .mask]),
+                // RunPod API keys (rpa_...) and long opaque tokens that follow "key"
+                (#"\brpa_[A-Za-z0-9]{16,}\b"#, [.mask]),
+            ]
+            return patterns.map { (try! Regex($0.0), $0.1) }
+        }())
 
-    private static let rulesLock = Lock()
-
-    private enum ReplacementPart { case group(Int), mask }
+    private enum ReplacementPart {
+        case group(Int)
+        case mask
+    }
 
     /// Words every pattern below needs to match; text with none of them skips the regular
     /// expressions, which cost more to compile than a short command spends on anything else.
@@ -55,19 +57,19 @@ public struct Redactor: Sendable {
         }
         let lowered = result.lowercased()
         guard Self.triggers.contains(where: { Self.contains(lowered, $0) }) else { return result }
-        Self.rulesLock.lock()
-        defer { Self.rulesLock.unlock() }
-        for (regex, parts) in Self.rules {
-            result = result.replacing(regex) { match in
-                parts.map { part in
-                    switch part {
-                    case .mask: return Self.mask
-                    case .group(let n): return match.output[n].substring.map(String.init) ?? ""
-                    }
-                }.joined()
+        return Self.rules.withLock { rules in
+            for (regex, parts) in rules {
+                result = result.replacing(regex) { match in
+                    parts.map { part in
+                        switch part {
+                        case .mask: return Self.mask
+                        case .group(let n): return match.output[n].substring.map(String.init) ?? ""
+                        }
+                    }.joined()
+                }
             }
+            return result
         }
-        return result
     }
 
     /// A plain byte search: every log line is checked, and the generic `String.contains`

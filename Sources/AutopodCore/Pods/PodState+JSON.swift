@@ -45,7 +45,8 @@ extension PendingCreate {
     init(json: JSONObjectReader) throws(JSONShapeError) {
         self.init(
             name: try json.string("name"), startedAt: try json.required("startedAt", PodRecord.dateKind, Date.init(json:)),
-            cloudType: try json.required("cloudType", "SECURE, COMMUNITY or ALL", CloudType.init(json:)))
+            cloudType: try json.required("cloudType", "SECURE, COMMUNITY or ALL", CloudType.init(json:)),
+            pid: try json.optionalInt("pid").map { Int32(truncatingIfNeeded: $0) })
     }
 }
 
@@ -66,9 +67,10 @@ extension Date {
     /// The forms autopod writes, read by hand; others (a hand-edited file) by the format styles.
     fileprivate init?(json: JSONValue) {
         guard let text = json.stringValue else { return nil }
-        guard let date = ISO8601Timestamp.parse(text)
-            ?? (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
-            ?? (try? Date.ISO8601FormatStyle().parse(text))
+        guard
+            let date = ISO8601Timestamp.parse(text)
+                ?? (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
+                ?? (try? Date.ISO8601FormatStyle().parse(text))
         else { return nil }
         self = date
     }

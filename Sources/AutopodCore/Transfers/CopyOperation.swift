@@ -68,7 +68,7 @@ public final class CopyOperation {
     }
 
     public func run() throws -> TransferResult {
-        let started = Posix.now()
+        let started = ContinuousClock.now
         var interrupted = false
         do {
             try session.run { (client: SFTPClient) throws(SFTPError) in
@@ -85,7 +85,7 @@ public final class CopyOperation {
         }
         return TransferResult(
             direction: request.direction, items: items ?? [], report: report, problems: problems,
-            seconds: Posix.now() - started, reconnects: session.reconnects, interrupted: interrupted)
+            seconds: started.duration(to: .now).seconds, reconnects: session.reconnects, interrupted: interrupted)
     }
 
     private func transfer(_ client: SFTPClient) throws(SFTPError) {

@@ -6,7 +6,7 @@ import SSHKit
 public enum FileSessionEvent: Sendable {
     case connected(attempt: Int)
     /// The link dropped (or would not come back yet); trying again in `retryIn` seconds.
-    case reconnecting(reason: String, attempt: Int, retryIn: Double)
+    case reconnecting(reason: String, attempt: Int, retryIn: Duration)
 }
 
 /// An SFTP connection to a pod that comes back by itself, as a tunnel does: when the link
@@ -19,8 +19,8 @@ public enum FileSessionEvent: Sendable {
 public final class PodFileSession {
     public let ssh: PodSSH
     /// How long to keep trying after a drop before giving up.
-    public var retryFor: Double = 300
-    public var maxBackoff: Double = 10
+    public var retryFor: Duration = .seconds(300)
+    public var maxBackoff: Duration = .seconds(10)
     public var sftpOptions = SFTPOptions()
     public var events: (FileSessionEvent) -> Void = { _ in }
     /// Connections made so far beyond the first.
@@ -56,8 +56,8 @@ public final class PodFileSession {
     public func run<T>(_ body: (SFTPClient) throws(SFTPError) -> T) throws -> T {
         var attempt = 0
         var lastProblem: String?
-        var lostAt: Double?
-        var backoff = 1.0
+        var lostAt: ContinuousClock.Instant?
+        var backoff = Duration.seconds(1)
         while true {
             if isCancelled { throw SFTPError(.cancelled, "interrupted") }
             do {
@@ -71,7 +71,7 @@ public final class PodFileSession {
                         reconnects += 1
                         events(.connected(attempt: attempt))
                     }
-                    backoff = 1
+                    backoff = .seconds(1)
                 }
                 let result = try body(current)
                 return result
@@ -94,12 +94,12 @@ public final class PodFileSession {
             }
             client = nil
             cancellation.attach(nil)
-            let now = Posix.now()
+            let now = ContinuousClock.now
             if lostAt == nil { lostAt = now }
-            if let lostAt, now - lostAt > retryFor {
+            if let lostAt, lostAt.duration(to: now) > retryFor {
                 throw SFTPError(
                     .connectionLost,
-                    "the connection to \(ssh.podName) stayed down for \(Int(retryFor)) s (\(lastProblem ?? "no answer")); run the command again to resume")
+                    "the connection to \(ssh.podName) stayed down for \(retryFor.wholeSeconds) s (\(lastProblem ?? "no answer")); run the command again to resume")
             }
             let delay = backoff * Double.random(in: 0.8...1.2)
             logger.warning("file session lost", metadata: ["pod": "\(ssh.podID)", "reason": "\(lastProblem ?? "")", "retryIn": "\(delay)"])
@@ -109,10 +109,10 @@ public final class PodFileSession {
         }
     }
 
-    private func waitOrCancel(_ seconds: Double) {
+    private func waitOrCancel(_ duration: Duration) {
         guard !isCancelled else { return }
         var p = pollfd(fd: cancellation.wakeFD, events: Int16(POLLIN), revents: 0)
-        _ = poll(&p, 1, Int32(seconds * 1000))
+        _ = poll(&p, 1, duration.pollMilliseconds)
     }
 }
 

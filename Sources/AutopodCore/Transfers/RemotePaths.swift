@@ -57,7 +57,7 @@ public struct RemotePaths {
                 let entries: [SFTPDirectoryEntry]
                 do {
                     entries = try client.listDirectory(prefix.isEmpty ? "." : prefix)
-                } catch where error.kind == .noSuchFile || error.kind == .permissionDenied || error.kind == .failure {
+                } catch  where error.kind == .noSuchFile || error.kind == .permissionDenied || error.kind == .failure {
                     continue
                 }
                 for entry in entries.sorted(by: { $0.name < $1.name }) where pattern.matches(name: entry.name) {

@@ -77,7 +77,7 @@ public final class SyncOperation {
 
     /// One pass. Call again for another (`--watch`).
     public func run() throws -> SyncResult {
-        let started = Posix.now()
+        let started = ContinuousClock.now
         var result = SyncResult(changes: [], unchanged: 0, transfer: nil, deleteFailures: [], notes: [], seconds: 0, dryRun: request.dryRun, interrupted: false)
         var transferredEarlier: UInt64 = 0
         do {
@@ -90,7 +90,7 @@ public final class SyncOperation {
         }
         result.transfer?.report.bytesTransferred += transferredEarlier
         result.transfer?.reconnects = session.reconnects
-        result.seconds = Posix.now() - started
+        result.seconds = started.duration(to: .now).seconds
         return result
     }
 
@@ -104,7 +104,7 @@ public final class SyncOperation {
         var isDirectory = false
     }
 
-    private func pass(_ client: SFTPClient, started: Double) throws(SFTPError) -> SyncResult {
+    private func pass(_ client: SFTPClient, started: ContinuousClock.Instant) throws(SFTPError) -> SyncResult {
         let upload = request.direction == .upload
         let podEnd = upload ? request.destination : request.source
         let localRoot = PathText.trimmed(upload ? request.source.path : request.destination.path)
@@ -261,7 +261,7 @@ public final class SyncOperation {
             try client.transfer(items, direction: request.direction, options: options, report: &report, progress: progress)
             result.notes = report.notes
             result.transfer = TransferResult(
-                direction: request.direction, items: items, report: report, problems: [], seconds: Posix.now() - started,
+                direction: request.direction, items: items, report: report, problems: [], seconds: started.duration(to: .now).seconds,
                 reconnects: session.reconnects, interrupted: false)
         }
         return result

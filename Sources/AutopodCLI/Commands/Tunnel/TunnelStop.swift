@@ -14,8 +14,8 @@ struct TunnelStop: ParsableCommand {
     @Argument(help: "The pod whose tunnel to stop (id, name or a unique prefix), or `all`.")
     var pod: String
 
-    @Option(help: "Seconds to wait for each tunnel to exit before killing it.")
-    var timeout: Double = 10
+    @Option(help: ArgumentHelp("How long to wait for each tunnel to exit before killing it, e.g. 10s or 1m.", valueName: "duration"))
+    var timeout = WaitDuration(seconds: 10, text: "10s")
 
     func run() throws {
         global.bootstrap()
@@ -31,7 +31,8 @@ struct TunnelStop: ParsableCommand {
         } else {
             let lowered = pod.lowercased()
             let exact = running.filter { $0.podID == pod || $0.podName == pod }
-            let matches = exact.isEmpty
+            let matches =
+                exact.isEmpty
                 ? running.filter { $0.podID.lowercased().hasPrefix(lowered) || $0.podName.lowercased().hasPrefix(lowered) } : exact
             guard !matches.isEmpty else {
                 let known = running.map(\.podName)
@@ -47,13 +48,14 @@ struct TunnelStop: ParsableCommand {
         var failures = 0
         for t in targets {
             kill(t.pid, SIGTERM)
-            let deadline = Date().addingTimeInterval(timeout)
-            while TunnelRegistry.isAlive(t.pid) && Date() < deadline { usleep(50_000) }
+            // Not a child of ours, so there is no exit to wait for: poll until it is gone.
+            let deadline = Deadline.after(timeout.duration)
+            while TunnelRegistry.isAlive(t.pid) && !deadline.hasPassed { Sleep.for(.milliseconds(50)) }
             if TunnelRegistry.isAlive(t.pid) {
                 kill(t.pid, SIGKILL)
-                usleep(200_000)
+                Sleep.for(.milliseconds(200))
                 failures += TunnelRegistry.isAlive(t.pid) ? 1 : 0
-                print(Style.warn("!") + " the tunnel to \(t.podName) (pid \(t.pid)) did not exit in \(Int(timeout)) s and was killed")
+                print(Style.warn("!") + " the tunnel to \(t.podName) (pid \(t.pid)) did not exit in \(timeout.duration.wholeSeconds) s and was killed")
             } else {
                 print(Style.ok("✓") + " stopped the tunnel to \(t.podName) (pid \(t.pid), ports \(t.portsText))")
             }
