@@ -1,9 +1,3 @@
-/// Which way a transfer goes: local to the server, or the server to local.
-public enum TransferDirection: String, Sendable {
-    case upload
-    case download
-}
-
 /// How `SFTPClient.transfer` copies.
 public struct TransferOptions: Sendable {
     /// Keep modification and access times (modes are always kept, as scp does for new files).

@@ -30,31 +30,3 @@ public struct TransferReport: Sendable {
 
     public func count(_ outcome: Outcome) -> Int { outcomes.lazy.filter { $0 == outcome }.count }
 }
-
-/// One item that could not be copied, and why (the path is in `reason`).
-public struct TransferFailure: Sendable, Equatable {
-    public let path: String
-    public let reason: String
-    public let kind: SFTPError.Kind
-
-    public init(path: String, reason: String, kind: SFTPError.Kind) {
-        self.path = path
-        self.reason = reason
-        self.kind = kind
-    }
-}
-
-/// Where a transfer stands, reported a few times a second while it runs.
-public struct TransferProgress: Sendable {
-    /// Bytes of file data done: sent, received, resumed or found complete.
-    public var bytesDone: UInt64
-    public var bytesTotal: UInt64
-    /// Bytes actually sent or received (for the rate).
-    public var bytesTransferred: UInt64
-    public var filesDone: Int
-    public var filesTotal: Int
-    /// A file that just finished or is in progress.
-    public var currentPath: String?
-    /// Whether this is the last report (everything finished).
-    public var finished: Bool
-}

@@ -1,54 +1,6 @@
 import AutopodSupport
 import SSHKit
 
-/// `autopod cp SRC... DST`: what to copy, as the command line said it.
-public struct CopyRequest: Sendable {
-    public var sources: [TransferEndpoint]
-    public var destination: TransferEndpoint
-    public var recursive: Bool
-    public var preserveTimes: Bool
-
-    public init(sources: [TransferEndpoint], destination: TransferEndpoint, recursive: Bool, preserveTimes: Bool) {
-        self.sources = sources
-        self.destination = destination
-        self.recursive = recursive
-        self.preserveTimes = preserveTimes
-    }
-
-    public var direction: TransferDirection { destination.isPod ? .upload : .download }
-}
-
-/// What a copy did.
-public struct TransferResult: Sendable {
-    public var direction: TransferDirection
-    public var items: [TransferItem]
-    public var report: TransferReport
-    /// Sources that were not copied at all (missing, a directory without -r, no match).
-    public var problems: [TransferFailure]
-    public var seconds: Double
-    public var reconnects: Int
-    /// Ctrl+C: what was done stays, partial files stay for the next run.
-    public var interrupted: Bool
-
-    public var failures: [TransferFailure] { problems + report.failures }
-
-    /// Bytes of every file in the plan.
-    public var bytesTotal: UInt64 {
-        items.reduce(0) { sum, item in
-            if case .file = item.kind { return sum + item.size }
-            return sum
-        }
-    }
-
-    public func count(_ outcome: TransferReport.Outcome, files: Bool) -> Int {
-        zip(items, report.outcomes).filter { item, result in
-            guard result == outcome else { return false }
-            if case .directory = item.kind { return !files }
-            return files
-        }.count
-    }
-}
-
 /// Plans and runs a copy over a `PodFileSession`: one listing per directory tree on each side,
 /// then one `SFTPClient.transfer`. When the connection drops, the session reconnects and the
 /// copy goes on with what is not finished (partial files resume).

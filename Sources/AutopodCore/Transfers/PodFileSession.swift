@@ -2,13 +2,6 @@ import AutopodSupport
 import Logging
 import SSHKit
 
-/// What a file session tells its user while it keeps the connection up.
-public enum FileSessionEvent: Sendable {
-    case connected(attempt: Int)
-    /// The link dropped (or would not come back yet); trying again in `retryIn` seconds.
-    case reconnecting(reason: String, attempt: Int, retryIn: Duration)
-}
-
 /// An SFTP connection to a pod that comes back by itself, as a tunnel does: when the link
 /// drops mid-copy (network cut, sshd restart, a pod stop and start), `run` reconnects with
 /// backoff (1 s doubling to 10 s, resolving the pod's endpoint afresh each time) and runs its
@@ -113,50 +106,5 @@ public final class PodFileSession {
         guard !isCancelled else { return }
         var p = pollfd(fd: cancellation.wakeFD, events: Int16(POLLIN), revents: 0)
         _ = poll(&p, 1, duration.pollMilliseconds)
-    }
-}
-
-/// Cancels a `PodFileSession` from another thread: the client in use stops at once, and a
-/// wait between reconnect attempts ends (its pipe becomes readable).
-public final class FileSessionCancellation: Sendable {
-    private let state = LockedValue<(cancelled: Bool, current: SFTPCancellation?)>((false, nil))
-    let wakeFD: Int32
-    private let wakeWrite: Int32
-
-    init() {
-        var fds: [Int32] = [-1, -1]
-        if pipe(&fds) == 0 {
-            Posix.setCloseOnExec(fds[0])
-            Posix.setCloseOnExec(fds[1])
-            Posix.setNonBlocking(fds[1])
-        }
-        wakeFD = fds[0]
-        wakeWrite = fds[1]
-    }
-
-    deinit {
-        if wakeFD >= 0 { close(wakeFD) }
-        if wakeWrite >= 0 { close(wakeWrite) }
-    }
-
-    public func cancel() {
-        let current = state.withLock { value -> SFTPCancellation? in
-            value.cancelled = true
-            return value.current
-        }
-        current?.cancel()
-        var byte: UInt8 = 1
-        _ = Libc.write(wakeWrite, &byte, 1)
-    }
-
-    public var isCancelled: Bool { state.current.cancelled }
-
-    /// The client now in use (nil between connections); cancelled at once if cancel came first.
-    func attach(_ client: SFTPCancellation?) {
-        let cancelled = state.withLock { value -> Bool in
-            value.current = client
-            return value.cancelled
-        }
-        if cancelled { client?.cancel() }
     }
 }

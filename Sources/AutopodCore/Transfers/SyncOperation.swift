@@ -1,66 +1,6 @@
 import AutopodSupport
 import SSHKit
 
-/// `autopod sync SRC DST`: one side a local directory, the other a pod directory.
-public struct SyncRequest: Sendable {
-    public var source: TransferEndpoint
-    public var destination: TransferEndpoint
-    /// Remove what the destination has and the source does not (excluded paths are kept).
-    public var delete: Bool
-    /// Compare contents (SHA-256 on each side) instead of size and modification time.
-    public var checksum: Bool
-    public var excludes: [String]
-    /// Read `.gitignore` and `.autopodignore` in the local tree (uploads only).
-    public var useIgnoreFiles: Bool
-    public var dryRun: Bool
-
-    public init(
-        source: TransferEndpoint, destination: TransferEndpoint, delete: Bool = false, checksum: Bool = false,
-        excludes: [String] = [], useIgnoreFiles: Bool = true, dryRun: Bool = false
-    ) {
-        self.source = source
-        self.destination = destination
-        self.delete = delete
-        self.checksum = checksum
-        self.excludes = excludes
-        self.useIgnoreFiles = useIgnoreFiles
-        self.dryRun = dryRun
-    }
-
-    public var direction: TransferDirection { destination.isPod ? .upload : .download }
-}
-
-/// One difference a sync acts on (or, with --dry-run, would).
-public struct SyncChange: Sendable, Equatable {
-    public enum Kind: String, Sendable {
-        case new
-        case updated
-        case deleted
-    }
-
-    public let kind: Kind
-    /// Relative to the synced directories.
-    public let path: String
-    public let isDirectory: Bool
-    public let size: UInt64
-}
-
-/// What one sync pass found and did.
-public struct SyncResult: Sendable {
-    public var changes: [SyncChange]
-    public var unchanged: Int
-    /// The copy of new and updated entries (nil for a dry run or nothing to copy).
-    public var transfer: TransferResult?
-    public var deleteFailures: [TransferFailure]
-    public var notes: [String]
-    public var seconds: Double
-    public var dryRun: Bool
-    public var interrupted: Bool
-
-    public var failures: [TransferFailure] { (transfer?.failures ?? []) + deleteFailures }
-    public var bytesTransferred: UInt64 { transfer?.report.bytesTransferred ?? 0 }
-}
-
 /// Plans a sync from one listing of each tree (the pod's in one pipelined walk), then
 /// deletes, then copies the new and changed entries through `SFTPClient.transfer` (partial
 /// files resume; a dropped link reconnects and the pass starts over from a fresh listing,
