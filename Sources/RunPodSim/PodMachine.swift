@@ -1,20 +1,24 @@
 import AutopodSupport
 import Foundation
 
-/// The processes behind one running pod: its network, sshd, HTTP responders and public SSH
-/// proxy. Made on boot, destroyed on stop or terminate; a resume makes a fresh one (new host
-/// key, new public port, new namespace).
+/// The processes behind one running pod: its network, filesystem, sshd, HTTP responders and
+/// public SSH proxy. Made on boot, destroyed on stop or terminate; a resume makes a fresh one
+/// (new host key, new public port, new namespace, a fresh container disk; the volume stays).
 final class PodMachine: Sendable {
     let network: PodNetwork
     let sshd: SSHDaemon
     let proxy: LatencyProxy
     let responders: [HTTPResponder]
     let directory: String
+    let filesystem: PodFilesystem
 
     struct Spec: Sendable {
         let podID: String
         let serial: Int
         let directory: String
+        /// Host directory of the pod's volume, kept across stops by the caller.
+        let volumeDirectory: String
+        let volumeMountPath: String
         let authorizedKeys: String
         let environment: [(String, String)]
         let httpPorts: [Int]
@@ -32,6 +36,11 @@ final class PodMachine: Sendable {
 
     static func boot(_ spec: Spec) throws(SimulatorError) -> PodMachine {
         let network = spec.useNamespaces ? try PodNetwork.create(serial: spec.serial) : PodNetwork.loopback()
+        let filesystem = PodFilesystem(
+            volume: spec.volumeDirectory,
+            mountPath: spec.volumeMountPath.hasPrefix("/") && spec.volumeMountPath.count > 1 ? spec.volumeMountPath : "/workspace",
+            containerDisk: spec.directory + "/container",
+            hostname: spec.podID, isolated: network.namespace != nil)
         do throws(SimulatorError) {
             // The proxy comes first: its port is the pod's RUNPOD_TCP_PORT_22.
             let sshdPort = try network.namespace != nil ? 22 : SSHDaemon.freeLoopbackPort()
@@ -45,10 +54,11 @@ final class PodMachine: Sendable {
                 // The pod's bin directory first, so its SSH sessions find `nvidia-smi` as on a
                 // GPU host. (A login shell's /etc/profile resets PATH; exec and `bash -c` keep it.)
                 let path = NvidiaSMI.binDirectory(spec.directory) + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+                let environment = spec.environment + [("RUNPOD_TCP_PORT_22", "\(proxy.port)"), ("PATH", path)]
+                try filesystem.prepare(environment: environment)
                 let sshd = try SSHDaemon(
                     directory: spec.directory, network: network, port: sshdPort, authorizedKeys: spec.authorizedKeys,
-                    environment: spec.environment + [("RUNPOD_TCP_PORT_22", "\(proxy.port)"), ("PATH", path)],
-                    keptHostKey: spec.keptHostKey)
+                    environment: environment, keptHostKey: spec.keptHostKey, filesystem: filesystem)
                 try sshd.start()
                 do throws(SimulatorError) {
                     for port in spec.httpPorts {
@@ -58,7 +68,9 @@ final class PodMachine: Sendable {
                     sshd.stop()
                     throw error
                 }
-                return PodMachine(network: network, sshd: sshd, proxy: proxy, responders: responders, directory: spec.directory)
+                return PodMachine(
+                    network: network, sshd: sshd, proxy: proxy, responders: responders, directory: spec.directory,
+                    filesystem: filesystem)
             } catch {
                 responders.forEach { $0.stop() }
                 proxy.stop()
@@ -66,11 +78,16 @@ final class PodMachine: Sendable {
             }
         } catch {
             network.destroy()
+            filesystem.removeContainerDisk()
             throw error
         }
     }
 
-    private init(network: PodNetwork, sshd: SSHDaemon, proxy: LatencyProxy, responders: [HTTPResponder], directory: String) {
+    private init(
+        network: PodNetwork, sshd: SSHDaemon, proxy: LatencyProxy, responders: [HTTPResponder], directory: String,
+        filesystem: PodFilesystem
+    ) {
+        self.filesystem = filesystem
         self.network = network
         self.sshd = sshd
         self.proxy = proxy
@@ -93,5 +110,6 @@ final class PodMachine: Sendable {
         responders.forEach { $0.stop() }
         sshd.stop()
         network.destroy()
+        filesystem.removeContainerDisk()
     }
 }

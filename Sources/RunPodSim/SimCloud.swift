@@ -335,10 +335,15 @@ final class SimCloud: @unchecked Sendable {
         publish(entries, of: id)
         finishLogStreams(of: id)
         machine?.destroy()
+        try? FileManager.default.removeItem(atPath: volumeDirectory(id))
         log("pod \(id) terminated")
     }
 
     // MARK: Boot
+
+    /// Host directory of a pod's volume (its /workspace): made on first boot, kept across stop
+    /// and start, removed on terminate.
+    func volumeDirectory(_ id: String) -> String { "\(stateDirectory)/volumes/\(id)" }
 
     private func scheduleBoot(_ id: String) {
         let spec: (PodMachine.Spec, Int)? = lock.withLock {
@@ -352,6 +357,7 @@ final class SimCloud: @unchecked Sendable {
             for (key, value) in pod.envObject { environment.append((key, value)) }
             let spec = PodMachine.Spec(
                 podID: pod.id, serial: serial, directory: "\(stateDirectory)/\(ResourceNames.prefix)\(getpid())-\(serial)",
+                volumeDirectory: volumeDirectory(pod.id), volumeMountPath: pod.volumeMountPath,
                 authorizedKeys: (pod.publicKey ?? "") + "\n", environment: environment,
                 httpPorts: pod.declaredPorts.filter { $0.1 == "http" }.map(\.0), useNamespaces: useNamespaces,
                 avoidPublicPort: pod.lastPublicPort, gpuName: pod.gpuType.id, gpuMemoryMiB: pod.gpuType.memoryInGb * 1024,
@@ -381,6 +387,7 @@ final class SimCloud: @unchecked Sendable {
                 pod.machine = machine
                 pod.lastPublicPort = machine.proxy.port
                 machine.proxy.latencyMs = pod.latencyMs
+                machine.proxy.bandwidth = pod.bandwidth
                 // Utilisation set while the machine booted reaches its nvidia-smi now.
                 machine.writeUsage(pod.usage.stateFileText)
                 return (true, Self.startUpLines(pod).map { pod.log.append($0.0, $0.1) })
@@ -510,6 +517,15 @@ final class SimCloud: @unchecked Sendable {
         machine?.proxy.latencyMs = ms
     }
 
+    func setBandwidth(_ id: String, bytesPerSecond: Int) throws(ControlFailure) {
+        let machine: PodMachine? = try locked { () throws(ControlFailure) -> PodMachine? in
+            guard let pod = pods[id] else { throw .notFound("no pod \(id)") }
+            pod.bandwidth = max(0, bytesPerSecond)
+            return pod.machine
+        }
+        machine?.proxy.bandwidth = bytesPerSecond
+    }
+
     /// Sets GPU utilisation (one GPU by `index`, or all), as `POST /_sim/pods/ID/gpu` asks.
     func setGPUUsage(_ id: String, util: Int?, memoryUtil: Int?, index: Int?) throws(ControlFailure) {
         try locked { () throws(ControlFailure) in
@@ -551,9 +567,10 @@ final class SimCloud: @unchecked Sendable {
             guard let pod = pods[id] else { return nil }
             var details: [String: Any] = [
                 "id": pod.id, "name": pod.name, "desiredStatus": pod.desiredStatus, "terminated": pod.terminated,
-                "apiKey": pod.apiKey, "networkUp": pod.networkUp, "latencyMs": pod.latencyMs,
+                "apiKey": pod.apiKey, "networkUp": pod.networkUp, "latencyMs": pod.latencyMs, "bandwidth": pod.bandwidth,
                 "booted": pod.machine != nil, "podHostId": pod.podHostId, "lastStatusChange": pod.lastStatusChange,
                 "authorizedKeys": pod.publicKey ?? "", "status": pod.restStatus(now: Date()),
+                "volume": volumeDirectory(pod.id), "volumeMountPath": pod.volumeMountPath,
             ]
             if let error = pod.bootError { details["bootError"] = error }
             if let machine = pod.machine {
@@ -565,6 +582,8 @@ final class SimCloud: @unchecked Sendable {
                 details["publicSshPort"] = Int(machine.proxy.port)
                 details["hostPublicKey"] = machine.sshd.hostPublicKey
                 details["directory"] = machine.directory
+                details["containerDisk"] = machine.filesystem.isolated ? machine.filesystem.upper : machine.filesystem.containerDisk
+                details["environmentFile"] = machine.filesystem.environmentFile
                 var http: [String: String] = [:]
                 for responder in machine.responders {
                     let port = machine.network.namespace == nil ? Int(responder.boundPort) : responder.podPort
