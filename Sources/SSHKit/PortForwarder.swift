@@ -13,9 +13,8 @@ import Logging
 /// `run` blocks its thread; `stop()` and `stats()` may be called from any thread.
 public final class PortForwarder: @unchecked Sendable {
     public let specs: [ForwardSpec]
-    /// Channel window for forwarded connections; size it for the bandwidth-delay product
-    /// (16 MiB carries ~1.3 Gbit/s at 100 ms RTT).
-    public let window: UInt32
+    /// Windows and the memory budget (see `Configuration`).
+    public let configuration: Configuration
     /// How long a client accepted while there is no session may wait for one before it is closed.
     public var waitForSessionTimeout: Double = 10
     /// Seconds of silence from the server before a liveness probe is sent, and how long its
@@ -33,9 +32,13 @@ public final class PortForwarder: @unchecked Sendable {
     private var eventSink: ((TunnelEvent) -> Void)?
 
     /// Binds every local port now, so a port in use is reported before any SSH work.
-    public init(_ specs: [ForwardSpec], window: UInt32 = 16 * 1024 * 1024, logger: Logger = Logger(label: "autopod.forward")) throws(SSHError) {
+    public init(_ specs: [ForwardSpec], configuration: Configuration = Configuration(), logger: Logger = Logger(label: "autopod.forward")) throws(SSHError) {
         self.specs = specs
-        self.window = window
+        var configuration = configuration
+        // libssh2 keeps windows in 32 bits; a read must fit in the window it opens with.
+        configuration.initialWindow = min(max(configuration.initialWindow, ForwardEngine.readSize), 1 << 30)
+        configuration.maximumWindow = min(max(configuration.maximumWindow, configuration.initialWindow), 1 << 30)
+        self.configuration = configuration
         self.logger = logger
         var made: [ForwardListener] = []
         for (i, spec) in specs.enumerated() {
@@ -82,6 +85,13 @@ public final class PortForwarder: @unchecked Sendable {
         }
         logger.warning("forwarded connection refused", metadata: ["forward": "\(c.listener.spec)", "reason": "\(reason)"])
         eventSink?(.connectionRefused(c.listener.spec, reason: reason))
+    }
+
+    /// A client accepted on `listener`, with the window its channel will open with.
+    func connection(_ client: (fd: Int32, host: String, port: Int), listener: ForwardListener, acceptedAt: Double) -> ForwardConnection {
+        ForwardConnection(
+            fd: client.fd, listener: listener, originHost: client.host, originPort: client.port, acceptedAt: acceptedAt,
+            window: ReceiveWindow(floor: configuration.initialWindow, ceiling: configuration.maximumWindow))
     }
 
     /// A participant carrying these forwards over someone else's session (the shell's).
@@ -143,6 +153,8 @@ public final class PortForwarder: @unchecked Sendable {
                 engine = nil
                 probe = nil
                 session = nil
+                // What the dead session buffered is free now; the wait below is idle time.
+                HeapRelease.now()
                 switch error.kind {
                 case .authentication, .unsupportedKey, .keyFile, .hostKeyChanged, .knownHostsFile, .endpointGone:
                     logger.error("tunnel ended", metadata: ["error": "\(error.description)"])
@@ -184,7 +196,7 @@ public final class PortForwarder: @unchecked Sendable {
             for (i, l) in listeners.enumerated() where set.isReadable(slots[i]) {
                 while let client = l.accept() {
                     updateStats(l.index) { $0.totalConnections += 1; $0.activeConnections += 1 }
-                    held.append(ForwardConnection(fd: client.fd, listener: l, originHost: client.host, originPort: client.port, acceptedAt: Posix.now()))
+                    held.append(connection(client, listener: l, acceptedAt: Posix.now()))
                 }
             }
         }

@@ -10,6 +10,8 @@ public final class TCPTestServer: @unchecked Sendable {
         case echo
         /// Reads until the client's EOF, then replies "got N" and closes (tests half-close).
         case countThenReply
+        /// Sends without end, as fast as the connection takes it, until the client goes away.
+        case flood
     }
 
     public let port: Int
@@ -70,6 +72,10 @@ public final class TCPTestServer: @unchecked Sendable {
     private static func serve(_ fd: Int32, _ mode: Mode) {
         defer { close(fd) }
         var buf = [UInt8](repeating: 0, count: 65536)
+        if mode == .flood {
+            while buf.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) > 0 {}
+            return
+        }
         var total = 0
         while true {
             let n = read(fd, &buf, buf.count)

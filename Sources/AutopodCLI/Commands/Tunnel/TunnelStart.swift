@@ -34,6 +34,13 @@ struct TunnelStart: ParsableCommand {
     @Flag(help: "Run in the background; returns once the local ports are listening.")
     var detach = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Memory for data on its way to local clients, all connections together (default 64M).",
+            discussion: "A connection's window grows, and it may run ahead of its reader, only while its reader keeps up and only within this budget; a client that stops reading holds what it was granted and no more.",
+            valueName: "SIZE"))
+    var memoryBudget: ByteSize?
+
     @OptionGroup var sshOptions: SSHOptions
 
     /// Set on the background copy that --detach starts.
@@ -45,7 +52,13 @@ struct TunnelStart: ParsableCommand {
         let specs = try Self.parse(ports)
         let locals = specs.map(\.localPort)
         if Set(locals).count != locals.count { throw ValidationError("a local port is listed twice: \(ports.joined(separator: " "))") }
+        if let memoryBudget, memoryBudget.bytes < Self.smallestBudget.bytes {
+            throw ValidationError("--memory-budget \(memoryBudget) is too small to carry data; give at least \(Self.smallestBudget) (e.g. 16M)")
+        }
     }
+
+    /// Below this a single connection could hardly move data at all.
+    static let smallestBudget = ByteSize(bytes: 1 << 20)
 
     static func parse(_ ports: [String]) throws -> [ForwardSpec] {
         try ports.map { text in
@@ -87,7 +100,9 @@ struct TunnelStart: ParsableCommand {
 
         let forwarder: PortForwarder
         do {
-            forwarder = try PortForwarder(specs)
+            var configuration = PortForwarder.Configuration()
+            if let memoryBudget { configuration.memoryBudget = memoryBudget.bytes }
+            forwarder = try PortForwarder(specs, configuration: configuration)
         } catch {
             throw CLIFailure(error.description)
         }
@@ -152,6 +167,7 @@ struct TunnelStart: ParsableCommand {
     /// The same command for the background copy, without --detach.
     private func childArguments(podID: String) -> [String] {
         var arguments = ["tunnel", "start", podID] + ports + ["--detached-child"]
+        if let memoryBudget { arguments += ["--memory-budget", String(memoryBudget.bytes)] }
         if sshOptions.acceptNewHostKey { arguments.append("--accept-new-host-key") }
         if global.verbose { arguments.append("--verbose") }
         return arguments

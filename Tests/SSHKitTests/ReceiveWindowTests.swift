@@ -1,0 +1,120 @@
+@testable import SSHKit
+import XCTest
+
+/// The window auto-tuning and budget rules as pure logic; `PortForwarderTests` and the tunnel's
+/// end-to-end tests run them against a real sshd.
+final class ReceiveWindowTests: XCTestCase {
+    private let kib = 1024
+    private let mib = 1024 * 1024
+
+    func testAReaderThatKeepsUpDoublesTheWindowPerWindowDeliveredUpToTheCeiling() {
+        var window = ReceiveWindow(floor: 256 * kib, ceiling: 16 * mib)
+        var targets: [Int] = []
+        for _ in 0..<8 {
+            let target = window.target
+            XCTAssertFalse(window.delivered(target - 1))
+            XCTAssertTrue(window.delivered(1), "a whole window delivered ends the epoch")
+            window.endEpoch(unread: 0)
+            targets.append(window.target / kib)
+        }
+        XCTAssertEqual(targets, [512, 1024, 2048, 4096, 8192, 16384, 16384, 16384])
+    }
+
+    func testAReaderThatFellBehindHalvesTheWindowDownToTheFloor() {
+        var window = ReceiveWindow(floor: 256 * kib, ceiling: 16 * mib)
+        for _ in 0..<3 {
+            _ = window.delivered(window.target)
+            window.endEpoch(unread: 0)
+        }
+        XCTAssertEqual(window.target, 2 * mib)
+        _ = window.delivered(mib)
+        window.readerFellBehind()
+        _ = window.delivered(mib)
+        window.endEpoch(unread: 0)
+        XCTAssertEqual(window.target, mib)
+        for _ in 0..<5 {
+            _ = window.delivered(window.target)
+            window.endEpoch(unread: window.target)  // the socket still holds a window's worth
+        }
+        XCTAssertEqual(window.target, 256 * kib)
+    }
+
+    /// Loopback sockets absorb a few hundred KiB (or, once the send buffer grows, MBs) of a reader
+    /// that never reads: data the socket holds unread is not data the reader took.
+    func testDataLeftUnreadInTheLocalSocketDoesNotGrowTheWindow() {
+        var window = ReceiveWindow(floor: 256 * kib, ceiling: 16 * mib)
+        _ = window.delivered(256 * kib)
+        window.endEpoch(unread: 100 * kib)
+        XCTAssertEqual(window.target, 256 * kib)
+    }
+
+    func testNoGrantAtTheFloorWhichLibssh2RefillsItself() {
+        let window = ReceiveWindow(floor: 256 * kib, ceiling: 16 * mib)
+        XCTAssertEqual(window.topUp(credit: 0, budget: budget(limit: 64 * mib, used: 0, channels: 1)), 0)
+    }
+
+    func testGrantsRefillTheTargetOnceAQuarterIsUsed() {
+        let window = grown(to: 4 * mib)
+        let plenty = budget(limit: 64 * mib, used: 0, channels: 1)
+        XCTAssertEqual(window.topUp(credit: 3 * mib + 1, budget: plenty), 0, "less than a quarter used: no packet yet")
+        XCTAssertEqual(window.topUp(credit: 3 * mib - 1, budget: plenty), mib + 1)
+        XCTAssertEqual(window.topUp(credit: 0, budget: plenty), 4 * mib)
+    }
+
+    func testASpentBudgetGrowsNoWindow() {
+        let window = grown(to: 4 * mib)
+        XCTAssertEqual(window.topUp(credit: 0, budget: budget(limit: 8 * mib, used: 8 * mib, channels: 2)), 0)
+        XCTAssertEqual(window.topUp(credit: 0, budget: budget(limit: 8 * mib, used: 9 * mib, channels: 2)), 0)
+    }
+
+    func testAShortBudgetGoesToChannelsBelowTheirFairShare() {
+        let window = grown(to: 16 * mib)
+        // 8 MiB left of 64, four channels: a fair share is 16 MiB.
+        let short = budget(limit: 64 * mib, used: 56 * mib, channels: 4)
+        XCTAssertEqual(window.topUp(credit: 2 * mib, budget: short), 8 * mib, "below its share: what is left")
+        // 6 MiB left, eight channels: a fair share is 8 MiB.
+        XCTAssertEqual(window.topUp(credit: 4 * mib, budget: budget(limit: 64 * mib, used: 58 * mib, channels: 8)), 4 * mib, "up to its share")
+        XCTAssertEqual(window.topUp(credit: 11 * mib, budget: budget(limit: 64 * mib, used: 62 * mib, channels: 8)), 0, "above its share: nothing")
+    }
+
+    func testGrantsTooSmallForAPacketWait() {
+        let window = grown(to: 4 * mib)
+        XCTAssertEqual(window.topUp(credit: 0, budget: budget(limit: 64 * mib, used: 64 * mib - 16 * kib, channels: 1)), 0)
+    }
+
+    func testTheCeilingIsNeverBelowTheFloor() {
+        XCTAssertEqual(ReceiveWindow(floor: mib, ceiling: kib).ceiling, mib)
+    }
+
+    func testHeapReleaseWaitsForAQuietSecondAfterABurst() {
+        var heap = HeapRelease()
+        XCTAssertNil(heap.deadline, "nothing moved: nothing to release")
+        heap.moved(HeapRelease.worthwhile)
+        heap.tick(now: 100)
+        XCTAssertEqual(heap.deadline, 100 + HeapRelease.quietPeriod)
+        heap.moved(1)
+        heap.tick(now: 100.5)
+        XCTAssertEqual(heap.deadline, 100.5 + HeapRelease.quietPeriod, "traffic pushes the release back")
+        heap.tick(now: 101.6)
+        XCTAssertNil(heap.deadline, "released after a quiet second")
+        heap.retired()
+        heap.tick(now: 102)
+        XCTAssertEqual(heap.deadline, 102 + HeapRelease.quietPeriod, "a closed connection frees memory too")
+    }
+
+    private func grown(to target: Int) -> ReceiveWindow {
+        var window = ReceiveWindow(floor: 256 * kib, ceiling: 16 * mib)
+        while window.target < target {
+            _ = window.delivered(window.target)
+            window.endEpoch(unread: 0)
+        }
+        return window
+    }
+
+    private func budget(limit: Int, used: Int, channels: Int) -> ForwardBudget {
+        var b = ForwardBudget(limit: limit)
+        b.used = used
+        b.channels = channels
+        return b
+    }
+}
