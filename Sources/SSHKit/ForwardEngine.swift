@@ -326,8 +326,8 @@ final class ForwardEngine: SSHLoopParticipant {
         }
     }
 
-    /// Hands bytes to the local client; returns how many it took. A reader that does not take
-    /// everything has fallen behind, which its window hears about.
+    /// Hands bytes to the local client; returns how many it took. Whenever a window's worth has
+    /// gone, the channel's window is judged by how much the reader left untaken.
     private func sendToLocal(_ c: ForwardConnection, _ bytes: UnsafeRawBufferPointer) -> Int {
         let n = send(c.fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
         if n < 0 {
@@ -335,18 +335,15 @@ final class ForwardEngine: SSHLoopParticipant {
                 // The local client went away: nothing more can be delivered.
                 forwarder.logger.info("local client gone", metadata: ["forward": "\(c.listener.spec)", "errno": "\(errno)"])
                 c.failed = true
-            } else {
-                c.window.readerFellBehind()
             }
             return 0
         }
-        if n < bytes.count { c.window.readerFellBehind() }
         if n > 0 {
             forwarder.updateStats(c.listener.index) { $0.bytesToLocal += UInt64(n) }
             heap.moved(n)
             budget.used -= n
             if c.window.delivered(n) {
-                c.window.endEpoch(unread: Posix.unsentBytes(c.fd))
+                c.window.endEpoch(unread: Posix.unsentBytes(c.fd) + bytes.count - n)
             }
         }
         return n

@@ -3,10 +3,12 @@
 ///
 /// The channel opens with `floor` bytes of window. Each time its reader has taken a whole
 /// window's worth of data (an epoch: about one round trip when the window is what limits the
-/// channel), the reader is judged: if every byte went straight into the local socket and the
-/// socket holds little unread, the window doubles, up to `ceiling`; if the reader fell behind,
-/// it halves, down to `floor`. A reader that stalls stops being read, so the channel gets no
-/// more window at all: the server can send only what was already granted.
+/// channel), the reader is judged by what it left: if little of the window is still waiting
+/// (in the local socket, or here because the socket was full), the reader drains as fast as data
+/// arrives and the window doubles, up to `ceiling`; otherwise it halves, down to `floor`. A
+/// momentary full socket is not held against it: a window arrives in bursts. A reader that
+/// stalls stops being read, so the channel gets no more window at all: the server can send only
+/// what was already granted.
 ///
 /// Granting is separate from the target (`topUp`): the window is refilled only as the reader
 /// takes data, and only from what the tunnel's budget has left.
@@ -18,7 +20,6 @@ struct ReceiveWindow: Sendable, Equatable {
     /// The window this channel should have, granted as the budget allows.
     private(set) var target: Int
     private var epochDelivered = 0
-    private var fellBehind = false
 
     /// Windows are refilled once a quarter of them is used, not after every read: one
     /// WINDOW_ADJUST per quarter window, as libssh2 does for its own.
@@ -39,21 +40,16 @@ struct ReceiveWindow: Sendable, Equatable {
         return epochDelivered >= target
     }
 
-    /// The local socket did not take everything it was given.
-    mutating func readerFellBehind() {
-        fellBehind = true
-    }
-
-    /// Judges the reader over the window just delivered. `unread`: bytes still queued in the
-    /// local socket, which a reader that keeps up leaves near empty.
+    /// Judges the reader over the window just delivered. `unread`: bytes it has not taken yet
+    /// (queued in the local socket, or held for it), which a reader that keeps up leaves near
+    /// empty.
     mutating func endEpoch(unread: Int) {
-        if !fellBehind && unread <= target / 4 {
+        if unread <= target / 4 {
             target = min(target * 2, ceiling)
         } else {
             target = max(floor, target / 2)
         }
         epochDelivered = 0
-        fellBehind = false
     }
 
     /// Bytes of window to grant now. `credit`: window the server still holds plus what it sent

@@ -20,17 +20,15 @@ final class ReceiveWindowTests: XCTestCase {
         XCTAssertEqual(targets, [512, 1024, 2048, 4096, 8192, 16384, 16384, 16384])
     }
 
-    func testAReaderThatFellBehindHalvesTheWindowDownToTheFloor() {
+    func testAReaderThatLeavesMoreThanAQuarterUnreadHalvesTheWindowDownToTheFloor() {
         var window = ReceiveWindow(floor: 256 * kib, ceiling: 16 * mib)
         for _ in 0..<3 {
             _ = window.delivered(window.target)
             window.endEpoch(unread: 0)
         }
         XCTAssertEqual(window.target, 2 * mib)
-        _ = window.delivered(mib)
-        window.readerFellBehind()
-        _ = window.delivered(mib)
-        window.endEpoch(unread: 0)
+        _ = window.delivered(2 * mib)
+        window.endEpoch(unread: 2 * mib / 4 + 1)
         XCTAssertEqual(window.target, mib)
         for _ in 0..<5 {
             _ = window.delivered(window.target)
