@@ -31,17 +31,21 @@ let package = Package(
             name: "CCurl", path: "CShims/CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]),
 
+        // What every module needs and nothing SSH or HTTP: the platform's C library, locks, the
+        // monotonic clock, standard streams, file-error words, and starting the C libraries.
+        .target(name: "AutopodSupport", dependencies: ["CLibSSH2", "CCurl"], swiftSettings: essentialsOnly),
+
         // SSH over libssh2: sessions, auth, host keys, channels, PTY, forwarding.
         .target(
             name: "SSHKit",
-            dependencies: ["CLibSSH2", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["AutopodSupport", "CLibSSH2", .product(name: "Logging", package: "swift-log")],
             swiftSettings: essentialsOnly),
 
         // Everything autopod knows that is not terminal rendering.
         .target(
             name: "AutopodCore",
             dependencies: [
-                "SSHKit", "CCurl",
+                "AutopodSupport", "SSHKit", "CCurl",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: essentialsOnly),
@@ -50,7 +54,7 @@ let package = Package(
         .target(
             name: "AutopodCLI",
             dependencies: [
-                "AutopodCore", "SSHKit",
+                "AutopodSupport", "AutopodCore", "SSHKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Rainbow", package: "Rainbow"),
@@ -62,20 +66,27 @@ let package = Package(
         .target(
             name: "RunPodSim",
             dependencies: [
+                "AutopodSupport",
                 .product(name: "GraphQL", package: "GraphQL"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingSocks", package: "FlyingFox"),
             ]),
         .executableTarget(name: "runpod-sim", dependencies: ["RunPodSim"]),
 
         // Shared test fixtures: a private sshd, a simulator, the built binaries.
         .target(
             name: "TestSupport",
-            dependencies: ["RunPodSim", "AutopodCore", .product(name: "FlyingFox", package: "FlyingFox")],
+            dependencies: [
+                "AutopodSupport", "RunPodSim", "AutopodCore", .product(name: "FlyingFox", package: "FlyingFox"),
+            ],
             path: "Tests/TestSupport"),
-        .testTarget(name: "SSHKitTests", dependencies: ["SSHKit", "TestSupport"]),
-        .testTarget(name: "AutopodCoreTests", dependencies: ["AutopodCore", "TestSupport"]),
-        .testTarget(name: "RunPodSimTests", dependencies: ["RunPodSim", "AutopodCore", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "AutopodSupportTests", dependencies: ["AutopodSupport"]),
+        .testTarget(name: "SSHKitTests", dependencies: ["AutopodSupport", "SSHKit", "TestSupport"]),
+        .testTarget(name: "AutopodCoreTests", dependencies: ["AutopodSupport", "AutopodCore", "TestSupport"]),
+        // Resources: RunPod's OpenAPI document and the validator the conformance test runs.
+        .testTarget(
+            name: "RunPodSimTests", dependencies: ["RunPodSim", "AutopodCore", "TestSupport"], exclude: ["Resources"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["AutopodSupport", "TestSupport"]),
     ]
 )

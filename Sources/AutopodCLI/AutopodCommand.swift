@@ -1,12 +1,7 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AutopodSupport
 import ArgumentParser
 import AutopodCore
 import FoundationEssentials
-import SSHKit
 
 /// The root command: parses the command line and hands off to a subcommand.
 public struct AutopodCommand: ParsableCommand {
@@ -33,7 +28,7 @@ public struct AutopodCommand: ParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         // Nearly every command talks to RunPod: libcurl's start-up runs on the second core while
         // the command line is parsed.
-        CurlGlobal.beginInBackground()
+        NativeLibraries.beginInBackground()
         let status: Int32
         do {
             var command = try parseAsRoot()
@@ -42,8 +37,8 @@ public struct AutopodCommand: ParsableCommand {
         } catch {
             status = report(error)
         }
-        CurlGlobal.ensureInitialized()
-        Glibc.exit(status)
+        NativeLibraries.initialize()
+        Libc.exit(status)
     }
 
     /// Prints `error` the way a person wants to read it and returns the exit status for it.

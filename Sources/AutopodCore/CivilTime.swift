@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AutopodSupport
 import FoundationEssentials
 
 /// The calendar fields of an instant on the user's clock (TZ and /etc/localtime, read by the C

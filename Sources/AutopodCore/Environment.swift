@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AutopodSupport
 
 /// The environment variables autopod reads. The process's own are read one at a time with
 /// getenv: building ProcessInfo's dictionary of all of them cost about 1M instructions, a

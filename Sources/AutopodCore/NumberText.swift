@@ -1,3 +1,4 @@
+import AutopodSupport
 // Number formatting without String(format:), which is in full Foundation (see StandardStream).
 
 extension Double {

@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import AutopodSupport
 
 /// Picks a /30 in 169.254.128.0/17 that no interface on the host uses yet and assigns its first
 /// address to a host veth. A lock file serialises this between simulators started at once.

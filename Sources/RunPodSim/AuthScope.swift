@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 
 /// Who a request acts for: the account (the simulator's API key) or one pod (that pod's

@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 
 /// A lock-guarded mutable cell, for handing a result out of a thread or a closure.

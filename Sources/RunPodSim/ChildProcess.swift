@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import AutopodSupport
 
 /// A child process started with posix_spawn and reaped with waitpid by pid.
 ///

@@ -1,8 +1,10 @@
+import AutopodSupport
 import Foundation
 import FlyingFox
 
 /// `/_sim/...`: the unauthenticated control API tests use to shape the world (stock, faults,
-/// pods' processes and network) and to read the truth (every pod ever created).
+/// pods' processes, network, utilisation and logs) and to read the truth (every pod ever
+/// created).
 struct ControlAPI: Sendable {
     let cloud: SimCloud
 
@@ -21,10 +23,16 @@ struct ControlAPI: Sendable {
             }
             return Self.ok(["ok": true])
         case ("POST", ["faults"]):
+            var api: FaultRule.API?
+            if let name = json["api"] as? String {
+                guard let known = FaultRule.API(rawValue: name.lowercased()) else { return Self.fail(400, "\"api\" is \"graphql\" or \"rest\"") }
+                api = known
+            }
             let rule = FaultRule(
                 status: json["status"] as? Int, delayMs: json["delayMs"] as? Int ?? 0,
                 remaining: json["count"] as? Int ?? 1, afterCommit: json["afterCommit"] as? Bool ?? false,
-                operation: json["operation"] as? String, message: json["message"] as? String)
+                operation: json["operation"] as? String, message: json["message"] as? String, api: api,
+                path: json["path"] as? String, method: json["method"] as? String, retryAfter: json["retryAfter"] as? Int)
             guard rule.status != nil || rule.delayMs > 0 else { return Self.fail(400, "need \"status\" and/or \"delayMs\"") }
             cloud.addFault(rule)
             return Self.ok(["ok": true])
@@ -39,9 +47,32 @@ struct ControlAPI: Sendable {
             let action = json["action"] as? String ?? ""
             let upValue = json["up"] as? Bool
             let msValue = json["ms"] as? Int
-            return await Self.offload {
+            let util = json["util"] as? Int
+            let memoryUtil = json["memoryUtil"] as? Int
+            let index = json["index"] as? Int
+            let cpu = json["cpu"] as? Int
+            let memory = json["memory"] as? Int
+            let lines = (json["lines"] as? [String]) ?? (json["line"] as? String).map { [$0] }
+            let sourceName = json["source"] as? String ?? "container"
+            let cut = Box(0)
+            let done: (Int, Data) = await Self.offload {
                 do {
                     switch rest[2] {
+                    case "gpu":
+                        guard util != nil || memoryUtil != nil else { return Self.fail(400, "need {\"util\": N, \"memoryUtil\": N}") }
+                        try cloud.setGPUUsage(id, util: util, memoryUtil: memoryUtil, index: index)
+                    case "usage":
+                        guard cpu != nil || memory != nil else { return Self.fail(400, "need {\"cpu\": N, \"memory\": N}") }
+                        try cloud.setUsage(id, cpu: cpu, memory: memory)
+                    case "log":
+                        guard let lines else { return Self.fail(400, "need {\"line\": \"...\"} or {\"lines\": [...]}") }
+                        guard let source = PodLog.Source(rawValue: sourceName) else {
+                            return Self.fail(400, "\"source\" is \"container\" or \"system\"")
+                        }
+                        try cloud.appendLog(id, lines: lines, source: source)
+                    case "log-streams":
+                        guard action == "cut" else { return Self.fail(400, "need {\"action\": \"cut\"}") }
+                        cut.value = try cloud.cutLogStreams(of: id)
                     case "sshd": try cloud.sshdAction(id, action: action)
                     case "network":
                         guard let up = upValue else { return Self.fail(400, "need {\"up\": true|false}") }
@@ -60,6 +91,11 @@ struct ControlAPI: Sendable {
                 }
                 return Self.ok(["ok": true])
             }
+            if rest[2] == "log-streams" && done.0 == 200 { return Self.ok(["ok": true, "cut": cut.value]) }
+            return done
+        case ("GET", let rest) where rest.count == 3 && rest[0] == "pods" && rest[2] == "log-streams":
+            let counts = cloud.logStreamCounts(of: rest[1])
+            return Self.ok(["open": counts.open, "opened": counts.opened])
         default:
             return Self.fail(404, "unknown control endpoint \(method) \(path)")
         }

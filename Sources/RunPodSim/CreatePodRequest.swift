@@ -1,6 +1,8 @@
+import AutopodSupport
 import Foundation
 
-/// The fields of `PodFindAndDeployOnDemandInput` the simulator acts on.
+/// A pod create as the simulator acts on it, from GraphQL's `PodFindAndDeployOnDemandInput` or
+/// REST's `CreatePodRequest`.
 struct CreatePodRequest: Sendable {
     var cloudType = "ALL"
     var gpuTypeId = ""
@@ -11,7 +13,12 @@ struct CreatePodRequest: Sendable {
     var containerDiskInGb = 10
     var volumeInGb = 0
     var volumeMountPath = "/workspace"
+    /// GraphQL's single data centre, taken as given.
     var dataCenterId: String?
+    /// REST's preference list: the pod goes to the first listed centre that serves its cloud,
+    /// and an unknown id is an error.
+    var dataCenterIds: [String] = []
+    var networkVolumeId: String?
     var ports: String?
     var env: [(String, String)] = []
     var startSsh = false
@@ -19,4 +26,7 @@ struct CreatePodRequest: Sendable {
     var dockerArgs = ""
     var minVcpuCount = 1
     var minMemoryInGb = 1
+    /// Exact CUDA versions acceptable (empty: any) and a floor.
+    var allowedCudaVersions: [String] = []
+    var minCudaVersion: String?
 }

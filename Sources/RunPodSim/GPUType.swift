@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 
 /// One entry of the built-in GPU catalogue, with RunPod's ids and display names and
@@ -28,4 +29,7 @@ struct GPUType: Sendable {
     static func find(_ id: String) -> GPUType? { catalogue.first { $0.id == id } }
 
     func price(secure: Bool) -> Double { secure ? securePrice : communityPrice }
+
+    /// The CUDA versions machines with this GPU offer (REST's `cudaVersions`), lowest first.
+    var cudaVersions: [String] { ["12.4", "12.6", "12.8"] }
 }

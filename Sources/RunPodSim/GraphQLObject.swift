@@ -1,3 +1,4 @@
+import AutopodSupport
 import GraphQL
 
 /// A GraphQL object value for the engine's default resolver. Looking fields up through

@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import AutopodSupport
 
 /// Stands in for a pod's web service on an `N/http` port (Jupyter on 8888, ...). It answers
 /// every request with `runpod-sim pod POD_ID port N`, so a test can tell which pod and port a

@@ -1,3 +1,4 @@
+import AutopodSupport
 import GraphQL
 
 /// A JSON text written straight into bytes, formatted as GraphQLSwift's encoder formats it

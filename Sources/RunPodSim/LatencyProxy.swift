@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import AutopodSupport
 
 /// The public SSH endpoint of a pod: a TCP proxy on 127.0.0.1 in the simulator's own process.
 /// It is where added latency is injected (tc netem is not available) and where a cut network

@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 
 /// A thread-safe countdown, for closing a connection once both directions have finished.

@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 
 /// The processes behind one running pod: its network, sshd, HTTP responders and public SSH
@@ -19,6 +20,12 @@ final class PodMachine: @unchecked Sendable {
         let httpPorts: [Int]
         let useNamespaces: Bool
         let avoidPublicPort: UInt16?
+        /// What the pod's `nvidia-smi` reports.
+        let gpuName: String
+        let gpuMemoryMiB: Int
+        let gpuUUIDs: [String]
+        let cudaVersion: String
+        let usage: String
     }
 
     static func boot(_ spec: Spec) throws(SimulatorError) -> PodMachine {
@@ -29,9 +36,16 @@ final class PodMachine: @unchecked Sendable {
             let proxy = try LatencyProxy(targetHost: network.podAddress, targetPort: sshdPort, avoiding: spec.avoidPublicPort)
             var responders: [HTTPResponder] = []
             do throws(SimulatorError) {
+                try? FileManager.default.createDirectory(atPath: spec.directory, withIntermediateDirectories: true)
+                try NvidiaSMI.install(
+                    directory: spec.directory, gpuName: spec.gpuName, memoryMiB: spec.gpuMemoryMiB, uuids: spec.gpuUUIDs,
+                    cudaVersion: spec.cudaVersion, usage: spec.usage)
+                // The pod's bin directory first, so its SSH sessions find `nvidia-smi` as on a
+                // GPU host. (A login shell's /etc/profile resets PATH; exec and `bash -c` keep it.)
+                let path = NvidiaSMI.binDirectory(spec.directory) + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
                 let sshd = try SSHDaemon(
                     directory: spec.directory, network: network, port: sshdPort, authorizedKeys: spec.authorizedKeys,
-                    environment: spec.environment + [("RUNPOD_TCP_PORT_22", "\(proxy.port)")])
+                    environment: spec.environment + [("RUNPOD_TCP_PORT_22", "\(proxy.port)"), ("PATH", path)])
                 try sshd.start()
                 do throws(SimulatorError) {
                     for port in spec.httpPorts {
@@ -59,6 +73,11 @@ final class PodMachine: @unchecked Sendable {
         self.proxy = proxy
         self.responders = responders
         self.directory = directory
+    }
+
+    /// Hands the pod's `nvidia-smi` new utilisation figures.
+    func writeUsage(_ text: String) {
+        NvidiaSMI.writeUsage(directory: directory, text)
     }
 
     func setNetwork(up: Bool) {

@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import AutopodSupport
 
 /// Where a pod's processes listen. As root: a network namespace `rpsim-<simpid>-<n>` joined to
 /// the host by a veth pair (`rph<simpid>n<n>` on the host, `eth0` in the pod) on a /30 from

@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 
 /// What the simulator knows about one pod. Mutated only under `SimCloud`'s lock.
@@ -8,16 +9,19 @@ final class PodRecord: @unchecked Sendable {
     var gpuCount: Int
     let secureCloud: Bool
     let dataCenterId: String
-    let imageName: String
-    let dockerArgs: String
+    /// Image, args and env may change through REST's PATCH; they take effect on the next start.
+    var imageName: String
+    var dockerArgs: String
     /// "KEY=value" strings, in request order, including an injected PUBLIC_KEY.
-    let env: [String]
-    let ports: String
+    var env: [String]
+    /// "8888/http,22/tcp" as GraphQL reports it.
+    private(set) var ports: String
     /// `ports` as (number, "http"|"tcp"), parsed once: `myself { pods }` reads it on every poll.
-    let declaredPorts: [(Int, String)]
-    let containerDiskInGb: Int
-    let volumeInGb: Int
-    let volumeMountPath: String
+    private(set) var declaredPorts: [(Int, String)]
+    var containerDiskInGb: Int
+    var volumeInGb: Int
+    var volumeMountPath: String
+    let networkVolumeId: String?
     let vcpuCount: Int
     let memoryInGb: Int
     let machineId: String
@@ -35,6 +39,8 @@ final class PodRecord: @unchecked Sendable {
     }
     /// Formatted once: date formatters are costly and `myself { pods }` is polled often.
     private let createdAtText: String
+    /// REST's `createdAt`, RFC 3339 without a fraction as RunPod's examples give it.
+    let restCreatedAtText: String
     private var lastStartedAtText: String
     /// When the current boot's delay ends; runtime stays null before then.
     var bootAt: Date
@@ -46,12 +52,22 @@ final class PodRecord: @unchecked Sendable {
     var latencyMs = 0
     var networkUp = true
     let gpuUUIDs: [String]
+    var locked = false
+    /// The CUDA version of the pod's host, as REST's `cudaVersion` reports it.
+    var cudaVersion: String
+    var usage: PodUsage
+    var log = PodLog()
+    /// Running stretches for billing; the last is open while the pod runs.
+    var runIntervals: [RunInterval] = []
+    var terminatedAt: Date?
+    /// When the current (or last) run reached RUNNING; nil before the first boot completes.
+    var startedAt: Date?
 
     init(
         id: String, name: String, gpuType: GPUType, gpuCount: Int, secureCloud: Bool, dataCenterId: String,
         imageName: String, dockerArgs: String, env: [String], ports: String, containerDiskInGb: Int, volumeInGb: Int,
-        volumeMountPath: String, vcpuCount: Int, memoryInGb: Int, templateId: String?, apiKey: String,
-        now: Date, bootDelay: Double
+        volumeMountPath: String, networkVolumeId: String? = nil, vcpuCount: Int, memoryInGb: Int, templateId: String?,
+        apiKey: String, now: Date, bootDelay: Double
     ) {
         self.id = id
         self.name = name
@@ -63,14 +79,11 @@ final class PodRecord: @unchecked Sendable {
         self.dockerArgs = dockerArgs
         self.env = env
         self.ports = ports
-        declaredPorts = ports.split(separator: ",").compactMap { item in
-            let parts = item.trimmingCharacters(in: .whitespaces).split(separator: "/")
-            guard parts.count == 2, let number = Int(parts[0]) else { return nil }
-            return (number, String(parts[1]).lowercased())
-        }
+        declaredPorts = Self.parsePorts(ports)
         self.containerDiskInGb = containerDiskInGb
         self.volumeInGb = volumeInGb
         self.volumeMountPath = volumeMountPath
+        self.networkVolumeId = networkVolumeId
         self.vcpuCount = vcpuCount
         self.memoryInGb = memoryInGb
         self.templateId = templateId
@@ -80,10 +93,49 @@ final class PodRecord: @unchecked Sendable {
         createdAt = now
         lastStartedAt = now
         createdAtText = RunPodDate.iso(now)
+        restCreatedAtText = RFC3339.string(now)
         lastStartedAtText = createdAtText
         lastStatusChange = "Rented by User: " + RunPodDate.string(now)
         bootAt = now.addingTimeInterval(bootDelay)
-        gpuUUIDs = (0..<max(gpuCount, 8)).map { _ in "GPU-" + UUID().uuidString.lowercased() }
+        gpuUUIDs = (0..<max(gpuCount, 10)).map { _ in "GPU-" + UUID().uuidString.lowercased() }
+        usage = PodUsage(gpuSlots: gpuUUIDs.count)
+        cudaVersion = gpuType.cudaVersions.last ?? "12.8"
+        runIntervals = [RunInterval(start: now, gpuCount: gpuCount, gpuRatePerHour: gpuType.price(secure: secureCloud) * Double(gpuCount))]
+    }
+
+    /// The declared ports as REST lists them, `["8888/http", "22/tcp"]`.
+    var portList: [String] { declaredPorts.map { "\($0.0)/\($0.1)" } }
+
+    /// Replaces the declared ports (REST's PATCH); a published 22/tcp appears or goes at once,
+    /// as RunPod adds a mapping without a restart.
+    func setPorts(_ list: [String]) {
+        ports = list.joined(separator: ",")
+        declaredPorts = Self.parsePorts(ports)
+    }
+
+    static func parsePorts(_ text: String) -> [(Int, String)] {
+        text.split(separator: ",").compactMap { item in
+            let parts = item.trimmingCharacters(in: .whitespaces).split(separator: "/")
+            guard parts.count == 2, let number = Int(parts[0]) else { return nil }
+            return (number, String(parts[1]).lowercased())
+        }
+    }
+
+    /// Whether the processes are up and the boot delay has passed: GraphQL's `runtime` is
+    /// non-null and REST's `status` is RUNNING from then on.
+    func isUp(now: Date) -> Bool {
+        desiredStatus == "RUNNING" && !terminated && now >= bootAt && machine != nil
+    }
+
+    /// Ends the open run interval (stop, terminate).
+    func closeRun(at date: Date) {
+        if let last = runIntervals.indices.last, runIntervals[last].end == nil { runIntervals[last].end = date }
+    }
+
+    /// Opens a run interval (start).
+    func openRun(at date: Date) {
+        closeRun(at: date)
+        runIntervals.append(RunInterval(start: date, gpuCount: gpuCount, gpuRatePerHour: gpuType.price(secure: secureCloud) * Double(gpuCount)))
     }
 
     var costPerHr: Double {
@@ -107,7 +159,7 @@ final class PodRecord: @unchecked Sendable {
             "containerDiskInGb": containerDiskInGb, "volumeInGb": volumeInGb, "volumeMountPath": volumeMountPath,
             // `uptimeSeconds` stays 0 on RunPod (the real value is runtime.uptimeInSeconds).
             "machineId": machineId, "podType": "RESERVED", "ports": ports, "uptimeSeconds": 0,
-            "locked": false, "volumeEncrypted": false, "gpuPowerLimitPercent": 100,
+            "locked": locked, "volumeEncrypted": false, "gpuPowerLimitPercent": 100,
             "createdAt": createdAtText, "lastStartedAt": lastStartedAtText,
             "consumerUserId": "user_simulated",
             "machine": GraphQLObject([
@@ -118,13 +170,14 @@ final class PodRecord: @unchecked Sendable {
         ]
         if let port = declaredPorts.first?.0 { pod["port"] = port }
         if let templateId { pod["templateId"] = templateId }
+        if let networkVolumeId { pod["networkVolumeId"] = networkVolumeId }
         if let runtime = runtimeValue(now: now) { pod["runtime"] = runtime }
         return GraphQLObject(pod)
     }
 
     /// `runtime` is present only while RUNNING, past the boot delay, with processes up.
     private func runtimeValue(now: Date) -> GraphQLObject? {
-        guard desiredStatus == "RUNNING", !terminated, now >= bootAt, let machine else { return nil }
+        guard isUp(now: now), let machine else { return nil }
         var ports: [GraphQLObject] = []
         for (number, kind) in declaredPorts {
             if kind == "tcp" && number == 22 {
@@ -144,8 +197,13 @@ final class PodRecord: @unchecked Sendable {
         return GraphQLObject([
             "uptimeInSeconds": Int(now.timeIntervalSince(bootAt)),
             "ports": ports,
-            "gpus": gpuUUIDs.prefix(gpuCount).map { GraphQLObject(["id": $0, "gpuUtilPercent": 0, "memoryUtilPercent": 0]) },
-            "container": GraphQLObject(["cpuPercent": 0, "memoryPercent": 1]),
+            "gpus": (0..<min(gpuCount, gpuUUIDs.count)).map { index in
+                GraphQLObject([
+                    "id": gpuUUIDs[index], "gpuUtilPercent": usage.gpus[index].util,
+                    "memoryUtilPercent": usage.gpus[index].memoryUtil,
+                ])
+            },
+            "container": GraphQLObject(["cpuPercent": usage.cpu, "memoryPercent": usage.memory]),
         ])
     }
 }

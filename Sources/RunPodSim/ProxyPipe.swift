@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import AutopodSupport
 
 /// One direction of a proxied connection. A reader thread stamps each chunk with the time it
 /// may leave (arrival + delay) and a writer thread sends chunks when due, so a delay pipelines

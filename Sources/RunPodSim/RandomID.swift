@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 
 /// Identifiers shaped like RunPod's: pod ids are 14 lowercase alphanumerics.

@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 
 /// Names of everything the simulator creates embed its pid, so a later start can tell its own

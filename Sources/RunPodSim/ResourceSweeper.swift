@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import AutopodSupport
 
 /// Finds and removes what simulators left behind. A simulator killed with SIGKILL cannot clean
 /// up, so every start sweeps namespaces, veths, processes and temp dirs whose owning pid (see

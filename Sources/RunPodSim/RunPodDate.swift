@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 
 /// Formats dates as RunPod's `lastStatusChange` text does (JavaScript's Date.toString in UTC):

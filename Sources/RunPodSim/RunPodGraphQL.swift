@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 import GraphQL
 
@@ -57,7 +58,7 @@ final class RunPodGraphQL: Sendable {
             [
                 "podFindAndDeployOnDemand": { _, args, context, _ in
                     let request = Self.createRequest(args.field("input"))
-                    return try await Self.offload { try cloud.create(request, scope: Self.scope(context)) }
+                    return try await Self.offload { try cloud.createGraphQL(request, scope: Self.scope(context)) }
                 },
                 "podStop": { _, args, context, _ in
                     let id = args.field("input").field("podId").string ?? ""
@@ -180,6 +181,9 @@ final class RunPodGraphQL: Sendable {
         if let value = input.field("volumeInGb").int { request.volumeInGb = value }
         if let value = input.field("volumeMountPath").string { request.volumeMountPath = value }
         request.dataCenterId = input.field("dataCenterId").string
+        request.networkVolumeId = input.field("networkVolumeId").string
+        request.allowedCudaVersions = (input.field("allowedCudaVersions").array ?? []).compactMap(\.string)
+        request.minCudaVersion = input.field("minCudaVersion").string
         request.ports = input.field("ports").string.map { $0.replacingOccurrences(of: " ", with: "") }
         request.env = (input.field("env").array ?? []).compactMap { item in
             guard let key = item.field("key").string else { return nil }

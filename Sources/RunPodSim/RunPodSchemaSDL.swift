@@ -1,3 +1,4 @@
+import AutopodSupport
 /// The slice of RunPod's GraphQL schema the simulator serves, with RunPod's type, field,
 /// argument and enum names (see docs/reference runpod-api.md §1). Names RunPod does not publish
 /// (PodStopInput, PodTerminateInput, EnvironmentVariableInput, ...) are sensible inventions.

@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import AutopodSupport
 
 /// The `runpod-sim` executable: parses flags, starts a simulator, prints
 /// `runpod-sim listening on http://127.0.0.1:PORT` as its first stdout line, and on SIGINT or

@@ -1,11 +1,10 @@
 import Foundation
 import FlyingFox
-#if canImport(Glibc)
-import Glibc
-#endif
+import AutopodSupport
 
-/// A RunPod-compatible cloud on this machine: RunPod's GraphQL API at `POST /graphql`, the
-/// control API under `/_sim/`, and pods backed by real processes.
+/// A RunPod-compatible cloud on this machine: RunPod's GraphQL API at `POST /graphql`, its
+/// REST API v2 under `/v2/` (over the same pods), the control API under `/_sim/`, and pods
+/// backed by real processes.
 ///
 /// `start` and `stop` block, so synchronous XCTest methods can use them from the main thread;
 /// the HTTP server runs on Swift concurrency's own threads and never needs the caller's.
@@ -18,6 +17,8 @@ public final class RunPodSimulator: @unchecked Sendable {
     /// False when running without root (or with namespaces turned off): pods use loopback.
     public let usesNamespaces: Bool
     public var graphQLURL: String { baseURL + "/graphql" }
+    /// REST v2's base: paths such as `/v2/pods` go after it, as after `https://api.runpod.io`.
+    public var restBaseURL: String { baseURL }
 
     private let server: HTTPServer
     let cloud: SimCloud
@@ -45,7 +46,8 @@ public final class RunPodSimulator: @unchecked Sendable {
             apiKey: options.apiKey, bootDelay: options.bootDelay, stateDirectory: stateDirectory,
             useNamespaces: useNamespaces, log: options.log ?? { _ in })
         let graphQL = try RunPodGraphQL(cloud: cloud)
-        let handler = SimulatorHTTPHandler(cloud: cloud, graphQL: graphQL, control: ControlAPI(cloud: cloud))
+        let handler = SimulatorHTTPHandler(
+            cloud: cloud, graphQL: graphQL, rest: RESTAPI(cloud: cloud), control: ControlAPI(cloud: cloud))
         let server = HTTPServer(
             address: try .inet(ip4: options.host, port: options.port), timeout: 120, logger: .disabled, handler: handler)
 

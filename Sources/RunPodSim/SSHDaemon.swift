@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import AutopodSupport
 
 /// A pod's OpenSSH server: a fresh ed25519 host key, the pod's PUBLIC_KEY lines as
 /// authorized_keys, and the pod's environment via `SetEnv`, run in the foreground (`-D`) so the

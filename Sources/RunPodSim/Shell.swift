@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 
 /// Runs helper programs (`ip`, `ssh-keygen`, `sshd`) and reports failures with their output,

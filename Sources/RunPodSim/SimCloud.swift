@@ -1,26 +1,39 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import AutopodSupport
 
-/// The simulated RunPod account and cloud: pods, stock, account keys and armed faults.
-/// Everything is guarded by one lock and every method returns quickly; slow work (booting and
-/// tearing down pod processes) runs on `bootQueue` or on the caller's (non-async) thread.
+/// The simulated RunPod account and cloud: pods, stock, account keys, network volumes and armed
+/// faults, shared by the GraphQL and REST APIs. Everything is guarded by one lock and every
+/// method returns quickly; slow work (booting and tearing down pod processes) runs on
+/// `bootQueue` or on the caller's (non-async) thread. The REST-only parts (logs, volumes,
+/// billing, updates) live in extensions in other files and use the same lock and state.
 final class SimCloud: @unchecked Sendable {
     let apiKey: String
     let bootDelay: Double
     let stateDirectory: String
     let useNamespaces: Bool
-    private let lock = NSLock()
-    private var pods: [String: PodRecord] = [:]
-    private var order: [String] = []
+    /// The only user the pods' sshd admits: root as root, else whoever runs the simulator.
+    let sshUser: String
+    // Everything below is guarded by `lock`.
+    let lock = NSLock()
+    var pods: [String: PodRecord] = [:]
+    var order: [String] = []
     /// Stock per GPU type id and cloud (true = secure); missing means High.
-    private var stock: [String: [Bool: StockStatus]] = [:]
-    private var faults: [FaultRule] = []
-    private var pubKey = ""
-    private var shuttingDown = false
+    var stock: [String: [Bool: StockStatus]] = [:]
+    var faults: [FaultRule] = []
+    /// The account's public keys as GraphQL's `pubKey` holds them (newline-separated); REST's
+    /// `/v2/account/ssh-keys` reads and writes the same text as a list.
+    var pubKey = ""
+    var volumes: [String: NetworkVolume] = [:]
+    var volumeOrder: [String] = []
+    /// Open log streams by pod id and stream number.
+    var logStreams: [String: [Int: LogStreamSubscriber]] = [:]
+    /// Streams ever opened per pod (tests wait for theirs to be registered).
+    var openedStreams: [String: Int] = [:]
+    var nextStreamNumber = 0
+    var shuttingDown = false
+    let rateLimit = RateLimitWindows()
     private let bootQueue = DispatchQueue(label: "rpsim.boot", attributes: .concurrent)
-    private let log: @Sendable (String) -> Void
+    let log: @Sendable (String) -> Void
 
     init(apiKey: String, bootDelay: Double, stateDirectory: String, useNamespaces: Bool, log: @escaping @Sendable (String) -> Void) {
         self.apiKey = apiKey
@@ -28,6 +41,7 @@ final class SimCloud: @unchecked Sendable {
         self.stateDirectory = stateDirectory
         self.useNamespaces = useNamespaces
         self.log = log
+        sshUser = Shell.isRoot ? "root" : (ProcessInfo.processInfo.environment["USER"] ?? "root")
     }
 
     // MARK: Auth
@@ -91,13 +105,13 @@ final class SimCloud: @unchecked Sendable {
     /// `dataCenters`: the secure data centre carries secure stock, the community one community
     /// stock; a type whose stock is None is left out, as RunPod leaves unavailable GPUs out.
     func dataCenters() -> [[String: any Sendable]] {
-        [(DataCenter.secureDefault, "Romania", true), (DataCenter.communityDefault, "Canada", false)].map { id, name, secure in
+        DataCenter.all.map { centre in
             let availability: [[String: any Sendable]] = GPUType.catalogue.compactMap { type in
-                let status = stockStatus(type.id, secure: secure)
+                let status = stockStatus(type.id, secure: centre.secure)
                 guard status != .none else { return nil }
                 return ["gpuTypeId": type.id, "displayName": type.displayName, "stockStatus": status.rawValue]
             }
-            return ["id": id, "name": id, "location": name, "gpuAvailability": availability]
+            return ["id": centre.id, "name": centre.id, "location": centre.country, "gpuAvailability": availability]
         }
     }
 
@@ -106,10 +120,13 @@ final class SimCloud: @unchecked Sendable {
         lock.withLock {
             let visible = order.compactMap { pods[$0] }.filter { !$0.terminated && scope.allows($0.id) }
             let spend = visible.filter { $0.desiredStatus == "RUNNING" }.reduce(0) { $0 + $1.costPerHr }
+            let networkVolumes: [[String: any Sendable]] = volumeOrder.compactMap { volumes[$0] }.map {
+                ["id": $0.id, "name": $0.name, "size": $0.size, "dataCenterId": $0.dataCenter]
+            }
             return [
                 "id": "user_simulated", "email": "sim@runpod-sim.invalid", "pubKey": pubKey,
                 "clientBalance": 100.0, "currentSpendPerHr": spend, "spendLimit": 80,
-                "networkVolumes": [[String: any Sendable]](),
+                "networkVolumes": networkVolumes,
             ]
         }
     }
@@ -136,16 +153,38 @@ final class SimCloud: @unchecked Sendable {
         return myself(scope: scope)
     }
 
-    func create(_ request: CreatePodRequest, scope: AuthScope) throws(RunPodAPIError) -> GraphQLObject {
+    /// Places a pod (GraphQL's podFindAndDeployOnDemand, REST's POST /v2/pods) and starts its
+    /// boot; returns the record, to be read under the lock.
+    func create(_ request: CreatePodRequest, scope: AuthScope) throws(RunPodAPIError) -> PodRecord {
         guard scope == .account else { throw .forbidden("create pods") }
         guard let type = GPUType.find(request.gpuTypeId) else { throw .noInstances }
         guard request.gpuCount >= 1 else { throw .invalid("gpuCount must be at least 1.") }
-        let clouds: [Bool] = request.cloudType == "SECURE" ? [true] : request.cloudType == "COMMUNITY" ? [false] : [true, false]
+        let cudaVersions = type.cudaVersions.filter { version in
+            (request.allowedCudaVersions.isEmpty || request.allowedCudaVersions.contains(version))
+                && request.minCudaVersion.map { Self.cudaAtLeast(version, $0) } ?? true
+        }
+        guard let cudaVersion = cudaVersions.last else { throw .noInstances }
+        var clouds: [Bool] = request.cloudType == "SECURE" ? [true] : request.cloudType == "COMMUNITY" ? [false] : [true, false]
+        // REST: the listed data centres (or the network volume's) decide which clouds can place it.
+        var centres = request.dataCenterIds
+        if let volumeID = request.networkVolumeId {
+            guard let volume = lock.withLock({ volumes[volumeID] }) else { throw .invalid("network volume \(volumeID) not found") }
+            if !centres.isEmpty && !centres.contains(volume.dataCenter) {
+                throw .invalid("network volume \(volumeID) is in \(volume.dataCenter), which dataCenterIds does not list")
+            }
+            centres = [volume.dataCenter]
+        }
+        for id in centres where DataCenter.find(id) == nil { throw .invalid("unknown data center ID \(id)") }
+        if !centres.isEmpty {
+            clouds = clouds.filter { secure in centres.contains { DataCenter.find($0)?.secure == secure } }
+        }
         guard
             let secure = clouds.first(where: {
                 stockStatus(type.id, secure: $0).availableCounts(max: type.maxGpuCount).contains(request.gpuCount)
             })
         else { throw .noInstances }
+        let dataCenterId =
+            centres.first { DataCenter.find($0)?.secure == secure } ?? request.dataCenterId ?? DataCenter.serving(secure: secure).id
         var env = request.env
         let record: PodRecord = lock.withLock {
             if request.startSsh && !env.contains(where: { $0.0 == "PUBLIC_KEY" }) && !pubKey.isEmpty {
@@ -156,48 +195,75 @@ final class SimCloud: @unchecked Sendable {
             }
             var id = RandomID.make(length: 14)
             while pods[id] != nil { id = RandomID.make(length: 14) }
+            let now = Date()
             let record = PodRecord(
                 id: id, name: request.name ?? Self.defaultName(image: request.imageName), gpuType: type,
-                gpuCount: request.gpuCount, secureCloud: secure,
-                dataCenterId: request.dataCenterId ?? (secure ? DataCenter.secureDefault : DataCenter.communityDefault),
+                gpuCount: request.gpuCount, secureCloud: secure, dataCenterId: dataCenterId,
                 imageName: request.imageName, dockerArgs: request.dockerArgs, env: env.map { "\($0.0)=\($0.1)" },
                 ports: request.ports ?? "22/tcp", containerDiskInGb: request.containerDiskInGb,
-                volumeInGb: request.volumeInGb, volumeMountPath: request.volumeMountPath,
+                volumeInGb: request.networkVolumeId == nil ? request.volumeInGb : 0, volumeMountPath: request.volumeMountPath,
+                networkVolumeId: request.networkVolumeId,
                 vcpuCount: max(request.minVcpuCount, 8 * request.gpuCount),
                 memoryInGb: max(request.minMemoryInGb, 31 * request.gpuCount), templateId: request.templateId,
-                apiKey: "rpa_POD" + RandomID.make(length: 24).uppercased(), now: Date(), bootDelay: bootDelay)
+                apiKey: "rpa_POD" + RandomID.make(length: 24).uppercased(), now: now, bootDelay: bootDelay)
+            record.cudaVersion = cudaVersion
+            record.log.append(
+                .system, "create pod: \(type.id) x\(request.gpuCount), \(secure ? "SECURE" : "COMMUNITY") cloud, \(dataCenterId)", at: now)
+            record.log.append(.system, "pulling image \(request.imageName.isEmpty ? "(template default)" : request.imageName)", at: now)
             pods[id] = record
             order.append(id)
             return record
         }
         log("pod \(record.id) created: \(type.id) x\(request.gpuCount) \(secure ? "SECURE" : "COMMUNITY")")
         scheduleBoot(record.id)
+        return record
+    }
+
+    /// GraphQL's create: the pod object as the mutation returns it.
+    func createGraphQL(_ request: CreatePodRequest, scope: AuthScope) throws(RunPodAPIError) -> GraphQLObject {
+        let record = try create(request, scope: scope)
         return lock.withLock { record.graphQLValue(now: Date()) }
     }
 
-    func stop(_ id: String, scope: AuthScope) throws(RunPodAPIError) -> GraphQLObject {
-        let (value, machine) = try locked { () throws(RunPodAPIError) -> (GraphQLObject, PodMachine?) in
+    /// Stops a pod (no-op unless it runs); returns the record, to be read under the lock.
+    @discardableResult
+    func stopPod(_ id: String, scope: AuthScope) throws(RunPodAPIError) -> PodRecord {
+        let (pod, machine, entries) = try locked { () throws(RunPodAPIError) -> (PodRecord, PodMachine?, [PodLog.Entry]) in
             let pod = try livePod(id, scope: scope)
             var machine: PodMachine?
+            var entries: [PodLog.Entry] = []
             if pod.desiredStatus == "RUNNING" {
+                let now = Date()
+                if pod.isUp(now: now) { pod.startedAt = pod.bootAt }
                 pod.desiredStatus = "EXITED"
-                pod.lastStatusChange = "Exited by User: " + RunPodDate.string(Date())
+                pod.lastStatusChange = "Exited by User: " + RunPodDate.string(now)
                 pod.generation += 1
+                pod.closeRun(at: now)
                 machine = pod.machine
                 pod.machine = nil
+                entries.append(pod.log.append(.container, "Received SIGTERM, shutting down.", at: now))
+                entries.append(pod.log.append(.system, "stop container: exited by user", at: now))
             }
-            return (pod.graphQLValue(now: Date()), machine)
+            return (pod, machine, entries)
         }
+        publish(entries, of: id)
         machine?.destroy()
         log("pod \(id) stopped")
-        return value
+        return pod
     }
 
-    func resume(_ id: String, gpuCount: Int?, scope: AuthScope) throws(RunPodAPIError) -> GraphQLObject {
-        let (value, started) = try locked { () throws(RunPodAPIError) -> (GraphQLObject, Bool) in
+    func stop(_ id: String, scope: AuthScope) throws(RunPodAPIError) -> GraphQLObject {
+        let pod = try stopPod(id, scope: scope)
+        return lock.withLock { pod.graphQLValue(now: Date()) }
+    }
+
+    /// Starts a stopped pod on its machine again (GraphQL's podResume, REST's start action).
+    @discardableResult
+    func resumePod(_ id: String, gpuCount: Int?, scope: AuthScope) throws(RunPodAPIError) -> PodRecord {
+        let (pod, started, entries) = try locked { () throws(RunPodAPIError) -> (PodRecord, Bool, [PodLog.Entry]) in
             let pod = try livePod(id, scope: scope)
             // Resuming a running pod changes nothing (and must not boot a second machine).
-            guard pod.desiredStatus != "RUNNING" else { return (pod.graphQLValue(now: Date()), false) }
+            guard pod.desiredStatus != "RUNNING" else { return (pod, false, []) }
             let status = stock[pod.gpuType.id]?[pod.secureCloud] ?? .high
             let count = gpuCount ?? pod.gpuCount
             guard status != .none, status.availableCounts(max: pod.gpuType.maxGpuCount).contains(max(count, 1))
@@ -210,25 +276,64 @@ final class SimCloud: @unchecked Sendable {
             pod.bootAt = now.addingTimeInterval(bootDelay)
             pod.generation += 1
             pod.bootError = nil
-            return (pod.graphQLValue(now: Date()), true)
+            pod.openRun(at: now)
+            let entry = pod.log.append(.system, "start pod: resuming on machine \(pod.machineId)", at: now)
+            return (pod, true, [entry])
         }
+        publish(entries, of: id)
         if started {
             scheduleBoot(id)
             log("pod \(id) resumed")
         }
-        return value
+        return pod
+    }
+
+    func resume(_ id: String, gpuCount: Int?, scope: AuthScope) throws(RunPodAPIError) -> GraphQLObject {
+        let pod = try resumePod(id, gpuCount: gpuCount, scope: scope)
+        return lock.withLock { pod.graphQLValue(now: Date()) }
+    }
+
+    /// Restarts a running pod's container in place: new processes, the same billing run.
+    @discardableResult
+    func restartPod(_ id: String, scope: AuthScope) throws(RunPodAPIError) -> PodRecord {
+        let (pod, machine, entries) = try locked { () throws(RunPodAPIError) -> (PodRecord, PodMachine?, [PodLog.Entry]) in
+            let pod = try livePod(id, scope: scope)
+            guard pod.desiredStatus == "RUNNING" else { return (pod, nil, []) }
+            let now = Date()
+            let machine = pod.machine
+            pod.machine = nil
+            pod.lastStartedAt = now
+            pod.bootAt = now.addingTimeInterval(bootDelay)
+            pod.generation += 1
+            pod.bootError = nil
+            var entries = [pod.log.append(.container, "Received SIGTERM, shutting down.", at: now)]
+            entries.append(pod.log.append(.system, "restart container", at: now))
+            return (pod, machine, entries)
+        }
+        publish(entries, of: id)
+        machine?.destroy()
+        scheduleBoot(id)
+        log("pod \(id) restarted")
+        return pod
     }
 
     func terminate(_ id: String, scope: AuthScope) throws(RunPodAPIError) {
-        let machine = try locked { () throws(RunPodAPIError) -> PodMachine? in
+        let (machine, entries) = try locked { () throws(RunPodAPIError) -> (PodMachine?, [PodLog.Entry]) in
             let pod = try livePod(id, scope: scope)
+            let now = Date()
+            if pod.isUp(now: now) { pod.startedAt = pod.bootAt }
             pod.terminated = true
+            pod.terminatedAt = now
             pod.desiredStatus = "EXITED"
-            pod.lastStatusChange = "Terminated by user: " + RunPodDate.string(Date())
+            pod.lastStatusChange = "Terminated by user: " + RunPodDate.string(now)
             pod.generation += 1
+            pod.closeRun(at: now)
+            let entry = pod.log.append(.system, "terminate pod: container and volume removed", at: now)
             defer { pod.machine = nil }
-            return pod.machine
+            return (pod.machine, [entry])
         }
+        publish(entries, of: id)
+        finishLogStreams(of: id)
         machine?.destroy()
         log("pod \(id) terminated")
     }
@@ -244,15 +349,14 @@ final class SimCloud: @unchecked Sendable {
                 ("RUNPOD_GPU_COUNT", "\(pod.gpuCount)"), ("RUNPOD_CPU_COUNT", "\(pod.vcpuCount)"),
                 ("RUNPOD_PUBLIC_IP", "127.0.0.1"), ("RUNPOD_DC_ID", pod.dataCenterId),
             ]
-            for entry in pod.env {
-                let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                environment.append((String(parts[0]), parts.count > 1 ? String(parts[1]) : ""))
-            }
+            for (key, value) in pod.envObject { environment.append((key, value)) }
             let spec = PodMachine.Spec(
                 podID: pod.id, serial: serial, directory: "\(stateDirectory)/\(ResourceNames.prefix)\(getpid())-\(serial)",
                 authorizedKeys: (pod.publicKey ?? "") + "\n", environment: environment,
                 httpPorts: pod.declaredPorts.filter { $0.1 == "http" }.map(\.0), useNamespaces: useNamespaces,
-                avoidPublicPort: pod.lastPublicPort)
+                avoidPublicPort: pod.lastPublicPort, gpuName: pod.gpuType.id, gpuMemoryMiB: pod.gpuType.memoryInGb * 1024,
+                gpuUUIDs: Array(pod.gpuUUIDs.prefix(pod.gpuCount)), cudaVersion: pod.cudaVersion,
+                usage: pod.usage.stateFileText)
             return (spec, pod.generation)
         }
         guard let (spec, generation) = spec else { return }
@@ -262,36 +366,65 @@ final class SimCloud: @unchecked Sendable {
                 machine = try PodMachine.boot(spec)
             } catch {
                 log("pod \(spec.podID) failed to boot: \(error)")
-                lock.withLock { pods[spec.podID]?.bootError = "\(error)" }
+                let entries: [PodLog.Entry] = lock.withLock {
+                    guard let pod = pods[spec.podID], pod.generation == generation else { return [] }
+                    pod.bootError = "\(error)"
+                    return [pod.log.append(.system, "error starting container: \(error)")]
+                }
+                publish(entries, of: spec.podID)
                 return
             }
-            let keep: Bool = lock.withLock {
+            let (keep, entries): (Bool, [PodLog.Entry]) = lock.withLock {
                 guard !shuttingDown, let pod = pods[spec.podID], pod.generation == generation, !pod.terminated,
                     pod.desiredStatus == "RUNNING", pod.machine == nil
-                else { return false }
+                else { return (false, []) }
                 pod.machine = machine
                 pod.lastPublicPort = machine.proxy.port
                 machine.proxy.latencyMs = pod.latencyMs
-                return true
+                // Utilisation set while the machine booted reaches its nvidia-smi now.
+                machine.writeUsage(pod.usage.stateFileText)
+                return (true, Self.startUpLines(pod).map { pod.log.append($0.0, $0.1) })
             }
             if !keep {
                 machine.destroy()
                 return
             }
+            publish(entries, of: spec.podID)
             let up = lock.withLock { pods[spec.podID]?.networkUp ?? true }
             if !up { machine.setNetwork(up: false) }
         }
     }
 
+    /// What a RunPod image's start script prints, and the host's line for the container start.
+    private static func startUpLines(_ pod: PodRecord) -> [(PodLog.Source, String)] {
+        var lines: [(PodLog.Source, String)] = [
+            (.system, "start container for \(pod.imageName.isEmpty ? "image" : pod.imageName): begin"),
+            (.container, "Pod Started"),
+        ]
+        if pod.publicKey != nil {
+            lines.append((.container, "Setting up SSH..."))
+            lines.append((.container, "Starting SSH server..."))
+        }
+        if pod.declaredPorts.contains(where: { $0 == (8888, "http") }) {
+            lines.append((.container, "Starting Jupyter Lab on port 8888..."))
+        }
+        lines.append((.container, "Start script(s) finished, pod is ready to use."))
+        return lines
+    }
+
     /// Stops every pod's processes and removes their namespaces (SIGINT/SIGTERM, `stop()`).
     func shutdown() {
-        let machines: [PodMachine] = lock.withLock {
+        let (machines, streams): ([PodMachine], [LogStreamSubscriber]) = lock.withLock {
             shuttingDown = true
-            return pods.values.compactMap { pod in
+            let machines = pods.values.compactMap { pod in
                 defer { pod.machine = nil }
                 return pod.machine
             }
+            let streams = logStreams.values.flatMap(\.values)
+            logStreams = [:]
+            return (machines, streams)
         }
+        streams.forEach { $0.continuation.finish() }
         DispatchQueue.concurrentPerform(iterations: machines.count) { machines[$0].destroy() }
         // Boots still in flight see `shuttingDown` and destroy what they made; wait for them.
         bootQueue.sync(flags: .barrier) {}
@@ -310,10 +443,10 @@ final class SimCloud: @unchecked Sendable {
         lock.withLock { faults.append(rule) }
     }
 
-    /// Takes one use of the first armed fault matching this request's query text.
-    func takeFault(query: String) -> FaultRule? {
+    /// Takes one use of the first armed fault matching this request.
+    func takeFault(_ call: FaultRule.Call) -> FaultRule? {
         lock.withLock {
-            guard let index = faults.firstIndex(where: { $0.operation.map { query.contains($0) } ?? true }) else { return nil }
+            guard let index = faults.firstIndex(where: { $0.matches(call) }) else { return nil }
             let rule = faults[index]
             faults[index].remaining -= 1
             if faults[index].remaining <= 0 { faults.remove(at: index) }
@@ -362,6 +495,31 @@ final class SimCloud: @unchecked Sendable {
         machine?.proxy.latencyMs = ms
     }
 
+    /// Sets GPU utilisation (one GPU by `index`, or all), as `POST /_sim/pods/ID/gpu` asks.
+    func setGPUUsage(_ id: String, util: Int?, memoryUtil: Int?, index: Int?) throws(ControlFailure) {
+        try locked { () throws(ControlFailure) in
+            guard let pod = pods[id] else { throw .notFound("no pod \(id)") }
+            let indices = index.map { [$0] } ?? Array(pod.usage.gpus.indices)
+            guard indices.allSatisfy({ pod.usage.gpus.indices.contains($0) }) else {
+                throw .conflict("pod \(id) has no GPU \(index ?? -1)")
+            }
+            for gpu in indices {
+                if let util { pod.usage.gpus[gpu].util = Self.percent(util) }
+                if let memoryUtil { pod.usage.gpus[gpu].memoryUtil = Self.percent(memoryUtil) }
+            }
+            pod.machine?.writeUsage(pod.usage.stateFileText)
+        }
+    }
+
+    /// Sets container CPU and memory utilisation (`POST /_sim/pods/ID/usage`).
+    func setUsage(_ id: String, cpu: Int?, memory: Int?) throws(ControlFailure) {
+        try locked { () throws(ControlFailure) in
+            guard let pod = pods[id] else { throw .notFound("no pod \(id)") }
+            if let cpu { pod.usage.cpu = Self.percent(cpu) }
+            if let memory { pod.usage.memory = Self.percent(memory) }
+        }
+    }
+
     func listPods() -> [[String: Any]] {
         lock.withLock {
             order.compactMap { pods[$0] }.map {
@@ -380,7 +538,7 @@ final class SimCloud: @unchecked Sendable {
                 "id": pod.id, "name": pod.name, "desiredStatus": pod.desiredStatus, "terminated": pod.terminated,
                 "apiKey": pod.apiKey, "networkUp": pod.networkUp, "latencyMs": pod.latencyMs,
                 "booted": pod.machine != nil, "podHostId": pod.podHostId, "lastStatusChange": pod.lastStatusChange,
-                "authorizedKeys": pod.publicKey ?? "",
+                "authorizedKeys": pod.publicKey ?? "", "status": pod.restStatus(now: Date()),
             ]
             if let error = pod.bootError { details["bootError"] = error }
             if let machine = pod.machine {
@@ -411,16 +569,26 @@ final class SimCloud: @unchecked Sendable {
     // MARK: Helpers
 
     /// `NSLock.withLock` with typed throws, which the Foundation version lacks.
-    private func locked<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+    func locked<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
         lock.lock()
         defer { lock.unlock() }
         return try body()
     }
 
     /// A pod the caller may see: unknown, terminated and other pods (for a pod key) are errors.
-    private func livePod(_ id: String, scope: AuthScope) throws(RunPodAPIError) -> PodRecord {
+    /// Call under the lock.
+    func livePod(_ id: String, scope: AuthScope) throws(RunPodAPIError) -> PodRecord {
         guard let pod = pods[id], !pod.terminated, scope.allows(id) else { throw .podNotFound(id) }
         return pod
+    }
+
+    private static func percent(_ value: Int) -> Int { min(100, max(0, value)) }
+
+    /// "12.10" is above "12.9": versions compare as numbers, part by part.
+    static func cudaAtLeast(_ version: String, _ floor: String) -> Bool {
+        let a = version.split(separator: ".").map { Int($0) ?? 0 }
+        let b = floor.split(separator: ".").map { Int($0) ?? 0 }
+        return a.lexicographicallyPrecedes(b) == false
     }
 
     private static func defaultName(image: String) -> String {

@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 
 /// Everything that can go wrong inside the simulator itself (not RunPod business errors, which
@@ -8,6 +9,7 @@ public enum SimulatorError: Error, CustomStringConvertible, Sendable {
     case timeout(String)
     case badArgument(String)
     case serverFailed(String)
+    case io(String)
 
     public var description: String {
         switch self {
@@ -22,6 +24,8 @@ public enum SimulatorError: Error, CustomStringConvertible, Sendable {
             return "runpod-sim: \(message). Run `runpod-sim --help` for usage."
         case .serverFailed(let message):
             return "runpod-sim: the HTTP server could not start: \(message). Pick another --port or free the one given."
+        case .io(let message):
+            return "runpod-sim: \(message). Check that the state directory is writable and the disk not full."
         }
     }
 }

@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 
 /// How to run a simulator; the command line (`runpod-sim --port ...`) maps onto this.

@@ -1,9 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AutopodSupport
 
 /// Thin wrappers over BSD sockets for the proxy and the HTTP responders. These run on plain
 /// threads (blocking I/O) so they never occupy Swift concurrency's small cooperative pool.
@@ -23,7 +19,7 @@ enum Sockets {
             close(fd)
             throw .socket("bind(\(host):\(port))", errno: code)
         }
-        guard Glibc.listen(fd, backlog) == 0 else {
+        guard Libc.listen(fd, backlog) == 0 else {
             let code = errno
             close(fd)
             throw .socket("listen(\(host):\(port))", errno: code)
@@ -38,7 +34,7 @@ enum Sockets {
         let flags = fcntl(fd, F_GETFL)
         _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
         let result = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Libc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         if result != 0 {
             guard errno == EINPROGRESS else { close(fd); return nil }

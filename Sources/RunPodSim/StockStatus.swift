@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 
 /// RunPod's stock levels, as `lowestPrice.stockStatus` reports them. The level decides which

@@ -1,3 +1,4 @@
+import AutopodSupport
 internal import CLibSSH2
 
 /// A new ed25519 key pair from libcrypto's random generator.

@@ -1,3 +1,4 @@
+import AutopodSupport
 /// OpenSSH's escape sequences, recognised only right after a newline (or at the start):
 /// `~.` disconnects, `~?` lists the escapes, `~~` sends one `~`. Anything else after `~` is sent
 /// with the `~`, as OpenSSH does.

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AutopodSupport
 
 /// A bound, listening local socket. Owned by the forwarder, not by any SSH session, so the port
 /// stays bound (and clients can keep connecting) across reconnects.
@@ -64,7 +60,7 @@ final class ForwardListener {
         var addr = sockaddr_in()
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
         let client = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.accept(fd, $0, &len) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Libc.accept(fd, $0, &len) }
         }
         guard client >= 0 else { return nil }
         Posix.setCloseOnExec(client)

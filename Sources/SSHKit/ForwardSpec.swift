@@ -1,3 +1,4 @@
+import AutopodSupport
 /// One `-L` style forward: connections to localHost:localPort are carried to remoteHost:remotePort
 /// as seen from the SSH server.
 public struct ForwardSpec: Sendable, Hashable, CustomStringConvertible {

@@ -1,3 +1,4 @@
+import AutopodSupport
 /// What to do with a presented host key, decided from the known_hosts lines alone (pure logic:
 /// no I/O, so every case is unit-tested).
 public enum HostKeyDecision: Sendable, Equatable {

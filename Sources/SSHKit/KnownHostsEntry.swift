@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import AutopodSupport
 import FoundationEssentials
 internal import CLibSSH2
 

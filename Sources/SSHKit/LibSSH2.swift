@@ -1,15 +1,8 @@
+import AutopodSupport
 internal import CLibSSH2
 
 /// Process-wide libssh2 state.
 enum LibSSH2 {
-    /// `libssh2_init` is not thread-safe; a `static let` runs it exactly once (swift_once),
-    /// whichever thread makes the first session.
-    private static let initResult: Int32 = libssh2_init(0)
-
-    static func ensureInitialized() {
-        _ = initResult
-    }
-
     /// Default channel window (libssh2's LIBSSH2_CHANNEL_WINDOW_DEFAULT, a macro Swift cannot see).
     static let defaultWindow = UInt32(CLIBSSH2_CHANNEL_WINDOW_DEFAULT)
     static let defaultPacket = UInt32(CLIBSSH2_CHANNEL_PACKET_DEFAULT)

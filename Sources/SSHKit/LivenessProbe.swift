@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AutopodSupport
 internal import CLibSSH2
 
 /// Proves the server is still there when it has been silent for a while.

@@ -1,3 +1,4 @@
+import AutopodSupport
 import FoundationEssentials
 
 /// What can be told about a private key file without decrypting it: its type (so RSA can be

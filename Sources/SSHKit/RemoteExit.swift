@@ -1,3 +1,4 @@
+import AutopodSupport
 /// How a remote command ended.
 public enum RemoteExit: Sendable, Equatable, CustomStringConvertible {
     case status(Int32)

@@ -1,3 +1,4 @@
+import AutopodSupport
 internal import CLibSSH2
 
 /// Owns a libssh2 agent handle; keeps its session alive because the handle points into it.

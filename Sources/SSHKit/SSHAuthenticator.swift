@@ -1,3 +1,4 @@
+import AutopodSupport
 internal import CLibSSH2
 import Logging
 

@@ -1,3 +1,4 @@
+import AutopodSupport
 /// What to authenticate with. Key files are tried first, in order, then the agent.
 public struct SSHCredentials: Sendable, Equatable {
     /// Private key files (OpenSSH or PEM format, ed25519 or ECDSA).

@@ -1,3 +1,4 @@
+import AutopodSupport
 /// Where to reach an SSH server and as whom.
 public struct SSHEndpoint: Sendable, Hashable, CustomStringConvertible {
     public var host: String

@@ -1,3 +1,4 @@
+import AutopodSupport
 /// Every failure SSHKit reports. `description` is written for the person at the terminal:
 /// it names the cause and the next step; `code` and `libssh2Message` keep the raw facts for logs.
 public struct SSHError: Error, CustomStringConvertible, Sendable, Equatable {

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AutopodSupport
 internal import CLibSSH2
 
 /// The fds one poll() waits on, built fresh for every iteration.
@@ -31,7 +27,7 @@ struct PollSet {
 
     mutating func poll(timeoutMs: Int32) -> Int32 {
         fds.withUnsafeMutableBufferPointer { buf in
-            Glibc.poll(buf.baseAddress, nfds_t(buf.count), timeoutMs)
+            Libc.poll(buf.baseAddress, buf.count, timeoutMs)
         }
     }
 }

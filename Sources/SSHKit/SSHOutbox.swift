@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AutopodSupport
 internal import CLibSSH2
 
 /// The bytes libssh2 has sent that the kernel could not take yet.
@@ -67,7 +63,7 @@ final class SSHOutbox {
         }
         var n: Int
         repeat {
-            n = Glibc.send(fd, data.baseAddress, data.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+            n = Libc.send(fd, data.baseAddress, data.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
         } while n < 0 && errno == EINTR
         if n == data.count || blocking { return n < 0 ? -Int(errno) : n }
         if n < 0 && errno != EAGAIN && errno != EWOULDBLOCK { return -Int(errno) }
@@ -98,7 +94,7 @@ final class SSHOutbox {
         let outbox = Unmanaged<SSHOutbox>.fromOpaque(owner).takeUnretainedValue()
         guard socket == outbox.fd else {
             // libssh2 also sends to the SSH agent through this callback, as a plain send().
-            let n = Glibc.send(socket, buffer, length, flags)
+            let n = Libc.send(socket, buffer, length, flags)
             return n < 0 ? -Int(errno) : n
         }
         return outbox.take(UnsafeRawBufferPointer(start: buffer, count: length))

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AutopodSupport
 internal import CLibSSH2
 import Logging
 
@@ -64,7 +60,7 @@ public final class SSHSession {
         connectingTo endpoint: SSHEndpoint, options: SSHSessionOptions = SSHSessionOptions(),
         logger: Logger = Logger(label: "autopod.ssh")
     ) throws(SSHError) {
-        LibSSH2.ensureInitialized()
+        NativeLibraries.initialize()
         self.endpoint = endpoint
         self.options = options
         self.logger = logger

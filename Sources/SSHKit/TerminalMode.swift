@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AutopodSupport
 
 /// Puts a terminal in raw mode and guarantees the original settings come back: on `restore()`,
 /// from `deinit`, and from an atexit handler in case the process exits another way.

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import AutopodSupport
 import Glibc
 #endif
 import Foundation

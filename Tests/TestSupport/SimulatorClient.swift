@@ -63,6 +63,34 @@ public final class SimulatorClient: @unchecked Sendable {
         try control("GET", "/_sim/pods/\(id)").json ?? [:]
     }
 
+    /// `POST /_sim/pods/ID/gpu`: every GPU of the pod (or GPU `index`) reports this utilisation
+    /// in REST's `runtime.gpus`, GraphQL's `runtime.gpus` and the pod's `nvidia-smi`.
+    public func setGPUUtilisation(_ id: String, util: Int, memoryUtil: Int, index: Int? = nil) throws {
+        var body: [String: Any] = ["util": util, "memoryUtil": memoryUtil]
+        if let index { body["index"] = index }
+        let reply = try control("POST", "/_sim/pods/\(id)/gpu", body)
+        guard reply.status == 200 else { throw ClientError.unexpected("set GPU utilisation: HTTP \(reply.status) \(reply.text)") }
+    }
+
+    /// `POST /_sim/pods/ID/log`: lines the pod "printed" (`source` "container" or "system").
+    public func writePodLog(_ id: String, _ lines: [String], source: String = "container") throws {
+        let reply = try control("POST", "/_sim/pods/\(id)/log", ["lines": lines, "source": source])
+        guard reply.status == 200 else { throw ClientError.unexpected("write pod log: HTTP \(reply.status) \(reply.text)") }
+    }
+
+    /// `POST /_sim/pods/ID/log-streams {"action": "cut"}`: drops every open log stream of the
+    /// pod mid-reply; returns how many there were.
+    @discardableResult
+    public func cutLogStreams(_ id: String) throws -> Int {
+        try control("POST", "/_sim/pods/\(id)/log-streams", ["action": "cut"]).json?["cut"] as? Int ?? 0
+    }
+
+    /// How many log streams the pod ever had opened (`GET /_sim/pods/ID/log-streams`), to wait
+    /// until a client's stream is registered before writing the line it must see.
+    public func logStreamsOpened(_ id: String) throws -> Int {
+        try control("GET", "/_sim/pods/\(id)/log-streams").json?["opened"] as? Int ?? 0
+    }
+
     /// Creates a pod with inline literals and returns its id (fails the caller on an error).
     public func createPod(
         gpuTypeId: String = "NVIDIA A40", gpuCount: Int = 1, cloudType: String = "SECURE", name: String = "sim-pod",

@@ -1,12 +1,7 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AutopodSupport
 import ArgumentParser
 import AutopodCore
 import FoundationEssentials
-import SSHKit
 
 /// `autopod connect`: from "I want a GPU" to a pod that answers SSH, created exactly once.
 struct ConnectCommand: ParsableCommand {

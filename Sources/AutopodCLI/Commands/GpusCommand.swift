@@ -1,3 +1,4 @@
+import AutopodSupport
 import ArgumentParser
 import AutopodCore
 import FoundationEssentials

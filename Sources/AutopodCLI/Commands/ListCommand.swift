@@ -1,12 +1,7 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AutopodSupport
 import ArgumentParser
 import AutopodCore
 import FoundationEssentials
-import SSHKit
 
 /// `autopod list`: every pod, what it is doing and what it has cost.
 struct ListCommand: ParsableCommand {

@@ -1,12 +1,7 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AutopodSupport
 import ArgumentParser
 import AutopodCore
 import FoundationEssentials
-import SSHKit
 
 /// `autopod logs`: autopod's own log, for when something went wrong.
 struct LogsCommand: ParsableCommand {

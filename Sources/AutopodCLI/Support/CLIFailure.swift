@@ -1,3 +1,4 @@
+import AutopodSupport
 /// A failure the CLI reports with its own message and exit status.
 struct CLIFailure: Error, CustomStringConvertible {
     let description: String

@@ -1,11 +1,6 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AutopodSupport
 import AutopodCore
 import FoundationEssentials
-import SSHKit
 
 extension CommandContext {
     /// SSH to `record`, with the passphrase asked on the terminal and host-key notices shown.

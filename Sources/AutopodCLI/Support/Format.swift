@@ -1,3 +1,4 @@
+import AutopodSupport
 import AutopodCore
 import FoundationEssentials
 

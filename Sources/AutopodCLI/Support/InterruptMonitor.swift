@@ -1,12 +1,7 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AutopodSupport
 import Dispatch
 import AutopodCore
 import FoundationEssentials
-import SSHKit
 
 /// Ctrl+C (and a closed terminal or `kill`) during `connect`. The first SIGINT, SIGTERM or
 /// SIGHUP only sets a flag, which the create and wait loops poll, so the pod can be dealt with

@@ -1,11 +1,6 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AutopodSupport
 import AutopodCore
 import FoundationEssentials
-import SSHKit
 
 /// `--json` output: stable key order, readable indentation, no escaped slashes.
 enum JSONOutput {

@@ -1,3 +1,4 @@
+import AutopodSupport
 import ArgumentParser
 
 /// Options of every command that logs in to a pod.

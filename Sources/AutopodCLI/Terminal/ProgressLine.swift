@@ -1,11 +1,6 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AutopodSupport
 import AutopodCore
 import FoundationEssentials
-import SSHKit
 
 /// A status line that updates in place on a terminal, and prints only changes otherwise
 /// (so logs and pipes get one line per phase, not one per second). Written to stderr so

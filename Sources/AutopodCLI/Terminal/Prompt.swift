@@ -1,11 +1,6 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AutopodSupport
 import AutopodCore
 import FoundationEssentials
-import SSHKit
 
 /// Questions asked on the terminal. Every question has a flag as well, so scripts never need this.
 enum Prompt {

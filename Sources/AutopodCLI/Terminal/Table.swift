@@ -1,3 +1,4 @@
+import AutopodSupport
 /// An aligned text table. Written by hand because it must measure coloured cells by their
 /// visible width, which the mirrored table package does not.
 struct Table {

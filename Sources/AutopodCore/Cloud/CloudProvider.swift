@@ -1,3 +1,4 @@
+import AutopodSupport
 import FoundationEssentials
 
 /// What autopod needs from a GPU cloud, in terms of pods and GPUs rather than any one API.

@@ -1,3 +1,4 @@
+import AutopodSupport
 import FoundationEssentials
 
 /// How many of a GPU type the cloud says it has free, as RunPod's `stockStatus` words it.

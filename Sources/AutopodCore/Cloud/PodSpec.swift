@@ -1,3 +1,4 @@
+import AutopodSupport
 import FoundationEssentials
 
 /// Everything needed to create one pod of one GPU type.

@@ -1,3 +1,4 @@
+import AutopodSupport
 import FoundationEssentials
 
 /// Why a call to the cloud failed, sorted by what autopod should do next.

@@ -1,3 +1,4 @@
+import AutopodSupport
 import FoundationEssentials
 
 /// Where a pod's SSH server can be reached directly (its public port-22 mapping).

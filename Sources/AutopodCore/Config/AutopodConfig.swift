@@ -1,3 +1,4 @@
+import AutopodSupport
 import FoundationEssentials
 
 /// What the user chose in `autopod config init` (or left at its default).

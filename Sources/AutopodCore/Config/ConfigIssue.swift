@@ -1,3 +1,4 @@
+import AutopodSupport
 /// One thing wrong with a configuration, named by its field.
 public struct ConfigIssue: Sendable, Equatable, CustomStringConvertible {
     public let field: String

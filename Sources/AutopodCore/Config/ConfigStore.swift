@@ -1,5 +1,5 @@
+import AutopodSupport
 import FoundationEssentials
-import SSHKit
 
 /// Reads, validates and writes `config.json`. A file that cannot be used is reported and never
 /// overwritten: `save` refuses to replace a file that does not load.

@@ -1,5 +1,5 @@
+import AutopodSupport
 import FoundationEssentials
-import SSHKit
 
 /// One exposed port in RunPod's `8888/http` form.
 public struct PortSpec: Sendable, Hashable, CustomStringConvertible {

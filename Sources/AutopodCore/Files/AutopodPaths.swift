@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AutopodSupport
 import FoundationEssentials
 
 /// Where autopod keeps its files: `AUTOPOD_HOME`, by default `~/.autopod`.

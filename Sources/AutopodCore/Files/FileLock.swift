@@ -1,10 +1,6 @@
 import FoundationEssentials
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import AutopodSupport
 
 /// An exclusive advisory lock (flock) on a file, so two autopod processes do not interleave
 /// read-modify-write cycles of the same state. Released when the value is deinitialised.

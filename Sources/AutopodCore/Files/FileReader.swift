@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AutopodSupport
 import FoundationEssentials
 
 /// Reads a file from a byte offset to its end: the part of a log written since it was last read.

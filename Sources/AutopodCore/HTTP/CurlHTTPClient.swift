@@ -1,6 +1,6 @@
+import AutopodSupport
 internal import CCurl
 import FoundationEssentials
-import SSHKit
 
 /// HTTP over libcurl. One easy handle is kept and reused under a lock, so repeated requests to
 /// the same API share a connection (and its TLS session).
@@ -10,7 +10,7 @@ public final class CurlHTTPClient: HTTPTransport, @unchecked Sendable {
     private let userAgent: String
     /// Tests point the client at plain-HTTP loopback servers; TLS verification is never turned off.
     public init(userAgent: String = "autopod/\(AutopodVersion.current)") {
-        CurlGlobal.ensureInitialized()
+        NativeLibraries.initialize()
         self.handle = EasyHandle()
         self.userAgent = userAgent
     }

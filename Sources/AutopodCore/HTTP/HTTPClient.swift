@@ -1,3 +1,4 @@
+import AutopodSupport
 import FoundationEssentials
 import Logging
 

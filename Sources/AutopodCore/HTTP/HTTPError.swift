@@ -1,3 +1,4 @@
+import AutopodSupport
 /// Why an HTTP exchange produced no response. A response with any status is not an error here:
 /// callers decide what a 4xx or 5xx means.
 public struct HTTPError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -1,10 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AutopodSupport
 import FoundationEssentials
-import SSHKit
 
 /// One HTTP request, as the core describes it; nothing here knows about libcurl.
 public struct HTTPRequest: Sendable {

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AutopodSupport
 import FoundationEssentials
 
 /// When and how long to wait before repeating a request. Only the caller knows whether a request

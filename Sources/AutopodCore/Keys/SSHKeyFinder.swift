@@ -1,3 +1,4 @@
+import AutopodSupport
 import FoundationEssentials
 
 /// A private key found on disk, with the type read from its public half or its header.

@@ -1,10 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AutopodSupport
 import FoundationEssentials
-import SSHKit
 
 /// Removes secrets from text before it reaches a log line, an error message or output.
 /// Works by pattern (so a key autopod was never told about is still caught) and by value

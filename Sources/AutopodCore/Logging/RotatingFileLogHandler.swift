@@ -1,10 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AutopodSupport
 import FoundationEssentials
-import SSHKit
 import Logging
 
 /// Appends log lines to a file and rotates it: past `maxBytes` the file becomes `.1`, `.1`
@@ -35,7 +30,7 @@ public final class RotatingLogFile: @unchecked Sendable {
         if size > 0 && size + count > maxBytes { rotate() }
         guard fd >= 0 else { return }
         // O_APPEND: a line is written whole at the end even with several autopods logging.
-        let written = line.withUTF8 { Glibc.write(fd, $0.baseAddress, $0.count) }
+        let written = line.withUTF8 { Libc.write(fd, $0.baseAddress, $0.count) }
         if written > 0 { size += written }
     }
 

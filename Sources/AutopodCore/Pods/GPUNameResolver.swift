@@ -1,5 +1,5 @@
+import AutopodSupport
 import FoundationEssentials
-import SSHKit
 
 /// Turns what people type (`A40`, `a6000`, `4090`, `H100`, `NVIDIA GeForce RTX 4090`) into
 /// the cloud's GPU type ids, using the live list of types.

@@ -1,3 +1,4 @@
+import AutopodSupport
 import FoundationEssentials
 import SSHKit
 
@@ -14,7 +15,6 @@ public struct HandshakeProbe: SSHReadinessProbe {
         options.connectTimeout = max(timeout, 0.5)
         options.operationTimeout = max(timeout * 3, 2)
         let target = SSHEndpoint(host: endpoint.host, port: endpoint.port, user: ssh.config.sshUser)
-        CurlGlobal.ensureInitialized()  // it initialises libssh2 too, which is not thread-safe
         do throws(SSHError) {
             let session = try SSHSession(connectingTo: target, options: options)
             try ssh.verifyHostKey(target, session.hostKey)

@@ -1,3 +1,4 @@
+import AutopodSupport
 import FoundationEssentials
 
 /// UTC timestamps in the two ISO 8601 forms autopod writes, `2027-01-01T12:00:00Z` and

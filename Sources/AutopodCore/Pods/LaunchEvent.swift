@@ -1,3 +1,4 @@
+import AutopodSupport
 import FoundationEssentials
 
 /// What the launcher reports while it works, so the user sees each GPU type tried and why it

@@ -1,5 +1,5 @@
+import AutopodSupport
 import FoundationEssentials
-import SSHKit
 
 /// What `connect` asks for: the config, with the command line's overrides applied.
 public struct LaunchOptions: Sendable, Equatable {

@@ -1,3 +1,4 @@
+import AutopodSupport
 import FoundationEssentials
 
 /// What a pod has cost: price at creation × running time autopod measured.

@@ -1,3 +1,4 @@
+import AutopodSupport
 import FoundationEssentials
 
 /// Pod names of the form `autopod-YYYY-MM-DD-NNN`. The name is unique per create because a

@@ -1,3 +1,4 @@
+import AutopodSupport
 import FoundationEssentials
 
 /// Brings `pods.json` in line with what the account says, without any I/O.

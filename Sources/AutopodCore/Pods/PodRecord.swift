@@ -1,3 +1,4 @@
+import AutopodSupport
 import FoundationEssentials
 
 /// A stretch of time during which autopod saw the pod running (and billing).

@@ -1,3 +1,4 @@
+import AutopodSupport
 import FoundationEssentials
 import Logging
 import SSHKit
@@ -83,7 +84,6 @@ public struct PodSSH: Sendable {
     /// An authenticated session to the pod, its host key checked.
     public func connect() throws(SSHError) -> SSHSession {
         let endpoint = try currentEndpoint()
-        CurlGlobal.ensureInitialized()  // it initialises libssh2 too, which is not thread-safe
         let session = try SSHSession(connectingTo: endpoint, options: options, logger: logger)
         try verifyHostKey(endpoint, session.hostKey)
         try session.authenticate(credentials, passphrase: passphrase)

@@ -1,3 +1,4 @@
+import AutopodSupport
 import FoundationEssentials
 
 // Reading `pods.json` from a parsed `JSONValue`. Writing is the types' `Encodable` conformance

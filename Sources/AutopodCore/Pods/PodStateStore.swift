@@ -1,5 +1,5 @@
+import AutopodSupport
 import FoundationEssentials
-import SSHKit
 
 /// Reads and writes `pods.json`. Every change is a locked read-modify-write (so two autopod
 /// processes never lose each other's pods) and an atomic replace. A file that cannot be parsed

@@ -1,3 +1,4 @@
+import AutopodSupport
 import FoundationEssentials
 
 /// A pod's state in words a user acts on, derived from RunPod's fields the way runpodctl

@@ -1,3 +1,4 @@
+import AutopodSupport
 import FoundationEssentials
 
 /// The phases a new pod goes through before it can be used, in order.

@@ -1,10 +1,6 @@
 import FoundationEssentials
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import AutopodSupport
 
 /// The last readiness check: does SSH really answer at the endpoint? Kept behind a protocol so
 /// the banner check below can be swapped for a full libssh2 handshake and authentication.
@@ -29,11 +25,7 @@ public struct BannerProbe: SSHReadinessProbe {
         let deadline = Date().addingTimeInterval(timeout)
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
-        #if canImport(Glibc)
-            hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        #else
-            hints.ai_socktype = SOCK_STREAM
-        #endif
+        hints.ai_socktype = Posix.streamSocketType
         var list: UnsafeMutablePointer<addrinfo>?
         guard getaddrinfo(endpoint.host, String(endpoint.port), &hints, &list) == 0, let first = list else {
             return "cannot resolve \(endpoint.host)"

@@ -1,5 +1,5 @@
+import AutopodSupport
 import FoundationEssentials
-import SSHKit
 
 /// Durations as people type them: `90s`, `15m`, `1h`, `1h30m`, or plain seconds.
 public enum WaitDuration {

@@ -1,3 +1,4 @@
+import AutopodSupport
 import FoundationEssentials
 
 /// Reads the fields of one JSON object as typed values, the way a synthesized `Decodable` would:

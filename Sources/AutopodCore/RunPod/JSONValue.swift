@@ -1,3 +1,4 @@
+import AutopodSupport
 import FoundationEssentials
 
 /// A JSON value, for GraphQL variables and for replies read field by field.

@@ -1,5 +1,5 @@
+import AutopodSupport
 import FoundationEssentials
-import SSHKit
 
 /// The account-level calls autopod makes: checking a key and registering SSH public keys.
 public struct RunPodAccount: Sendable {

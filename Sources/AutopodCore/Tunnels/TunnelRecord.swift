@@ -1,3 +1,4 @@
+import AutopodSupport
 import FoundationEssentials
 
 /// What a running `autopod tunnel` publishes about itself in `AUTOPOD_HOME/tunnels/<pod-id>.json`,

@@ -1,10 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AutopodSupport
 import FoundationEssentials
-import SSHKit
 
 /// The tunnel state files under `AUTOPOD_HOME/tunnels`: one `<pod-id>.json` per running tunnel
 /// (and its `<pod-id>.log` when detached). A file whose process is gone is stale and removed.

@@ -1,3 +1,4 @@
+import AutopodSupport
 import ArgumentParser
 
 /// `autopod config`: set up, show and locate the configuration.

@@ -1,12 +1,7 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AutopodSupport
 import ArgumentParser
 import AutopodCore
 import FoundationEssentials
-import SSHKit
 
 /// `autopod config init`: the set-up wizard. Every question has a flag, so
 /// `--non-interactive` can set everything from a script.

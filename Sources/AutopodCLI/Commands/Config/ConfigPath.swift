@@ -1,3 +1,4 @@
+import AutopodSupport
 import ArgumentParser
 import FoundationEssentials
 import AutopodCore

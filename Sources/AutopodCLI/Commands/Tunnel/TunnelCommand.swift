@@ -1,3 +1,4 @@
+import AutopodSupport
 import ArgumentParser
 
 /// `autopod tunnel`: persistent port forwards to a pod; `start` is the default subcommand, so

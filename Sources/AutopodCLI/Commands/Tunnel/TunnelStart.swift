@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AutopodSupport
 import ArgumentParser
 import AutopodCore
 import Dispatch
@@ -126,7 +122,7 @@ struct TunnelStart: ParsableCommand {
             // Still connecting after the grace period: leave without waiting for the timeout.
             registry.remove(podID: podID, pid: getpid())
             StandardStream.error.write("tunnel stopped (signal \(signal)) while connecting; the local ports are closed\n")
-            Glibc.exit(signal == SIGINT ? 130 : 0)
+            Libc.exit(signal == SIGINT ? 130 : 0)
         }
         signals.install()
         let timer = DispatchSource.makeTimerSource(queue: DispatchQueue.global())

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Standard output and error, written unbuffered (as FileHandle did before autopod dropped full
 /// Foundation): progress lines and prompts must show at once, in order with `print` output

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-@testable import AutopodCore
+import AutopodSupport
 
 final class SubstringTrimmingTests: XCTestCase {
     let samples = [

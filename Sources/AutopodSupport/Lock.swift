@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A mutex for state that threads share. Written here because NSLock is in full Foundation,
 /// which autopod does not link (FoundationEssentials keeps the binary and its start-up small),
