@@ -1,4 +1,4 @@
-import SSHKit
+import AutopodSupport
 
 /// A size as people write it: `67108864`, `512K`, `64M`, `1G` (also `64MiB`, `64MB`). The
 /// suffixes are binary (M is 1024 × 1024), as memory sizes usually are.
