@@ -12,6 +12,8 @@ struct ForwardBudget: Sendable, Equatable {
     var used = 0
     /// Channels sharing the budget.
     var channels = 0
+    /// Window granted on trust to channels whose readers have not been judged yet.
+    var unproven = 0
 
     init(limit: Int) {
         self.limit = limit
@@ -21,4 +23,16 @@ struct ForwardBudget: Sendable, Equatable {
 
     /// An equal split of the whole budget: what a channel may keep when the budget runs short.
     var fairShare: Int { limit / max(1, channels) }
+
+    /// The share of the budget that may be granted on trust, before readers have shown anything.
+    var trustLimit: Int { limit / 8 }
+
+    /// The window a new channel starts with: `initial` while trusted windows have room (a
+    /// transfer across distance then need not grow from the floor, one round trip per
+    /// doubling), less as they fill up, and `floor` once they are spent, so that many clients
+    /// that never read cannot take more than `trustLimit` beyond their floors between them.
+    func startWindow(floor: Int, initial: Int) -> Int {
+        let room = min(initial - floor, trustLimit - unproven, free)
+        return room >= ReceiveWindow.minimumGrant ? floor + room : floor
+    }
 }

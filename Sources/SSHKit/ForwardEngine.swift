@@ -114,8 +114,8 @@ final class ForwardEngine: SSHLoopParticipant {
                 queue.append(forwarder.connection(client, listener: listener, acceptedAt: now))
             }
         }
-        try openQueued()
         measureBudget()
+        try openQueued()
         for c in active {
             try pump(c, set)
         }
@@ -131,10 +131,13 @@ final class ForwardEngine: SSHLoopParticipant {
     /// What every channel holds of the budget right now.
     private func measureBudget() {
         var used = 0
+        var unproven = 0
         for c in active {
             used += c.heldForLocal + (c.channel?.receiveCredit ?? 0)
+            unproven += c.window.unproven
         }
         budget.used = used
+        budget.unproven = unproven
         budget.channels = active.count
     }
 
@@ -146,6 +149,8 @@ final class ForwardEngine: SSHLoopParticipant {
             session.channelOpenOwner = me
             let payload = openPayload ?? head.openPayload
             openPayload = payload
+            // Opened with the floor, which libssh2 then maintains by itself; the rest of the
+            // start window is granted on top, so that it is not renewed unless earned.
             let window = UInt32(head.window.floor)
             let raw = payload.withUnsafeBufferPointer { buf in
                 buf.withMemoryRebound(to: CChar.self) { chars in
@@ -157,8 +162,17 @@ final class ForwardEngine: SSHLoopParticipant {
                 session.channelOpenOwner = nil
                 session.lastInbound = Posix.now()
                 queue.removeFirst()
-                head.channel = SSHChannel(session: session, raw: raw)
+                let channel = SSHChannel(session: session, raw: raw)
+                head.channel = channel
                 active.append(head)
+                budget.channels += 1
+                budget.used += head.window.floor
+                let config = forwarder.configuration
+                head.window = ReceiveWindow(
+                    floor: head.window.floor, ceiling: head.window.ceiling,
+                    start: budget.startWindow(floor: head.window.floor, initial: config.initialWindow))
+                budget.unproven += head.window.unproven
+                try grant(head, channel)
                 continue
             }
             let code = session.lastErrorCode

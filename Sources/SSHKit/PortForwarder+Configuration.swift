@@ -5,17 +5,22 @@ extension PortForwarder {
     /// it must wait for us. Across distance a channel moves at most its window per round trip
     /// (16 MiB carries ~1.3 Gbit/s at 100 ms), but whatever the local reader does not take stays
     /// in this process, so a window is also the memory a stalled reader can pin. Windows therefore
-    /// start small and grow only while the reader keeps up (`ReceiveWindow`), and all channels
-    /// together draw their growth from one budget (`ForwardBudget`).
+    /// grow only while the reader keeps up (`ReceiveWindow`), and all channels together draw
+    /// from one budget (`ForwardBudget`).
     public struct Configuration: Sendable {
-        /// The window a channel opens with; libssh2 keeps a channel's window at least this large
-        /// (plus one read) whenever its reader takes data, whatever the budget says.
-        public var initialWindow = 256 * 1024
+        /// The least window of a channel: what it is opened with, and what libssh2 itself
+        /// restores (plus one read) whenever the reader takes data, whatever the budget says.
+        public var minimumWindow = 256 * 1024
+        /// The window a new channel starts with, before its reader has shown anything, while
+        /// such unproven windows together stay within an eighth of the budget; past that, new
+        /// channels start at `minimumWindow`. OpenSSH's fixed window is this size.
+        public var initialWindow = 2 * 1024 * 1024
         /// The largest window a channel grows to while its reader keeps up.
         public var maximumWindow = 16 * 1024 * 1024
         /// The bytes all channels together may have granted to the server and not yet handed to
-        /// their local clients (received and buffered here, or still on the way); no window
-        /// grows past it. Each channel's `initialWindow` comes on top.
+        /// their local clients (received and buffered here, or still on the way): no window grows
+        /// while they add up to this. Each channel's `minimumWindow` counts too, but is kept even
+        /// when the budget is spent, so that every connection keeps moving.
         public var memoryBudget = 64 * 1024 * 1024
 
         public init() {}

@@ -32,8 +32,9 @@ public final class PortForwarder: @unchecked Sendable {
         self.specs = specs
         var configuration = configuration
         // libssh2 keeps windows in 32 bits; a read must fit in the window it opens with.
-        configuration.initialWindow = min(max(configuration.initialWindow, ForwardEngine.readSize), 1 << 30)
-        configuration.maximumWindow = min(max(configuration.maximumWindow, configuration.initialWindow), 1 << 30)
+        configuration.minimumWindow = min(max(configuration.minimumWindow, ForwardEngine.readSize), 1 << 30)
+        configuration.maximumWindow = min(max(configuration.maximumWindow, configuration.minimumWindow), 1 << 30)
+        configuration.initialWindow = min(max(configuration.initialWindow, configuration.minimumWindow), configuration.maximumWindow)
         self.configuration = configuration
         self.logger = logger
         var made: [ForwardListener] = []
@@ -83,11 +84,11 @@ public final class PortForwarder: @unchecked Sendable {
         eventSink?(.connectionRefused(c.listener.spec, reason: reason))
     }
 
-    /// A client accepted on `listener`, with the window its channel will open with.
+    /// A client accepted on `listener`; its window is chosen when its channel opens.
     func connection(_ client: (fd: Int32, host: String, port: Int), listener: ForwardListener, acceptedAt: Double) -> ForwardConnection {
         ForwardConnection(
             fd: client.fd, listener: listener, originHost: client.host, originPort: client.port, acceptedAt: acceptedAt,
-            window: ReceiveWindow(floor: configuration.initialWindow, ceiling: configuration.maximumWindow))
+            window: ReceiveWindow(floor: configuration.minimumWindow, ceiling: configuration.maximumWindow))
     }
 
     /// A participant carrying these forwards over someone else's session (the shell's).

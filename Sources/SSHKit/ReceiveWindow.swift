@@ -1,7 +1,7 @@
 /// The receive window of one forwarded channel, tuned to its local reader the way TCP's
 /// receive-buffer auto-tuning and HPN-SSH's dynamic windows are.
 ///
-/// The channel opens with `floor` bytes of window. Each time its reader has taken a whole
+/// The channel starts with `start` bytes of window, at least `floor`. Each time its reader has taken a whole
 /// window's worth of data (an epoch: about one round trip when the window is what limits the
 /// channel), the reader is judged by what it left: if little of the window is still waiting
 /// (in the local socket, or here because the socket was full), the reader drains as fast as data
@@ -20,6 +20,9 @@ struct ReceiveWindow: Sendable, Equatable {
     /// The window this channel should have, granted as the budget allows.
     private(set) var target: Int
     private var epochDelivered = 0
+    /// Whether the reader has been judged once: until then the window above the floor is
+    /// credit given on trust (see `ForwardBudget.startWindow`).
+    private(set) var judged = false
 
     /// Windows are refilled once a quarter of them is used, not after every read: one
     /// WINDOW_ADJUST per quarter window, as libssh2 does for its own.
@@ -27,11 +30,14 @@ struct ReceiveWindow: Sendable, Equatable {
     /// Smaller grants are not worth a packet of their own.
     static let minimumGrant = 32 * 1024
 
-    init(floor: Int, ceiling: Int) {
+    init(floor: Int, ceiling: Int, start: Int? = nil) {
         self.floor = floor
         self.ceiling = max(floor, ceiling)
-        target = floor
+        target = min(max(start ?? floor, floor), self.ceiling)
     }
+
+    /// Window above the floor that no judgement of the reader has earned yet.
+    var unproven: Int { judged ? 0 : target - floor }
 
     /// The local reader took `bytes`. Returns true when a whole window has been delivered since
     /// the last judgement, the moment to call `endEpoch`.
@@ -50,6 +56,7 @@ struct ReceiveWindow: Sendable, Equatable {
             target = max(floor, target / 2)
         }
         epochDelivered = 0
+        judged = true
     }
 
     /// Bytes of window to grant now. `credit`: window the server still holds plus what it sent

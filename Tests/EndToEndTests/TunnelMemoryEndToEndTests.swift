@@ -69,9 +69,11 @@ final class TunnelMemoryEndToEndTests: EndToEndCase {
         _ = try startDetachedTunnel(pod, "\(port):8888")
         let bytes = 48 << 20
 
+        // Rounds alternate so the shared machine's load falls on both alike; each side's best
+        // round is compared, the figure least disturbed by other work.
         var alone: [Double] = []
         var beside: [Double] = []
-        for _ in 0..<3 {
+        for _ in 0..<4 {
             alone.append(try FloodClient.pull(port: port, bytes: bytes))
             let stalled = try FloodClient(port: port)
             _ = try stalled.read(16 << 20)
@@ -79,9 +81,9 @@ final class TunnelMemoryEndToEndTests: EndToEndCase {
             beside.append(try FloodClient.pull(port: port, bytes: bytes))
             stalled.close()
         }
-        let a = alone.sorted()[1], b = beside.sorted()[1]
+        let a = alone.max() ?? 0, b = beside.max() ?? 0
         print("tunnel throughput at 40 ms: alone \(alone.map(Self.format)) MB/s, beside a stalled client \(beside.map(Self.format)) MB/s")
-        XCTAssertGreaterThanOrEqual(b, a / 2, "median \(Self.format(b)) MB/s beside a stalled client vs \(Self.format(a)) MB/s alone")
+        XCTAssertGreaterThanOrEqual(b, a / 2, "best \(Self.format(b)) MB/s beside a stalled client vs \(Self.format(a)) MB/s alone")
     }
 
     // MARK: - helpers

@@ -168,7 +168,8 @@ final class PortForwarderTests: SSHTestCase {
         let echo = try TCPTestServer(mode: .echo)
         defer { echo.stop() }
         var configuration = PortForwarder.Configuration()
-        configuration.initialWindow = 64 * 1024
+        configuration.minimumWindow = 64 * 1024
+        configuration.initialWindow = 256 * 1024
         configuration.maximumWindow = 1 << 20
         configuration.memoryBudget = 1 << 20
         let forwarder = try PortForwarder([ForwardSpec(localPort: 0, remoteHost: "127.0.0.1", remotePort: echo.port)], configuration: configuration)

@@ -80,6 +80,36 @@ final class ReceiveWindowTests: XCTestCase {
         XCTAssertEqual(window.topUp(credit: 0, budget: budget(limit: 64 * mib, used: 64 * mib - 16 * kib, channels: 1)), 0)
     }
 
+    func testNewChannelsStartLargeOnlyWhileTrustedWindowsHaveRoom() {
+        // A 64 MiB budget trusts 8 MiB above the floors: four channels start at 2 MiB (1.75 MiB above
+        // the floor each), the fifth gets what is left, the sixth only the floor.
+        var b = budget(limit: 64 * mib, used: 0, channels: 0)
+        var starts: [Int] = []
+        for _ in 0..<6 {
+            let start = b.startWindow(floor: 256 * kib, initial: 2 * mib)
+            starts.append(start / kib)
+            b.unproven += ReceiveWindow(floor: 256 * kib, ceiling: 16 * mib, start: start).unproven
+            b.used += start
+        }
+        XCTAssertEqual(starts, [2048, 2048, 2048, 2048, 1280, 256])
+        XCTAssertEqual(b.unproven, 8 * mib)
+    }
+
+    func testAStartIsTrustedOnlyUntilTheReaderIsJudged() {
+        var window = ReceiveWindow(floor: 256 * kib, ceiling: 16 * mib, start: 2 * mib)
+        XCTAssertEqual(window.target, 2 * mib)
+        XCTAssertEqual(window.unproven, 2 * mib - 256 * kib)
+        _ = window.delivered(2 * mib)
+        window.endEpoch(unread: 2 * mib)
+        XCTAssertEqual(window.target, mib, "a reader that left its window unread halves it")
+        XCTAssertEqual(window.unproven, 0)
+    }
+
+    func testAStartNeverExceedsWhatIsFree() {
+        XCTAssertEqual(budget(limit: 64 * mib, used: 63 * mib, channels: 8).startWindow(floor: 256 * kib, initial: 2 * mib), 256 * kib + mib)
+        XCTAssertEqual(budget(limit: 64 * mib, used: 64 * mib, channels: 8).startWindow(floor: 256 * kib, initial: 2 * mib), 256 * kib)
+    }
+
     func testTheCeilingIsNeverBelowTheFloor() {
         XCTAssertEqual(ReceiveWindow(floor: mib, ceiling: kib).ceiling, mib)
     }
