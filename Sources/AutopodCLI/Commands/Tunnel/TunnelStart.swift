@@ -33,7 +33,7 @@ struct TunnelStart: PodCommand {
         help: ArgumentHelp(
             "Memory for data on its way to local clients, all connections together (default 64M).",
             discussion: "A connection's window grows, and it may run ahead of its reader, only while its reader keeps up and only within this budget; a client that stops reading holds what it was granted and no more.",
-            valueName: "SIZE"))
+            valueName: "size"))
     var memoryBudget: ByteSize?
 
     @OptionGroup var sshOptions: SSHOptions
