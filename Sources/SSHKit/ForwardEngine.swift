@@ -8,7 +8,7 @@ final class ForwardConnection {
     let listener: ForwardListener
     let originHost: String
     let originPort: Int
-    let acceptedAt: Double
+    let acceptedAt: ContinuousClock.Instant
     var channel: SSHChannel?
     /// Bytes taken from one side that the other has not accepted yet. While one is non-empty its
     /// source is not read (swift-nio GlueHandler style backpressure). Empty, and unallocated,
@@ -28,7 +28,7 @@ final class ForwardConnection {
     var localSlot: Int?
     var failed = false
 
-    init(fd: Int32, listener: ForwardListener, originHost: String, originPort: Int, acceptedAt: Double, window: ReceiveWindow) {
+    init(fd: Int32, listener: ForwardListener, originHost: String, originPort: Int, acceptedAt: ContinuousClock.Instant, window: ReceiveWindow) {
         self.fd = fd
         self.listener = listener
         self.originHost = originHost
@@ -95,7 +95,7 @@ final class ForwardEngine: SSHLoopParticipant {
 
     var isFinished: Bool { false }
     var hasChannels: Bool { !active.isEmpty || !closing.isEmpty || !queue.isEmpty }
-    var nextDeadline: Double? { heap.deadline }
+    var nextDeadline: ContinuousClock.Instant? { heap.deadline }
 
     func register(_ set: inout PollSet) {
         listenerSlots = forwarder.listeners.map { set.add($0.fd, Int16(POLLIN)) }
@@ -107,7 +107,7 @@ final class ForwardEngine: SSHLoopParticipant {
         }
     }
 
-    func service(_ set: PollSet, now: Double) throws(SSHError) {
+    func service(_ set: PollSet, now: ContinuousClock.Instant) throws(SSHError) {
         for (i, listener) in forwarder.listeners.enumerated() where set.isReadable(listenerSlots[safe: i]) {
             while let client = listener.accept() {
                 forwarder.updateStats(listener.index) { $0.totalConnections += 1; $0.activeConnections += 1 }
@@ -160,7 +160,7 @@ final class ForwardEngine: SSHLoopParticipant {
             if let raw {
                 openPayload = nil
                 session.channelOpenOwner = nil
-                session.lastInbound = Posix.now()
+                session.lastInbound = .now
                 queue.removeFirst()
                 let channel = SSHChannel(session: session, raw: raw)
                 head.channel = channel
@@ -179,7 +179,7 @@ final class ForwardEngine: SSHLoopParticipant {
             if code == LibSSH2.eagain { return }
             openPayload = nil
             session.channelOpenOwner = nil
-            session.lastInbound = Posix.now()
+            session.lastInbound = .now
             if LibSSH2.isTransportFailure(code) {
                 throw session.error(.disconnected, "The connection was lost while opening a forwarded channel.", code: code)
             }
@@ -278,7 +278,7 @@ final class ForwardEngine: SSHLoopParticipant {
                     session.socketReady = false
                     switch r {
                     case .bytes(let n):
-                        session.lastInbound = Posix.now()
+                        session.lastInbound = .now
                         let sent = buffer.withUnsafeBytes { sendToLocal(c, UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
                         if c.failed { return }
                         if sent < n {

@@ -6,18 +6,18 @@ internal import CLibSSH2
 /// (libssh2 keeps every packet it has read in an allocation of its own until the data is
 /// taken).
 struct HeapRelease {
-    /// Seconds without traffic before releasing.
-    static let quietPeriod = 1.0
+    /// Time without traffic before releasing.
+    static let quietPeriod: Duration = .seconds(1)
     /// Bytes moved since the last release that make one worthwhile.
     static let worthwhile = 1 << 20
 
     private var bytesMoved = 0
     private var closed = 0
     private var seen = (bytes: 0, closed: 0)
-    private var lastActivity = 0.0
+    private var lastActivity = ContinuousClock.Instant.now
 
     /// When the loop should call `tick` even without I/O; nil while there is nothing to release.
-    var deadline: Double? { isDue ? lastActivity + Self.quietPeriod : nil }
+    var deadline: ContinuousClock.Instant? { isDue ? lastActivity + Self.quietPeriod : nil }
 
     private var isDue: Bool { bytesMoved >= Self.worthwhile || closed > 0 }
 
@@ -26,7 +26,7 @@ struct HeapRelease {
     mutating func retired() { closed += 1 }
 
     /// Releases once nothing has happened for `quietPeriod`.
-    mutating func tick(now: Double) {
+    mutating func tick(now: ContinuousClock.Instant) {
         if bytesMoved != seen.bytes || closed != seen.closed {
             seen = (bytesMoved, closed)
             lastActivity = now

@@ -115,19 +115,20 @@ final class ReceiveWindowTests: XCTestCase {
     }
 
     func testHeapReleaseWaitsForAQuietSecondAfterABurst() {
+        let t0 = ContinuousClock.Instant.now
         var heap = HeapRelease()
         XCTAssertNil(heap.deadline, "nothing moved: nothing to release")
         heap.moved(HeapRelease.worthwhile)
-        heap.tick(now: 100)
-        XCTAssertEqual(heap.deadline, 100 + HeapRelease.quietPeriod)
+        heap.tick(now: t0)
+        XCTAssertEqual(heap.deadline, t0 + HeapRelease.quietPeriod)
         heap.moved(1)
-        heap.tick(now: 100.5)
-        XCTAssertEqual(heap.deadline, 100.5 + HeapRelease.quietPeriod, "traffic pushes the release back")
-        heap.tick(now: 101.6)
+        heap.tick(now: t0 + .milliseconds(500))
+        XCTAssertEqual(heap.deadline, t0 + .milliseconds(500) + HeapRelease.quietPeriod, "traffic pushes the release back")
+        heap.tick(now: t0 + .milliseconds(1600))
         XCTAssertNil(heap.deadline, "released after a quiet second")
         heap.retired()
-        heap.tick(now: 102)
-        XCTAssertEqual(heap.deadline, 102 + HeapRelease.quietPeriod, "a closed connection frees memory too")
+        heap.tick(now: t0 + .seconds(2))
+        XCTAssertEqual(heap.deadline, t0 + .seconds(2) + HeapRelease.quietPeriod, "a closed connection frees memory too")
     }
 
     private func grown(to target: Int) -> ReceiveWindow {
