@@ -12,7 +12,7 @@ struct ForwardBudget: Sendable, Equatable {
     var used = 0
     /// Channels sharing the budget.
     var channels = 0
-    /// Window granted on trust to channels whose readers have not been judged yet.
+    /// Window granted on trust to channels whose readers have not kept up yet.
     var unproven = 0
 
     init(limit: Int) {
@@ -25,7 +25,7 @@ struct ForwardBudget: Sendable, Equatable {
     var fairShare: Int { limit / max(1, channels) }
 
     /// The share of the budget that may be granted on trust, before readers have shown anything.
-    var trustLimit: Int { limit / 8 }
+    var trustLimit: Int { limit / 16 }
 
     /// The window a new channel starts with: `initial` while trusted windows have room (a
     /// transfer across distance then need not grow from the floor, one round trip per

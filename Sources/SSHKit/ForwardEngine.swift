@@ -353,7 +353,13 @@ final class ForwardEngine: SSHLoopParticipant {
             heap.moved(n)
             budget.used -= n
             if c.window.delivered(n) {
-                c.window.endEpoch(unread: Posix.unsentBytes(c.fd) + bytes.count - n)
+                let before = c.window.target
+                let unread = Posix.unsentBytes(c.fd) + bytes.count - n
+                c.window.judge(unread: unread)
+                if c.window.target != before {
+                    forwarder.logger.debug(
+                        "window", metadata: ["forward": "\(c.listener.spec)", "fd": "\(c.fd)", "window": "\(c.window.target)", "unread": "\(unread)"])
+                }
             }
         }
         return n

@@ -13,7 +13,7 @@ extension PortForwarder {
         /// restores (plus one read) whenever the reader takes data, whatever the budget says.
         public var minimumWindow = 256 * 1024
         /// The window a new channel starts with, before its reader has shown anything, while
-        /// such unproven windows together stay within an eighth of the budget; past that, new
+        /// such unearned windows together stay within a sixteenth of the budget; past that, new
         /// channels start at `minimumWindow`. OpenSSH's fixed window is this size.
         public var initialWindow = 2 * 1024 * 1024
         /// The largest window a channel grows to while its reader keeps up.

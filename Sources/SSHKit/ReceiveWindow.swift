@@ -1,14 +1,15 @@
 /// The receive window of one forwarded channel, tuned to its local reader the way TCP's
 /// receive-buffer auto-tuning and HPN-SSH's dynamic windows are.
 ///
-/// The channel starts with `start` bytes of window, at least `floor`. Each time its reader has taken a whole
-/// window's worth of data (an epoch: about one round trip when the window is what limits the
-/// channel), the reader is judged by what it left: if little of the window is still waiting
-/// (in the local socket, or here because the socket was full), the reader drains as fast as data
-/// arrives and the window doubles, up to `ceiling`; otherwise it halves, down to `floor`. A
-/// momentary full socket is not held against it: a window arrives in bursts. A reader that
-/// stalls stops being read, so the channel gets no more window at all: the server can send only
-/// what was already granted.
+/// The channel starts with `start` bytes of window, at least `floor`. Once its reader has been
+/// handed a whole window's worth of data (an epoch: about one round trip when the window is
+/// what limits the channel), the reader is judged by what it left untaken (in the local socket,
+/// or held here because the socket was full). Little left means it drains as fast as data
+/// arrives: the window doubles, up to `ceiling`. More left is first taken for a hiccup (a window
+/// arrives in a burst, and a busy machine may not run the reader at once), and judged again at
+/// each delivery; a reader still behind after a second window's worth has its window halved,
+/// down to `floor`. A reader that stalls stops being read, so its channel gets no more window at
+/// all: the server can send only what was already granted.
 ///
 /// Granting is separate from the target (`topUp`): the window is refilled only as the reader
 /// takes data, and only from what the tunnel's budget has left.
@@ -20,9 +21,9 @@ struct ReceiveWindow: Sendable, Equatable {
     /// The window this channel should have, granted as the budget allows.
     private(set) var target: Int
     private var epochDelivered = 0
-    /// Whether the reader has been judged once: until then the window above the floor is
-    /// credit given on trust (see `ForwardBudget.startWindow`).
-    private(set) var judged = false
+    /// Whether the reader has once kept up: until then the window above the floor is credit
+    /// given on trust (see `ForwardBudget.startWindow`).
+    private(set) var earned = false
 
     /// Windows are refilled once a quarter of them is used, not after every read: one
     /// WINDOW_ADJUST per quarter window, as libssh2 does for its own.
@@ -36,27 +37,28 @@ struct ReceiveWindow: Sendable, Equatable {
         target = min(max(start ?? floor, floor), self.ceiling)
     }
 
-    /// Window above the floor that no judgement of the reader has earned yet.
-    var unproven: Int { judged ? 0 : target - floor }
+    /// Window above the floor that the reader has not earned yet.
+    var unproven: Int { earned ? 0 : target - floor }
 
-    /// The local reader took `bytes`. Returns true when a whole window has been delivered since
-    /// the last judgement, the moment to call `endEpoch`.
+    /// The local reader was handed `bytes`. Returns true once a whole window has been delivered
+    /// since the last judgement: the reader is to be judged (`judge`) now.
     mutating func delivered(_ bytes: Int) -> Bool {
         epochDelivered += bytes
         return epochDelivered >= target
     }
 
-    /// Judges the reader over the window just delivered. `unread`: bytes it has not taken yet
-    /// (queued in the local socket, or held for it), which a reader that keeps up leaves near
-    /// empty.
-    mutating func endEpoch(unread: Int) {
+    /// Judges the reader. `unread`: bytes it has not taken yet (queued in the local socket, or
+    /// held for it), which a reader that keeps up leaves near empty.
+    mutating func judge(unread: Int) {
         if unread <= target / 4 {
             target = min(target * 2, ceiling)
-        } else {
+            earned = true
+        } else if epochDelivered >= 2 * target {
             target = max(floor, target / 2)
+        } else {
+            return  // behind for now: judged again at the next delivery
         }
         epochDelivered = 0
-        judged = true
     }
 
     /// Bytes of window to grant now. `credit`: window the server still holds plus what it sent

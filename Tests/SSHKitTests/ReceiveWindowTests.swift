@@ -14,36 +14,56 @@ final class ReceiveWindowTests: XCTestCase {
             let target = window.target
             XCTAssertFalse(window.delivered(target - 1))
             XCTAssertTrue(window.delivered(1), "a whole window delivered ends the epoch")
-            window.endEpoch(unread: 0)
+            window.judge(unread: 0)
             targets.append(window.target / kib)
         }
         XCTAssertEqual(targets, [512, 1024, 2048, 4096, 8192, 16384, 16384, 16384])
     }
 
-    func testAReaderThatLeavesMoreThanAQuarterUnreadHalvesTheWindowDownToTheFloor() {
+    func testAReaderStillBehindAfterASecondWindowHasItsWindowHalvedDownToTheFloor() {
         var window = ReceiveWindow(floor: 256 * kib, ceiling: 16 * mib)
         for _ in 0..<3 {
             _ = window.delivered(window.target)
-            window.endEpoch(unread: 0)
+            window.judge(unread: 0)
         }
         XCTAssertEqual(window.target, 2 * mib)
-        _ = window.delivered(2 * mib)
-        window.endEpoch(unread: 2 * mib / 4 + 1)
-        XCTAssertEqual(window.target, mib)
+        XCTAssertTrue(window.delivered(2 * mib))
+        window.judge(unread: mib)
+        XCTAssertEqual(window.target, 2 * mib, "behind once: taken for a hiccup")
+        XCTAssertTrue(window.delivered(mib))
+        window.judge(unread: mib)
+        XCTAssertEqual(window.target, 2 * mib)
+        XCTAssertTrue(window.delivered(mib))
+        window.judge(unread: mib)
+        XCTAssertEqual(window.target, mib, "still behind after two windows")
         for _ in 0..<5 {
-            _ = window.delivered(window.target)
-            window.endEpoch(unread: window.target)  // the socket still holds a window's worth
+            _ = window.delivered(2 * window.target)
+            window.judge(unread: window.target)
         }
         XCTAssertEqual(window.target, 256 * kib)
+    }
+
+    func testAReaderThatCatchesUpAfterAHiccupStillGrowsTheWindow() {
+        var window = ReceiveWindow(floor: 256 * kib, ceiling: 16 * mib, start: 4 * mib)
+        _ = window.delivered(4 * mib)
+        window.judge(unread: 3 * mib)
+        XCTAssertEqual(window.target, 4 * mib)
+        _ = window.delivered(64 * kib)
+        window.judge(unread: 0)
+        XCTAssertEqual(window.target, 8 * mib)
     }
 
     /// Loopback sockets absorb a few hundred KiB (or, once the send buffer grows, MBs) of a reader
     /// that never reads: data the socket holds unread is not data the reader took.
     func testDataLeftUnreadInTheLocalSocketDoesNotGrowTheWindow() {
+        // A client that never reads: its socket takes ~128 KiB, the rest waits there.
         var window = ReceiveWindow(floor: 256 * kib, ceiling: 16 * mib)
-        _ = window.delivered(256 * kib)
-        window.endEpoch(unread: 100 * kib)
-        XCTAssertEqual(window.target, 256 * kib)
+        var delivered = 0
+        while delivered < 4 * mib {
+            delivered += 64 * kib
+            if window.delivered(64 * kib) { window.judge(unread: max(0, delivered - 128 * kib)) }
+            XCTAssertEqual(window.target, 256 * kib)
+        }
     }
 
     func testNoGrantAtTheFloorWhichLibssh2RefillsItself() {
@@ -81,28 +101,32 @@ final class ReceiveWindowTests: XCTestCase {
     }
 
     func testNewChannelsStartLargeOnlyWhileTrustedWindowsHaveRoom() {
-        // A 64 MiB budget trusts 8 MiB above the floors: four channels start at 2 MiB (1.75 MiB above
-        // the floor each), the fifth gets what is left, the sixth only the floor.
+        // A 64 MiB budget trusts 4 MiB above the floors: two channels start at 2 MiB (1.75 MiB
+        // above the floor each), the third gets what is left, the fourth only the floor.
         var b = budget(limit: 64 * mib, used: 0, channels: 0)
         var starts: [Int] = []
-        for _ in 0..<6 {
+        for _ in 0..<4 {
             let start = b.startWindow(floor: 256 * kib, initial: 2 * mib)
             starts.append(start / kib)
             b.unproven += ReceiveWindow(floor: 256 * kib, ceiling: 16 * mib, start: start).unproven
             b.used += start
         }
-        XCTAssertEqual(starts, [2048, 2048, 2048, 2048, 1280, 256])
-        XCTAssertEqual(b.unproven, 8 * mib)
+        XCTAssertEqual(starts, [2048, 2048, 768, 256])
+        XCTAssertEqual(b.unproven, 4 * mib)
     }
 
-    func testAStartIsTrustedOnlyUntilTheReaderIsJudged() {
+    func testAStartIsTrustedUntilTheReaderKeepsUpOrTheWindowIsBackAtTheFloor() {
         var window = ReceiveWindow(floor: 256 * kib, ceiling: 16 * mib, start: 2 * mib)
         XCTAssertEqual(window.target, 2 * mib)
         XCTAssertEqual(window.unproven, 2 * mib - 256 * kib)
-        _ = window.delivered(2 * mib)
-        window.endEpoch(unread: 2 * mib)
+        _ = window.delivered(4 * mib)
+        window.judge(unread: 4 * mib)
         XCTAssertEqual(window.target, mib, "a reader that left its window unread halves it")
-        XCTAssertEqual(window.unproven, 0)
+        XCTAssertEqual(window.unproven, mib - 256 * kib, "and has not earned what is left")
+        _ = window.delivered(mib)
+        window.judge(unread: 0)
+        XCTAssertEqual(window.target, 2 * mib)
+        XCTAssertEqual(window.unproven, 0, "a reader that kept up has earned its window")
     }
 
     func testAStartNeverExceedsWhatIsFree() {
@@ -135,7 +159,7 @@ final class ReceiveWindowTests: XCTestCase {
         var window = ReceiveWindow(floor: 256 * kib, ceiling: 16 * mib)
         while window.target < target {
             _ = window.delivered(window.target)
-            window.endEpoch(unread: 0)
+            window.judge(unread: 0)
         }
         return window
     }
