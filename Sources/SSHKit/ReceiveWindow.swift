@@ -5,7 +5,9 @@
 /// handed a whole window's worth of data (an epoch: about one round trip when the window is
 /// what limits the channel), the reader is judged by what it left untaken (in the local socket,
 /// or held here because the socket was full). Little left means it drains as fast as data
-/// arrives: the window doubles, up to `ceiling`. More left is first taken for a hiccup (a window
+/// arrives: the window doubles, up to `ceiling` (quadruples when nothing at all was left, so a
+/// transfer across distance reaches its speed in a round trip or two rather than four or five).
+/// More left is first taken for a hiccup (a window
 /// arrives in a burst, and a busy machine may not run the reader at once), and judged again at
 /// each delivery; a reader still behind after a second window's worth has its window halved,
 /// down to `floor`. A reader that stalls stops being read, so its channel gets no more window at
@@ -50,7 +52,11 @@ struct ReceiveWindow: Sendable, Equatable {
     /// Judges the reader. `unread`: bytes it has not taken yet (queued in the local socket, or
     /// held for it), which a reader that keeps up leaves near empty.
     mutating func judge(unread: Int) {
-        if unread <= target / 4 {
+        if unread <= target / 16 {
+            // Drained outright: the window is what holds the channel back.
+            target = min(target * 4, ceiling)
+            earned = true
+        } else if unread <= target / 4 {
             target = min(target * 2, ceiling)
             earned = true
         } else if epochDelivered >= 2 * target {

@@ -14,18 +14,24 @@ final class ReceiveWindowTests: XCTestCase {
             let target = window.target
             XCTAssertFalse(window.delivered(target - 1))
             XCTAssertTrue(window.delivered(1), "a whole window delivered ends the epoch")
-            window.judge(unread: 0)
+            window.judge(unread: target / 8)
             targets.append(window.target / kib)
         }
         XCTAssertEqual(targets, [512, 1024, 2048, 4096, 8192, 16384, 16384, 16384])
     }
 
+    func testAReaderThatLeavesNothingQuadruplesTheWindow() {
+        var window = ReceiveWindow(floor: 256 * kib, ceiling: 16 * mib, start: 2 * mib)
+        _ = window.delivered(2 * mib)
+        window.judge(unread: 0)
+        XCTAssertEqual(window.target, 8 * mib)
+        _ = window.delivered(8 * mib)
+        window.judge(unread: 53)
+        XCTAssertEqual(window.target, 16 * mib)
+    }
+
     func testAReaderStillBehindAfterASecondWindowHasItsWindowHalvedDownToTheFloor() {
-        var window = ReceiveWindow(floor: 256 * kib, ceiling: 16 * mib)
-        for _ in 0..<3 {
-            _ = window.delivered(window.target)
-            window.judge(unread: 0)
-        }
+        var window = grown(to: 2 * mib)
         XCTAssertEqual(window.target, 2 * mib)
         XCTAssertTrue(window.delivered(2 * mib))
         window.judge(unread: mib)
@@ -49,7 +55,7 @@ final class ReceiveWindowTests: XCTestCase {
         window.judge(unread: 3 * mib)
         XCTAssertEqual(window.target, 4 * mib)
         _ = window.delivered(64 * kib)
-        window.judge(unread: 0)
+        window.judge(unread: mib)
         XCTAssertEqual(window.target, 8 * mib)
     }
 
@@ -125,7 +131,7 @@ final class ReceiveWindowTests: XCTestCase {
         XCTAssertEqual(window.unproven, mib - 256 * kib, "and has not earned what is left")
         _ = window.delivered(mib)
         window.judge(unread: 0)
-        XCTAssertEqual(window.target, 2 * mib)
+        XCTAssertEqual(window.target, 4 * mib)
         XCTAssertEqual(window.unproven, 0, "a reader that kept up has earned its window")
     }
 
@@ -159,7 +165,7 @@ final class ReceiveWindowTests: XCTestCase {
         var window = ReceiveWindow(floor: 256 * kib, ceiling: 16 * mib)
         while window.target < target {
             _ = window.delivered(window.target)
-            window.judge(unread: 0)
+            window.judge(unread: window.target / 8)  // doubling
         }
         return window
     }
