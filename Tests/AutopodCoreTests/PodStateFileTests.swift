@@ -12,6 +12,8 @@ final class PodStateFileTests: XCTestCase {
             endpoint: PodEndpoint(host: "203.0.113.7", port: 40022), createdByAutopod: true, terminatedAt: created + 60,
             imageName: "img:1", lastStatus: "RUNNING")
         record.hostKeyPinnedRun = 1
+        record.hostKeyCheckedStart = created
+        record.hostKeyCheckedAt = created + 30
         return PodState(pods: [record], pending: [PendingCreate(name: "p", startedAt: created, cloudType: .secure, pid: 7)])
     }
 

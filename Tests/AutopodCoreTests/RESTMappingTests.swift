@@ -7,11 +7,11 @@ final class RESTMappingTests: XCTestCase {
     /// A `Pod` as the document's example gives it, with `status`, `runtime` and `ssh` to vary.
     func pod(status: String, runtime: JSONValue = .null, direct: JSONValue = .null) -> JSONValue {
         [
-            "id": "pod_abc123", "name": "autopod-2027-01-05-001", "status": .string(status), "actions": ["stop", "terminate"],
+            "id": "podabc123", "name": "autopod-2027-01-05-001", "status": .string(status), "actions": ["stop", "terminate"],
             "image": "runpod/pytorch:1.0.3", "args": "", "disk": 20, "mounts": ["persistent": ["size": 50, "path": "/workspace"]],
             "ports": ["8888/http", "22/tcp"], "env": ["JUPYTER_PASSWORD": "x"], "registry": nil,
             "gpu": ["id": "NVIDIA A40", "count": 2], "cloud": "SECURE", "dataCenterId": "EU-RO-1", "cudaVersion": "12.8",
-            "ssh": ["proxy": ["host": "ssh.runpod.io", "port": 22, "username": "pod_abc123-64411eb2", "command": "ssh x"], "direct": direct],
+            "ssh": ["proxy": ["host": "ssh.runpod.io", "port": 22, "username": "podabc123-64411eb2", "command": "ssh x"], "direct": direct],
             "template": nil, "cost": 0.8, "locked": false, "globalNetworking": ["enabled": false], "runtime": runtime,
             "createdAt": "2027-01-05T10:00:00Z", "startedAt": nil,
         ]
@@ -59,14 +59,14 @@ final class RESTMappingTests: XCTestCase {
 
     func testPodFields() throws {
         let pod = try XCTUnwrap(RunPodRESTProvider.parsePod(pod(status: "RUNNING", runtime: runningRuntime, direct: direct)))
-        XCTAssertEqual(pod.id, "pod_abc123")
+        XCTAssertEqual(pod.id, "podabc123")
         XCTAssertEqual(pod.name, "autopod-2027-01-05-001")
         XCTAssertEqual(pod.gpuTypeId, "NVIDIA A40")
         XCTAssertEqual(pod.gpuCount, 2)
         XCTAssertEqual(pod.costPerHr, 0.8)
         XCTAssertEqual(pod.imageName, "runpod/pytorch:1.0.3")
         XCTAssertEqual(pod.ports, "8888/http,22/tcp")
-        XCTAssertEqual(pod.podHostId, "pod_abc123-64411eb2")
+        XCTAssertEqual(pod.podHostId, "podabc123-64411eb2")
         XCTAssertEqual(pod.uptimeInSeconds, 42)
         XCTAssertEqual(pod.portMappings, [PortMapping(ip: "198.51.100.7", isIpPublic: true, privatePort: 22, publicPort: 40123, type: "tcp")])
         XCTAssertEqual(

@@ -11,7 +11,8 @@ enum PodStateFile {
     static let topFields: Set<String> = ["version", "pods", "pending"]
     static let podFields: Set<String> = [
         "id", "name", "gpuTypeId", "gpuDisplayName", "gpuCount", "cloudType", "pricePerHour", "createdAt", "intervals", "endpoint",
-        "createdByAutopod", "terminatedAt", "imageName", "lastStatus", "hostKeyPinnedRun",
+        "createdByAutopod", "terminatedAt", "imageName", "lastStatus", "hostKeyPinnedRun", "storage", "hostKeyCheckedStart",
+        "hostKeyCheckedAt",
     ]
     static let pendingFields: Set<String> = ["name", "startedAt", "cloudType", "pid"]
 
