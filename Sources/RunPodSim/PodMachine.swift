@@ -1,15 +1,18 @@
 import AutopodSupport
 import Foundation
 
-/// The processes behind one running pod: its network, sshd, HTTP responders and public SSH
-/// proxy. Made on boot, destroyed on stop or terminate; a resume makes a fresh one (new host
-/// key, new public port, new namespace).
+/// The processes behind one running pod: its network, sshd, HTTP responders, public SSH
+/// proxy, its way to RunPod's API and its CPU accounting group. Made on boot, destroyed on stop
+/// or terminate; a resume makes a fresh one (new host key, new public port, new namespace).
 final class PodMachine: @unchecked Sendable {
     let network: PodNetwork
     let sshd: SSHDaemon
     let proxy: LatencyProxy
     let responders: [HTTPResponder]
     let directory: String
+    /// The API as the pod reaches it (namespace mode); nil when the pod shares loopback.
+    let apiRelay: PodAPIRelay?
+    let cgroup: PodCgroup?
 
     struct Spec: Sendable {
         let podID: String
@@ -26,7 +29,16 @@ final class PodMachine: @unchecked Sendable {
         let gpuUUIDs: [String]
         let cudaVersion: String
         let usage: String
+        /// Host directory of the pod's volume, kept across stops by the caller.
+        let volumeDirectory: String
+        /// The simulator's API on loopback, which the pod's API relay leads to.
+        let api: PodAPIRelay.Target
+        /// The pod's clock file's first content (`SimClock.fileText`).
+        let clock: String
     }
+
+    /// The pod's clock file, named by `RUNPOD_SIM_CLOCK` in its environment.
+    static func clockPath(_ directory: String) -> String { directory + "/clock" }
 
     static func boot(_ spec: Spec) throws(SimulatorError) -> PodMachine {
         let network = spec.useNamespaces ? try PodNetwork.create(serial: spec.serial) : PodNetwork.loopback()
@@ -40,22 +52,48 @@ final class PodMachine: @unchecked Sendable {
                 try NvidiaSMI.install(
                     directory: spec.directory, gpuName: spec.gpuName, memoryMiB: spec.gpuMemoryMiB, uuids: spec.gpuUUIDs,
                     cudaVersion: spec.cudaVersion, usage: spec.usage)
+                writeClock(directory: spec.directory, spec.clock)
+                try? FileManager.default.createDirectory(atPath: spec.volumeDirectory, withIntermediateDirectories: true)
+                // A pod in a namespace reaches the API through a relay on its gateway address.
+                var relay: PodAPIRelay?
+                if let host = network.hostAddress { relay = try PodAPIRelay(host: host, target: spec.api) }
+                let apiURL = relay?.url ?? spec.api.url
                 // The pod's bin directory first, so its SSH sessions find `nvidia-smi` as on a
                 // GPU host. (A login shell's /etc/profile resets PATH; exec and `bash -c` keep it.)
                 let path = NvidiaSMI.binDirectory(spec.directory) + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-                let sshd = try SSHDaemon(
-                    directory: spec.directory, network: network, port: sshdPort, authorizedKeys: spec.authorizedKeys,
-                    environment: spec.environment + [("RUNPOD_TCP_PORT_22", "\(proxy.port)"), ("PATH", path)])
-                try sshd.start()
+                // Simulator-only variables (a real pod has none of these): where the API is, the
+                // pod's clock, and its volume's directory (no /workspace mount here).
+                let simulated = [
+                    ("RUNPOD_API_BASE_URL", apiURL), ("RUNPOD_SIM_CLOCK", clockPath(spec.directory)),
+                    ("RUNPOD_SIM_VOLUME", spec.volumeDirectory),
+                ]
+                let sshd: SSHDaemon
+                do throws(SimulatorError) {
+                    sshd = try SSHDaemon(
+                        directory: spec.directory, network: network, port: sshdPort, authorizedKeys: spec.authorizedKeys,
+                        environment: spec.environment + simulated + [("RUNPOD_TCP_PORT_22", "\(proxy.port)"), ("PATH", path)])
+                    try sshd.start()
+                } catch {
+                    relay?.stop()
+                    throw error
+                }
+                // Everything the pod runs from now on descends from sshd, so it is counted and
+                // killed with the pod's group.
+                let cgroup = PodCgroup.create(serial: spec.serial)
+                if let cgroup, let pid = sshd.pid { cgroup.adopt(pid) }
                 do throws(SimulatorError) {
                     for port in spec.httpPorts {
                         responders.append(try HTTPResponder(podID: spec.podID, podPort: port, namespace: network.namespace))
                     }
                 } catch {
                     sshd.stop()
+                    relay?.stop()
+                    cgroup?.destroy()
                     throw error
                 }
-                return PodMachine(network: network, sshd: sshd, proxy: proxy, responders: responders, directory: spec.directory)
+                return PodMachine(
+                    network: network, sshd: sshd, proxy: proxy, responders: responders, directory: spec.directory,
+                    apiRelay: relay, cgroup: cgroup)
             } catch {
                 responders.forEach { $0.stop() }
                 proxy.stop()
@@ -67,7 +105,12 @@ final class PodMachine: @unchecked Sendable {
         }
     }
 
-    private init(network: PodNetwork, sshd: SSHDaemon, proxy: LatencyProxy, responders: [HTTPResponder], directory: String) {
+    private init(
+        network: PodNetwork, sshd: SSHDaemon, proxy: LatencyProxy, responders: [HTTPResponder], directory: String,
+        apiRelay: PodAPIRelay?, cgroup: PodCgroup?
+    ) {
+        self.apiRelay = apiRelay
+        self.cgroup = cgroup
         self.network = network
         self.sshd = sshd
         self.proxy = proxy
@@ -80,6 +123,15 @@ final class PodMachine: @unchecked Sendable {
         NvidiaSMI.writeUsage(directory: directory, text)
     }
 
+    /// Hands the pod's clock file the simulator's new anchors (one rename: never read half).
+    func writeClock(_ text: String) {
+        Self.writeClock(directory: directory, text)
+    }
+
+    static func writeClock(directory: String, _ text: String) {
+        try? text.write(toFile: clockPath(directory), atomically: true, encoding: .utf8)
+    }
+
     func setNetwork(up: Bool) {
         proxy.networkUp = up
         network.setUp(up)
@@ -88,7 +140,10 @@ final class PodMachine: @unchecked Sendable {
     func destroy() {
         proxy.stop()
         responders.forEach { $0.stop() }
+        apiRelay?.stop()
         sshd.stop()
         network.destroy()
+        // What the pod started on its own (setsid, nohup) and still runs goes with it.
+        cgroup?.destroy()
     }
 }
