@@ -87,6 +87,12 @@ let package = Package(
         // Resources: RunPod's OpenAPI document and the validator the conformance test runs.
         .testTarget(
             name: "RunPodSimTests", dependencies: ["RunPodSim", "AutopodCore", "TestSupport"], exclude: ["Resources"]),
+        // The CLI's pure parts: argument parsing and validation, tables, formatting, JSON shapes.
+        .testTarget(
+            name: "AutopodCLITests",
+            dependencies: [
+                "AutopodCLI", "AutopodCore", "SSHKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
         .testTarget(name: "EndToEndTests", dependencies: ["AutopodSupport", "TestSupport"]),
     ]
 )

@@ -2,44 +2,10 @@
 import Foundation
 import XCTest
 
-/// The launcher's decisions (skip, pass over, stop, resolve an unknown outcome), with a
-/// scripted provider standing in for the account. The real API is covered end to end.
+/// The launcher's decisions (skip, pass over, stop, resolve an unknown outcome, settle an
+/// abandoned reservation), with a scripted provider standing in for the account. The real API
+/// is covered end to end.
 final class PodLauncherTests: XCTestCase {
-    final class ScriptedProvider: CloudProvider, @unchecked Sendable {
-        let lock = NSLock()
-        var types: [GPUType]
-        /// What each create does, in order: a pod is made, or an error is thrown.
-        var outcomes: [(made: Bool, error: ProviderError?)]
-        var created: [RemotePod] = []
-        var createCalls: [String] = []
-
-        init(types: [GPUType], outcomes: [(made: Bool, error: ProviderError?)]) {
-            self.types = types
-            self.outcomes = outcomes
-        }
-
-        func authenticate() throws(ProviderError) -> String { "me" }
-        func gpuTypes(gpuCount: Int, cloud: CloudType) throws(ProviderError) -> [GPUType] { types }
-        func createPod(_ spec: PodSpec) throws(ProviderError) -> RemotePod {
-            lock.lock()
-            defer { lock.unlock() }
-            createCalls.append(spec.gpuTypeId)
-            let outcome = outcomes.isEmpty ? (made: true, error: nil) : outcomes.removeFirst()
-            var pod: RemotePod?
-            if outcome.made {
-                pod = RemotePod(id: "pod\(created.count + 1)", name: spec.name, desiredStatus: "RUNNING", costPerHr: 0.4, gpuCount: spec.gpuCount)
-                created.append(pod!)
-            }
-            if let error = outcome.error { throw error }
-            return pod!
-        }
-        func pod(id: String) throws(ProviderError) -> RemotePod? { created.first { $0.id == id } }
-        func listPods() throws(ProviderError) -> [RemotePod] { lock.withLock { created } }
-        func stopPod(id: String) throws(ProviderError) {}
-        func resumePod(id: String, gpuCount: Int) throws(ProviderError) -> RemotePod { created[0] }
-        func terminatePod(id: String) throws(ProviderError) {}
-    }
-
     let types = [
         GPUType(id: "NVIDIA A40", displayName: "A40", memoryInGb: 48, securePrice: 0.4, stock: .outOfStock),
         GPUType(id: "NVIDIA RTX A6000", displayName: "RTX A6000", memoryInGb: 48, securePrice: 0.49, stock: .low),
@@ -56,7 +22,7 @@ final class PodLauncherTests: XCTestCase {
 
     func launch(_ provider: ScriptedProvider, events: inout [String]) throws -> PodRecord {
         var launcher = PodLauncher(provider: provider, store: PodStateStore(paths: AutopodPaths(home: home)))
-        launcher.lookupInterval = 0
+        launcher.lookupInterval = .zero
         var options = LaunchOptions(config: AutopodConfig())
         options.gpuNames = ["A40", "A6000", "A5000"]
         let plan = try launcher.plan(options)
@@ -75,7 +41,7 @@ final class PodLauncherTests: XCTestCase {
     }
 
     func testSkipsNoStockAndPassesOverCapacity() throws {
-        let provider = ScriptedProvider(types: types, outcomes: [(false, .capacity(message: "no instances")), (true, nil)])
+        let provider = ScriptedProvider(types: types, creates: [.fails(.capacity(message: "no instances"), placed: false), .made])
         var events: [String] = []
         let record = try launch(provider, events: &events)
         XCTAssertEqual(events, ["skip A40", "try RTX A6000", "pass RTX A6000", "try RTX A5000", "created pod1"])
@@ -87,7 +53,7 @@ final class PodLauncherTests: XCTestCase {
     }
 
     func testUnknownOutcomeIsResolvedByNameAndNeverRetried() throws {
-        let provider = ScriptedProvider(types: types, outcomes: [(true, .transient(message: "HTTP 500", outcomeUnknown: true))])
+        let provider = ScriptedProvider(types: types, creates: [.fails(.transient(message: "HTTP 500", outcomeUnknown: true), placed: true)])
         var events: [String] = []
         let record = try launch(provider, events: &events)
         XCTAssertEqual(provider.createCalls.count, 1, "a create with an unknown outcome must not be repeated")
@@ -96,7 +62,7 @@ final class PodLauncherTests: XCTestCase {
     }
 
     func testUnknownOutcomeWithNoPodStopsAndKeepsTheReservation() throws {
-        let provider = ScriptedProvider(types: types, outcomes: [(false, .transient(message: "timeout", outcomeUnknown: true))])
+        let provider = ScriptedProvider(types: types, creates: [.fails(.transient(message: "timeout", outcomeUnknown: true), placed: false)])
         var events: [String] = []
         XCTAssertThrowsError(try launch(provider, events: &events)) { error in
             guard case LaunchError.unconfirmed = error else { return XCTFail("\(error)") }
@@ -107,7 +73,7 @@ final class PodLauncherTests: XCTestCase {
     }
 
     func testOtherErrorsStopWithoutTryingFurtherTypes() throws {
-        let provider = ScriptedProvider(types: types, outcomes: [(false, .rejected(message: "bad image"))])
+        let provider = ScriptedProvider(types: types, creates: [.fails(.rejected(message: "bad image"), placed: false)])
         var events: [String] = []
         XCTAssertThrowsError(try launch(provider, events: &events)) { error in
             guard case LaunchError.failed = error else { return XCTFail("\(error)") }

@@ -29,12 +29,12 @@ final class PodStateStoreTests: XCTestCase {
         try store.update { state in
             state.version = 3
             state.upsert(record)
-            state.pending.append(PendingCreate(name: "autopod-2027-01-01-002", startedAt: created, cloudType: .secure))
+            state.pending.append(PendingCreate(name: "autopod-2027-01-01-002", startedAt: created, cloudType: .secure, pid: 4242))
         }
         let loaded = try store.load()
         XCTAssertEqual(loaded.version, 3)
         XCTAssertEqual(loaded.pods, [record])
-        XCTAssertEqual(loaded.pending, [PendingCreate(name: "autopod-2027-01-01-002", startedAt: created, cloudType: .secure)])
+        XCTAssertEqual(loaded.pending, [PendingCreate(name: "autopod-2027-01-01-002", startedAt: created, cloudType: .secure, pid: 4242)])
         XCTAssertEqual(loaded.pods[0].intervals[0].end!.timeIntervalSince1970, 1_800_000_061.75, accuracy: 0.001)
     }
 

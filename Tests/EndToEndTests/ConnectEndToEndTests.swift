@@ -135,4 +135,55 @@ final class ConnectEndToEndTests: EndToEndCase {
         XCTAssertEqual(Set(listed.compactMap { $0["name"] as? String }), names)
         XCTAssertTrue(listed.allSatisfy { $0["createdByAutopod"] as? Bool == true })
     }
+
+    // Issue 17, 8: what is known at the start is said at the start.
+
+    func testAShellWithoutATerminalIsRefusedBeforeAnythingIsCreated() throws {
+        // The runner's stdin is /dev/null, as in a script or CI job.
+        let result = try cli.run(["connect", "--gpu", "A40"])
+        XCTAssertEqual(result.status, 2, "\(result)")
+        XCTAssertTrue(result.stderr.contains("stdin is not a terminal"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("--no-shell"), result.stderr)
+        XCTAssertFalse(result.stderr.contains("creating"), result.stderr)
+        XCTAssertEqual(try sim.pods().count, 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: podsFile.path), "not even a name is reserved")
+    }
+
+    // Issue 17, 9: a create that was never confirmed does not hold its name for 15 minutes.
+
+    func testAnUnconfirmedCreateDoesNotBlockItsName() throws {
+        try sim.addFault(["status": 500, "count": 1, "operation": "podFindAndDeployOnDemand"])
+        let first = try cli.run(["connect", "--no-shell", "--gpu", "A40", "--name", "wt1"])
+        XCTAssertEqual(first.status, 1, "\(first)")
+        XCTAssertTrue(first.stderr.contains("did not confirm"), first.stderr)
+        XCTAssertEqual(try sim.pods().count, 0)
+
+        let second = try cli.run(["connect", "--no-shell", "--gpu", "A40", "--name", "wt1"])
+        XCTAssertEqual(second.status, 0, "\(second)")
+        XCTAssertTrue(second.stderr.contains("the name is free again"), second.stderr)
+        XCTAssertEqual(try sim.pods().compactMap { $0["name"] as? String }, ["wt1"])
+        XCTAssertEqual(try listJSON().compactMap { $0["name"] as? String }, ["wt1"])
+    }
+
+    func testAReservationWhosePodAppearedAfterAllIsRecordedAndSaidSo() throws {
+        // The create is answered after 3 s, and autopod is killed before: the pod exists,
+        // reserved in pods.json by a process that is gone.
+        try sim.addFault(["delayMs": 3000, "count": 1, "operation": "podFindAndDeployOnDemand"])
+        let running = try cli.start(["connect", "--no-shell", "--gpu", "A40", "--name", "wt1"])
+        try eventually("the create to be sent") { running.stderrSoFar.contains("creating") }
+        running.process.terminate()
+        try eventually("the first signal to be taken") { running.stderrSoFar.contains("received") }
+        running.process.terminate()
+        XCTAssertEqual(try running.wait(timeout: 30).status, 130)
+        try eventually("the delayed create to place the pod") { try sim.livePods().count == 1 }
+
+        let again = try cli.run(["connect", "--no-shell", "--gpu", "A40", "--name", "wt1"])
+        XCTAssertEqual(again.status, 1, "\(again)")
+        XCTAssertTrue(again.stderr.contains("did create wt1"), again.stderr)
+        XCTAssertTrue(again.stderr.contains("a pod named wt1 already exists"), again.stderr)
+        XCTAssertEqual(try sim.pods().count, 1, "no second pod")
+        let listed = try listJSON()
+        XCTAssertEqual(listed.compactMap { $0["name"] as? String }, ["wt1"])
+        XCTAssertEqual(listed.first?["createdByAutopod"] as? Bool, true)
+    }
 }

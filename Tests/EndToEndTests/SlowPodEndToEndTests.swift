@@ -68,4 +68,41 @@ final class SlowPodEndToEndTests: EndToEndCase {
         XCTAssertEqual(try sim.livePods().count, 1)
         XCTAssertEqual(try listJSON().first?["status"] as? String, "STARTING")
     }
+
+    // Issue 17, 7: a terminate that fails must not leave the pod billing behind a vague error.
+
+    /// Starts `connect` and interrupts it once it is waiting for the pod to start.
+    func interruptedConnect() throws -> CLIResult {
+        let running = try cli.start(["connect", "--no-shell", "--gpu", "A40"])
+        try eventually("the pod to be created and recorded") {
+            try sim.pods().count == 1 && running.stderrSoFar.contains("container starting")
+        }
+        running.interrupt()
+        return try running.wait(timeout: 90)
+    }
+
+    func testTerminateAfterInterruptIsRetriedThroughServerErrors() throws {
+        try sim.addFault(["status": 500, "count": 2, "operation": "podTerminate"])
+        let result = try interruptedConnect()
+        XCTAssertEqual(result.status, 130, "\(result)")
+        XCTAssertTrue(result.stderr.contains("was terminated"), result.stderr)
+        XCTAssertEqual(try sim.pods().first?["terminated"] as? Bool, true)
+        XCTAssertEqual(try listJSON(all: true).first?["status"] as? String, "TERMINATED")
+    }
+
+    func testTerminateThatKeepsFailingSaysThePodStillBillsAndHowToEndIt() throws {
+        // As many failures as the standard retry policy makes attempts (5): every one fails.
+        try sim.addFault(["status": 500, "count": 5, "operation": "podTerminate"])
+        let result = try interruptedConnect()
+        XCTAssertEqual(result.status, 1, "\(result)")
+        let name = try XCTUnwrap(try sim.pods().first?["name"] as? String)
+        XCTAssertTrue(result.stderr.contains("\(name) is still running and billing"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("Run `autopod kill \(name)`"), result.stderr)
+        XCTAssertEqual(try sim.livePods().count, 1)
+        XCTAssertEqual(try listJSON().first?["name"] as? String, name, "the pod is listed as live, not as ended")
+        // The command the message gives ends the bill.
+        let kill = try cli.run(["kill", name, "--yes"])
+        XCTAssertEqual(kill.status, 0, "\(kill)")
+        XCTAssertEqual(try sim.livePods().count, 0)
+    }
 }

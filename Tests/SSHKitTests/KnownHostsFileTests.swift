@@ -70,46 +70,4 @@ final class KnownHostsFileTests: SSHTestCase {
         XCTAssertThrowsError(try file.verify(endpoint: endpoint, presented: other))
         XCTAssertEqual(try file.verify(endpoint: endpoint, presented: other, acceptNew: true).outcome, .replaced)
     }
-
-    func testWaitUntilReadyRetriesUntilSSHDAnswers() throws {
-        let port = sshd.port
-        sshd.stop()
-        var reports: [SSHReadinessProgress] = []
-        let restarter = Thread { [sshd] in
-            usleep(1_500_000)
-            try? sshd!.start()
-        }
-        restarter.start()
-        let session = try SSHSession.waitUntilReady(
-            SSHEndpoint(host: "127.0.0.1", port: port, user: sshd.user), timeout: 20,
-            credentials: SSHCredentials(keyFiles: [sshd.clientKey], useAgent: false),
-            verifyHostKey: { key throws(SSHError) in try self.file.verify(podID: "p", endpoint: self.endpoint, presented: key, restartSeenSincePinned: false, acceptNew: false) },
-            progress: { reports.append($0) })
-        XCTAssertTrue(session.isAuthenticated)
-        XCTAssertGreaterThan(reports.count, 0)
-        XCTAssertEqual(reports.first?.lastError.kind, .connect)
-        XCTAssertEqual(try file.entries().count, 1)
-    }
-
-    func testWaitUntilReadyTimesOut() throws {
-        let port = try freeLoopbackPort()
-        let start = Date()
-        XCTAssertThrowsError(try SSHSession.waitUntilReady(SSHEndpoint(host: "127.0.0.1", port: port), timeout: 1.5, credentials: nil)) { error in
-            XCTAssertEqual((error as? SSHError)?.kind, .timeout)
-            XCTAssertTrue("\(error)".contains("Last error"), "\(error)")
-        }
-        XCTAssertLessThan(Date().timeIntervalSince(start), 5)
-    }
-
-    func testWaitUntilReadyStopsAtOnceOnRefusedHostKey() throws {
-        let start = Date()
-        XCTAssertThrowsError(
-            try SSHSession.waitUntilReady(
-                endpoint, timeout: 30, credentials: nil,
-                verifyHostKey: { _ throws(SSHError) in throw SSHError(.hostKeyChanged, "changed") })
-        ) { error in
-            XCTAssertEqual((error as? SSHError)?.kind, .hostKeyChanged)
-        }
-        XCTAssertLessThan(Date().timeIntervalSince(start), 5)
-    }
 }

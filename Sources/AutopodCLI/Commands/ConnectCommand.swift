@@ -4,7 +4,7 @@ import AutopodCore
 import FoundationEssentials
 
 /// `autopod connect`: from "I want a GPU" to a pod that answers SSH, created exactly once.
-struct ConnectCommand: ParsableCommand {
+struct ConnectCommand: PodCommand {
     static let configuration = CommandConfiguration(
         commandName: "connect",
         abstract: "Start a pod on the first GPU type in stock, wait until SSH answers, and open a shell.",
@@ -17,26 +17,17 @@ struct ConnectCommand: ParsableCommand {
             If the pod is not ready within --wait-timeout, or fails, it is terminated so it does \
             not bill, unless --keep-on-failure is given. Ctrl+C asks whether to terminate or keep \
             the pod (without a terminal it terminates it); a second Ctrl+C quits at once.
+
+            Without a terminal on stdin, give --no-shell: otherwise connect exits with status 2 \
+            before creating anything.
             """)
 
     @OptionGroup var sshOptions: SSHOptions
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions
+    /// The config's pod defaults, overridden for this pod.
+    @OptionGroup(title: "Pod options") var podOptions: PodOptions
 
-    @Option(name: .customLong("gpu"), help: "GPU types in order of preference (A40, a6000, 4090, H100 or a full id); repeat or separate with commas.")
-    var gpus: [String] = []
-    @Option(help: "GPUs per pod.")
-    var gpuCount: Int?
-    @Option(help: "Persistent volume in GB at the mount path (kept on stop, billed while stopped).")
-    var volume: Int?
-    @Option(help: "Container disk in GB (wiped on stop).")
-    var containerDisk: Int?
-    @Option(help: "Container image.")
-    var image: String?
-    @Option(help: "Cloud: SECURE, COMMUNITY or ALL.")
-    var cloud: String?
-    @Option(help: "Data centre id such as EU-RO-1.")
-    var region: String?
     @Option(help: "Pod name (default autopod-YYYY-MM-DD-NNN).")
     var name: String?
     @Flag(help: "Show the plan and the price; create nothing.")
@@ -45,21 +36,12 @@ struct ConnectCommand: ParsableCommand {
     var interactive = false
     @Flag(help: "Return once the pod answers SSH, without opening a shell.")
     var noShell = false
-    @Option(help: "How long to wait for the pod to answer SSH, e.g. 90s, 15m.")
-    var waitTimeout = "15m"
+    @Option(help: ArgumentHelp("How long to wait for the pod to answer SSH, e.g. 90s, 15m.", valueName: "duration"))
+    var waitTimeout = WaitDuration.minutes(15)
     @Flag(help: "Keep the pod when it fails to become ready (default: terminate it).")
     var keepOnFailure = false
 
     func validate() throws {
-        if let gpuCount, !(1...8).contains(gpuCount) { throw ValidationError("--gpu-count must be between 1 and 8") }
-        if let cloud, CloudType(rawValue: cloud.uppercased()) == nil {
-            throw ValidationError("--cloud must be SECURE, COMMUNITY or ALL, not \(cloud)")
-        }
-        if WaitDuration.parse(waitTimeout) == nil {
-            throw ValidationError("--wait-timeout takes a duration such as 90s, 15m or 1h, not \(waitTimeout)")
-        }
-        if let volume, volume < 0 { throw ValidationError("--volume must be 0 or more") }
-        if let containerDisk, containerDisk < 1 { throw ValidationError("--container-disk must be at least 1") }
         if let name, name.isEmpty || name.contains(where: \.isWhitespace) {
             throw ValidationError("--name must be a word without spaces")
         }
@@ -68,8 +50,19 @@ struct ConnectCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
-        let context = try CommandContext.make(global: global)
+    func applyOverrides(to config: inout AutopodConfig) { podOptions.apply(to: &config) }
+
+    func run(_ context: CommandContext) throws {
+        let settings = ConnectSettings(
+            waitTimeout: waitTimeout.duration, keepOnFailure: keepOnFailure, opensShell: !noShell && !dryRun,
+            hasTerminal: Prompt.isInteractive)
+        // Known before anything is asked of RunPod: a shell without a terminal would fail at the
+        // very end, with the pod created and billing.
+        do {
+            try PodConnector.preflight(settings)
+        } catch {
+            throw CLIFailure(error.description, exitStatus: 2)
+        }
         var options = try launchOptions(context.config)
         if !dryRun {
             guard let keyPath = context.config.sshKeyPath else {
@@ -77,8 +70,13 @@ struct ConnectCommand: ParsableCommand {
             }
             options.env["PUBLIC_KEY"] = try LaunchOptions.publicKey(forPrivateKey: keyPath)
         }
-        let launcher = context.launcher
-        var plan = try launcher.plan(options)
+        let sshOptions = sshOptions
+        // The last phase is a full SSH login, host key pinned: a port that merely accepts TCP is
+        // not yet a pod the user can get into.
+        let connector = PodConnector(provider: context.provider, store: context.store, settings: settings) { record in
+            HandshakeProbe(ssh: context.ssh(to: record, options: sshOptions))
+        }
+        var plan = try connector.plan(options)
         if interactive { plan = try pick(plan, provider: context.provider) }
         if dryRun {
             if output.json {
@@ -91,45 +89,19 @@ struct ConnectCommand: ParsableCommand {
 
         let monitor = InterruptMonitor()
         monitor.install()
-        let record: PodRecord
+        let progress = ProgressLine()
+        let outcome: ConnectOutcome
         do {
-            record = try launcher.launch(plan, events: { report($0, monitor: monitor) }, cancelled: { monitor.interrupted })
+            outcome = try connector.connect(
+                plan, events: { report($0, monitor: monitor, progress: progress) },
+                decide: { ask($0, monitor: monitor) }, cancelled: { monitor.interrupted })
         } catch LaunchError.interrupted {
             throw CLIFailure("interrupted before any pod was created", exitStatus: 130)
-        } catch LaunchError.unrecorded(let id, let name, let reason) {
-            // A pod autopod cannot keep track of would bill unseen: end it now.
-            if (try? context.provider.terminatePod(id: id)) != nil {
-                throw CLIFailure("\(name) (\(id)) was created but could not be recorded (\(reason)), so it was terminated. Fix that and run `autopod connect` again.")
-            }
-            throw LaunchError.unrecorded(id: id, name: name, reason: reason)
         }
-        if monitor.interrupted { try handleInterrupt(record, context: context, ask: monitor.byUser) }
-
-        let timeout = WaitDuration.parse(waitTimeout)!
-        let progress = ProgressLine()
-        let endpoint: PodEndpoint
-        do {
-            // The last phase is a full SSH login, host key pinned: a port that merely accepts
-            // TCP is not yet a pod the user can get into.
-            let probe = HandshakeProbe(ssh: context.ssh(to: record, options: sshOptions))
-            endpoint = try ReadinessWaiter(provider: context.provider, probe: probe).wait(
-                podId: record.id, timeout: timeout,
-                progress: { phase, elapsed in progress.update("\(record.name): \(phase.label)", elapsed: elapsed) },
-                cancelled: { monitor.interrupted })
-            progress.finish()
-        } catch .interrupted {
-            progress.finish()
-            try handleInterrupt(record, context: context, ask: monitor.byUser)
-        } catch {
-            progress.finish()
-            try handleFailure(record, error: error, context: context)
-        }
-        try context.manager.recordEndpoint(endpoint, for: record.id)
+        let (record, endpoint) = try ready(outcome)
         monitor.setNote(nil)
         if output.json {
-            var ready = record
-            ready.endpoint = endpoint
-            JSONOutput.write(json: PodJSON(PodView(record: ready, remote: nil, now: Date()), endpoint: endpoint).json)
+            JSONOutput.write(json: PodJSON(PodView(record: record, remote: nil, now: Date()), endpoint: endpoint).json)
             return
         }
 
@@ -147,17 +119,10 @@ struct ConnectCommand: ParsableCommand {
         }
     }
 
-    /// The config with the command line's overrides.
+    /// What to launch: `config` is the context's, which has the pod options applied already
+    /// (`applyOverrides`), so the shell's forwards follow `--forward` too.
     private func launchOptions(_ config: AutopodConfig) throws -> LaunchOptions {
         var options = LaunchOptions(config: config)
-        let list = gpus.flatMap { $0.split(separator: ",") }.map { String($0.trimmingSpaces()) }.filter { !$0.isEmpty }
-        if !list.isEmpty { options.gpuNames = list }
-        if let gpuCount { options.gpuCount = gpuCount }
-        if let volume { options.volumeGB = volume }
-        if let containerDisk { options.containerDiskGB = containerDisk }
-        if let image { options.image = image }
-        if let cloud { options.cloud = CloudType(rawValue: cloud.uppercased())! }
-        if let region { options.dataCenterId = region.lowercased() == "any" ? nil : region }
         options.name = name
         return options
     }
@@ -248,7 +213,19 @@ struct ConnectCommand: ParsableCommand {
         }
     }
 
-    /// One line per step of the fallback, so the user sees why each type was passed over.
+    /// One line per step of the fallback, so the user sees why each type was passed over, and a
+    /// status line while the pod starts.
+    private func report(_ event: ConnectEvent, monitor: InterruptMonitor, progress: ProgressLine) {
+        func say(_ text: String) { StandardStream.error.write((text + "\n")) }
+        switch event {
+        case .launch(let step): report(step, monitor: monitor)
+        case .waiting(let name, let phase, let elapsed):
+            progress.update("\(name): \(phase.label)", elapsed: elapsed.seconds)
+        case .waitEnded: progress.finish()
+        case .terminating(let name, _): say(Style.dim("terminating \(name)..."))
+        }
+    }
+
     private func report(_ event: LaunchEvent, monitor: InterruptMonitor) {
         func say(_ text: String) { StandardStream.error.write((text + "\n")) }
         switch event {
@@ -263,39 +240,63 @@ struct ConnectCommand: ParsableCommand {
         case .created(let record):
             monitor.setNote("\(record.name) (\(record.id)) is still running and recorded: `autopod kill \(record.name)` ends it.")
             say(Style.ok("✓") + " created \(record.name) (\(record.id)) on \(Format.gpu(record)), \(Format.perHour(record.pricePerHour))")
+        case .reservationResolved(.released(let name, let reservedAt)):
+            say(Style.warn(
+                "! an earlier connect reserved \(name) at \(Format.date(reservedAt)) but RunPod never confirmed that create, "
+                    + "and your account has no pod of that name: the name is free again"))
+        case .reservationResolved(.adopted(let record)):
+            say(Style.warn(
+                "! an earlier connect did create \(record.name) (\(record.id)), though RunPod's reply was lost: it is recorded now "
+                    + "(`autopod list` shows it, `autopod kill \(record.name)` ends it)"))
         }
     }
 
-    /// First Ctrl+C: on a terminal ask; without one (or on SIGTERM/SIGHUP) terminate.
-    /// Exits with 130 either way.
-    private func handleInterrupt(_ record: PodRecord, context: CommandContext, ask: Bool) throws -> Never {
-        var terminate = true
-        if ask && Prompt.isInteractive {
-            let answer = Prompt.ask(
-                "\nInterrupted. Terminate \(record.name) to stop billing (t), or keep it running (k)?", default: "t")
-            terminate = !(answer ?? "t").lowercased().hasPrefix("k")
-        }
-        if terminate {
-            _ = try context.manager.kill(id: record.id)
-            throw CLIFailure("interrupted: \(record.name) was terminated", exitStatus: 130)
-        }
-        throw CLIFailure("interrupted: \(record.name) keeps running and billing; `autopod kill \(record.name)` ends it", exitStatus: 130)
+    /// Ctrl+C on a terminal asks; everything else (SIGTERM, SIGHUP, no terminal, a failed wait)
+    /// is left to the connector's rule.
+    private func ask(_ question: ConnectQuestion, monitor: InterruptMonitor) -> ConnectChoice? {
+        guard case .interrupted(let record) = question, monitor.byUser, Prompt.isInteractive else { return nil }
+        let answer = Prompt.ask(
+            "\nInterrupted. Terminate \(record.name) to stop billing (t), or keep it running (k)?", default: "t")
+        return (answer ?? "t").lowercased().hasPrefix("k") ? .keep : .terminate
     }
 
-    /// A pod that did not become ready is terminated unless the user asked to keep it.
-    private func handleFailure(_ record: PodRecord, error: WaitError, context: CommandContext) throws -> Never {
-        if keepOnFailure {
-            throw CLIFailure("\(error.description)\n\(record.name) is kept (--keep-on-failure): `autopod info \(record.name)`, and `autopod kill \(record.name)` to stop the bill.")
+    /// The ready pod, or the failure that says what became of it.
+    private func ready(_ outcome: ConnectOutcome) throws -> (PodRecord, PodEndpoint) {
+        switch outcome {
+        case .ready(let record, let endpoint):
+            return (record, endpoint)
+        case .interrupted(let record, let disposition):
+            switch disposition {
+            case .kept:
+                throw CLIFailure("interrupted: \(record.name) keeps running and billing; `autopod kill \(record.name)` ends it", exitStatus: 130)
+            case .stillBilling(let error):
+                throw CLIFailure(Self.stillBilling(record.name, after: "interrupted", error))
+            case .terminated, .gone:
+                throw CLIFailure("interrupted: \(record.name) was terminated", exitStatus: 130)
+            }
+        case .notReady(let record, let error, let disposition):
+            switch disposition {
+            case .kept:
+                throw CLIFailure("\(error.description)\n\(record.name) is kept (--keep-on-failure): `autopod info \(record.name)`, and `autopod kill \(record.name)` to stop the bill.")
+            case .stillBilling(let killError):
+                throw CLIFailure(Self.stillBilling(record.name, after: error.description, killError))
+            case .gone:
+                throw CLIFailure(error.description)
+            case .terminated:
+                throw CLIFailure("\(error.description)\n\(record.name) was terminated so it does not bill (use --keep-on-failure to keep it for debugging).")
+            }
+        case .unrecorded(let id, let name, let reason, let disposition):
+            if case .stillBilling(let killError) = disposition {
+                throw CLIFailure(Self.stillBilling(name, after: LaunchError.unrecorded(id: id, name: name, reason: reason).description, killError))
+            }
+            throw CLIFailure("\(name) (\(id)) was created but could not be recorded (\(reason)), so it was terminated. Fix that and run `autopod connect` again.")
         }
-        if case .gone = error {
-            _ = try? context.manager.kill(id: record.id)
-            throw CLIFailure(error.description)
-        }
-        do {
-            _ = try context.manager.kill(id: record.id)
-        } catch let killError {
-            throw CLIFailure("\(error.description)\nTerminating \(record.name) failed too: \(killError). Run `autopod kill \(record.name)` now, or it keeps billing.")
-        }
-        throw CLIFailure("\(error.description)\n\(record.name) was terminated so it does not bill (use --keep-on-failure to keep it for debugging).")
+    }
+
+    /// A terminate that failed every attempt: said in red, with the command that ends the bill.
+    static func stillBilling(_ name: String, after what: String, _ error: ProviderError) -> String {
+        "\(what)\n" + Style.bad(
+            "Terminating \(name) failed (\(error.description)): \(name) is still running and billing. "
+                + "Run `autopod kill \(name)` to stop it.")
     }
 }

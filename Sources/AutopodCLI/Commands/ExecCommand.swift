@@ -5,7 +5,7 @@ import FoundationEssentials
 import SSHKit
 
 /// `autopod exec POD -- CMD...`: run a command on a pod, as a script would.
-struct ExecCommand: ParsableCommand {
+struct ExecCommand: PodCommand {
     static let configuration = CommandConfiguration(
         commandName: "exec",
         abstract: "Run a command on a pod and exit with its status.",
@@ -22,19 +22,17 @@ struct ExecCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var ssh: SSHOptions
 
-    @Argument(help: "Pod id, name, or a unique prefix of either.")
-    var pod: String
+    @OptionGroup var pod: PodArgument
 
     @Argument(parsing: .postTerminator, help: "The command, after `--`; several words are joined with spaces, as ssh does.")
     var command: [String] = []
 
     func validate() throws {
-        if command.isEmpty { throw ValidationError("give the command after `--`, e.g. autopod exec \(pod) -- nvidia-smi") }
+        if command.isEmpty { throw ValidationError("give the command after `--`, e.g. autopod exec \(pod.reference ?? "POD") -- nvidia-smi") }
     }
 
-    func run() throws {
-        let context = try CommandContext.make(global: global)
-        let view = try context.pod(pod)
+    func run(_ context: CommandContext) throws {
+        let view = try context.pod(pod.reference)
         let session = try context.ssh(to: view.record, options: ssh).connect()
         // A terminal on stdin is the user, not data: only piped input is forwarded.
         let input: Int32? = isatty(STDIN_FILENO) == 1 ? nil : STDIN_FILENO

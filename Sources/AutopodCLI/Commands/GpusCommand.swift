@@ -4,7 +4,7 @@ import AutopodCore
 import FoundationEssentials
 
 /// `autopod gpus`: what can be rented right now, and for how much.
-struct GpusCommand: ParsableCommand {
+struct GpusCommand: PodCommand {
     static let configuration = CommandConfiguration(
         commandName: "gpus",
         abstract: "Show GPU types with VRAM, prices and stock.",
@@ -18,24 +18,27 @@ struct GpusCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions
 
-    @Option(name: .long, help: "GPUs per pod, for the stock column.")
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp("GPUs per pod, for the stock column (default: the config's).", valueName: "n"))
     var count: Int?
-    @Option(help: "Cloud for the stock column: SECURE, COMMUNITY or ALL (default: the config's).")
-    var cloud: String?
+    @Option(help: "Cloud for the stock column (default: the config's).")
+    var cloud: CloudType?
     @Flag(help: "Include types with no stock.")
     var all = false
 
     func validate() throws {
-        if let count, !(1...8).contains(count) { throw ValidationError("--count must be between 1 and 8") }
-        if let cloud, CloudType(rawValue: cloud.uppercased()) == nil {
-            throw ValidationError("--cloud must be SECURE, COMMUNITY or ALL, not \(cloud)")
-        }
+        try RangeCheck.require(count, in: AutopodConfig.gpuCountRange, flag: "--count")
     }
 
-    func run() throws {
-        let context = try CommandContext.make(global: global)
-        let gpuCount = count ?? context.config.gpuCount
-        let cloudType = cloud.flatMap { CloudType(rawValue: $0.uppercased()) } ?? context.config.cloudType
+    func applyOverrides(to config: inout AutopodConfig) {
+        if let count { config.gpuCount = count }
+        if let cloud { config.cloudType = cloud }
+    }
+
+    func run(_ context: CommandContext) throws {
+        let gpuCount = context.config.gpuCount
+        let cloudType = context.config.cloudType
         let types = try context.provider.gpuTypes(gpuCount: gpuCount, cloud: cloudType)
             .filter { all || !$0.isOutOfStock }
             .sorted { ($0.stock ?? .outOfStock, -($0.pricePerGPU(cloud: cloudType) ?? 99)) > ($1.stock ?? .outOfStock, -($1.pricePerGPU(cloud: cloudType) ?? 99)) }

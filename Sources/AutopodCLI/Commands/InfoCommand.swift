@@ -4,19 +4,17 @@ import AutopodCore
 import FoundationEssentials
 
 /// `autopod info POD`: one pod in detail.
-struct InfoCommand: ParsableCommand {
+struct InfoCommand: PodCommand {
     static let configuration = CommandConfiguration(
         commandName: "info", abstract: "Show one pod: status, GPU, image, ports, SSH endpoint, runtime and cost.")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions
 
-    @Argument(help: "Pod id, name, or a unique prefix of either (optional when one pod is running).")
-    var pod: String?
+    @OptionGroup var pod: PodArgument
 
-    func run() throws {
-        let context = try CommandContext.make(global: global)
-        let view = try PodManager.find(pod, in: try context.manager.refresh(includeTerminated: true))
+    func run(_ context: CommandContext) throws {
+        let view = try context.pod(pod.reference, includeTerminated: true)
         if output.json {
             JSONOutput.write(json: PodJSON(view).json)
             return

@@ -4,7 +4,7 @@ import AutopodCore
 import FoundationEssentials
 
 /// `autopod kill POD`: terminate a pod and everything on it.
-struct KillCommand: ParsableCommand {
+struct KillCommand: PodCommand {
     static let configuration = CommandConfiguration(
         commandName: "kill",
         abstract: "Terminate a pod: every charge ends and its disks, volume included, are deleted.",
@@ -13,15 +13,13 @@ struct KillCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions
 
-    @Argument(help: "Pod id, name, or a unique prefix of either (optional when one pod is running).")
-    var pod: String?
+    @OptionGroup var pod: PodArgument
     @Flag(name: .shortAndLong, help: "Do not ask.")
     var yes = false
 
-    func run() throws {
-        let context = try CommandContext.make(global: global)
+    func run(_ context: CommandContext) throws {
         let manager = context.manager
-        let view = try PodManager.find(pod, in: try manager.refresh())
+        let view = try context.pod(pod.reference)
         if view.record.isTerminated { throw CLIFailure("\(view.record.name) is already terminated") }
         if !yes {
             guard Prompt.isInteractive else {

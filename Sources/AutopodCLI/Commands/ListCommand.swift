@@ -4,7 +4,7 @@ import AutopodCore
 import FoundationEssentials
 
 /// `autopod list`: every pod, what it is doing and what it has cost.
-struct ListCommand: ParsableCommand {
+struct ListCommand: PodCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
         abstract: "List your pods with status, runtime, price and cost so far.",
@@ -20,8 +20,7 @@ struct ListCommand: ParsableCommand {
     @Flag(help: "Include terminated pods.")
     var all = false
 
-    func run() throws {
-        let context = try CommandContext.make(global: global)
+    func run(_ context: CommandContext) throws {
         var views: [PodView]
         var offline: String?
         do {

@@ -8,7 +8,7 @@ struct LogsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "logs", abstract: "Show autopod's own log (AUTOPOD_HOME/logs/autopod.log).")
 
-    @Option(name: [.customShort("n"), .long], help: "How many of the last lines to show.")
+    @Option(name: [.customShort("n"), .long], parsing: .unconditional, help: "How many of the last lines to show.")
     var lines = 50
 
     @Flag(name: .shortAndLong, help: "Keep printing new lines as they are written (Ctrl+C stops).")

@@ -4,7 +4,7 @@ import AutopodCore
 import FoundationEssentials
 
 /// `autopod shell [POD]`: an interactive shell on a pod, over in-process SSH.
-struct ShellCommand: ParsableCommand {
+struct ShellCommand: PodCommand {
     static let configuration = CommandConfiguration(
         commandName: "shell",
         abstract: "Open an interactive shell on a pod, with the configured ports forwarded.",
@@ -18,15 +18,13 @@ struct ShellCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var ssh: SSHOptions
 
-    @Argument(help: "Pod id, name, or a unique prefix of either (optional when one pod is running).")
-    var pod: String?
+    @OptionGroup var pod: PodArgument
 
     @Flag(help: "Do not forward the configured ports.")
     var noForwards = false
 
-    func run() throws {
-        let context = try CommandContext.make(global: global)
-        let view = try context.pod(pod)
+    func run(_ context: CommandContext) throws {
+        let view = try context.pod(pod.reference)
         let status = try ShellSession.run(
             context.ssh(to: view.record, options: ssh), forwards: noForwards ? [] : context.config.forwards)
         throw ExitCode(status)

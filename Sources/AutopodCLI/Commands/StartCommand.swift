@@ -4,7 +4,7 @@ import AutopodCore
 import FoundationEssentials
 
 /// `autopod start POD`: resume a stopped pod.
-struct StartCommand: ParsableCommand {
+struct StartCommand: PodCommand {
     static let configuration = CommandConfiguration(
         commandName: "start",
         abstract: "Resume a stopped pod on its machine.",
@@ -12,28 +12,27 @@ struct StartCommand: ParsableCommand {
             A stopped pod can only resume on the machine it was on. When that machine's GPUs are \
             rented out, RunPod says "not enough free GPUs": wait and retry, or kill the pod and \
             `connect` anew (the volume's data is kept only until kill). Ports change on every \
-            start; `autopod info` shows the new SSH endpoint.
+            start; `autopod info` shows the new SSH endpoint. Without POD, the one stopped pod is \
+            started.
             """)
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions
 
-    @Argument(help: "Pod id, name, or a unique prefix of either (optional when one pod is stopped).")
-    var pod: String?
+    @OptionGroup var pod: PodArgument
 
-    func run() throws {
-        let context = try CommandContext.make(global: global)
+    func run(_ context: CommandContext) throws {
         let manager = context.manager
         let views = try manager.refresh()
         let view: PodView
-        if pod == nil {
+        if pod.reference == nil {
             let stopped = views.filter { $0.status == .stopped }
             guard stopped.count == 1 else {
                 throw CLIFailure(stopped.isEmpty ? "no pod is stopped" : "several pods are stopped; name one: \(stopped.map(\.record.name).joined(separator: ", "))")
             }
             view = stopped[0]
         } else {
-            view = try PodManager.find(pod, in: views)
+            view = try PodManager.find(pod.reference, in: views)
         }
         if view.status == .running || view.status == .starting {
             throw CLIFailure("\(view.record.name) is already running")

@@ -4,7 +4,7 @@ import AutopodCore
 import FoundationEssentials
 
 /// `autopod stop POD`: release the GPU, keep the volume.
-struct StopCommand: ParsableCommand {
+struct StopCommand: PodCommand {
     static let configuration = CommandConfiguration(
         commandName: "stop",
         abstract: "Stop a pod: the GPU is released and billing for it ends; the volume is kept.",
@@ -17,13 +17,11 @@ struct StopCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions
 
-    @Argument(help: "Pod id, name, or a unique prefix of either (optional when one pod is running).")
-    var pod: String?
+    @OptionGroup var pod: PodArgument
 
-    func run() throws {
-        let context = try CommandContext.make(global: global)
+    func run(_ context: CommandContext) throws {
         let manager = context.manager
-        let view = try PodManager.find(pod, in: try manager.refresh())
+        let view = try context.pod(pod.reference)
         if view.status == .stopped {
             throw CLIFailure("\(view.record.name) is already stopped; `autopod start \(view.record.name)` resumes it")
         }

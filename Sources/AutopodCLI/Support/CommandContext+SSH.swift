@@ -12,8 +12,9 @@ extension CommandContext {
         return ssh
     }
 
-    /// The pod a command names, from the account's current list.
-    func pod(_ reference: String?) throws -> PodView {
-        try PodManager.find(reference, in: try manager.refresh())
+    /// The pod a command names (see `PodArgument`), from the account's current list.
+    /// `includeTerminated`: a terminated pod autopod still remembers can be named too (`info`).
+    func pod(_ reference: String?, includeTerminated: Bool = false) throws -> PodView {
+        try PodManager.find(reference, in: try manager.refresh(includeTerminated: includeTerminated))
     }
 }

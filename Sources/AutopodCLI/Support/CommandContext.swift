@@ -10,12 +10,16 @@ struct CommandContext {
     let provider: RunPodProvider
     let store: PodStateStore
 
-    /// Loads the config and builds the RunPod provider; a missing key says how to set one.
-    static func make(global: GlobalOptions, statusDisplay: Bool = false) throws -> CommandContext {
+    /// Loads the config, applies `overrides` (the command line's), and builds the RunPod
+    /// provider; a missing key says how to set one.
+    static func make(
+        global: GlobalOptions, statusDisplay: Bool = false, overrides: (inout AutopodConfig) -> Void = { _ in }
+    ) throws -> CommandContext {
         let environment = Environment.process
         global.bootstrap(statusDisplay: statusDisplay, environment: environment)
         let paths = AutopodPaths.fromEnvironment(environment)
-        let config = try ConfigStore(paths: paths).load(environment: environment)
+        var config = try ConfigStore(paths: paths).load(environment: environment)
+        overrides(&config)
         guard let key = config.effectiveAPIKey(environment: environment), !key.isEmpty else {
             throw CLIFailure(
                 "no RunPod API key is set. Set RUNPOD_API_KEY in the environment, or run `autopod config init` to save one "
@@ -33,5 +37,4 @@ struct CommandContext {
     }
 
     var manager: PodManager { PodManager(provider: provider, store: store) }
-    var launcher: PodLauncher { PodLauncher(provider: provider, store: store) }
 }

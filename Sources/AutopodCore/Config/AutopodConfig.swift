@@ -29,6 +29,10 @@ public struct AutopodConfig: Codable, Sendable, Equatable {
     public static let defaultGPUTypes = ["NVIDIA A40", "NVIDIA RTX A6000", "NVIDIA RTX A5000"]
     /// RunPod's current official PyTorch image (the one runpodctl's documentation uses).
     public static let defaultImage = "runpod/pytorch:1.0.3-cu1281-torch291-ubuntu2404"
+    /// The limits a saved config keeps to, and the command line's flags check.
+    public static let gpuCountRange = 1...8
+    public static let containerDiskRange = 1...4000
+    public static let volumeRange = 0...10000
 
     public init(
         apiKey: String? = nil, apiBaseURL: String = defaultBaseURL, sshKeyPath: String? = nil,

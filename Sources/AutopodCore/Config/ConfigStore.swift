@@ -157,8 +157,8 @@ public enum ConfigParser {
         if config.gpuTypes.isEmpty || config.gpuTypes.contains(where: { $0[...].trimmingSpaces().isEmpty }) {
             issues.append(ConfigIssue(field: "gpuTypes", problem: "must list at least one GPU type, none empty"))
         }
-        if !(1...8).contains(config.gpuCount) {
-            issues.append(ConfigIssue(field: "gpuCount", problem: "\(config.gpuCount) is outside 1...8"))
+        if !AutopodConfig.gpuCountRange.contains(config.gpuCount) {
+            issues.append(ConfigIssue(field: "gpuCount", problem: "\(config.gpuCount) is outside \(AutopodConfig.gpuCountRange)"))
         }
         if let dc = config.dataCenterId, dc.isEmpty || dc.contains(where: \.isWhitespace) {
             issues.append(ConfigIssue(field: "dataCenterId", problem: "must be a data centre id such as EU-RO-1 (or null)"))
@@ -166,11 +166,12 @@ public enum ConfigParser {
         if config.image.isEmpty || config.image.contains(where: \.isWhitespace) {
             issues.append(ConfigIssue(field: "image", problem: "must be an image name such as \(AutopodConfig.defaultImage)"))
         }
-        if !(1...4000).contains(config.containerDiskGB) {
-            issues.append(ConfigIssue(field: "containerDiskGB", problem: "\(config.containerDiskGB) is outside 1...4000"))
+        if !AutopodConfig.containerDiskRange.contains(config.containerDiskGB) {
+            issues.append(
+                ConfigIssue(field: "containerDiskGB", problem: "\(config.containerDiskGB) is outside \(AutopodConfig.containerDiskRange)"))
         }
-        if !(0...10000).contains(config.volumeGB) {
-            issues.append(ConfigIssue(field: "volumeGB", problem: "\(config.volumeGB) is outside 0...10000"))
+        if !AutopodConfig.volumeRange.contains(config.volumeGB) {
+            issues.append(ConfigIssue(field: "volumeGB", problem: "\(config.volumeGB) is outside \(AutopodConfig.volumeRange)"))
         }
         if !config.volumeMountPath.hasPrefix("/") {
             issues.append(ConfigIssue(field: "volumeMountPath", problem: "must be an absolute path such as /workspace"))
@@ -178,7 +179,7 @@ public enum ConfigParser {
         switch PortSpec.parseList(config.ports) {
         case .failure(let problem): issues.append(ConfigIssue(field: "ports", problem: problem.description))
         case .success(let specs):
-            if !specs.contains(PortSpec(port: 22, kind: .tcp)) {
+            if !specs.contains(.ssh) {
                 issues.append(ConfigIssue(field: "ports", problem: "must include 22/tcp: autopod reaches pods over SSH"))
             }
         }

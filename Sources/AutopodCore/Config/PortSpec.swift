@@ -12,22 +12,32 @@ public struct PortSpec: Sendable, Hashable, CustomStringConvertible {
         self.kind = kind
     }
 
+    /// The port every pod must expose: autopod reaches pods over SSH.
+    public static let ssh = PortSpec(port: 22, kind: .tcp)
+
     public var description: String { "\(port)/\(kind.rawValue)" }
+
+    /// Reads one `8888/http` (or `22/tcp`); nil when it is not that form.
+    public init?(_ text: String) {
+        let parts = text.trimmingSpaces().split(separator: "/")
+        guard parts.count == 2, let port = Int(parts[0]), (1...65535).contains(port),
+            let kind = Kind(rawValue: parts[1].lowercased())
+        else { return nil }
+        self.init(port: port, kind: kind)
+    }
 
     /// Parses `8888/http,22/tcp`, or says what is wrong with it.
     public static func parseList(_ text: String) -> Result<[PortSpec], PortSpecError> {
         var specs: [PortSpec] = []
         for item in text.split(separator: ",", omittingEmptySubsequences: false) {
-            let parts = item.trimmingSpaces().split(separator: "/")
-            guard parts.count == 2, let port = Int(parts[0]), (1...65535).contains(port),
-                let kind = Kind(rawValue: parts[1].lowercased())
-            else {
-                return .failure(PortSpecError(text: String(item)))
-            }
-            specs.append(PortSpec(port: port, kind: kind))
+            guard let spec = PortSpec(String(item)) else { return .failure(PortSpecError(text: String(item))) }
+            specs.append(spec)
         }
         return .success(specs)
     }
+
+    /// The list in RunPod's form, as `parseList` reads it.
+    public static func list(_ specs: [PortSpec]) -> String { specs.map(\.description).joined(separator: ",") }
 }
 
 public struct PortSpecError: Error, Sendable, CustomStringConvertible {

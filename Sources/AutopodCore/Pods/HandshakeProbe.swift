@@ -10,10 +10,12 @@ public struct HandshakeProbe: SSHReadinessProbe {
 
     public init(ssh: PodSSH) { self.ssh = ssh }
 
-    public func check(_ endpoint: PodEndpoint, timeout: TimeInterval) throws(SSHProbeRefusal) -> String? {
+    public func check(_ endpoint: PodEndpoint, timeout: Duration) throws(SSHProbeRefusal) -> String? {
         var options = ssh.options
-        options.connectTimeout = max(timeout, 0.5)
-        options.operationTimeout = max(timeout * 3, 2)
+        // The handshake and authentication are several round trips: they get three times the
+        // connect's share, and never less than a slow link needs.
+        options.connectTimeout = max(timeout, .milliseconds(500)).seconds
+        options.operationTimeout = max(timeout * 3, .seconds(2)).seconds
         let target = SSHEndpoint(host: endpoint.host, port: endpoint.port, user: ssh.config.sshUser)
         do throws(SSHError) {
             let session = try SSHSession(connectingTo: target, options: options)

@@ -11,6 +11,16 @@ public enum LaunchEvent: Sendable {
     case outcomeUnknown(name: String, reason: String)
     case lookingUp(name: String, attempt: Int, of: Int)
     case created(PodRecord)
+    /// A name reservation left by an earlier `connect` that has exited was settled.
+    case reservationResolved(ReservationResolution)
+}
+
+/// How a name reservation whose process had exited was settled.
+public enum ReservationResolution: Sendable, Equatable {
+    /// No pod of that name is on the account: the create never happened, the name is free.
+    case released(name: String, reservedAt: Date)
+    /// The pod was created after all (its reply was lost); it is recorded now.
+    case adopted(PodRecord)
 }
 
 /// Why no pod came out of a launch.
@@ -42,7 +52,8 @@ public enum LaunchError: Error, Sendable, CustomStringConvertible {
             return """
                 RunPod did not confirm the create of \(name) (\(reason)) and no pod of that name has appeared. \
                 Nothing was retried, so you cannot be billed twice. If it appears later, `autopod list` records it \
-                and shows it; otherwise run `autopod connect` again.
+                and shows it; otherwise run `autopod connect` again (it checks the account for \(name) first, and \
+                frees the name if no such pod is there).
                 """
         case .nameTaken(let name):
             return "a pod named \(name) already exists; pick another --name (names must be unique so a lost reply can be resolved)"

@@ -16,8 +16,13 @@ public struct PodLauncher: Sendable {
     public var store: PodStateStore
     /// Lookups by name after an unknown outcome, and the pause between them.
     public var lookupAttempts = 6
-    public var lookupInterval: TimeInterval = 2
+    public var lookupInterval: Duration = .seconds(2)
+    /// Wall-clock time, for what is written to pods.json (never for waiting).
     public var now: @Sendable () -> Date = { Date() }
+    /// Whether the autopod process that reserved a name is still at work on its create.
+    public var ownerAlive: @Sendable (Int32) -> Bool = { Posix.isProcessAlive($0) }
+    /// This process, as the owner of the names it reserves.
+    public var pid: Int32 = getpid()
     private let logger = Logger(label: "autopod.launch")
 
     public init(provider: any CloudProvider, store: PodStateStore) {
@@ -41,7 +46,7 @@ public struct PodLauncher: Sendable {
         _ plan: LaunchPlan, events: (LaunchEvent) -> Void, cancelled: () -> Bool = { false }
     ) throws -> PodRecord {
         let options = plan.options
-        let name = try reserveName(options)
+        let name = try reserveName(options, events: events)
         events(.reservedName(name))
         var attempts: [(type: String, reason: String)] = []
         do {
@@ -104,22 +109,54 @@ public struct PodLauncher: Sendable {
     }
 
     /// Picks the next free name for today (or checks the user's) and reserves it in pods.json,
-    /// under the state lock, so two `connect`s at once get different names.
-    func reserveName(_ options: LaunchOptions) throws -> String {
+    /// under the state lock, so two `connect`s at once get different names. Reservations left
+    /// by a process that has exited are settled first, from the same account listing.
+    func reserveName(_ options: LaunchOptions, events: (LaunchEvent) -> Void = { _ in }) throws -> String {
         // The account may have pods autopod has not recorded (made elsewhere, or lost replies).
-        let accountNames = (try? provider.listPods().map(\.name)) ?? []
-        return try store.update { state in
-            let taken = state.allNames + accountNames
+        let account = try? provider.listPods()
+        let time = now()
+        let (resolved, reservation) = try store.update { state in
+            let resolved = account.map { Self.resolveAbandoned(&state, account: $0, now: time, isAlive: ownerAlive) } ?? []
+            let taken = state.allNames + (account ?? []).map(\.name)
             let name: String
             if let chosen = options.name {
-                if taken.contains(chosen) { throw LaunchError.nameTaken(chosen) }
+                if taken.contains(chosen) { return (resolved, Result<String, LaunchError>.failure(.nameTaken(chosen))) }
                 name = chosen
             } else {
-                name = PodNaming.nextName(on: now(), taken: taken)
+                name = PodNaming.nextName(on: time, taken: taken)
             }
-            state.pending.append(PendingCreate(name: name, startedAt: now(), cloudType: options.cloud))
-            return name
+            state.pending.append(PendingCreate(name: name, startedAt: time, cloudType: options.cloud, pid: pid))
+            return (resolved, .success(name))
         }
+        for resolution in resolved {
+            logger.info("settled an abandoned name reservation", metadata: ["resolution": "\(resolution)"])
+            events(.reservationResolved(resolution))
+        }
+        return try reservation.get()
+    }
+
+    /// Settles the reservations whose process has exited (its create's reply was lost and it
+    /// gave up, or it was killed mid-create). Nobody is looking for those pods any more, so the
+    /// account's listing decides now: a pod of that name is recorded as autopod's, and a name
+    /// with no pod is freed, instead of blocking it for `PodReconciler.pendingLifetime`.
+    static func resolveAbandoned(
+        _ state: inout PodState, account: [RemotePod], now: Date, isAlive: (Int32) -> Bool
+    ) -> [ReservationResolution] {
+        let abandoned = state.pending.filter { pending in pending.pid.map { !isAlive($0) } ?? true }
+        var resolved: [ReservationResolution] = []
+        for pending in abandoned {
+            if let pod = account.first(where: { $0.name == pending.name }) {
+                if state.record(id: pod.id) == nil {
+                    resolved.append(.adopted(PodReconciler.adopt(pod, into: &state, now: now)))
+                } else {
+                    state.pending.removeAll { $0.name == pending.name }
+                }
+            } else {
+                state.pending.removeAll { $0.name == pending.name }
+                resolved.append(.released(name: pending.name, reservedAt: pending.startedAt))
+            }
+        }
+        return resolved
     }
 
     func releaseName(_ name: String) {
@@ -140,7 +177,7 @@ public struct PodLauncher: Sendable {
             } catch {
                 logger.warning("lookup after an unconfirmed create failed", metadata: ["error": "\(error)"])
             }
-            if attempt < lookupAttempts { Sleep.seconds(lookupInterval) }
+            if attempt < lookupAttempts { Sleep.for(lookupInterval) }
         }
         return nil
     }

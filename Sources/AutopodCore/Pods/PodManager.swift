@@ -7,6 +7,11 @@ public struct PodManager: Sendable {
     public var provider: any CloudProvider
     public var store: PodStateStore
     public var now: @Sendable () -> Date = { Date() }
+    /// How a failed terminate is repeated. Terminate is safe to repeat (the end state is the
+    /// same, and a pod already gone counts as done), so it gets the policy reads get.
+    public var terminateRetry: RetryPolicy = .standard
+    /// Waits between terminate attempts; tests make it instant.
+    public var sleep: @Sendable (Duration) -> Void = { Sleep.for($0) }
     private let logger = Logger(label: "autopod.pods")
 
     public init(provider: any CloudProvider, store: PodStateStore) {
@@ -122,6 +127,12 @@ public struct PodManager: Sendable {
     /// Terminates the pod; a pod already gone counts as terminated.
     public func kill(id: String) throws -> PodRecord? {
         try terminateConfirmed(id: id)
+        return try recordTerminated(id: id)
+    }
+
+    /// Marks a pod the account no longer runs as terminated in pods.json.
+    @discardableResult
+    public func recordTerminated(id: String) throws -> PodRecord? {
         // A later pod may get the same address and port: its new key must not look like an attack.
         PodSSH.forget(podID: id, paths: store.paths)
         let time = now()
@@ -131,23 +142,34 @@ public struct PodManager: Sendable {
         }
     }
 
-    /// Terminates `id`, treating "no such pod" as done. A lost reply is resolved by asking for
-    /// the pod: still there means terminate again (harmless: it is the same end state).
-    func terminateConfirmed(id: String) throws(ProviderError) {
-        do {
-            try provider.terminatePod(id: id)
-        } catch {
-            if case .notFound = error {
-                logger.debug("pod already gone", metadata: ["id": "\(id)"])
-                return
-            }
-            guard error.outcomeUnknown else { throw error }
-            guard try provider.pod(id: id) != nil else { return }
+    /// Terminates `id`, treating "no such pod" as done. A passing failure (5xx, timeout, lost
+    /// reply) is repeated under `terminateRetry`; after a lost reply the pod is asked for first,
+    /// since the terminate may have worked. Throws the last error when every attempt failed:
+    /// the pod may then still be billing.
+    public func terminateConfirmed(id: String) throws(ProviderError) {
+        let started = MonotonicClock.now
+        var attempt = 1
+        while true {
             do {
                 try provider.terminatePod(id: id)
+                return
             } catch {
-                if case .notFound = error { return }
-                throw error
+                if case .notFound = error {
+                    logger.debug("pod already gone", metadata: ["id": "\(id)"])
+                    return
+                }
+                // Auth and refusals do not get better by asking again.
+                guard case .transient = error else { throw error }
+                if error.outcomeUnknown, case .some(.none) = try? provider.pod(id: id) { return }
+                let wait = terminateRetry.delay(beforeRetry: attempt, retryAfter: nil)
+                guard attempt < terminateRetry.maxAttempts, started.elapsed.seconds + wait <= terminateRetry.totalBudget
+                else {
+                    logger.warning("terminate failed", metadata: ["id": "\(id)", "attempts": "\(attempt)", "error": "\(error)"])
+                    throw error
+                }
+                logger.debug("terminate failed; retrying", metadata: ["id": "\(id)", "attempt": "\(attempt)", "error": "\(error)"])
+                sleep(.milliseconds(Int64(wait * 1000)))
+                attempt += 1
             }
         }
     }

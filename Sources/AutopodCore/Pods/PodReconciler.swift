@@ -19,23 +19,31 @@ public enum PodReconciler {
             }
         }
         for pod in remote where state.record(id: pod.id) == nil {
-            let pendingIndex = state.pending.firstIndex { $0.name == pod.name }
-            var record = PodRecord(
-                id: pod.id, name: pod.name, gpuTypeId: pod.gpuTypeId ?? pod.gpuDisplayName ?? "unknown",
-                gpuDisplayName: pod.gpuDisplayName ?? pod.gpuTypeId ?? "unknown", gpuCount: pod.gpuCount,
-                cloudType: pendingIndex.map { state.pending[$0].cloudType } ?? .all,
-                pricePerHour: pod.costPerHr ?? 0,
-                createdAt: pendingIndex.map { state.pending[$0].startedAt } ?? now,
-                createdByAutopod: pendingIndex != nil, imageName: pod.imageName)
-            if let pendingIndex {
-                // A create whose reply was lost: the pod has been running since it was asked for.
-                record.markRunning(at: state.pending[pendingIndex].startedAt)
-                state.pending.remove(at: pendingIndex)
-            }
-            apply(pod, to: &record, now: now)
-            state.pods.append(record)
+            adopt(pod, into: &state, now: now)
         }
         state.pending.removeAll { now.timeIntervalSince($0.startedAt) > pendingLifetime }
+    }
+
+    /// Records a pod of the account that pods.json does not have; a reservation of its name
+    /// means autopod created it (a create whose reply was lost) and is replaced by the record.
+    @discardableResult
+    public static func adopt(_ pod: RemotePod, into state: inout PodState, now: Date) -> PodRecord {
+        let pendingIndex = state.pending.firstIndex { $0.name == pod.name }
+        var record = PodRecord(
+            id: pod.id, name: pod.name, gpuTypeId: pod.gpuTypeId ?? pod.gpuDisplayName ?? "unknown",
+            gpuDisplayName: pod.gpuDisplayName ?? pod.gpuTypeId ?? "unknown", gpuCount: pod.gpuCount,
+            cloudType: pendingIndex.map { state.pending[$0].cloudType } ?? .all,
+            pricePerHour: pod.costPerHr ?? 0,
+            createdAt: pendingIndex.map { state.pending[$0].startedAt } ?? now,
+            createdByAutopod: pendingIndex != nil, imageName: pod.imageName)
+        if let pendingIndex {
+            // A create whose reply was lost: the pod has been running since it was asked for.
+            record.markRunning(at: state.pending[pendingIndex].startedAt)
+            state.pending.remove(at: pendingIndex)
+        }
+        apply(pod, to: &record, now: now)
+        state.pods.append(record)
+        return record
     }
 
     /// Updates one record from the account's view of the pod.

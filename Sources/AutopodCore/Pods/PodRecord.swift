@@ -87,11 +87,16 @@ public struct PendingCreate: Encodable, Sendable, Equatable {
     public var name: String
     public var startedAt: Date
     public var cloudType: CloudType
+    /// The autopod process that made the reservation. Once it has exited nobody is working on
+    /// the create any more, so the next `connect` resolves the entry at once instead of letting
+    /// it block the name until it expires. Nil in files written before it was kept.
+    public var pid: Int32?
 
-    public init(name: String, startedAt: Date, cloudType: CloudType) {
+    public init(name: String, startedAt: Date, cloudType: CloudType, pid: Int32? = nil) {
         self.name = name
         self.startedAt = startedAt
         self.cloudType = cloudType
+        self.pid = pid
     }
 }
 

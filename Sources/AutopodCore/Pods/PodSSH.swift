@@ -90,16 +90,6 @@ public struct PodSSH: Sendable {
         return session
     }
 
-    /// Retries the full handshake (and authentication) until it works or `timeout` passes.
-    public func waitUntilReady(
-        _ endpoint: PodEndpoint, timeout: Double, progress: (SSHReadinessProgress) -> Void = { _ in }
-    ) throws(SSHError) -> SSHSession {
-        let target = SSHEndpoint(host: endpoint.host, port: endpoint.port, user: config.sshUser)
-        return try SSHSession.waitUntilReady(
-            target, timeout: timeout, credentials: credentials, passphrase: passphrase, options: options,
-            logger: logger, verifyHostKey: { key throws(SSHError) in try verifyHostKey(target, key) }, progress: progress)
-    }
-
     /// Forgets the pod's host key, so a later pod on the same address is not taken for an attacker.
     public static func forget(podID: String, paths: AutopodPaths) {
         _ = try? KnownHostsFile(path: paths.knownHosts.path).forget(podID: podID)

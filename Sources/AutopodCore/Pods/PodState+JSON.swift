@@ -45,7 +45,8 @@ extension PendingCreate {
     init(json: JSONObjectReader) throws(JSONShapeError) {
         self.init(
             name: try json.string("name"), startedAt: try json.required("startedAt", PodRecord.dateKind, Date.init(json:)),
-            cloudType: try json.required("cloudType", "SECURE, COMMUNITY or ALL", CloudType.init(json:)))
+            cloudType: try json.required("cloudType", "SECURE, COMMUNITY or ALL", CloudType.init(json:)),
+            pid: try json.optionalInt("pid").map { Int32(truncatingIfNeeded: $0) })
     }
 }
 

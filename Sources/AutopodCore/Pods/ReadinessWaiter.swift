@@ -1,5 +1,4 @@
 import AutopodSupport
-import FoundationEssentials
 
 /// The phases a new pod goes through before it can be used, in order.
 public enum WaitPhase: Int, Sendable, Comparable, CaseIterable {
@@ -61,7 +60,7 @@ public enum ReadinessObservation: Sendable, Equatable {
 
 /// Why waiting for a pod ended without a usable pod.
 public enum WaitError: Error, Sendable, Equatable, CustomStringConvertible {
-    case timedOut(phase: WaitPhase, after: TimeInterval)
+    case timedOut(phase: WaitPhase, after: Duration)
     case exited(reason: String?)
     case gone
     case unreachable(String)
@@ -73,7 +72,7 @@ public enum WaitError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .timedOut(let phase, let after):
-            var text = "the pod was not ready after \(WaitDuration.format(after)) (last phase: \(phase.label))."
+            var text = "the pod was not ready after \(WaitDuration.format(after.seconds)) (last phase: \(phase.label))."
             if phase == .containerStarting {
                 text += " A large image can take several minutes to pull; a wrong image name or a host whose driver is too old never finishes. Try a longer --wait-timeout or another image."
             }
@@ -91,32 +90,36 @@ public enum WaitError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 /// Polls the pod until SSH answers, reporting each phase. Checks `cancelled` every 100 ms so
-/// Ctrl+C is acted on within a second even while the pod is slow.
+/// Ctrl+C is acted on within a second even while the pod is slow. Every interval and the
+/// deadline are on the monotonic clock: a laptop that sleeps, or a clock that is set, neither
+/// stretches nor cuts the wait.
 public struct ReadinessWaiter: Sendable {
     public var provider: any CloudProvider
     public var probe: any SSHReadinessProbe
     /// Time between status queries. Half a second keeps the delay between the container
     /// coming up and autopod noticing it short (0.25 s on average) at two small queries a second.
-    public var pollInterval: TimeInterval = 0.5
+    public var pollInterval: Duration = .milliseconds(500)
     /// Longest a single SSH check may take.
-    public var probeTimeout: TimeInterval = 1
+    public var probeTimeout: Duration = .seconds(1)
+    /// How often `cancelled` is asked between polls.
+    public var cancelCheckInterval: Duration = .milliseconds(100)
 
-    public init(provider: any CloudProvider, probe: any SSHReadinessProbe = BannerProbe()) {
+    public init(provider: any CloudProvider, probe: any SSHReadinessProbe) {
         self.provider = provider
         self.probe = probe
     }
 
     public func wait(
-        podId: String, timeout: TimeInterval, progress: (WaitPhase, TimeInterval) -> Void,
+        podId: String, timeout: Duration, progress: (WaitPhase, Duration) -> Void,
         cancelled: () -> Bool
     ) throws(WaitError) -> PodEndpoint {
-        let started = Date()
+        let started = MonotonicClock.now
+        let deadline = Deadline(started.advanced(by: timeout))
         var phase = WaitPhase.placed
-        progress(phase, 0)
+        progress(phase, .zero)
         while true {
             if cancelled() { throw .interrupted }
-            let elapsed = Date().timeIntervalSince(started)
-            if elapsed >= timeout { throw .timedOut(phase: phase, after: elapsed) }
+            if deadline.hasPassed { throw .timedOut(phase: phase, after: started.elapsed) }
             let observation: ReadinessObservation
             do {
                 observation = ReadinessObservation.observe(try provider.pod(id: podId))
@@ -131,7 +134,7 @@ public struct ReadinessWaiter: Sendable {
                 phase = max(phase, next)
             case .portPublished(let endpoint):
                 phase = max(phase, .sshPortPublished)
-                progress(phase, Date().timeIntervalSince(started))
+                progress(phase, started.elapsed)
                 if cancelled() { throw .interrupted }
                 let notYet: String?
                 do {
@@ -140,20 +143,19 @@ public struct ReadinessWaiter: Sendable {
                     throw .refused(error.description)
                 }
                 if notYet == nil {
-                    progress(.sshAnswering, Date().timeIntervalSince(started))
+                    progress(.sshAnswering, started.elapsed)
                     return endpoint
                 }
             case .exited(let reason): throw .exited(reason: reason)
             case .gone: throw .gone
             case .unreachable(let why): throw .unreachable(why)
             }
-            progress(phase, Date().timeIntervalSince(started))
+            progress(phase, started.elapsed)
             // Sleep in small steps so an interrupt is seen quickly.
-            let wake = Date().addingTimeInterval(pollInterval)
-            while Date() < wake {
+            let wake = Deadline.after(pollInterval)
+            while !wake.hasPassed && !deadline.hasPassed {
                 if cancelled() { throw .interrupted }
-                if Date().timeIntervalSince(started) >= timeout { break }
-                Sleep.seconds(0.1)
+                Sleep.for(min(cancelCheckInterval, wake.remaining))
             }
         }
     }

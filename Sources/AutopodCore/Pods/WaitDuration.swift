@@ -1,8 +1,30 @@
 import AutopodSupport
 import FoundationEssentials
 
-/// Durations as people type them: `90s`, `15m`, `1h`, `1h30m`, or plain seconds.
-public enum WaitDuration {
+/// Durations as people type them: `90s`, `15m`, `1h`, `1h30m`, or plain seconds. A value keeps
+/// the text it was read from, so help and messages show it as the user wrote it.
+public struct WaitDuration: Sendable, Hashable, CustomStringConvertible {
+    public let duration: Duration
+    public let description: String
+
+    /// Reads `text`, or nil when it is not a positive duration.
+    public init?(_ text: String) {
+        guard let seconds = Self.parse(text) else { return nil }
+        self.init(seconds: seconds, text: text.trimmingSpaces())
+    }
+
+    public init(seconds: TimeInterval, text: String? = nil) {
+        duration = .milliseconds(Int64((seconds * 1000).rounded()))
+        description = text ?? Self.format(seconds)
+    }
+
+    public static func minutes(_ count: Int) -> WaitDuration { WaitDuration(seconds: Double(count) * 60, text: "\(count)m") }
+
+    public var seconds: TimeInterval {
+        let (whole, fraction) = duration.components
+        return Double(whole) + Double(fraction) / 1e18
+    }
+
     public static func parse(_ text: String) -> TimeInterval? {
         let trimmed = text.trimmingSpaces().lowercased()
         if let seconds = Double(trimmed), seconds > 0 { return seconds }

@@ -64,18 +64,5 @@ public struct TunnelRegistry: Sendable {
     }
 
     /// Whether `pid` is a live process that is not a zombie.
-    public static func isAlive(_ pid: Int32) -> Bool {
-        guard pid > 0 else { return false }
-        if kill(pid, 0) != 0 && errno != EPERM { return false }
-        #if os(Linux)
-        // A zombie (exited, not yet reaped) still answers kill(0); /proc says "Z".
-        if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let close = stat.lastIndex(of: ")")
-        {
-            let rest = stat[stat.index(after: close)...].trimmingSpaces()
-            if rest.hasPrefix("Z") || rest.hasPrefix("X") { return false }
-        }
-        #endif
-        return true
-    }
+    public static func isAlive(_ pid: Int32) -> Bool { Posix.isProcessAlive(pid) }
 }

@@ -23,22 +23,7 @@ struct ConfigInit: ParsableCommand {
     var sshKey: String?
     @Flag(help: "Create a new ed25519 key pair for autopod in ~/.ssh.")
     var createSSHKey = false
-    @Option(name: .customLong("gpu"), help: "GPU types in order of preference; repeat or separate with commas.")
-    var gpus: [String] = []
-    @Option(help: "GPUs per pod.")
-    var gpuCount: Int?
-    @Option(help: "Cloud type: SECURE (public IP, direct SSH), COMMUNITY or ALL.")
-    var cloud: String?
-    @Option(name: .customLong("region"), help: "Data centre id such as EU-RO-1, or 'any'.")
-    var region: String?
-    @Option(help: "Container image.")
-    var image: String?
-    @Option(help: "Persistent volume size in GB, mounted at /workspace.")
-    var volume: Int?
-    @Option(help: "Container disk size in GB (wiped on stop).")
-    var containerDisk: Int?
-    @Option(name: .customLong("forward"), help: "Pod port to forward to localhost; repeat or separate with commas.")
-    var forwards: [String] = []
+    @OptionGroup(title: "Pod defaults") var podOptions: PodOptions
     @Flag(help: "Ask nothing: use the flags, the existing file and the defaults.")
     var nonInteractive = false
 
@@ -74,26 +59,7 @@ struct ConfigInit: ParsableCommand {
 
     private func applyFlags(to config: inout AutopodConfig) throws {
         if let sshKey { config.sshKeyPath = AutopodPaths.expandTilde(sshKey) }
-        let gpuList = gpus.flatMap { $0.split(separator: ",") }.map { String($0.trimmingSpaces()) }
-        if !gpuList.isEmpty { config.gpuTypes = gpuList }
-        if let gpuCount { config.gpuCount = gpuCount }
-        if let cloud {
-            guard let type = CloudType(rawValue: cloud.uppercased()) else {
-                throw ValidationError("--cloud must be SECURE, COMMUNITY or ALL, not \(cloud)")
-            }
-            config.cloudType = type
-        }
-        if let region { config.dataCenterId = region.lowercased() == "any" ? nil : region }
-        if let image { config.image = image }
-        if let volume { config.volumeGB = volume }
-        if let containerDisk { config.containerDiskGB = containerDisk }
-        let ports = try forwards.flatMap { $0.split(separator: ",") }.map { text -> Int in
-            guard let port = Int(text.trimmingSpaces()), (1...65535).contains(port) else {
-                throw ValidationError("--forward takes port numbers, not \(text)")
-            }
-            return port
-        }
-        if !ports.isEmpty { config.forwards = ports }
+        podOptions.apply(to: &config)
         if let path = config.sshKeyPath, SSHKeyFinder.kind(ofPrivateKeyAt: path) == .rsa {
             throw CLIFailure("\(path) is an RSA key. \(DiscoveredKey.rsaExplanation)")
         }
@@ -192,18 +158,20 @@ struct ConfigInit: ParsableCommand {
     }
 
     private func askPodDefaults(_ config: inout AutopodConfig) {
-        if let gpus = Prompt.ask("GPU types, in order of preference", default: config.gpuTypes.joined(separator: ", ")) {
-            let list = gpus.split(separator: ",").map { String($0.trimmingSpaces()) }.filter { !$0.isEmpty }
-            if !list.isEmpty { config.gpuTypes = list }
+        // The answers read as the flags do.
+        if let gpus = Prompt.ask("GPU types, in order of preference", default: config.gpuTypes.joined(separator: ", ")),
+            let list = CommaList<String>(argument: gpus)?.values, !list.isEmpty
+        {
+            config.gpuTypes = list
         }
         if let count = Prompt.ask("GPUs per pod", default: "\(config.gpuCount)").flatMap(Int.init) { config.gpuCount = count }
         if let cloud = Prompt.ask("Cloud (SECURE has public IPs for direct SSH; COMMUNITY, ALL)", default: config.cloudType.rawValue),
-            let type = CloudType(rawValue: cloud.uppercased())
+            let type = CloudType(argument: cloud)
         {
             config.cloudType = type
         }
         if let region = Prompt.ask("Data centre (e.g. EU-RO-1, or any)", default: config.dataCenterId ?? "any") {
-            config.dataCenterId = region.lowercased() == "any" ? nil : region
+            config.dataCenterId = PodOptions.dataCenter(region)
         }
         if let image = Prompt.ask("Image", default: config.image) { config.image = image }
         if let disk = Prompt.ask("Container disk GB (wiped on stop)", default: "\(config.containerDiskGB)").flatMap(Int.init) {
@@ -212,9 +180,10 @@ struct ConfigInit: ParsableCommand {
         if let volume = Prompt.ask("Volume GB at \(config.volumeMountPath) (kept on stop, billed while stopped)", default: "\(config.volumeGB)").flatMap(Int.init) {
             config.volumeGB = volume
         }
-        if let ports = Prompt.ask("Ports to forward to localhost", default: config.forwards.map(String.init).joined(separator: ",")) {
-            let list = ports.split(separator: ",").compactMap { Int($0.trimmingSpaces()) }
-            if !list.isEmpty { config.forwards = list }
+        if let ports = Prompt.ask("Ports to forward to localhost", default: config.forwards.map(String.init).joined(separator: ",")),
+            let list = CommaList<Int>(argument: ports)?.values, !list.isEmpty
+        {
+            config.forwards = list
         }
     }
 }

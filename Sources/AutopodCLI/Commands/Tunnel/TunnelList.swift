@@ -41,8 +41,8 @@ struct TunnelList: ParsableCommand {
             ])
         }
         print(table.render())
-        for t in tunnels where t.detail != nil && t.state != "up" {
-            print(Style.dim("\(t.podName): \(t.detail!)"))
+        for t in tunnels where t.state != "up" {
+            if let detail = t.detail { print(Style.dim("\(t.podName): \(detail)")) }
         }
     }
 }

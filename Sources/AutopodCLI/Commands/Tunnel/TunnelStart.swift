@@ -7,7 +7,7 @@ import SSHKit
 
 /// `autopod tunnel POD PORT[:REMOTE_PORT]...`: local forwards to a pod that reconnect by
 /// themselves, in the foreground or (`--detach`) in the background.
-struct TunnelStart: ParsableCommand {
+struct TunnelStart: PodCommand {
     static let configuration = CommandConfiguration(
         commandName: "start",
         abstract: "Forward local ports to a pod, reconnecting whenever the link drops.",
@@ -21,11 +21,10 @@ struct TunnelStart: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "Pod id, name, or a unique prefix of either.")
-    var pod: String
+    @OptionGroup var pod: RequiredPodArgument
 
-    @Argument(help: "PORT or LOCAL_PORT:REMOTE_PORT, one or more (e.g. 8888 6006:6006).")
-    var ports: [String] = []
+    @Argument(help: ArgumentHelp("PORT or LOCAL_PORT:REMOTE_PORT (ports 1-65535), one or more (e.g. 8888 6006:6006).", valueName: "port"))
+    var ports: [ForwardSpec] = []
 
     @Flag(help: "Run in the background; returns once the local ports are listening.")
     var detach = false
@@ -36,29 +35,20 @@ struct TunnelStart: ParsableCommand {
     @Flag(help: .hidden)
     var detachedChild = false
 
-    mutating func validate() throws {
-        if ports.isEmpty { throw ValidationError("give at least one PORT to forward (e.g. `autopod tunnel \(pod) 8888`)") }
-        let specs = try Self.parse(ports)
-        let locals = specs.map(\.localPort)
-        if Set(locals).count != locals.count { throw ValidationError("a local port is listed twice: \(ports.joined(separator: " "))") }
-    }
-
-    static func parse(_ ports: [String]) throws -> [ForwardSpec] {
-        try ports.map { text in
-            let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-            let numbers = parts.compactMap { Int($0) }.filter { (1...65535).contains($0) }
-            guard (parts.count == 1 || parts.count == 2), numbers.count == parts.count else {
-                throw ValidationError("'\(text)' is not a port: use PORT or LOCAL_PORT:REMOTE_PORT with ports 1-65535")
-            }
-            return ForwardSpec(localPort: numbers[0], remoteHost: "localhost", remotePort: numbers.last!)
+    func validate() throws {
+        if ports.isEmpty { throw ValidationError("give at least one PORT to forward (e.g. `autopod tunnel \(pod.reference) 8888`)") }
+        let locals = ports.map(\.localPort)
+        if Set(locals).count != locals.count {
+            throw ValidationError("a local port is listed twice: \(ports.map(\.defaultValueDescription).joined(separator: " "))")
         }
     }
 
-    func run() throws {
-        let specs = try Self.parse(ports)
-        // The status lines report every event; the log file keeps the details (`-v` shows them).
-        let context = try CommandContext.make(global: global, statusDisplay: true)
-        let view = try context.pod(pod)
+    /// The status lines report every event; the log file keeps the details (`-v` shows them).
+    var statusDisplay: Bool { true }
+
+    func run(_ context: CommandContext) throws {
+        let specs = ports
+        let view = try context.pod(pod.reference)
         let record = view.record
         if view.status == .terminated {
             throw CLIFailure("\(record.name) has been terminated; there is nothing to tunnel to")
@@ -147,7 +137,7 @@ struct TunnelStart: ParsableCommand {
 
     /// The same command for the background copy, without --detach.
     private func childArguments(podID: String) -> [String] {
-        var arguments = ["tunnel", "start", podID] + ports + ["--detached-child"]
+        var arguments = ["tunnel", "start", podID] + ports.map(\.defaultValueDescription) + ["--detached-child"]
         if sshOptions.acceptNewHostKey { arguments.append("--accept-new-host-key") }
         if global.verbose { arguments.append("--verbose") }
         return arguments

@@ -14,8 +14,8 @@ struct TunnelStop: ParsableCommand {
     @Argument(help: "The pod whose tunnel to stop (id, name or a unique prefix), or `all`.")
     var pod: String
 
-    @Option(help: "Seconds to wait for each tunnel to exit before killing it.")
-    var timeout: Double = 10
+    @Option(help: ArgumentHelp("How long to wait for each tunnel to exit before killing it, e.g. 10s or 1m.", valueName: "duration"))
+    var timeout = WaitDuration(seconds: 10, text: "10s")
 
     func run() throws {
         global.bootstrap()
@@ -47,13 +47,13 @@ struct TunnelStop: ParsableCommand {
         var failures = 0
         for t in targets {
             kill(t.pid, SIGTERM)
-            let deadline = Date().addingTimeInterval(timeout)
+            let deadline = Date().addingTimeInterval(timeout.seconds)
             while TunnelRegistry.isAlive(t.pid) && Date() < deadline { usleep(50_000) }
             if TunnelRegistry.isAlive(t.pid) {
                 kill(t.pid, SIGKILL)
                 usleep(200_000)
                 failures += TunnelRegistry.isAlive(t.pid) ? 1 : 0
-                print(Style.warn("!") + " the tunnel to \(t.podName) (pid \(t.pid)) did not exit in \(Int(timeout)) s and was killed")
+                print(Style.warn("!") + " the tunnel to \(t.podName) (pid \(t.pid)) did not exit in \(Int(timeout.seconds)) s and was killed")
             } else {
                 print(Style.ok("✓") + " stopped the tunnel to \(t.podName) (pid \(t.pid), ports \(t.portsText))")
             }
