@@ -33,6 +33,15 @@ public struct GuardSettings: Sendable, Equatable {
     public var runtimeText: String { "runtime " + Self.durationText(maxRuntime) }
     public var budgetText: String { "budget $" + budget.fixed(2) }
 
+    /// The limits in force, "idle 60 min or runtime 8h".
+    public var limitsText: String {
+        var limits: [String] = []
+        if idleLimit > .zero { limits.append(idleText) }
+        if maxRuntime > .zero { limits.append(runtimeText) }
+        if budget > 0 { limits.append(budgetText) }
+        return limits.joined(separator: " or ")
+    }
+
     /// "stop after idle 60 min, runtime 8h or budget $5.00", or "off".
     public var summary: String {
         var limits: [String] = []
@@ -50,6 +59,21 @@ public struct GuardSettings: Sendable, Equatable {
         if seconds < 7200 { return "\(seconds / 60) min" }
         let hours = seconds / 3600, minutes = seconds % 3600 / 60
         return minutes == 0 ? "\(hours)h" : "\(hours)h \(minutes)m"
+    }
+}
+
+extension GuardSettings: Encodable {
+    private enum CodingKeys: String, CodingKey {
+        case idleSeconds, maxRuntimeSeconds, budget, action
+    }
+
+    /// As `pods.json` keeps it: whole seconds, dollars, and the action's name.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(Int(idleLimit.seconds.rounded()), forKey: .idleSeconds)
+        try container.encode(Int(maxRuntime.seconds.rounded()), forKey: .maxRuntimeSeconds)
+        try container.encode(budget, forKey: .budget)
+        try container.encode(action.rawValue, forKey: .action)
     }
 }
 
@@ -106,7 +130,7 @@ public enum GuardLimitText {
     public static func format(_ duration: Duration) -> String {
         let seconds = Int(duration.seconds.rounded())
         if seconds == 0 { return "0" }
-        if seconds % 3600 == 0 { return "\(seconds / 3600)h" }
+        if seconds % 3600 == 0 && seconds >= 7200 { return "\(seconds / 3600)h" }
         if seconds % 60 == 0 { return "\(seconds / 60)m" }
         return "\(seconds)s"
     }

@@ -126,9 +126,21 @@ public struct WatchdogInstaller: Sendable {
         """
     }
 
+    /// Prints the watchdog's `status` (its last check), if there is one.
+    public static func statusCommand(volumePath: String) -> String {
+        RunPodEnvironment.wrap(
+            """
+            V=${RUNPOD_SIM_VOLUME:-\(ShellWord.quoted(volumePath))}
+            if [ -d "$V" ] && [ -w "$V" ]; then B=$V; else B=${HOME:-/root}; fi
+            cat "$B/.autopod/guard/${RUNPOD_POD_ID:-none}/status" 2>/dev/null
+
+            """)
+    }
+
     /// Reads what the command printed.
     public static func outcome(of output: String) -> WatchdogOutcome {
-        var state: WatchdogOutcome.State = .failed(output.trimmingSpaces().isEmpty ? "no answer" : output.trimmingSpaces())
+        let said = output.split(whereSeparator: \.isNewline).joined(separator: " ").trimmingSpaces()
+        var state: WatchdogOutcome.State = .failed(said.isEmpty ? "no answer" : said)
         var lastStop: GuardStopRecord?
         for line in output.split(separator: "\n") {
             guard line.hasPrefix("autopod-guard: ") else { continue }

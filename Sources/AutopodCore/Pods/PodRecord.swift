@@ -36,6 +36,12 @@ public struct PodRecord: Encodable, Sendable, Equatable {
     /// intervals now means autopod saw the pod stop and start, and containers make a new host
     /// key on every start.
     public var hostKeyPinnedRun: Int?
+    /// The guard autopod last put in force on the pod (see `PodGuard`); nil until autopod
+    /// first reaches the pod, when the config's defaults apply.
+    public var guardSettings: GuardSettings?
+    /// Why the pod's guard stopped or terminated it ("idle 60 min"), while that is the latest
+    /// news about the pod; cleared when it runs again.
+    public var guardStop: String?
 
     public init(
         id: String, name: String, gpuTypeId: String, gpuDisplayName: String, gpuCount: Int, cloudType: CloudType,
