@@ -17,7 +17,7 @@ public struct AutopodCommand: ParsableCommand {
         subcommands: [
             ConfigCommand.self, GpusCommand.self, ConnectCommand.self, ListCommand.self, InfoCommand.self,
             StopCommand.self, StartCommand.self, KillCommand.self, ShellCommand.self, ExecCommand.self,
-            TunnelCommand.self, LogsCommand.self,
+            TunnelCommand.self, GuardCommand.self, LogsCommand.self,
         ]
     )
 

@@ -34,6 +34,8 @@ struct ExecCommand: PodCommand {
     func run(_ context: CommandContext) throws {
         let view = try context.pod(pod.reference)
         let session = try context.ssh(to: view.record, options: ssh).connect()
+        // Every command that reaches a pod makes sure its guard runs there (one more channel).
+        context.enforceGuard(on: view, over: session)
         // A terminal on stdin is the user, not data: only piped input is forwarded.
         let input: Int32? = isatty(STDIN_FILENO) == 1 ? nil : STDIN_FILENO
         let exit = try session.exec(

@@ -24,6 +24,7 @@ struct ConfigInit: ParsableCommand {
     @Flag(help: "Create a new ed25519 key pair for autopod in ~/.ssh.")
     var createSSHKey = false
     @OptionGroup(title: "Pod defaults") var podOptions: PodOptions
+    @OptionGroup(title: "Guard defaults (what stops a pod by itself)") var guardOptions: GuardOptions
     @Flag(help: "Ask nothing: use the flags, the existing file and the defaults.")
     var nonInteractive = false
 
@@ -46,6 +47,7 @@ struct ConfigInit: ParsableCommand {
             try askSSHKey(&config)
             offerToRegister(config, environment: environment)
             askPodDefaults(&config)
+            askGuardDefaults(&config)
         } else {
             if createSSHKey { config.sshKeyPath = try createKey() }
             if let key = config.apiKey { checkKey(key, config: config, environment: environment, interactive: false) }
@@ -60,6 +62,7 @@ struct ConfigInit: ParsableCommand {
     private func applyFlags(to config: inout AutopodConfig) throws {
         if let sshKey { config.sshKeyPath = AutopodPaths.expandTilde(sshKey) }
         podOptions.apply(to: &config)
+        config.guardSettings = guardOptions.overrides.applied(to: config.guardSettings)
         if let path = config.sshKeyPath, SSHKeyFinder.kind(ofPrivateKeyAt: path) == .rsa {
             throw CLIFailure("\(path) is an RSA key. \(DiscoveredKey.rsaExplanation)")
         }
@@ -155,6 +158,34 @@ struct ConfigInit: ParsableCommand {
         print(Style.ok("✓") + " created \(path) (ed25519); public key in \(path).pub")
         print("  Add it to RunPod (Settings → SSH Public Keys), or let `autopod connect` pass it to new pods.")
         return path
+    }
+
+    /// The guard every pod gets; each answer reads as its flag does, and one that does not
+    /// read leaves the value as it was.
+    private func askGuardDefaults(_ config: inout AutopodConfig) {
+        var settings = config.guardSettings
+        print(Style.dim("A pod's guard stops it by itself, even when this machine sleeps: 0 switches a limit off."))
+        if let text = Prompt.ask("Stop a pod idle for (no shell, no forwarded traffic, GPUs under 5%)", default: config.idleStop),
+            let limit = GuardLimitText.duration(text)
+        {
+            settings.idleLimit = limit
+        }
+        if let text = Prompt.ask("Stop a pod this long after each start, whatever it does", default: config.maxRuntime ?? "0"),
+            let limit = GuardLimitText.duration(text)
+        {
+            settings.maxRuntime = limit
+        }
+        if let text = Prompt.ask("Stop a pod once it has cost (dollars, storage included)", default: config.budget.map { $0.fixed(2) } ?? "0"),
+            let dollars = GuardLimitText.dollars(text)
+        {
+            settings.budget = dollars
+        }
+        if let text = Prompt.ask("At a limit: stop (keeps the volume) or terminate (deletes the pod)", default: settings.action.rawValue),
+            let action = GuardAction(argument: text)
+        {
+            settings.action = action
+        }
+        config.guardSettings = settings
     }
 
     private func askPodDefaults(_ config: inout AutopodConfig) {
