@@ -33,6 +33,11 @@ extension Duration {
         return Double(whole) + Double(attoseconds) / 1e18
     }
 
+    /// The duration rounded to whole seconds, for messages ("gave up after 10 s").
+    public var wholeSeconds: Int {
+        Int(seconds.rounded())
+    }
+
     /// The duration in whole milliseconds, clamped to what poll() takes.
     public var pollMilliseconds: Int32 {
         let ms = seconds * 1000

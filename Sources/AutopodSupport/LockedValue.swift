@@ -13,9 +13,12 @@ public final class LockedValue<Value>: @unchecked Sendable {
         self.value = value
     }
 
-    /// Runs `body` with the value, holding the lock; what `body` changes is kept.
-    public func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
-        try lock.withLock { try body(&value) }
+    /// Runs `body` with the value, holding the lock; what `body` changes is kept. The error
+    /// type passes through (typed throws), so callers keep their precise errors.
+    public func withLock<Result, Failure: Error>(_ body: (inout Value) throws(Failure) -> Result) throws(Failure) -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
     }
 
     /// A copy of the value as it is now.

@@ -36,16 +36,18 @@ public enum Posix {
     /// Bounds how long a dead peer can go unnoticed: TCP keepalive probes an idle link, and
     /// TCP_USER_TIMEOUT aborts the connection when sent data stays unacknowledged (Linux).
     ///
-    /// `unackedLimit` is shorter than the overall deadline by one keepalive interval: the SSH
+    /// `unackedLimit` is shorter than the overall `deadline` by one keepalive interval: the SSH
     /// keepalive that first goes unanswered may be sent up to one interval after the link died.
-    public static func setDeadPeerDetection(_ fd: Int32, seconds: Int32, unackedLimit: Int32) {
+    /// TCP keepalive counts whole seconds, so the deadline is rounded to them.
+    public static func setDeadPeerDetection(_ fd: Int32, deadline: Duration, unackedLimit: Duration) {
         setIntOption(fd, SOL_SOCKET, SO_KEEPALIVE, 1)
         #if os(Linux)
+        let seconds = Int32(clamping: deadline.wholeSeconds)
         let idle = max(1, seconds / 2)
         setIntOption(fd, Int32(IPPROTO_TCP), TCP_KEEPIDLE, idle)
         setIntOption(fd, Int32(IPPROTO_TCP), TCP_KEEPINTVL, max(1, (seconds - idle) / 3))
         setIntOption(fd, Int32(IPPROTO_TCP), TCP_KEEPCNT, 3)
-        setIntOption(fd, Int32(IPPROTO_TCP), TCP_USER_TIMEOUT, max(2, unackedLimit) * 1000)
+        setIntOption(fd, Int32(IPPROTO_TCP), TCP_USER_TIMEOUT, max(Duration.seconds(2), unackedLimit).pollMilliseconds)
         #endif
     }
 
@@ -61,13 +63,6 @@ public enum Posix {
         var len = socklen_t(MemoryLayout<Int32>.size)
         guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 else { return errno }
         return err
-    }
-
-    /// Monotonic seconds, for deadlines that must not jump with the wall clock.
-    public static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
     /// Writes everything or reports the errno; used for caller-supplied output fds, which may be

@@ -7,10 +7,11 @@ import AutopodSupport
 /// when an inherited socket closes, and sshd closes every inherited descriptor at start-up, so
 /// Foundation's monitor thread then blocks in waitpid on a live sshd and every later `Process`
 /// (even `ip`) hangs. Spawning directly avoids that and keeps pids under our control.
-final class ChildProcess: @unchecked Sendable {
+final class ChildProcess: Sendable {
     let pid: pid_t
-    private let lock = NSLock()
-    private var exitStatus: Int32?
+    /// The raw wait status once reaped (-1 when waitpid failed); reaping happens under the lock,
+    /// so only one thread ever reaps the pid.
+    private let exitStatus = LockedValue<Int32?>(nil)
 
     /// Starts `arguments` (absolute path first) with stdin from /dev/null and stdout/stderr to
     /// `outputFD` (or /dev/null when nil).
@@ -58,7 +59,7 @@ final class ChildProcess: @unchecked Sendable {
 
     /// Whether the child still runs (reaps it if it has exited).
     var isRunning: Bool {
-        lock.withLock {
+        exitStatus.withLock { exitStatus in
             if exitStatus != nil { return false }
             var status: Int32 = 0
             let reaped = waitpid(pid, &status, WNOHANG)
@@ -71,7 +72,7 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// The raw wait status once exited.
-    var status: Int32? { _ = isRunning; return lock.withLock { exitStatus } }
+    var status: Int32? { _ = isRunning; return exitStatus.current }
 
     func signal(_ sig: Int32) {
         if isRunning { kill(pid, sig) }
@@ -79,11 +80,11 @@ final class ChildProcess: @unchecked Sendable {
 
     /// Waits until the child exits or `timeout` passes; returns whether it exited.
     @discardableResult
-    func wait(timeout: Double) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
+    func wait(timeout: Duration) -> Bool {
+        let deadline = Deadline.after(timeout)
         while isRunning {
-            if Date() >= deadline { return false }
-            usleep(2_000)
+            if deadline.hasPassed { return false }
+            Sleep.for(.milliseconds(2))
         }
         return true
     }

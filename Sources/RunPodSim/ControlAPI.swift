@@ -65,7 +65,7 @@ struct ControlAPI: Sendable {
             let memory = json["memory"] as? Int
             let lines = (json["lines"] as? [String]) ?? (json["line"] as? String).map { [$0] }
             let sourceName = json["source"] as? String ?? "container"
-            let cut = Box(0)
+            let cut = LockedValue(0)
             let done: (Int, Data) = await Self.offload {
                 do {
                     switch rest[2] {
@@ -83,7 +83,7 @@ struct ControlAPI: Sendable {
                         try cloud.appendLog(id, lines: lines, source: source)
                     case "log-streams":
                         guard action == "cut" else { return Self.fail(400, "need {\"action\": \"cut\"}") }
-                        cut.value = try cloud.cutLogStreams(of: id)
+                        cut.set(try cloud.cutLogStreams(of: id))
                     case "sshd": try cloud.sshdAction(id, action: action)
                     case "network":
                         guard let up = upValue else { return Self.fail(400, "need {\"up\": true|false}") }
@@ -102,7 +102,7 @@ struct ControlAPI: Sendable {
                 }
                 return Self.ok(["ok": true])
             }
-            if rest[2] == "log-streams" && done.0 == 200 { return Self.ok(["ok": true, "cut": cut.value]) }
+            if rest[2] == "log-streams" && done.0 == 200 { return Self.ok(["ok": true, "cut": cut.current]) }
             return done
         case ("GET", let rest) where rest.count == 3 && rest[0] == "pods" && rest[2] == "log-streams":
             let counts = cloud.logStreamCounts(of: rest[1])

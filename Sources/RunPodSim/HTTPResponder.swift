@@ -5,29 +5,34 @@ import AutopodSupport
 /// every request with `runpod-sim pod POD_ID port N`, so a test can tell which pod and port a
 /// forwarded connection reached. With a namespace it listens on 0.0.0.0:N inside the pod's
 /// namespace (so `localhost:N` inside the pod reaches it); without, on a free loopback port.
-final class HTTPResponder: @unchecked Sendable {
+final class HTTPResponder: Sendable {
     let podPort: Int
     private let podID: String
-    private let lock = NSLock()
-    private var listenFD: Int32 = -1
-    private(set) var boundPort: UInt16 = 0
+
+    private struct Listener {
+        /// The listening socket, -1 once stopped.
+        var fd: Int32 = -1
+        var port: UInt16 = 0
+    }
+
+    /// Set by the serving thread once it listens; cleared by `stop()` from any thread.
+    private let listener = LockedValue(Listener())
+
+    var boundPort: UInt16 { listener.current.port }
 
     init(podID: String, podPort: Int, namespace: String?) throws(SimulatorError) {
         self.podID = podID
         self.podPort = podPort
         let ready = DispatchSemaphore(value: 0)
-        let failure = Box<SimulatorError?>(nil)
+        let failure = LockedValue<SimulatorError?>(nil)
         let thread = Thread { [self] in
             do throws(SimulatorError) {
                 if let namespace { try Sockets.enterNetworkNamespace(namespace) }
                 let fd = try Sockets.listen(
                     host: namespace == nil ? "127.0.0.1" : "0.0.0.0", port: namespace == nil ? 0 : UInt16(podPort))
-                lock.withLock {
-                    listenFD = fd
-                    boundPort = Sockets.localPort(fd)
-                }
+                listener.set(Listener(fd: fd, port: Sockets.localPort(fd)))
             } catch {
-                failure.value = error
+                failure.set(error)
                 ready.signal()
                 return
             }
@@ -37,14 +42,13 @@ final class HTTPResponder: @unchecked Sendable {
         thread.name = "rpsim-http-\(podPort)"
         thread.start()
         ready.wait()
-        if let error = failure.value { throw error }
+        if let error = failure.current { throw error }
     }
 
     func stop() {
-        let fd = lock.withLock { () -> Int32 in
-            let fd = listenFD
-            listenFD = -1
-            return fd
+        let fd = listener.withLock { listener in
+            defer { listener.fd = -1 }
+            return listener.fd
         }
         guard fd >= 0 else { return }
         shutdown(fd, Int32(SHUT_RDWR))
@@ -52,7 +56,7 @@ final class HTTPResponder: @unchecked Sendable {
     }
 
     private func serve() {
-        let fd = lock.withLock { listenFD }
+        let fd = listener.current.fd
         while true {
             let client = accept(fd, nil, nil)
             if client < 0 {

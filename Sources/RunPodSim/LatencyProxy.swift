@@ -4,17 +4,22 @@ import AutopodSupport
 /// The public SSH endpoint of a pod: a TCP proxy on 127.0.0.1 in the simulator's own process.
 /// It is where added latency is injected (tc netem is not available) and where a cut network
 /// is felt: new connections are refused and open ones stall until the network is restored.
-final class LatencyProxy: @unchecked Sendable {
+final class LatencyProxy: Sendable {
     let port: UInt16
     private let listenFD: Int32
     private let targetHost: String
     private let targetPort: UInt16
-    private let lock = NSLock()
-    private var delayMs = 0
-    private var up = true
-    private var stopped = false
-    private var connections: [Int: (fds: [Int32], pipes: [ProxyPipe])] = [:]
-    private var nextID = 0
+
+    /// Set by the control API, read by the accept and pipe threads.
+    private struct State {
+        var delayMs = 0
+        var up = true
+        var stopped = false
+        var connections: [Int: (fds: [Int32], pipes: [ProxyPipe])] = [:]
+        var nextID = 0
+    }
+
+    private let state = LockedValue(State())
 
     init(targetHost: String, targetPort: UInt16, avoiding avoidPort: UInt16? = nil) throws(SimulatorError) {
         var fd = try Sockets.listen(host: "127.0.0.1", port: 0)
@@ -35,27 +40,26 @@ final class LatencyProxy: @unchecked Sendable {
     }
 
     var latencyMs: Int {
-        get { lock.withLock { delayMs } }
-        set { lock.withLock { delayMs = max(0, newValue) } }
+        get { state.current.delayMs }
+        set { state.withLock { $0.delayMs = max(0, newValue) } }
     }
 
     var networkUp: Bool {
-        get { lock.withLock { up } }
+        get { state.current.up }
         set {
-            let pipes: [ProxyPipe] = lock.withLock {
-                up = newValue
-                return connections.values.flatMap(\.pipes)
+            let pipes: [ProxyPipe] = state.withLock { state in
+                state.up = newValue
+                return state.connections.values.flatMap(\.pipes)
             }
             pipes.forEach { $0.poke() }
         }
     }
 
     func stop() {
-        let open: [(fds: [Int32], pipes: [ProxyPipe])] = lock.withLock {
-            stopped = true
-            let all = Array(connections.values)
-            connections.removeAll()
-            return all
+        let open: [(fds: [Int32], pipes: [ProxyPipe])] = state.withLock { state in
+            state.stopped = true
+            defer { state.connections.removeAll() }
+            return Array(state.connections.values)
         }
         shutdown(listenFD, Int32(SHUT_RDWR))
         close(listenFD)
@@ -73,7 +77,7 @@ final class LatencyProxy: @unchecked Sendable {
                 return
             }
             _ = fcntl(client, F_SETFD, FD_CLOEXEC)
-            if lock.withLock({ stopped }) { close(client); return }
+            if state.current.stopped { close(client); return }
             Sockets.setNoDelay(client)
             if !networkUp {
                 close(client)
@@ -90,14 +94,15 @@ final class LatencyProxy: @unchecked Sendable {
             close(client)
             return
         }
-        let id: Int = lock.withLock {
-            nextID += 1
-            return nextID
+        let id: Int = state.withLock { state in
+            state.nextID += 1
+            return state.nextID
         }
-        let remaining = ManagedCounter(2)
+        // Both directions must finish before the sockets close.
+        let remaining = LockedValue(2)
         let done: @Sendable () -> Void = { [self] in
-            if remaining.decrement() == 0 {
-                lock.withLock { _ = connections.removeValue(forKey: id) }
+            if remaining.withLock({ count in count -= 1; return count }) == 0 {
+                state.withLock { _ = $0.connections.removeValue(forKey: id) }
                 close(client)
                 close(upstream)
             }
@@ -106,9 +111,9 @@ final class LatencyProxy: @unchecked Sendable {
         let isUp: @Sendable () -> Bool = { [self] in networkUp }
         let outbound = ProxyPipe(from: client, to: upstream, delay: delay, isUp: isUp, onDone: done)
         let inbound = ProxyPipe(from: upstream, to: client, delay: delay, isUp: isUp, onDone: done)
-        let registered: Bool = lock.withLock {
-            guard !stopped else { return false }
-            connections[id] = ([client, upstream], [outbound, inbound])
+        let registered: Bool = state.withLock { state in
+            guard !state.stopped else { return false }
+            state.connections[id] = ([client, upstream], [outbound, inbound])
             return true
         }
         guard registered else {

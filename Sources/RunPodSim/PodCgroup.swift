@@ -57,13 +57,13 @@ struct PodCgroup: Sendable {
 
     static func destroy(path: String) {
         let group = PodCgroup(path: path)
-        let deadline = Date().addingTimeInterval(5)
+        let deadline = Deadline.after(.seconds(5))
         repeat {
             let pids = group.pids
             pids.forEach { kill($0, SIGKILL) }
             if rmdir(path) == 0 || errno == ENOENT { return }
             usleep(10_000)
-        } while Date() < deadline
+        } while !deadline.hasPassed
     }
 
     /// Groups of simulators that are no longer running.

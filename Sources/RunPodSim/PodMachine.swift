@@ -4,7 +4,7 @@ import Foundation
 /// The processes behind one running pod: its network, sshd, HTTP responders, public SSH
 /// proxy, its way to RunPod's API and its CPU accounting group. Made on boot, destroyed on stop
 /// or terminate; a resume makes a fresh one (new host key, new public port, new namespace).
-final class PodMachine: @unchecked Sendable {
+final class PodMachine: Sendable {
     let network: PodNetwork
     let sshd: SSHDaemon
     let proxy: LatencyProxy

@@ -25,9 +25,14 @@ enum ResourceNames {
         return Int32(digits)
     }
 
-    private static let counter = ManagedCounter(0)
+    private static let counter = LockedValue(0)
 
     /// A process-wide serial for pod networks and directories, unique even when several
     /// simulators run in one process (tests).
-    static func nextSerial() -> Int { -counter.decrement() }
+    static func nextSerial() -> Int {
+        counter.withLock { serial in
+            serial += 1
+            return serial
+        }
+    }
 }

@@ -20,7 +20,7 @@ final class RunPodGraphQL: Sendable {
     /// Parsed and validated documents by query text, each with its plan when it has one:
     /// clients poll the same few queries, and parsing plus validating a full `myself { pods }`
     /// query costs more than answering it.
-    private let documents = Box<[String: (document: Document, plan: QueryPlan?)]>([:])
+    private let documents = LockedValue<[String: (document: Document, plan: QueryPlan?)]>([:])
     /// Resolvers of the read fields, by type and field; both the engine and plans call them.
     private let readResolvers: [String: [String: QueryPlan.Resolver]]
     /// Off only in tests that compare the plans' replies with the engine's.
@@ -93,7 +93,7 @@ final class RunPodGraphQL: Sendable {
         }
         do {
             let entry: (document: Document, plan: QueryPlan?)
-            if let cached = documents.value[request.query] {
+            if let cached = documents.withLock({ $0[request.query] }) {
                 entry = cached
             } else {
                 // RunPod turns introspection off in production (`__schema`/`__type` give HTTP 400),
@@ -105,10 +105,10 @@ final class RunPodGraphQL: Sendable {
                 let problems = validate(schema: schema, ast: document)
                 guard problems.isEmpty else { return Self.encode(GraphQLResult(errors: problems), status: 400) }
                 entry = (document, usesPlans ? QueryPlan(document: document, schema: schema, resolvers: readResolvers) : nil)
-                var cache = documents.value
-                if cache.count >= 512 { cache.removeAll() }
-                cache[request.query] = entry
-                documents.value = cache
+                documents.withLock { cache in
+                    if cache.count >= 512 { cache.removeAll() }
+                    cache[request.query] = entry
+                }
             }
             // A plan that meets anything unusual (an error above all) leaves the request to the engine.
             if let plan = entry.plan, plan.answers(operationName: request.operationName),
@@ -131,7 +131,7 @@ final class RunPodGraphQL: Sendable {
 
     /// The plan cached for a query text, if it has one (tests check that the fast path ran).
     func plan(for query: String) -> QueryPlan? {
-        documents.value[query]?.plan
+        documents.withLock { $0[query]?.plan }
     }
 
     static func errorReply(status: Int, message: String, code: String? = nil) -> Reply {

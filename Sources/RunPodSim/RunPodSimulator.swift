@@ -8,7 +8,7 @@ import AutopodSupport
 ///
 /// `start` and `stop` block, so synchronous XCTest methods can use them from the main thread;
 /// the HTTP server runs on Swift concurrency's own threads and never needs the caller's.
-public final class RunPodSimulator: @unchecked Sendable {
+public final class RunPodSimulator: Sendable {
     /// "http://127.0.0.1:PORT"
     public let baseURL: String
     public let port: UInt16
@@ -23,7 +23,7 @@ public final class RunPodSimulator: @unchecked Sendable {
     private let server: HTTPServer
     let cloud: SimCloud
     private let ownsStateDirectory: Bool
-    private let stopped = Box(false)
+    private let stopped = LockedValue(false)
 
     /// Starts a simulator and returns once it accepts connections.
     public static func start(_ options: SimulatorOptions = SimulatorOptions()) throws -> RunPodSimulator {
@@ -52,12 +52,12 @@ public final class RunPodSimulator: @unchecked Sendable {
             address: try .inet(ip4: options.host, port: options.port), timeout: 120, logger: .disabled, handler: handler)
 
         let listening = DispatchSemaphore(value: 0)
-        let outcome = Box<Result<UInt16, SimulatorError>>(.failure(.serverFailed("did not start")))
+        let outcome = LockedValue<Result<UInt16, SimulatorError>>(.failure(.serverFailed("did not start")))
         Task {
             do {
                 try await server.run()
             } catch {
-                outcome.value = .failure(.serverFailed("\(error)"))
+                outcome.set(.failure(.serverFailed("\(error)")))
                 listening.signal()
             }
         }
@@ -65,15 +65,15 @@ public final class RunPodSimulator: @unchecked Sendable {
             do {
                 try await server.waitUntilListening(timeout: 30)
                 if case .ip4(_, let port) = await server.listeningAddress {
-                    outcome.value = .success(port)
+                    outcome.set(.success(port))
                 }
             } catch {
-                outcome.value = .failure(.serverFailed("\(error)"))
+                outcome.set(.failure(.serverFailed("\(error)")))
             }
             listening.signal()
         }
         listening.wait()
-        let port = try outcome.value.get()
+        let port = try outcome.current.get()
         Sockets.setNoDelayOnListener(port: port)
         cloud.apiAddress.set(PodAPIRelay.Target(host: options.host, port: port))
         return RunPodSimulator(
@@ -98,11 +98,11 @@ public final class RunPodSimulator: @unchecked Sendable {
     /// Stops the server and every pod process, removes namespaces and (if it made it) the state
     /// directory. Safe to call twice.
     public func stop() {
-        let already: Bool = {
-            let was = stopped.value
-            stopped.value = true
-            return was
-        }()
+        // Test and set in one step: two threads stopping at once must not both go on.
+        let already = stopped.withLock { stopped in
+            defer { stopped = true }
+            return stopped
+        }
         guard !already else { return }
         let done = DispatchSemaphore(value: 0)
         let server = self.server

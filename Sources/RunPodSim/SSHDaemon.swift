@@ -4,15 +4,21 @@ import AutopodSupport
 /// A pod's OpenSSH server: a fresh ed25519 host key, the pod's PUBLIC_KEY lines as
 /// authorized_keys, and the pod's environment via `SetEnv`, run in the foreground (`-D`) so the
 /// simulator owns its pid. In a namespace it listens on port 22 of the pod's own address.
-final class SSHDaemon: @unchecked Sendable {
+final class SSHDaemon: Sendable {
     let directory: String
     let listenHost: String
     let port: UInt16
+    let hostPublicKey: String
     private let namespace: String?
-    private let lock = NSLock()
-    private var process: ChildProcess?
-    private var cachedFingerprint: String?
-    private(set) var hostPublicKey = ""
+
+    private struct State {
+        /// The running sshd, from `start` until `stop`.
+        var process: ChildProcess?
+        var fingerprint: String?
+    }
+
+    /// The control API, boots and teardowns reach a daemon from different threads.
+    private let state = LockedValue(State())
 
     static let sshdPath = "/usr/sbin/sshd"
 
@@ -67,10 +73,10 @@ final class SSHDaemon: @unchecked Sendable {
     /// The host key's SHA256 fingerprint as OpenSSH prints it; computed on first use (by the
     /// control API) so booting a pod spawns one process less.
     var hostKeyFingerprint: String {
-        if let cached = lock.withLock({ cachedFingerprint }) { return cached }
+        if let cached = state.current.fingerprint { return cached }
         let output = Shell.run(["/usr/bin/ssh-keygen", "-l", "-f", directory + "/ssh_host_ed25519_key.pub"]).output
         let fingerprint = output.split(separator: " ").dropFirst().first.map(String.init) ?? ""
-        lock.withLock { cachedFingerprint = fingerprint }
+        state.withLock { $0.fingerprint = fingerprint }
         return fingerprint
     }
 
@@ -82,7 +88,7 @@ final class SSHDaemon: @unchecked Sendable {
     }
 
     var pid: Int32? {
-        guard let running = lock.withLock({ process }), running.isRunning else { return nil }
+        guard let running = state.current.process, running.isRunning else { return nil }
         return running.pid
     }
 
@@ -91,32 +97,32 @@ final class SSHDaemon: @unchecked Sendable {
         var arguments = [Self.sshdPath, "-D", "-f", directory + "/sshd_config", "-E", directory + "/sshd.log"]
         if let namespace { arguments = ["/usr/sbin/ip", "netns", "exec", namespace] + arguments }
         let launched = try ChildProcess(arguments, logPath: directory + "/sshd.stdout")
-        lock.withLock { process = launched }
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
+        state.withLock { $0.process = launched }
+        let deadline = Deadline.after(.seconds(20))
+        while !deadline.hasPassed {
             if Sockets.isAccepting(host: listenHost, port: port) { return }
             if !launched.isRunning {
                 let log = (try? String(contentsOfFile: directory + "/sshd.log", encoding: .utf8)) ?? ""
                 throw .command(arguments.joined(separator: " "), status: launched.status ?? -1, output: log)
             }
-            usleep(5_000)
+            Sleep.for(.milliseconds(5))
         }
         throw .timeout("sshd in \(directory) to accept connections")
     }
 
     /// Stops sshd and every session it forked. `signal` SIGKILL simulates a crash.
     func stop(signal: Int32 = SIGTERM) {
-        guard let running = lock.withLock({ process }) else { return }
+        guard let running = state.current.process else { return }
         if running.isRunning {
             let children = ResourceSweeper.descendants(of: running.pid)
             running.signal(signal)
             children.forEach { kill($0, SIGKILL) }
-            if !running.wait(timeout: 3) {
+            if !running.wait(timeout: .seconds(3)) {
                 running.signal(SIGKILL)
-                running.wait(timeout: 5)
+                running.wait(timeout: .seconds(5))
             }
         }
-        lock.withLock { process = nil }
+        state.withLock { $0.process = nil }
     }
 
     func restart() throws(SimulatorError) {

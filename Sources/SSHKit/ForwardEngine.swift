@@ -8,7 +8,7 @@ final class ForwardConnection {
     let listener: ForwardListener
     let originHost: String
     let originPort: Int
-    let acceptedAt: Double
+    let acceptedAt: ContinuousClock.Instant
     var channel: SSHChannel?
     /// Bytes read from one side that the other has not taken yet. While a buffer is non-empty
     /// its source is not read (swift-nio GlueHandler style backpressure).
@@ -23,7 +23,7 @@ final class ForwardConnection {
     var localSlot: Int?
     var failed = false
 
-    init(fd: Int32, listener: ForwardListener, originHost: String, originPort: Int, acceptedAt: Double) {
+    init(fd: Int32, listener: ForwardListener, originHost: String, originPort: Int, acceptedAt: ContinuousClock.Instant) {
         self.fd = fd
         self.listener = listener
         self.originHost = originHost
@@ -73,7 +73,7 @@ final class ForwardEngine: SSHLoopParticipant {
 
     var isFinished: Bool { false }
     var hasChannels: Bool { !active.isEmpty || !closing.isEmpty || !queue.isEmpty }
-    var nextDeadline: Double? { nil }
+    var nextDeadline: ContinuousClock.Instant? { nil }
 
     func register(_ set: inout PollSet) {
         listenerSlots = forwarder.listeners.map { set.add($0.fd, Int16(POLLIN)) }
@@ -85,7 +85,7 @@ final class ForwardEngine: SSHLoopParticipant {
         }
     }
 
-    func service(_ set: PollSet, now: Double) throws(SSHError) {
+    func service(_ set: PollSet, now: ContinuousClock.Instant) throws(SSHError) {
         for (i, listener) in forwarder.listeners.enumerated() where set.isReadable(listenerSlots[safe: i]) {
             while let client = listener.accept() {
                 forwarder.updateStats(listener.index) { $0.totalConnections += 1; $0.activeConnections += 1 }
@@ -121,7 +121,7 @@ final class ForwardEngine: SSHLoopParticipant {
             if let raw {
                 openPayload = nil
                 session.channelOpenOwner = nil
-                session.lastInbound = Posix.now()
+                session.lastInbound = .now
                 queue.removeFirst()
                 head.channel = SSHChannel(session: session, raw: raw)
                 active.append(head)
@@ -131,7 +131,7 @@ final class ForwardEngine: SSHLoopParticipant {
             if code == LibSSH2.eagain { return }
             openPayload = nil
             session.channelOpenOwner = nil
-            session.lastInbound = Posix.now()
+            session.lastInbound = .now
             if LibSSH2.isTransportFailure(code) {
                 throw session.error(.disconnected, "The connection was lost while opening a forwarded channel.", code: code)
             }
@@ -211,7 +211,7 @@ final class ForwardEngine: SSHLoopParticipant {
                     session.socketReady = false
                     switch r {
                     case .bytes(let n):
-                        session.lastInbound = Posix.now()
+                        session.lastInbound = .now
                         c.toLocal = Array(buffer[0..<n])
                         c.toLocalOffset = 0
                         progress = true

@@ -2,7 +2,7 @@ import AutopodSupport
 
 /// A bound, listening local socket. Owned by the forwarder, not by any SSH session, so the port
 /// stays bound (and clients can keep connecting) across reconnects.
-final class ForwardListener {
+final class ForwardListener: Sendable {
     let fd: Int32
     let spec: ForwardSpec
     let index: Int

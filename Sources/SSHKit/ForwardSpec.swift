@@ -35,8 +35,8 @@ public struct ForwardStats: Sendable, Equatable {
 public enum TunnelEvent: Sendable {
     case connecting(attempt: Int)
     case connected(SSHEndpoint)
-    /// The session died; reconnecting after `retryIn` seconds.
-    case disconnected(SSHError, retryIn: Double)
+    /// The session died; reconnecting after `retryIn`.
+    case disconnected(SSHError, retryIn: Duration)
     /// A local client could not be carried; `reason` says why.
     case connectionRefused(ForwardSpec, reason: String)
 }

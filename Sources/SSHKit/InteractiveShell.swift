@@ -97,42 +97,51 @@ public final class InteractiveShell {
 
 /// Turns SIGWINCH and the terminating signals into wake-ups of the event loop. Dispatch signal
 /// sources run on their own queue, so the loop thread is never interrupted mid-call.
-final class SignalWatcher: @unchecked Sendable {
+final class SignalWatcher: Sendable {
     static let watched: [Int32] = [SIGWINCH, SIGTERM, SIGHUP, SIGINT]
-    private var sources: [DispatchSourceSignal] = []
-    private var previous: [Int32: sighandler_t?] = [:]
-    private let lock = Lock()
-    private var pending: [Int32] = []
+
+    private struct State {
+        var sources: [any DispatchSourceSignal] = []
+        var previous: [Int32: sighandler_t?] = [:]
+        /// Signals received and not yet taken by the loop.
+        var pending: [Int32] = []
+    }
+
+    private let state = LockedValue(State())
 
     init(wake: WakePipe) {
         let queue = DispatchQueue(label: "autopod.shell.signals")
-        for sig in Self.watched {
-            previous[sig] = signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
-            source.setEventHandler { [weak self] in
-                guard let self else { return }
-                self.lock.lock()
-                self.pending.append(sig)
-                self.lock.unlock()
-                wake.wake()
+        state.withLock { state in
+            for sig in Self.watched {
+                state.previous[sig] = signal(sig, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
+                source.setEventHandler { [weak self] in
+                    guard let self else { return }
+                    self.state.withLock { $0.pending.append(sig) }
+                    wake.wake()
+                }
+                source.resume()
+                state.sources.append(source)
             }
-            source.resume()
-            sources.append(source)
         }
     }
 
     func take() -> [Int32] {
-        lock.lock()
-        defer { lock.unlock() }
-        let taken = pending
-        pending = []
-        return taken
+        state.withLock { state in
+            defer { state.pending = [] }
+            return state.pending
+        }
     }
 
     func stop() {
+        let (sources, previous) = state.withLock { state in
+            defer {
+                state.sources = []
+                state.previous = [:]
+            }
+            return (state.sources, state.previous)
+        }
         for s in sources { s.cancel() }
-        sources = []
         for (sig, handler) in previous { signal(sig, handler ?? SIG_DFL) }
-        previous = [:]
     }
 }

@@ -6,9 +6,9 @@ internal import CLibSSH2
 /// libssh2's keepalive is sent with want_reply = 0 (a reply would leak in 1.10, #623), so it
 /// proves nothing. TCP cannot help either when a proxy sits in the path: RunPod's public SSH
 /// endpoint (and runpod-sim's) keeps ACKing our side while the pod behind it is unreachable.
-/// So after `idleAfter` seconds without a byte from the server this opens a `session` channel,
-/// which sshd must confirm, and closes it again; if nothing at all arrives for
-/// `idleAfter + replyTimeout` seconds the session is declared dead.
+/// So after `idleAfter` without a byte from the server this opens a `session` channel, which
+/// sshd must confirm, and closes it again; if nothing at all arrives for `idleAfter +
+/// replyTimeout` the session is declared dead.
 ///
 /// Why a `session` channel rather than a direct-tcpip to a closed port (measured in
 /// LivenessProbeTests against OpenSSH 9.2, loopback): both cost one round trip (~0.3 ms each
@@ -28,8 +28,8 @@ final class LivenessProbe {
 
     let session: SSHSession
     let kind: Kind
-    var idleAfter: Double
-    let replyTimeout: Double
+    var idleAfter: Duration
+    let replyTimeout: Duration
     private var opening = false
     /// The probe channel, until the server's CHANNEL_CLOSE has been read: left unread, those
     /// bytes would sit in the socket with no channel to consume them.
@@ -37,7 +37,7 @@ final class LivenessProbe {
     private var closeSent = false
     private(set) var probesSent = 0
 
-    init(session: SSHSession, idleAfter: Double = 3, replyTimeout: Double = 5, kind: Kind = .session) {
+    init(session: SSHSession, idleAfter: Duration = .seconds(3), replyTimeout: Duration = .seconds(5), kind: Kind = .session) {
         self.session = session
         self.kind = kind
         self.idleAfter = idleAfter
@@ -57,22 +57,22 @@ final class LivenessProbe {
     var inFlight: Bool { opening || closing != nil }
 
     /// When the loop should call `tick` next without I/O.
-    var nextDeadline: Double {
+    var nextDeadline: ContinuousClock.Instant {
         let last = session.lastInbound
         return inFlight ? last + idleAfter + replyTimeout : last + idleAfter
     }
 
     /// Advances the probe; throws `.disconnected` when the server stopped answering.
-    func tick(now: Double) throws(SSHError) {
+    func tick(now: ContinuousClock.Instant) throws(SSHError) {
         if let channel = closing {
             if !closeSent && channel.close() != LibSSH2.eagain { closeSent = true }
             if closeSent && channel.waitClosed() != LibSSH2.eagain { closing = nil }
         }
-        let silent = now - session.lastInbound
+        let silent = session.lastInbound.duration(to: now)
         if silent > idleAfter + replyTimeout {
             throw SSHError(
                 .disconnected,
-                "The server at \(session.endpoint.host):\(session.endpoint.port) stopped answering (nothing for \(Int(silent)) s, probe unanswered); the link is treated as dead.")
+                "The server at \(session.endpoint.host):\(session.endpoint.port) stopped answering (nothing for \(Int(silent.seconds)) s, probe unanswered); the link is treated as dead.")
         }
         if !opening {
             let me = ObjectIdentifier(self)

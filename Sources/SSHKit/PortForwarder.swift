@@ -7,68 +7,62 @@ import Logging
 /// `InteractiveShell.run(alongside:)`) carries the connections.
 ///
 /// `run` blocks its thread; `stop()` and `stats()` may be called from any thread.
-public final class PortForwarder: @unchecked Sendable {
+public final class PortForwarder: Sendable {
     public let specs: [ForwardSpec]
-    /// Channel window for forwarded connections; size it for the bandwidth-delay product
-    /// (16 MiB carries ~1.3 Gbit/s at 100 ms RTT).
-    public let window: UInt32
-    /// How long a client accepted while there is no session may wait for one before it is closed.
-    public var waitForSessionTimeout: Double = 10
-    /// Seconds of silence from the server before a liveness probe is sent, and how long its
-    /// answer may take before the session is declared dead (see `LivenessProbe`).
-    public var probeAfterIdle: Double = 3
-    public var probeReplyTimeout: Double = 5
-    /// The longest wait between reconnect attempts (the backoff doubles from 1 s up to this).
-    public var maxBackoff: Double = 30
+    public let configuration: Configuration
     let listeners: [ForwardListener]
     let logger: Logger
     let wake: WakePipe
-    private let lock = Lock()
-    private var statsTable: [ForwardStats]
-    private var stopRequested = false
-    private var eventSink: ((TunnelEvent) -> Void)?
+
+    /// What threads share: `stop()` and `stats()` come from any thread, the rest from `run`'s.
+    private struct State {
+        var stats: [ForwardStats]
+        var stopRequested = false
+        /// `run`'s event handler, while it runs. Not Sendable: it is only called on the thread
+        /// that runs the forwarder's session (from `run` and its engine), outside the lock.
+        var eventSink: ((TunnelEvent) -> Void)?
+    }
+
+    private let state: LockedValue<State>
 
     /// Binds every local port now, so a port in use is reported before any SSH work.
-    public init(_ specs: [ForwardSpec], window: UInt32 = 16 * 1024 * 1024, logger: Logger = Logger(label: "autopod.forward")) throws(SSHError) {
+    public init(
+        _ specs: [ForwardSpec], configuration: Configuration = Configuration(), logger: Logger = Logger(label: "autopod.forward")
+    ) throws(SSHError) {
         self.specs = specs
-        self.window = window
+        self.configuration = configuration
         self.logger = logger
         var made: [ForwardListener] = []
         for (i, spec) in specs.enumerated() {
             made.append(try ForwardListener(spec: spec, index: i))
         }
         listeners = made
-        statsTable = specs.map { ForwardStats(spec: $0) }
+        state = LockedValue(State(stats: specs.map { ForwardStats(spec: $0) }))
         wake = try WakePipe()
     }
+
+    /// Channel window for forwarded connections (see `Configuration.window`).
+    var window: UInt32 { configuration.window }
 
     /// The local ports actually bound (differs from the spec when it asked for port 0).
     public var boundPorts: [Int] { listeners.map(\.boundPort) }
 
     public func stats() -> [ForwardStats] {
-        lock.lock()
-        defer { lock.unlock() }
-        return statsTable
+        state.withLock { $0.stats }
     }
 
     /// Ends `run` (from any thread); open connections are closed.
     public func stop() {
-        lock.lock()
-        stopRequested = true
-        lock.unlock()
+        state.withLock { $0.stopRequested = true }
         wake.wake()
     }
 
     var isStopRequested: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return stopRequested
+        state.withLock { $0.stopRequested }
     }
 
     func updateStats(_ index: Int, _ change: (inout ForwardStats) -> Void) {
-        lock.lock()
-        change(&statsTable[index])
-        lock.unlock()
+        state.withLock { change(&$0.stats[index]) }
     }
 
     func refused(_ c: ForwardConnection, reason: String) {
@@ -77,7 +71,8 @@ public final class PortForwarder: @unchecked Sendable {
             $0.activeConnections -= 1
         }
         logger.warning("forwarded connection refused", metadata: ["forward": "\(c.listener.spec)", "reason": "\(reason)"])
-        eventSink?(.connectionRefused(c.listener.spec, reason: reason))
+        let sink = state.withLock { $0.eventSink }
+        sink?(.connectionRefused(c.listener.spec, reason: reason))
     }
 
     /// A participant carrying these forwards over someone else's session (the shell's).
@@ -88,8 +83,9 @@ public final class PortForwarder: @unchecked Sendable {
     /// Keeps the forwards up until `stop()`: connects through `resolveEndpoint()` (asked again
     /// before every attempt: a restarted pod may have a new address), checks the host key,
     /// authenticates, carries connections, and when the session dies reconnects with backoff
-    /// (1 s doubling to 30 s, with jitter). Returns after `stop()`. Throws when going on cannot
-    /// help: authentication failed or the host key was refused.
+    /// (`configuration.initialBackoff` doubling to `maxBackoff`, with jitter). Returns after
+    /// `stop()`. Throws when going on cannot help: authentication failed or the host key was
+    /// refused.
     public func run(
         resolveEndpoint: () throws(SSHError) -> SSHEndpoint,
         credentials: SSHCredentials,
@@ -98,10 +94,10 @@ public final class PortForwarder: @unchecked Sendable {
         verifyHostKey: (SSHEndpoint, SSHHostKey) throws(SSHError) -> Void,
         events: @escaping (TunnelEvent) -> Void = { _ in }
     ) throws(SSHError) {
-        eventSink = events
-        defer { eventSink = nil }
+        state.withLock { $0.eventSink = events }
+        defer { state.withLock { $0.eventSink = nil } }
         var waiting: [ForwardConnection] = []
-        var backoff = 1.0
+        var backoff = configuration.initialBackoff
         var attempt = 0
         while !isStopRequested {
             attempt += 1
@@ -119,13 +115,13 @@ public final class PortForwarder: @unchecked Sendable {
                 try s.authenticate(credentials, passphrase: passphrase)
                 logger.info("tunnel connected", metadata: ["endpoint": "\(endpoint)"])
                 events(.connected(endpoint))
-                backoff = 1
+                backoff = configuration.initialBackoff
                 let e = ForwardEngine(session: s, forwarder: self, waiting: waiting)
                 waiting = []
                 engine = e
                 let loop = try SSHEventLoop(session: s, wake: wake)
                 loop.participants = [e]
-                probe = LivenessProbe(session: s, idleAfter: probeAfterIdle, replyTimeout: probeReplyTimeout)
+                probe = LivenessProbe(session: s, idleAfter: configuration.probeAfterIdle, replyTimeout: configuration.probeReplyTimeout)
                 loop.probe = probe
                 loop.onWake = { [unowned loop] () throws(SSHError) in
                     if self.isStopRequested { loop.stopRequested = true }
@@ -151,22 +147,24 @@ public final class PortForwarder: @unchecked Sendable {
                 logger.warning("tunnel disconnected", metadata: ["error": "\(error.description)", "retryIn": "\(delay)"])
                 events(.disconnected(error, retryIn: delay))
                 waiting = holdClients(for: delay, waiting: waiting)
-                backoff = min(backoff * 2, maxBackoff)
+                backoff = min(backoff * 2, configuration.maxBackoff)
             }
         }
         for c in waiting { refused(c, reason: "the tunnel was stopped") }
     }
 
     /// Between sessions: keeps accepting so clients are not refused by the kernel, holds them
-    /// up to `waitForSessionTimeout`, then closes them promptly rather than leaving them hanging.
-    private func holdClients(for seconds: Double, waiting: [ForwardConnection]) -> [ForwardConnection] {
+    /// up to `configuration.waitForSessionTimeout`, then closes them promptly rather than
+    /// leaving them hanging.
+    private func holdClients(for delay: Duration, waiting: [ForwardConnection]) -> [ForwardConnection] {
+        let patience = configuration.waitForSessionTimeout
         var held = waiting
-        let until = Posix.now() + seconds
+        let until = ContinuousClock.now + delay
         while !isStopRequested {
-            let now = Posix.now()
+            let now = ContinuousClock.now
             held.removeAll { c in
-                guard now - c.acceptedAt > waitForSessionTimeout else { return false }
-                refused(c, reason: "no SSH session for \(Int(waitForSessionTimeout)) s (reconnecting)")
+                guard c.acceptedAt.duration(to: now) > patience else { return false }
+                refused(c, reason: "no SSH session for \(patience.wholeSeconds) s (reconnecting)")
                 return true
             }
             if now >= until { break }
@@ -174,13 +172,13 @@ public final class PortForwarder: @unchecked Sendable {
             let slots = listeners.map { set.add($0.fd, Int16(POLLIN)) }
             set.add(wake.readFD, Int16(POLLIN))
             var next = until
-            for c in held { next = min(next, c.acceptedAt + waitForSessionTimeout) }
-            _ = set.poll(timeoutMs: Int32(max(0, min(next - now, 1)) * 1000) + 1)
+            for c in held { next = min(next, c.acceptedAt + patience) }
+            _ = set.poll(timeoutMs: min(now.duration(to: next), .seconds(1)).pollMilliseconds + 1)
             wake.drain()
             for (i, l) in listeners.enumerated() where set.isReadable(slots[i]) {
                 while let client = l.accept() {
                     updateStats(l.index) { $0.totalConnections += 1; $0.activeConnections += 1 }
-                    held.append(ForwardConnection(fd: client.fd, listener: l, originHost: client.host, originPort: client.port, acceptedAt: Posix.now()))
+                    held.append(ForwardConnection(fd: client.fd, listener: l, originHost: client.host, originPort: client.port, acceptedAt: .now))
                 }
             }
         }

@@ -3,7 +3,7 @@ import AutopodSupport
 extension Posix {
     /// Opens a TCP connection with a deadline (non-blocking connect + poll), trying every
     /// address the name resolves to.
-    static func connectTCP(host: String, port: Int, timeout: Double) throws(SSHError) -> Int32 {
+    static func connectTCP(host: String, port: Int, timeout: Duration) throws(SSHError) -> Int32 {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = streamSocketType
@@ -15,7 +15,7 @@ extension Posix {
                 "Cannot resolve \(host): \(String(cString: gai_strerror(rc))). Check the host name and your network.")
         }
         defer { freeaddrinfo(list) }
-        let deadline = now() + timeout
+        let deadline = Deadline.after(timeout)
         var lastError = "no address"
         var timedOut = false
         var cursor: UnsafeMutablePointer<addrinfo>? = first
@@ -30,8 +30,7 @@ extension Posix {
                 var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
                 var ready: Int32 = -1
                 repeat {
-                    let remainingMs = Int32(max(0, (deadline - now()) * 1000))
-                    ready = poll(&p, 1, remainingMs)
+                    ready = poll(&p, 1, deadline.remaining.pollMilliseconds)
                 } while ready < 0 && errno == EINTR
                 if ready == 0 {
                     timedOut = true
@@ -52,7 +51,7 @@ extension Posix {
         if timedOut {
             throw SSHError(
                 .timeout,
-                "Connecting to \(host):\(port) timed out after \(Int(timeout)) s. The pod may still be starting; try again shortly.")
+                "Connecting to \(host):\(port) timed out after \(timeout.wholeSeconds) s. The pod may still be starting; try again shortly.")
         }
         throw SSHError(
             .connect,

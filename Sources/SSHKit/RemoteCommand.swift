@@ -47,7 +47,7 @@ final class ChannelPump: SSHLoopParticipant {
     private(set) var closed = false
     var isFinished: Bool { closed }
     var hasChannels: Bool { !closed }
-    var nextDeadline: Double? { nil }
+    var nextDeadline: ContinuousClock.Instant? { nil }
 
     private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
 
@@ -80,7 +80,7 @@ final class ChannelPump: SSHLoopParticipant {
         inputEOF = true
     }
 
-    func service(_ set: PollSet, now: Double) throws(SSHError) {
+    func service(_ set: PollSet, now: ContinuousClock.Instant) throws(SSHError) {
         if closed { return }
         try drainOutput()
         if !outputDone {

@@ -39,11 +39,11 @@ protocol SSHLoopParticipant: AnyObject {
     /// Does every piece of non-blocking work it can (reads all its channels until EAGAIN).
     /// Called after every wake-up, whatever woke the loop: reading one channel can pull another
     /// channel's data off the socket, after which poll() will not report it.
-    func service(_ set: PollSet, now: Double) throws(SSHError)
+    func service(_ set: PollSet, now: ContinuousClock.Instant) throws(SSHError)
     /// Whether it has channels open, so inbound SSH data has a consumer.
     var hasChannels: Bool { get }
-    /// A monotonic time at which it wants servicing even without I/O.
-    var nextDeadline: Double? { get }
+    /// When it wants servicing even without I/O.
+    var nextDeadline: ContinuousClock.Instant? { get }
     var isFinished: Bool { get }
 }
 
@@ -64,10 +64,10 @@ final class SSHEventLoop {
     /// Asks the server for an answer when it has been silent (see `LivenessProbe`); nil keeps
     /// the old behaviour (keepalives without replies, TCP-level detection only).
     var probe: LivenessProbe?
-    private var outboundBlockedSince: Double?
+    private var outboundBlockedSince: ContinuousClock.Instant?
     /// Inbound bytes with no channel to consume them (e.g. a server keepalive while idle):
     /// poll would report POLLIN forever, so stop asking until a channel exists again.
-    private var inboundParkedUntil: Double = 0
+    private var inboundParkedUntil = ContinuousClock.now
     /// Unread bytes in the socket when it was last found readable with no channel open: the
     /// same bytes seen again are not a new sign of life (level-triggered POLLIN).
     private var parkedUnread = -1
@@ -75,17 +75,17 @@ final class SSHEventLoop {
     init(session: SSHSession, wake: WakePipe? = nil) throws(SSHError) {
         self.session = session
         if let wake { self.wake = wake } else { self.wake = try WakePipe() }
-        session.lastInbound = Posix.now()
+        session.lastInbound = .now
         session.setBlocking(false)
         session.startKeepalive()
     }
 
     func run() throws(SSHError) {
-        let deadAfter = Double(session.options.deadPeerTimeout)
+        let deadAfter = session.options.deadPeerTimeout
         while !stopRequested && !(participants.first?.isFinished ?? true) {
-            let now = Posix.now()
+            let now = ContinuousClock.now
             try session.flushOutbox()
-            let keepaliveIn = try session.sendKeepaliveIfDue()
+            try session.sendKeepaliveIfDue()
             if let probe { try probe.tick(now: now) }
             let hasChannels = participants.contains { $0.hasChannels } || (probe?.inFlight ?? false)
 
@@ -96,17 +96,17 @@ final class SSHEventLoop {
             let wakeSlot = set.add(wake.readFD, Int16(POLLIN))
             for p in participants where !p.isFinished { p.register(&set) }
 
-            var timeout = Double(max(1, keepaliveIn))
-            timeout = min(timeout, 1.0)
+            // Keepalives fall due in whole seconds, so a tick every second is never late for one.
+            var timeout = Duration.seconds(1)
             for p in participants {
-                if let d = p.nextDeadline { timeout = min(timeout, max(0, d - now)) }
+                if let d = p.nextDeadline { timeout = min(timeout, max(.zero, now.duration(to: d))) }
             }
-            if let d = probe?.nextDeadline { timeout = min(timeout, max(0.01, d - now)) }
-            let ready = set.poll(timeoutMs: Int32(timeout * 1000))
+            if let d = probe?.nextDeadline { timeout = min(timeout, max(.milliseconds(10), now.duration(to: d))) }
+            let ready = set.poll(timeoutMs: timeout.pollMilliseconds)
             if ready < 0 && errno != EINTR {
                 throw SSHError(.io, "poll() failed: \(Posix.errorString()).")
             }
-            let after = Posix.now()
+            let after = ContinuousClock.now
 
             let sshRevents = set.revents(sshSlot)
             session.socketReady = sshRevents & Int16(POLLIN | POLLOUT) != 0
@@ -133,8 +133,8 @@ final class SSHEventLoop {
                 outboundBlockedSince = nil
             }
             // Data we cannot send for this long means the peer stopped acknowledging.
-            if let since = outboundBlockedSince, after - since > deadAfter {
-                throw SSHError(.disconnected, "The connection to \(session.endpoint.host):\(session.endpoint.port) stalled for \(Int(deadAfter)) s and was given up.")
+            if let since = outboundBlockedSince, since.duration(to: after) > deadAfter {
+                throw SSHError(.disconnected, "The connection to \(session.endpoint.host):\(session.endpoint.port) stalled for \(deadAfter.wholeSeconds) s and was given up.")
             }
             if sshRevents & Int16(POLLOUT) != 0 { try session.flushOutbox() }
             if set.isReadable(wakeSlot) {
@@ -149,12 +149,12 @@ final class SSHEventLoop {
 
     /// With no channel open, readable means either the peer closed (recv peeks 0) or it sent a
     /// message only a channel read would consume.
-    private func checkIdleInbound(_ now: Double) throws(SSHError) {
+    private func checkIdleInbound(_ now: ContinuousClock.Instant) throws(SSHError) {
         var byte: UInt8 = 0
         let n = recv(session.socketFD, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
         if n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
             throw SSHError(.disconnected, "The server at \(session.endpoint.host):\(session.endpoint.port) closed the connection.")
         }
-        inboundParkedUntil = now + 1
+        inboundParkedUntil = now + .seconds(1)
     }
 }

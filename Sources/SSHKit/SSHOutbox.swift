@@ -73,15 +73,14 @@ final class SSHOutbox {
 
     /// Waits until everything is written or `timeout` passes (before libssh2 blocks on a reply
     /// to bytes still held here). Returns 0, or the errno that ended the connection.
-    func drain(timeout: Double) -> Int32 {
-        let end = Posix.now() + timeout
+    func drain(timeout: Duration) -> Int32 {
+        let deadline = Deadline.after(timeout)
         while !isEmpty {
             let err = flush()
             if err != 0 { return err }
-            let left = end - Posix.now()
-            if isEmpty || left <= 0 { break }
+            if isEmpty || deadline.hasPassed { break }
             var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-            _ = poll(&p, 1, Int32(min(left, 1) * 1000) + 1)
+            _ = poll(&p, 1, min(deadline.remaining, .seconds(1)).pollMilliseconds)
         }
         return 0
     }

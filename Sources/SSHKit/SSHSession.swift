@@ -5,14 +5,15 @@ import Logging
 /// Tunables for one SSH connection.
 public struct SSHSessionOptions: Sendable {
     /// Deadline for the TCP connect.
-    public var connectTimeout: Double = 10
+    public var connectTimeout: Duration = .seconds(10)
     /// Deadline for each blocking libssh2 step (handshake, each auth attempt).
-    public var operationTimeout: Double = 20
-    /// Seconds between `keepalive@libssh2.org` requests once authenticated.
-    public var keepaliveInterval: Int = 3
+    public var operationTimeout: Duration = .seconds(20)
+    /// Time between `keepalive@libssh2.org` requests once authenticated (libssh2 counts whole
+    /// seconds, at least 2; a fraction is rounded up).
+    public var keepaliveInterval: Duration = .seconds(3)
     /// A connection that cannot deliver data for this long is treated as dead (TCP_USER_TIMEOUT,
     /// TCP keepalive, and the event loop's inactivity rule).
-    public var deadPeerTimeout: Int = 10
+    public var deadPeerTimeout: Duration = .seconds(10)
     /// Cipher preference. libssh2 1.10 has no chacha20/GCM. Measured here (200 MB through exec
     /// over loopback): aes128-ctr and aes256-ctr within noise of each other (~150 MB/s, the MAC
     /// and the copy loop dominate with AES-NI), so aes128-ctr leads, as in OpenSSH's own order.
@@ -45,7 +46,7 @@ public final class SSHSession {
     var isDead = false
     /// Monotonic time of the last sign of life from the server (bytes on the socket, a channel
     /// read, a channel-open answer); the liveness probe and the event loop judge silence by it.
-    var lastInbound: Double = Posix.now()
+    var lastInbound: ContinuousClock.Instant = .now
     /// Whether the last poll() found work on the socket for libssh2 (bytes to read, or room for
     /// output it was blocked on). Every libssh2 read drains the socket first, so once one has run
     /// this wake-up, the next read has nothing new to find unless a channel has data queued.
@@ -67,8 +68,7 @@ public final class SSHSession {
         let fd = try Posix.connectTCP(host: endpoint.host, port: endpoint.port, timeout: options.connectTimeout)
         Posix.setNoDelay(fd)
         Posix.setDeadPeerDetection(
-            fd, seconds: Int32(options.deadPeerTimeout),
-            unackedLimit: Int32(options.deadPeerTimeout - max(2, options.keepaliveInterval)))
+            fd, deadline: options.deadPeerTimeout, unackedLimit: options.deadPeerTimeout - .seconds(Self.keepaliveSeconds(options)))
 
         let outbox = SSHOutbox(fd: fd)
         guard let session = libssh2_session_init_ex(nil, nil, nil, Unmanaged.passUnretained(outbox).toOpaque()) else {
@@ -77,7 +77,7 @@ public final class SSHSession {
         }
         _ = libssh2_session_callback_set(session, LIBSSH2_CALLBACK_SEND, unsafeBitCast(SSHOutbox.callback, to: UnsafeMutableRawPointer.self))
         libssh2_session_set_blocking(session, 1)
-        libssh2_session_set_timeout(session, Int(options.operationTimeout * 1000))
+        libssh2_session_set_timeout(session, Int(options.operationTimeout.pollMilliseconds))
         libssh2_session_method_pref(session, LIBSSH2_METHOD_HOSTKEY, Self.hostKeyPreference)
         libssh2_session_method_pref(session, LIBSSH2_METHOD_CRYPT_CS, options.ciphers)
         libssh2_session_method_pref(session, LIBSSH2_METHOD_CRYPT_SC, options.ciphers)
@@ -136,17 +136,23 @@ public final class SSHSession {
     /// Starts libssh2's keepalive; call only after authentication (some servers reject global
     /// requests earlier). want_reply = 0: replies would pile up unfreed in libssh2 1.10 (#623).
     func startKeepalive() {
-        libssh2_keepalive_config(raw, 0, UInt32(max(2, options.keepaliveInterval)))
+        libssh2_keepalive_config(raw, 0, UInt32(Self.keepaliveSeconds(options)))
     }
 
-    /// Sends a keepalive if due; returns seconds until the next one is due.
-    func sendKeepaliveIfDue() throws(SSHError) -> Int {
+    /// The keepalive interval as libssh2 takes it: whole seconds, at least 2.
+    static func keepaliveSeconds(_ options: SSHSessionOptions) -> Int {
+        max(2, Int(options.keepaliveInterval.seconds.rounded(.up)))
+    }
+
+    /// Sends a keepalive if due; returns the time until the next one is due.
+    @discardableResult
+    func sendKeepaliveIfDue() throws(SSHError) -> Duration {
         var next: Int32 = 0
         let rc = libssh2_keepalive_send(raw, &next)
         if rc != 0 && rc != LibSSH2.eagain {
             throw error(.disconnected, "The connection to \(endpoint.host):\(endpoint.port) was lost while sending a keepalive.", code: rc)
         }
-        return Int(next)
+        return .seconds(Int(next))
     }
 
     func setBlocking(_ blocking: Bool) {

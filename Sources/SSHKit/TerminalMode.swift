@@ -8,10 +8,12 @@ final class TerminalMode {
     private var active = false
 
     /// The settings to restore at exit; a process has one controlling terminal, so one slot.
-    nonisolated(unsafe) private static var exitRestore: (fd: Int32, settings: termios)?
+    /// Locked: a second Ctrl+C may call exit() on a signal thread while the shell's thread
+    /// changes it.
+    private static let exitRestore = LockedValue<(fd: Int32, settings: termios)?>(nil)
     private static let registerAtExit: Void = {
         atexit {
-            if let saved = TerminalMode.exitRestore {
+            if let saved = TerminalMode.exitRestore.current {
                 var t = saved.settings
                 tcsetattr(saved.fd, TCSADRAIN, &t)
             }
@@ -27,11 +29,11 @@ final class TerminalMode {
             throw SSHError(.notATerminal, "Cannot read the terminal settings: \(Posix.errorString()).")
         }
         _ = Self.registerAtExit
-        Self.exitRestore = (fd, original)
+        Self.exitRestore.set((fd, original))
         var raw = original
         cfmakeraw(&raw)
         guard tcsetattr(fd, TCSADRAIN, &raw) == 0 else {
-            Self.exitRestore = nil
+            Self.exitRestore.set(nil)
             throw SSHError(.notATerminal, "Cannot switch the terminal to raw mode: \(Posix.errorString()).")
         }
         active = true
@@ -41,7 +43,7 @@ final class TerminalMode {
         guard active else { return }
         tcsetattr(fd, TCSADRAIN, &original)
         active = false
-        Self.exitRestore = nil
+        Self.exitRestore.set(nil)
     }
 
     deinit {

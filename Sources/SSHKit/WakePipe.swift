@@ -2,7 +2,7 @@ import AutopodSupport
 
 /// A pipe whose only job is to wake a `poll()`: signal handlers and other threads write a byte.
 /// Both ends are non-blocking so a full pipe never blocks the writer (one pending byte is enough).
-final class WakePipe: @unchecked Sendable {
+final class WakePipe: Sendable {
     let readFD: Int32
     let writeFD: Int32
 

@@ -1,3 +1,4 @@
+import AutopodSupport
 import AutopodCore
 import Foundation
 import TestSupport
@@ -30,8 +31,8 @@ final class HTTPClientTests: XCTestCase {
         XCTAssertEqual(server.received.count, 3)
         XCTAssertEqual(sleeps.values.count, 2)
         // Exponential backoff with jitter: the second wait's range starts where the first's ends.
-        XCTAssertTrue((0.25...0.5).contains(sleeps.values[0]), "\(sleeps.values)")
-        XCTAssertTrue((0.5...1.0).contains(sleeps.values[1]), "\(sleeps.values)")
+        XCTAssertTrue((.milliseconds(250) ... .milliseconds(500)).contains(sleeps.values[0]), "\(sleeps.values)")
+        XCTAssertTrue((.milliseconds(500) ... .seconds(1)).contains(sleeps.values[1]), "\(sleeps.values)")
     }
 
     func testHonoursRetryAfter() throws {
@@ -41,7 +42,7 @@ final class HTTPClientTests: XCTestCase {
         let sleeps = SleepRecorder()
         let response = try client(sleeps: sleeps).send(HTTPRequest(url: server.url), policy: .standard)
         XCTAssertEqual(response.status, 200)
-        XCTAssertEqual(sleeps.values, [3])
+        XCTAssertEqual(sleeps.values, [.seconds(3)])
     }
 
     func testDoesNotRetryA400() throws {
@@ -61,7 +62,7 @@ final class HTTPClientTests: XCTestCase {
     func testTimeoutIsReportedAsTimeoutWithCurlText() throws {
         let server = try ScriptedHTTPServer(replies: [.init(status: 200, delay: 3)])
         var request = HTTPRequest(url: server.url + "/slow?api_key=supersecretvalue123")
-        request.timeout = 0.5
+        request.timeout = .milliseconds(500)
         XCTAssertThrowsError(try client().send(request, policy: .never)) { error in
             guard let error = error as? HTTPError else { return XCTFail("\(error)") }
             XCTAssertEqual(error.kind, .timeout)
@@ -74,7 +75,7 @@ final class HTTPClientTests: XCTestCase {
     func testTimeoutsAreRetriedUnderTheStandardPolicy() throws {
         let server = try ScriptedHTTPServer(replies: [.init(status: 200, delay: 2), .init(status: 200, body: "late")])
         var request = HTTPRequest(url: server.url)
-        request.timeout = 0.5
+        request.timeout = .milliseconds(500)
         let response = try client().send(request, policy: .standard)
         XCTAssertEqual(String(decoding: response.body, as: UTF8.self), "late")
         XCTAssertEqual(server.received.count, 2)
@@ -90,20 +91,19 @@ final class HTTPClientTests: XCTestCase {
 
     func testTotalBudgetStopsRetries() throws {
         let server = try ScriptedHTTPServer(replies: [.init(status: 503, headers: ["Retry-After": "1"])])
-        let policy = RetryPolicy(maxAttempts: 10, initialDelay: 1, maxDelay: 8, totalBudget: 2.5)
+        let policy = RetryPolicy(maxAttempts: 10, initialDelay: .seconds(1), maxDelay: .seconds(8), totalBudget: .milliseconds(2500))
         let sleeps = SleepRecorder()
         let response = try client(sleeps: sleeps).send(HTTPRequest(url: server.url), policy: policy)
         XCTAssertEqual(response.status, 503)
         // Two waits of one second fit in 2.5 s; a third would not.
-        XCTAssertEqual(sleeps.values, [1, 1])
+        XCTAssertEqual(sleeps.values, [.seconds(1), .seconds(1)])
         XCTAssertEqual(server.received.count, 3)
     }
 }
 
 /// Records the waits the retry loop asks for instead of sleeping.
-final class SleepRecorder: @unchecked Sendable {
-    private let lock = NSLock()
-    private var recorded: [Double] = []
-    func record(_ value: Double) { lock.withLock { recorded.append(value) } }
-    var values: [Double] { lock.withLock { recorded } }
+final class SleepRecorder: Sendable {
+    private let recorded = LockedValue<[Duration]>([])
+    func record(_ value: Duration) { recorded.withLock { $0.append(value) } }
+    var values: [Duration] { recorded.current }
 }

@@ -1,3 +1,4 @@
+import AutopodSupport
 import AutopodCore
 import Foundation
 import XCTest
@@ -27,7 +28,7 @@ final class NumberTextTests: XCTestCase {
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
         let request = HTTPResponse(status: 503, headers: ["retry-after": formatter.string(from: future)], body: Data())
         let wait = try? XCTUnwrap(request.retryAfter)
-        XCTAssertEqual(wait ?? -1, 120, accuracy: 2)
+        XCTAssertEqual(wait?.seconds ?? -1, 120, accuracy: 2)
         XCTAssertNil(HTTPResponse(status: 503, headers: ["retry-after": "Someday, 99 Foo 2026 25:00:00 GMT"], body: Data()).retryAfter)
     }
 }

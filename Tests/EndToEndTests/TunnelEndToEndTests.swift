@@ -1,10 +1,7 @@
+import AutopodSupport
 import Foundation
 import TestSupport
 import XCTest
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `autopod tunnel` as a built binary against runpod-sim: forwards reach the pod's responder on
 /// 8888 and survive sshd restarts, a network cut, and a stop and start of the pod; fatal cases
@@ -32,12 +29,12 @@ final class TunnelEndToEndTests: EndToEndCase {
         XCTAssertEqual(try Self.httpGet(port), "runpod-sim pod \(pod.id) port 8888")
 
         // 64 clients at once: each gets its own channel, all through the one session.
-        let answers = Locked<[String?]>(Array(repeating: nil, count: 64))
+        let answers = LockedValue<[String?]>(Array(repeating: nil, count: 64))
         DispatchQueue.concurrentPerform(iterations: 64) { i in
             let body = try? Self.httpGet(port)
-            answers.mutate { $0[i] = body }
+            answers.withLock { $0[i] = body }
         }
-        XCTAssertEqual(answers.value.filter { $0 == "runpod-sim pod \(pod.id) port 8888" }.count, 64, "\(answers.value)")
+        XCTAssertEqual(answers.current.filter { $0 == "runpod-sim pod \(pod.id) port 8888" }.count, 64, "\(answers.current)")
 
         let listed = try XCTUnwrap(try cli.json(["tunnel", "list"]) as? [[String: Any]])
         XCTAssertEqual(listed.first?["podID"] as? String, pod.id)
@@ -307,21 +304,4 @@ final class TunnelEndToEndTests: EndToEndCase {
 struct TunnelTestError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
-}
-
-/// A value shared by concurrent test closures.
-final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value
-    init(_ value: Value) { stored = value }
-    var value: Value {
-        lock.lock()
-        defer { lock.unlock() }
-        return stored
-    }
-    func mutate(_ body: (inout Value) -> Void) {
-        lock.lock()
-        body(&stored)
-        lock.unlock()
-    }
 }

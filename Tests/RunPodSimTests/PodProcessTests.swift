@@ -140,7 +140,7 @@ final class PodProcessTests: SimulatorTestCase {
         XCTAssertNotNil(SSHProbe(port: port))
         let http = try XCTUnwrap((try client.simPod(id)["httpPorts"] as? [String: String])?["8888"])
         let curl = HTTPClient(transport: CurlHTTPClient())
-        let request = HTTPRequest(url: "http://\(http)/", timeout: 3, connectTimeout: 2)
+        let request = HTTPRequest(url: "http://\(http)/", timeout: .seconds(3), connectTimeout: .seconds(2))
 
         XCTAssertEqual(try client.control("POST", "/_sim/pods/\(id)/network", ["up": false]).status, 200)
         XCTAssertNil(SSHProbe(port: port, timeout: 3), "SSH through the public endpoint still works with the network cut")

@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 @testable import SSHKit
 import TestSupport
@@ -159,14 +160,13 @@ final class ShellWithForwardsTests: SSHTestCase {
         let forwarder = try PortForwarder([ForwardSpec(localPort: 0, remoteHost: "127.0.0.1", remotePort: echo.port)])
         let session = try connect()
         let pty = try PseudoTerminal()
-        final class Box: @unchecked Sendable { var problem: String? = "not run" }
-        let box = Box()
+        let problem = LockedValue<String?>("not run")
         let port = forwarder.boundPorts[0]
         pty.type("echo ready\r")
         let user = Thread { [pty] in
             _ = pty.waitFor("ready\r\n")
             let fd = connectLoopback(port: port)
-            box.problem = echoRoundTrip(fd: fd, seed: 5, total: 2_000_000)
+            problem.set(echoRoundTrip(fd: fd, seed: 5, total: 2_000_000))
             close(fd)
             pty.type("exit 5\r")
         }
@@ -174,7 +174,7 @@ final class ShellWithForwardsTests: SSHTestCase {
         let exit = try InteractiveShell(session: session, term: "vt100", stdin: pty.slave, stdout: pty.slave, stderr: pty.slave)
             .run(alongside: forwarder)
         XCTAssertEqual(exit, .status(5))
-        XCTAssertNil(box.problem)
+        XCTAssertNil(problem.current)
         XCTAssertEqual(forwarder.stats()[0].bytesToLocal, 2_000_000)
     }
 }

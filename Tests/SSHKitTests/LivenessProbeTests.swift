@@ -17,8 +17,10 @@ final class LivenessProbeTests: SSHTestCase {
         defer { try? FileManager.default.removeItem(atPath: khDir) }
         let echo = try TCPTestServer(mode: .echo)
         defer { echo.stop() }
-        let forwarder = try PortForwarder([ForwardSpec(localPort: 0, remoteHost: "127.0.0.1", remotePort: echo.port)])
-        forwarder.maxBackoff = 2
+        var configuration = PortForwarder.Configuration()
+        configuration.maxBackoff = .seconds(2)
+        let forwarder = try PortForwarder(
+            [ForwardSpec(localPort: 0, remoteHost: "127.0.0.1", remotePort: echo.port)], configuration: configuration)
         let run = TunnelRun(forwarder, sshd: sshd, knownHosts: KnownHostsFile(path: khDir + "/known_hosts"), port: proxy.port)
         defer { run.stop() }
         XCTAssertTrue(run.waitForEvent("connected"), "\(run.events)")
@@ -27,11 +29,11 @@ final class LivenessProbeTests: SSHTestCase {
         XCTAssertEqual(run.events.filter { $0.hasPrefix("disconnected") }.count, 0, "a healthy idle link was dropped: \(run.events)")
 
         proxy.isStalled = true
-        let stalled = Date()
+        let stalled = ContinuousClock.now
         XCTAssertTrue(run.waitForEvent("disconnected", timeout: 30), "\(run.events)")
-        let detected = Date().timeIntervalSince(stalled)
-        print("liveness: stalled link detected after \(String(format: "%.1f", detected)) s")
-        XCTAssertLessThan(detected, 15, "\(run.events)")
+        let detected = stalled.elapsed
+        print("liveness: stalled link detected after \(String(format: "%.1f", detected.seconds)) s")
+        XCTAssertLessThan(detected, .seconds(15), "\(run.events)")
         XCTAssertTrue(run.events.contains { $0.contains("stopped answering") }, "\(run.events)")
 
         proxy.isStalled = false
@@ -56,18 +58,18 @@ final class LivenessProbeTests: SSHTestCase {
             do {
                 let session = try connect()
                 session.setBlocking(false)
-                let probe = LivenessProbe(session: session, idleAfter: 0, replyTimeout: 5, kind: kind)
-                let start = Posix.now()
+                let probe = LivenessProbe(session: session, idleAfter: .zero, replyTimeout: .seconds(5), kind: kind)
+                let start = ContinuousClock.now
                 while probe.probesSent < count || probe.inFlight {
                     // No new probe once `count` were sent; the last one is still finished.
-                    if probe.probesSent >= count { probe.idleAfter = .greatestFiniteMagnitude }
-                    try probe.tick(now: Posix.now())
+                    if probe.probesSent >= count { probe.idleAfter = .seconds(1_000_000) }
+                    try probe.tick(now: .now)
                     guard probe.inFlight else { continue }
                     var p = pollfd(fd: session.socketFD, events: session.blockedEvents | Int16(POLLIN), revents: 0)
-                    if poll(&p, 1, 1000) > 0 && p.revents & Int16(POLLIN) != 0 { session.lastInbound = Posix.now() }
+                    if poll(&p, 1, 1000) > 0 && p.revents & Int16(POLLIN) != 0 { session.lastInbound = .now }
                 }
                 sent = probe.probesSent
-                perProbe = (Posix.now() - start) / Double(sent) * 1000
+                perProbe = start.elapsed.seconds / Double(sent) * 1000
             }
             // The session is gone now; give sshd time to log its teardown.
             Thread.sleep(forTimeInterval: 0.5)

@@ -1,15 +1,17 @@
+import AutopodSupport
 import Foundation
 import SSHKit
 import TestSupport
 import XCTest
 
 /// Collects a running tunnel's outcome and events across threads.
-final class TunnelRun: @unchecked Sendable {
+final class TunnelRun: Sendable {
     let forwarder: PortForwarder
-    private let lock = NSLock()
-    private var _events: [String] = []
-    private var _error: SSHError?
-    private var _finished = false
+    private struct Outcome {
+        var events: [String] = []
+        var error: SSHError?
+    }
+    private let outcome = LockedValue(Outcome())
     private let done = DispatchSemaphore(value: 0)
 
     /// `port`: where to connect instead of sshd's own port (a proxy in front of it).
@@ -24,29 +26,26 @@ final class TunnelRun: @unchecked Sendable {
                     verifyHostKey: { endpoint, hostKey throws(SSHError) in
                         try knownHosts.verify(podID: "pod-t", endpoint: endpoint, presented: hostKey, restartSeenSincePinned: false, acceptNew: false)
                     },
-                    events: { [self] event in
-                        lock.lock(); _events.append("\(event)"); lock.unlock()
-                    })
+                    events: { [self] event in outcome.withLock { $0.events.append("\(event)") } })
             } catch {
-                lock.lock(); _error = error as? SSHError; lock.unlock()
+                outcome.withLock { $0.error = error as? SSHError }
             }
-            lock.lock(); _finished = true; lock.unlock()
             done.signal()
         }.start()
     }
 
-    var events: [String] { lock.lock(); defer { lock.unlock() }; return _events }
-    var error: SSHError? { lock.lock(); defer { lock.unlock() }; return _error }
+    var events: [String] { outcome.current.events }
+    var error: SSHError? { outcome.current.error }
 
     func wait(timeout: Double) -> Bool {
         done.wait(timeout: .now() + timeout) == .success
     }
 
     func waitForEvent(_ prefix: String, count: Int = 1, timeout: Double = 20) -> Bool {
-        let end = Date().addingTimeInterval(timeout)
-        while Date() < end {
+        let deadline = Deadline.after(.seconds(timeout))
+        while !deadline.hasPassed {
             if events.filter({ $0.hasPrefix(prefix) }).count >= count { return true }
-            usleep(20_000)
+            Sleep.for(.milliseconds(20))
         }
         return false
     }
@@ -58,9 +57,8 @@ final class TunnelRun: @unchecked Sendable {
 }
 
 /// Clients that each connect to `port` on a thread of their own and echo a checked stream.
-final class EchoClients: @unchecked Sendable {
-    private let lock = NSLock()
-    private var problems: [String] = []
+final class EchoClients: Sendable {
+    private let problems = LockedValue<[String]>([])
     private let group = DispatchGroup()
 
     init(port: Int, count: Int, chunk: Int = 65536, stream: @escaping @Sendable (Int) -> (seed: UInt64, total: Int)) {
@@ -72,7 +70,7 @@ final class EchoClients: @unchecked Sendable {
                 defer { if fd >= 0 { close(fd) } }
                 let (seed, total) = stream(i)
                 if let problem = fd < 0 ? "connect failed" : echoRoundTrip(fd: fd, seed: seed, total: total, chunk: chunk) {
-                    lock.lock(); problems.append("\(i): \(problem)"); lock.unlock()
+                    problems.withLock { $0.append("\(i): \(problem)") }
                 }
             }.start()
         }
@@ -81,7 +79,7 @@ final class EchoClients: @unchecked Sendable {
     func wait(timeout: Double) -> Bool { group.wait(timeout: .now() + timeout) == .success }
 
     /// What went wrong, one line per client.
-    var failures: [String] { lock.lock(); defer { lock.unlock() }; return problems }
+    var failures: [String] { problems.current }
 }
 
 final class PortForwarderTests: SSHTestCase {
@@ -262,22 +260,24 @@ final class PortForwarderReconnectTests: SSHTestCase {
         defer { echo.stop() }
         let dir = try makeTempDirectory(prefix: "fwd")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let forwarder = try PortForwarder([ForwardSpec(localPort: 0, remoteHost: "127.0.0.1", remotePort: echo.port)])
-        forwarder.waitForSessionTimeout = 1.5
+        var configuration = PortForwarder.Configuration()
+        configuration.waitForSessionTimeout = .milliseconds(1500)
+        let forwarder = try PortForwarder(
+            [ForwardSpec(localPort: 0, remoteHost: "127.0.0.1", remotePort: echo.port)], configuration: configuration)
         let run = TunnelRun(forwarder, sshd: sshd, knownHosts: KnownHostsFile(path: dir + "/kh"))
         defer { run.stop() }
         XCTAssertTrue(run.waitForEvent("connected"))
         sshd.stop()
         XCTAssertTrue(run.waitForEvent("disconnected", timeout: 10))
-        let start = Date()
+        let start = ContinuousClock.now
         let waiting = connectLoopback(port: forwarder.boundPorts[0])
         XCTAssertGreaterThanOrEqual(waiting, 0, "the port stays bound while there is no session")
         var byte: UInt8 = 0
         XCTAssertLessThanOrEqual(read(waiting, &byte, 1), 0, "a client with no session in sight is closed")
         close(waiting)
-        let waited = Date().timeIntervalSince(start)
-        XCTAssertGreaterThan(waited, 1.0)
-        XCTAssertLessThan(waited, 6)
+        let waited = start.elapsed
+        XCTAssertGreaterThan(waited, .seconds(1))
+        XCTAssertLessThan(waited, .seconds(6))
         XCTAssertGreaterThanOrEqual(forwarder.stats()[0].refusedConnections, 1)
 
         try sshd.start()

@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 import SSHKit
 import TestSupport
@@ -26,14 +27,14 @@ final class SessionTests: SSHTestCase {
 
     func testConnectTimeoutToUnroutableAddress() throws {
         var options = SSHSessionOptions()
-        options.connectTimeout = 0.5
-        let start = Date()
+        options.connectTimeout = .milliseconds(500)
+        let start = ContinuousClock.now
         // TEST-NET-1 is never routed; the connect hangs until the deadline.
         XCTAssertThrowsError(try SSHSession(connectingTo: SSHEndpoint(host: "192.0.2.1", port: 22), options: options)) { error in
             let kind = (error as? SSHError)?.kind
             XCTAssertTrue(kind == .timeout || kind == .connect, "\(error)")
         }
-        XCTAssertLessThan(Date().timeIntervalSince(start), 5)
+        XCTAssertLessThan(start.elapsed, .seconds(5))
     }
 
     func testHandshakeTimeoutWhenPortDoesNotSpeakSSH() throws {
@@ -48,7 +49,7 @@ final class SessionTests: SSHTestCase {
         _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
         listen(fd, 4)
         var options = SSHSessionOptions()
-        options.operationTimeout = 1
+        options.operationTimeout = .seconds(1)
         XCTAssertThrowsError(try SSHSession(connectingTo: SSHEndpoint(host: "127.0.0.1", port: port), options: options)) { error in
             let e = error as? SSHError
             XCTAssertTrue(e?.kind == .timeout || e?.kind == .handshake, "\(error)")

@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 
 /// Runs a program to completion and collects what it printed.
@@ -30,13 +31,13 @@ public enum ProcessRunner {
             try input.fileHandleForWriting.close()
         }
         // Read both pipes concurrently so a chatty child cannot fill one and block.
-        let collected = Collected()
+        let collected = LockedValue((out: Data(), err: Data()))
         let group = DispatchGroup()
         for (pipe, isOut) in [(out, true), (err, false)] {
             group.enter()
             DispatchQueue.global().async {
                 let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                collected.set(data, isOut: isOut)
+                collected.withLock { if isOut { $0.out = data } else { $0.err = data } }
                 group.leave()
             }
         }
@@ -45,9 +46,10 @@ public enum ProcessRunner {
             group.wait()
         }
         process.waitUntilExit()
+        let output = collected.current
         return Result(
-            status: process.terminationStatus, stdout: String(decoding: collected.out, as: UTF8.self),
-            stderr: String(decoding: collected.err, as: UTF8.self))
+            status: process.terminationStatus, stdout: String(decoding: output.out, as: UTF8.self),
+            stderr: String(decoding: output.err, as: UTF8.self))
     }
 
     /// posix_spawn with /dev/null for every stream, then waitpid. Foundation's Process never
@@ -72,16 +74,5 @@ public enum ProcessRunner {
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let exited = (status & 0x7f) == 0
         return Result(status: exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), stdout: "", stderr: "")
-    }
-
-    private final class Collected: @unchecked Sendable {
-        private let lock = NSLock()
-        var out = Data()
-        var err = Data()
-        func set(_ data: Data, isOut: Bool) {
-            lock.withLock {
-                if isOut { out = data } else { err = data }
-            }
-        }
     }
 }

@@ -133,7 +133,7 @@ public final class SimulatorClient: @unchecked Sendable {
 
     private func send(_ method: String, url: String, headers: [String: String], body: Data, timeout: Double) throws -> Reply {
         let response = try http.send(
-            HTTPRequest(method: method, url: url, headers: headers, body: body, timeout: timeout), policy: .never)
+            HTTPRequest(method: method, url: url, headers: headers, body: body, timeout: .seconds(timeout)), policy: .never)
         let json = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any]
         return Reply(status: response.status, json: json, body: response.body)
     }

@@ -34,7 +34,7 @@ struct LogsCommand: ParsableCommand {
         guard follow else { return }
         var offset = UInt64(data.count)
         while true {
-            usleep(250_000)
+            Sleep.for(.milliseconds(250))
             // A rotation replaces the file: start again from the top of the new one.
             let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? UInt64) ?? 0
             if size < offset { offset = 0 }

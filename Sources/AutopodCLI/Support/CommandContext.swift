@@ -28,8 +28,8 @@ struct CommandContext {
         LogSetup.redactor.add(secret: key)
         var client = GraphQLClient(baseURL: config.effectiveBaseURL(environment: environment), apiKey: key)
         // AUTOPOD_API_TIMEOUT (seconds) shortens the per-request timeout, for tests and slow links.
-        if let text = environment["AUTOPOD_API_TIMEOUT"], let seconds = Double(text), seconds > 0 {
-            client.timeout = seconds
+        if let text = environment["AUTOPOD_API_TIMEOUT"], let seconds = Double(text), seconds > 0, seconds < 1e9 {
+            client.timeout = .seconds(seconds)
         }
         return CommandContext(
             environment: environment, paths: paths, config: config, provider: RunPodProvider(client: client),

@@ -7,17 +7,18 @@ import AutopodSupport
 public final class FileLock {
     private let fd: Int32
 
-    public init(path: URL, timeout: Double = 30) throws {
+    public init(path: URL, timeout: Duration = .seconds(30)) throws {
         fd = try Self.openLockFile(path)
-        let deadline = Date().addingTimeInterval(timeout)
+        let deadline = Deadline.after(timeout)
+        // flock cannot wait with a limit, so the lock is tried every 20 ms until the deadline.
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            if Date() > deadline {
+            if deadline.hasPassed {
                 close(fd)
                 throw FileProblem(
-                    path: path.path, reason: "another autopod process has held the state lock for \(Int(timeout)) s",
+                    path: path.path, reason: "another autopod process has held the state lock for \(timeout.wholeSeconds) s",
                     fix: "wait for it to finish, or stop it")
             }
-            usleep(20_000)
+            Sleep.for(min(.milliseconds(20), deadline.remaining))
         }
     }
 

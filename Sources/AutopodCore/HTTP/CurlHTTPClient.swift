@@ -4,21 +4,19 @@ import FoundationEssentials
 
 /// HTTP over libcurl. One easy handle is kept and reused under a lock, so repeated requests to
 /// the same API share a connection (and its TLS session).
-public final class CurlHTTPClient: HTTPTransport, @unchecked Sendable {
-    private let lock = Lock()
-    private let handle: EasyHandle
+public final class CurlHTTPClient: HTTPTransport, Sendable {
+    /// One request at a time on the handle; libcurl handles must not be shared between threads.
+    private let handle: LockedValue<EasyHandle>
     private let userAgent: String
     /// Tests point the client at plain-HTTP loopback servers; TLS verification is never turned off.
     public init(userAgent: String = "autopod/\(AutopodVersion.current)") {
         NativeLibraries.initialize()
-        self.handle = EasyHandle()
+        self.handle = LockedValue(EasyHandle())
         self.userAgent = userAgent
     }
 
     public func perform(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
-        lock.lock()
-        defer { lock.unlock() }
-        return try handle.perform(request, userAgent: userAgent)
+        try handle.withLock { (handle) throws(HTTPError) in try handle.perform(request, userAgent: userAgent) }
     }
 }
 
@@ -59,8 +57,8 @@ private final class EasyHandle {
                     _ = ccurl_setopt_long(curl, CURLOPT_NOSIGNAL, 1)
                     _ = ccurl_setopt_long(curl, CURLOPT_SSL_VERIFYPEER, 1)
                     _ = ccurl_setopt_long(curl, CURLOPT_SSL_VERIFYHOST, 2)
-                    _ = ccurl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout * 1000))
-                    _ = ccurl_setopt_long(curl, CURLOPT_TIMEOUT_MS, Int(request.timeout * 1000))
+                    _ = ccurl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout.pollMilliseconds))
+                    _ = ccurl_setopt_long(curl, CURLOPT_TIMEOUT_MS, Int(request.timeout.pollMilliseconds))
                     _ = ccurl_setopt_long(curl, CURLOPT_TCP_NODELAY, 1)
                     _ = ccurl_setopt_long(curl, CURLOPT_TCP_KEEPALIVE, 1)
                     _ = ccurl_setopt_pointer(curl, CURLOPT_ERRORBUFFER, errorPointer.baseAddress)

@@ -5,13 +5,13 @@ import Logging
 /// Sends requests through a transport and applies the retry policy the caller asks for.
 public struct HTTPClient: Sendable {
     public let transport: any HTTPTransport
-    private let sleep: @Sendable (Double) -> Void
+    private let sleep: @Sendable (Duration) -> Void
     private let logger: Logger
 
     public init(
         transport: any HTTPTransport = CurlHTTPClient(),
         logger: Logger = Logger(label: "autopod.http"),
-        sleep: @escaping @Sendable (Double) -> Void = { Sleep.seconds($0) }
+        sleep: @escaping @Sendable (Duration) -> Void = { Sleep.for($0) }
     ) {
         self.transport = transport
         self.logger = logger
@@ -21,8 +21,8 @@ public struct HTTPClient: Sendable {
     /// Performs `request`, repeating it on connection failures, timeouts, 408, 429 and 5xx as
     /// `policy` allows. The last response (or error) is returned when the policy is exhausted.
     public func send(_ request: HTTPRequest, policy: RetryPolicy = .never) throws(HTTPError) -> HTTPResponse {
-        let started = Date()
-        var waited = 0.0
+        let started = ContinuousClock.now
+        var waited = Duration.zero
         var attempt = 1
         while true {
             let outcome: Result<HTTPResponse, HTTPError>
@@ -32,7 +32,7 @@ public struct HTTPClient: Sendable {
                 outcome = .failure(error)
             }
             let retryable: Bool
-            var retryAfter: Double? = nil
+            var retryAfter: Duration? = nil
             switch outcome {
             case .success(let response):
                 retryable = RetryPolicy.isRetryable(status: response.status)
@@ -41,7 +41,7 @@ public struct HTTPClient: Sendable {
                 retryable = error.kind != .request
             }
             // Real time, or the waits asked for when sleeping is simulated, whichever is more.
-            let elapsed = max(Date().timeIntervalSince(started), waited)
+            let elapsed = max(started.elapsed, waited)
             if !retryable || attempt >= policy.maxAttempts {
                 return try outcome.get()
             }
@@ -51,7 +51,7 @@ public struct HTTPClient: Sendable {
                 "retrying request",
                 metadata: [
                     "url": "\(Redactor.urlWithoutQuery(request.url))", "attempt": "\(attempt)",
-                    "wait": "\(wait.fixed(2))s", "outcome": "\(Self.summary(outcome))",
+                    "wait": "\(wait.seconds.fixed(2))s", "outcome": "\(Self.summary(outcome))",
                 ])
             sleep(wait)
             waited += wait

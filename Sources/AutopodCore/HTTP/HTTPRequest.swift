@@ -7,14 +7,14 @@ public struct HTTPRequest: Sendable {
     public var url: String
     public var headers: [String: String]
     public var body: Data
-    /// Time allowed for the whole exchange, in seconds.
-    public var timeout: Double
-    /// Time allowed to establish the connection, in seconds.
-    public var connectTimeout: Double
+    /// Time allowed for the whole exchange.
+    public var timeout: Duration
+    /// Time allowed to establish the connection.
+    public var connectTimeout: Duration
 
     public init(
         method: String = "GET", url: String, headers: [String: String] = [:], body: Data = Data(),
-        timeout: Double = 30, connectTimeout: Double = 10
+        timeout: Duration = .seconds(30), connectTimeout: Duration = .seconds(10)
     ) {
         self.method = method
         self.url = url
@@ -37,12 +37,21 @@ public struct HTTPResponse: Sendable {
         self.body = body
     }
 
-    /// `Retry-After` in seconds, from either of its two forms (delta-seconds or an HTTP date).
-    public var retryAfter: Double? {
+    /// `Retry-After` as a wait, from either of its two forms (delta-seconds or an HTTP date).
+    /// The date form is the one place a wait comes from the wall clock: the server names a time
+    /// of day, so the wait is that time less ours; the waiting itself is on the monotonic clock.
+    public var retryAfter: Duration? {
         guard let value = headers["retry-after"]?.trimmingSpaces() else { return nil }
-        if let seconds = Double(value) { return max(0, seconds) }
-        guard let date = Self.httpDate(value) else { return nil }
-        return max(0, date.timeIntervalSinceNow)
+        let seconds: Double
+        if let delta = Double(value), delta.isFinite {
+            seconds = delta
+        } else if let date = Self.httpDate(value) {
+            seconds = date.timeIntervalSinceNow
+        } else {
+            return nil
+        }
+        // A year is longer than any retry budget; the cap keeps absurd values representable.
+        return .seconds(min(max(0, seconds), 365 * 24 * 3600))
     }
 
     /// An IMF-fixdate such as `Sun, 06 Nov 1994 08:49:37 GMT`, the one date form RFC 9110 lets

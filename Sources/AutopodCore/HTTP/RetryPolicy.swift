@@ -7,12 +7,12 @@ public struct RetryPolicy: Sendable {
     /// Attempts in all, the first included.
     public var maxAttempts: Int
     /// The wait before the first retry; it doubles each time up to `maxDelay`.
-    public var initialDelay: Double
-    public var maxDelay: Double
+    public var initialDelay: Duration
+    public var maxDelay: Duration
     /// No retry starts once this much time has passed since the first attempt.
-    public var totalBudget: Double
+    public var totalBudget: Duration
 
-    public init(maxAttempts: Int, initialDelay: Double, maxDelay: Double, totalBudget: Double) {
+    public init(maxAttempts: Int, initialDelay: Duration, maxDelay: Duration, totalBudget: Duration) {
         self.maxAttempts = maxAttempts
         self.initialDelay = initialDelay
         self.maxDelay = maxDelay
@@ -20,9 +20,10 @@ public struct RetryPolicy: Sendable {
     }
 
     /// For reads and other idempotent calls.
-    public static let standard = RetryPolicy(maxAttempts: 5, initialDelay: 0.5, maxDelay: 8, totalBudget: 45)
+    public static let standard = RetryPolicy(
+        maxAttempts: 5, initialDelay: .milliseconds(500), maxDelay: .seconds(8), totalBudget: .seconds(45))
     /// For calls that must never be repeated blindly.
-    public static let never = RetryPolicy(maxAttempts: 1, initialDelay: 0, maxDelay: 0, totalBudget: 0)
+    public static let never = RetryPolicy(maxAttempts: 1, initialDelay: .zero, maxDelay: .zero, totalBudget: .zero)
 
     /// Statuses worth another try: timeouts, rate limits and server errors. Other 4xx are final.
     public static func isRetryable(status: Int) -> Bool {
@@ -30,12 +31,15 @@ public struct RetryPolicy: Sendable {
     }
 
     /// The wait before retry number `retry` (1 for the first retry): exponential backoff with
-    /// full jitter in [delay/2, delay], unless the server named a time with Retry-After.
-    public func delay(beforeRetry retry: Int, retryAfter: Double?, random: Double = Double.random(in: 0...1))
-        -> Double
+    /// jitter in [delay/2, delay], unless the server named a time with Retry-After. `random` is
+    /// where in that range the wait falls (0 the shortest, 1 the longest).
+    public func delay(beforeRetry retry: Int, retryAfter: Duration?, random: Double = Double.random(in: 0...1))
+        -> Duration
     {
         if let retryAfter { return min(retryAfter, totalBudget) }
-        let base = min(maxDelay, initialDelay * pow(2, Double(retry - 1)))
+        // Doubling stops at maxDelay; the exponent is capped so a large retry count cannot
+        // overflow the multiplication before the cap applies.
+        let base = min(maxDelay, initialDelay * pow(2, Double(min(max(retry - 1, 0), 32))))
         return base / 2 + base / 2 * random
     }
 }

@@ -19,8 +19,8 @@ public struct Redactor: Sendable {
     }
 
     /// Each pattern with its replacement, made of capture groups and the mask. Regex is not
-    /// Sendable, so the compiled rules are used under `rulesLock`.
-    nonisolated(unsafe) private static let rules: [(Regex<AnyRegexOutput>, [ReplacementPart])] = {
+    /// Sendable, so the compiled rules are reached only under their lock.
+    private static let rules = LockedValue<[(Regex<AnyRegexOutput>, [ReplacementPart])]>({
         let sensitiveName = "[A-Za-z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD)[A-Za-z0-9_]*"
         let patterns: [(String, [ReplacementPart])] = [
             // Authorization: Bearer xxx / Basic xxx (headers, curl-style dumps)
@@ -38,9 +38,7 @@ public struct Redactor: Sendable {
             (#"\brpa_[A-Za-z0-9]{16,}\b"#, [.mask]),
         ]
         return patterns.map { (try! Regex($0.0), $0.1) }
-    }()
-
-    private static let rulesLock = Lock()
+    }())
 
     private enum ReplacementPart { case group(Int), mask }
 
@@ -55,19 +53,19 @@ public struct Redactor: Sendable {
         }
         let lowered = result.lowercased()
         guard Self.triggers.contains(where: { Self.contains(lowered, $0) }) else { return result }
-        Self.rulesLock.lock()
-        defer { Self.rulesLock.unlock() }
-        for (regex, parts) in Self.rules {
-            result = result.replacing(regex) { match in
-                parts.map { part in
-                    switch part {
-                    case .mask: return Self.mask
-                    case .group(let n): return match.output[n].substring.map(String.init) ?? ""
-                    }
-                }.joined()
+        return Self.rules.withLock { rules in
+            for (regex, parts) in rules {
+                result = result.replacing(regex) { match in
+                    parts.map { part in
+                        switch part {
+                        case .mask: return Self.mask
+                        case .group(let n): return match.output[n].substring.map(String.init) ?? ""
+                        }
+                    }.joined()
+                }
             }
+            return result
         }
-        return result
     }
 
     /// A plain byte search: every log line is checked, and the generic `String.contains`

@@ -4,14 +4,19 @@ import Logging
 
 /// Appends log lines to a file and rotates it: past `maxBytes` the file becomes `.1`, `.1`
 /// becomes `.2`, and so on, keeping at most `backups` old files.
-public final class RotatingLogFile: @unchecked Sendable {
+public final class RotatingLogFile: Sendable {
     public let url: URL
     public let maxBytes: Int
     public let backups: Int
-    private let lock = Lock()
-    /// The open log file, or -1 before the first line or when it cannot be opened.
-    private var fd: Int32 = -1
-    private var size = 0
+
+    /// The open file, shared by every logger of the process (any thread may log).
+    private struct OpenFile {
+        /// The log file's descriptor, or -1 before the first line or when it cannot be opened.
+        var fd: Int32 = -1
+        var size = 0
+    }
+
+    private let file = LockedValue(OpenFile())
 
     public init(url: URL, maxBytes: Int = 10 * 1024 * 1024, backups: Int = 5) {
         self.url = url
@@ -19,34 +24,37 @@ public final class RotatingLogFile: @unchecked Sendable {
         self.backups = backups
     }
 
-    deinit { if fd >= 0 { close(fd) } }
-
-    public func append(_ line: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        var line = line
-        let count = line.utf8.count
-        if fd < 0 { openFile() }
-        if size > 0 && size + count > maxBytes { rotate() }
-        guard fd >= 0 else { return }
-        // O_APPEND: a line is written whole at the end even with several autopods logging.
-        let written = line.withUTF8 { Libc.write(fd, $0.baseAddress, $0.count) }
-        if written > 0 { size += written }
+    deinit {
+        let fd = file.current.fd
+        if fd >= 0 { close(fd) }
     }
 
-    private func openFile() {
+    public func append(_ line: String) {
+        file.withLock { file in
+            var line = line
+            let count = line.utf8.count
+            if file.fd < 0 { openFile(&file) }
+            if file.size > 0 && file.size + count > maxBytes { rotate(&file) }
+            guard file.fd >= 0 else { return }
+            // O_APPEND: a line is written whole at the end even with several autopods logging.
+            let written = line.withUTF8 { Libc.write(file.fd, $0.baseAddress, $0.count) }
+            if written > 0 { file.size += written }
+        }
+    }
+
+    private func openFile(_ file: inout OpenFile) {
         let manager = FileManager.default
         try? AutopodPaths.ensureDirectory(url.deletingLastPathComponent())
         if !manager.fileExists(atPath: url.path) {
             _ = manager.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600])
         }
-        fd = open(url.path, O_WRONLY | O_APPEND | O_CLOEXEC)
-        size = fd >= 0 ? Int(lseek(fd, 0, SEEK_END)) : 0
+        file.fd = open(url.path, O_WRONLY | O_APPEND | O_CLOEXEC)
+        file.size = file.fd >= 0 ? Int(lseek(file.fd, 0, SEEK_END)) : 0
     }
 
-    private func rotate() {
-        if fd >= 0 { close(fd) }
-        fd = -1
+    private func rotate(_ file: inout OpenFile) {
+        if file.fd >= 0 { close(file.fd) }
+        file.fd = -1
         let manager = FileManager.default
         try? manager.removeItem(atPath: backupPath(backups))
         for index in stride(from: backups - 1, through: 1, by: -1) where manager.fileExists(atPath: backupPath(index)) {
@@ -57,7 +65,7 @@ public final class RotatingLogFile: @unchecked Sendable {
         } else {
             try? manager.removeItem(at: url)
         }
-        openFile()
+        openFile(&file)
     }
 
     private func backupPath(_ index: Int) -> String { "\(url.path).\(index)" }
@@ -121,21 +129,14 @@ public struct AutopodLogHandler: LogHandler {
 
 /// The redactor shared by every logger, so a secret learned later (the key read from config)
 /// is hidden in every later line.
-public final class RedactorBox: @unchecked Sendable {
-    private let lock = Lock()
-    private var redactor: Redactor
+public final class RedactorBox: Sendable {
+    private let redactor: LockedValue<Redactor>
 
-    public init(_ redactor: Redactor = Redactor()) { self.redactor = redactor }
+    public init(_ redactor: Redactor = Redactor()) { self.redactor = LockedValue(redactor) }
 
-    public var current: Redactor {
-        lock.lock()
-        defer { lock.unlock() }
-        return redactor
-    }
+    public var current: Redactor { redactor.current }
 
     public func add(secret: String) {
-        lock.lock()
-        redactor.add(secret: secret)
-        lock.unlock()
+        redactor.withLock { $0.add(secret: secret) }
     }
 }

@@ -14,8 +14,8 @@ public struct HandshakeProbe: SSHReadinessProbe {
         var options = ssh.options
         // The handshake and authentication are several round trips: they get three times the
         // connect's share, and never less than a slow link needs.
-        options.connectTimeout = max(timeout, .milliseconds(500)).seconds
-        options.operationTimeout = max(timeout * 3, .seconds(2)).seconds
+        options.connectTimeout = max(timeout, .milliseconds(500))
+        options.operationTimeout = max(timeout * 3, .seconds(2))
         let target = SSHEndpoint(host: endpoint.host, port: endpoint.port, user: ssh.config.sshUser)
         do throws(SSHError) {
             let session = try SSHSession(connectingTo: target, options: options)

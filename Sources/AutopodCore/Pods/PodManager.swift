@@ -167,13 +167,13 @@ public struct PodManager: Sendable {
                 guard case .transient = error else { throw error }
                 if error.outcomeUnknown, case .some(.none) = try? provider.pod(id: id) { return }
                 let wait = terminateRetry.delay(beforeRetry: attempt, retryAfter: nil)
-                guard attempt < terminateRetry.maxAttempts, started.elapsed.seconds + wait <= terminateRetry.totalBudget
+                guard attempt < terminateRetry.maxAttempts, started.elapsed + wait <= terminateRetry.totalBudget
                 else {
                     logger.warning("terminate failed", metadata: ["id": "\(id)", "attempts": "\(attempt)", "error": "\(error)"])
                     throw error
                 }
                 logger.debug("terminate failed; retrying", metadata: ["id": "\(id)", "attempt": "\(attempt)", "error": "\(error)"])
-                sleep(.milliseconds(Int64(wait * 1000)))
+                sleep(wait)
                 attempt += 1
             }
         }

@@ -48,7 +48,7 @@ public struct GraphQLClient: Sendable {
     private let apiKey: String
     private let http: HTTPClient
     private let logger = Logger(label: "autopod.graphql")
-    public var timeout: Double = 30
+    public var timeout: Duration = .seconds(30)
 
     public init(baseURL: String, apiKey: String, http: HTTPClient = HTTPClient()) {
         var base = baseURL
@@ -68,7 +68,7 @@ public struct GraphQLClient: Sendable {
             method: "POST", url: endpoint,
             headers: ["Authorization": "Bearer \(apiKey)", "Content-Type": "application/json", "Accept": "application/json"],
             body: body, timeout: timeout)
-        let started = Date()
+        let started = ContinuousClock.now
         let response: HTTPResponse
         do {
             response = try http.send(request, policy: policy)
@@ -76,7 +76,7 @@ public struct GraphQLClient: Sendable {
             throw .transport(error)
         }
         logger.debug(
-            "graphql", metadata: ["status": "\(response.status)", "ms": "\(Int(Date().timeIntervalSince(started) * 1000))"])
+            "graphql", metadata: ["status": "\(response.status)", "ms": "\(Int(started.elapsed.seconds * 1000))"])
         if response.status == 401 || response.status == 403 { throw .unauthorized(status: response.status) }
         let reply = try? JSONValue.parse(response.body)
         let messages = reply?["errors"].arrayValue?.compactMap { $0["message"].stringValue } ?? []

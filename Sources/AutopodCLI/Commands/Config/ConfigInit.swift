@@ -88,7 +88,7 @@ struct ConfigInit: ParsableCommand {
     private func checkKey(_ key: String, config: AutopodConfig, environment: Environment, interactive: Bool) -> Bool {
         LogSetup.redactor.add(secret: key)
         var client = GraphQLClient(baseURL: config.effectiveBaseURL(environment: environment), apiKey: key)
-        client.timeout = 10
+        client.timeout = .seconds(10)
         do {
             let id = try RunPodAccount(client: client).verifyKey()
             print(Style.ok("✓") + " key accepted by RunPod (account \(id))")

@@ -11,7 +11,7 @@ struct TunnelDetacher {
     let podID: String
     let podName: String
 
-    func launch(arguments: [String], timeout: Double = 60) throws {
+    func launch(arguments: [String], timeout: Duration = .seconds(60)) throws {
         try AutopodPaths.ensureDirectory(registry.directory)
         let log = registry.logFile(podID: podID)
         let executable = Self.executablePath()
@@ -49,8 +49,8 @@ struct TunnelDetacher {
             throw CLIFailure("could not start the background tunnel (\(executable)): \(String(cString: strerror(rc)))")
         }
 
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
+        let deadline = Deadline.after(timeout)
+        while !deadline.hasPassed {
             var status: Int32 = 0
             if waitpid(pid, &status, WNOHANG) == pid {
                 let reason = Self.lastError(in: log, from: logOffset) ?? "it exited with status \(status >> 8)"
@@ -62,10 +62,10 @@ struct TunnelDetacher {
                 print(Style.dim("  log: \(log.path); `autopod tunnel list` shows it, `autopod tunnel stop \(podName)` ends it."))
                 return
             }
-            usleep(50_000)
+            Sleep.for(.milliseconds(50))
         }
         kill(pid, SIGTERM)
-        throw CLIFailure("the tunnel to \(podName) did not report its ports within \(Int(timeout)) s and was stopped (log: \(log.path))")
+        throw CLIFailure("the tunnel to \(podName) did not report its ports within \(timeout.wholeSeconds) s and was stopped (log: \(log.path))")
     }
 
     /// POSIX_SPAWN_SETSID (glibc 2.26+, macOS 10.15+) is hidden behind _GNU_SOURCE in Swift's

@@ -73,11 +73,13 @@ struct TunnelStart: PodCommand {
 
         let forwarder: PortForwarder
         do {
-            forwarder = try PortForwarder(specs)
+            var configuration = PortForwarder.Configuration()
+            // A person is waiting on the other end of a tunnel: retry sooner than the default.
+            configuration.maxBackoff = .seconds(10)
+            forwarder = try PortForwarder(specs, configuration: configuration)
         } catch {
             throw CLIFailure(error.description)
         }
-        forwarder.maxBackoff = 10
         let forwards = zip(specs, forwarder.boundPorts).map { TunnelRecord.Forward(localPort: $1, remotePort: $0.remotePort) }
         let state = TunnelRecord(
             podID: record.id, podName: record.name, pid: getpid(), detached: detachedChild, forwards: forwards,

@@ -6,147 +6,150 @@ import SSHKit
 /// What a tunnel is doing, fed by the forwarder's events (on its thread) and read by the status
 /// timer: it draws one line per forward, in place on a terminal, prints one plain line per event
 /// otherwise (logs, pipes, `--detach`), and keeps the state file fresh for `tunnel list`.
-final class TunnelStatus: @unchecked Sendable {
+final class TunnelStatus: Sendable {
     enum State {
         case connecting(attempt: Int)
         case up
-        case reconnecting(retryAt: Date, reason: String)
+        case reconnecting(retryAt: ContinuousClock.Instant, reason: String)
         /// The pod is stopped; waiting for someone to start it.
-        case waiting(retryAt: Date, reason: String)
+        case waiting(retryAt: ContinuousClock.Instant, reason: String)
         case stopped
     }
 
-    private let lock = Lock()
+    /// What the forwarder's thread and the status timer share.
+    private struct Shared {
+        var record: TunnelRecord
+        var state: State = .connecting(attempt: 1)
+        var everConnected = false
+        var drawnLines = 0
+        /// When the state file was last written (the timer rewrites it at most every 2 s).
+        var lastWrite: ContinuousClock.Instant?
+        /// The last failure reported as a line: a long outage repeats it on every attempt, and
+        /// the status line already shows it, so it is printed once until something changes.
+        var lastReason: String?
+    }
+
     private let podName: String
     private let isTerminal: Bool
     private let registry: TunnelRegistry?
-    private var record: TunnelRecord
-    private var state: State = .connecting(attempt: 1)
-    private var everConnected = false
-    private var drawnLines = 0
-    private var lastWrite = Date.distantPast
-    /// The last failure reported as a line: a long outage repeats it on every attempt, and
-    /// the status line already shows it, so it is printed once until something changes.
-    private var lastReason: String?
+    private let shared: LockedValue<Shared>
 
     init(podName: String, record: TunnelRecord, registry: TunnelRegistry?, isTerminal: Bool) {
         self.podName = podName
-        self.record = record
+        self.shared = LockedValue(Shared(record: record))
         self.registry = registry
         self.isTerminal = isTerminal
     }
 
     func handle(_ event: TunnelEvent) {
-        lock.lock()
-        var line: String?
-        switch event {
-        case .connecting(let attempt):
-            if case .waiting = state {} else { state = .connecting(attempt: attempt) }
-            if attempt == 1 { line = "connecting to \(podName)" }
-        case .connected(let endpoint):
-            if everConnected { record.reconnects += 1 }
-            everConnected = true
-            lastReason = nil
-            state = .up
-            line = "up: \(record.forwards.map { "localhost:\($0.localPort) → \(podName):\($0.remotePort)" }.joined(separator: ", ")) (via \(endpoint.host):\(endpoint.port))"
-        case .disconnected(let error, let retryIn):
-            let retryAt = Date().addingTimeInterval(retryIn)
-            var reason = error.description
-            while reason.hasSuffix(".") { reason.removeLast() }
-            if error.kind == .connect && reason.contains("waiting for it") {
-                state = .waiting(retryAt: retryAt, reason: reason)
-                line = "waiting for \(podName) to start: \(reason)"
-            } else {
-                state = .reconnecting(retryAt: retryAt, reason: reason)
-                line = "disconnected: \(reason); retry in \(max(1, Int(retryIn.rounded()))) s"
+        let line: String? = shared.withLock { shared in
+            switch event {
+            case .connecting(let attempt):
+                if case .waiting = shared.state {} else { shared.state = .connecting(attempt: attempt) }
+                return attempt == 1 ? "connecting to \(podName)" : nil
+            case .connected(let endpoint):
+                if shared.everConnected { shared.record.reconnects += 1 }
+                shared.everConnected = true
+                shared.lastReason = nil
+                shared.state = .up
+                let forwards = shared.record.forwards.map { "localhost:\($0.localPort) → \(podName):\($0.remotePort)" }
+                return "up: \(forwards.joined(separator: ", ")) (via \(endpoint.host):\(endpoint.port))"
+            case .disconnected(let error, let retryIn):
+                let retryAt = ContinuousClock.now + retryIn
+                var reason = error.description
+                while reason.hasSuffix(".") { reason.removeLast() }
+                let line: String
+                if error.kind == .connect && reason.contains("waiting for it") {
+                    shared.state = .waiting(retryAt: retryAt, reason: reason)
+                    line = "waiting for \(podName) to start: \(reason)"
+                } else {
+                    shared.state = .reconnecting(retryAt: retryAt, reason: reason)
+                    line = "disconnected: \(reason); retry in \(max(1, retryIn.wholeSeconds)) s"
+                }
+                defer { shared.lastReason = reason }
+                return reason == shared.lastReason ? nil : line
+            case .connectionRefused(let spec, let reason):
+                return "connection to localhost:\(spec.localPort) not carried: \(reason)"
             }
-            if reason == lastReason { line = nil }
-            lastReason = reason
-        case .connectionRefused(let spec, let reason):
-            line = "connection to localhost:\(spec.localPort) not carried: \(reason)"
         }
-        lock.unlock()
         if let line { say(line) }
         refresh(stats: nil, force: true)
     }
 
     /// Prints a line above the live status (or as a plain line).
     func say(_ text: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        if isTerminal {
-            clearDrawn()
-            StandardStream.error.write("\(Style.dim("tunnel")) \(text)\n")
-        } else {
-            StandardStream.error.write("\(Self.timestamp()) tunnel \(podName): \(text)\n")
+        shared.withLock { shared in
+            if isTerminal {
+                clearDrawn(&shared)
+                StandardStream.error.write("\(Style.dim("tunnel")) \(text)\n")
+            } else {
+                StandardStream.error.write("\(Self.timestamp()) tunnel \(podName): \(text)\n")
+            }
         }
     }
 
     func markStopped() {
-        lock.lock()
-        state = .stopped
-        lock.unlock()
+        shared.withLock { $0.state = .stopped }
     }
 
     /// Folds in the latest counters, redraws on a terminal, and rewrites the state file
     /// (at most every 2 s unless `force`).
     func refresh(stats: [ForwardStats]?, force: Bool = false) {
-        lock.lock()
-        defer { lock.unlock() }
-        if let stats {
-            for (i, s) in stats.enumerated() where i < record.forwards.count {
-                record.forwards[i].activeConnections = s.activeConnections
-                record.forwards[i].totalConnections = s.totalConnections
-                record.forwards[i].refusedConnections = s.refusedConnections
-                record.forwards[i].bytesIn = s.bytesToLocal
-                record.forwards[i].bytesOut = s.bytesToRemote
+        shared.withLock { shared in
+            if let stats {
+                for (i, s) in stats.enumerated() where i < shared.record.forwards.count {
+                    shared.record.forwards[i].activeConnections = s.activeConnections
+                    shared.record.forwards[i].totalConnections = s.totalConnections
+                    shared.record.forwards[i].refusedConnections = s.refusedConnections
+                    shared.record.forwards[i].bytesIn = s.bytesToLocal
+                    shared.record.forwards[i].bytesOut = s.bytesToRemote
+                }
             }
+            let (name, detail) = Self.describe(shared.state)
+            shared.record.state = name
+            shared.record.detail = detail
+            // Wall-clock time: `tunnel list` in another process reads it to spot a hung tunnel.
+            shared.record.updatedAt = Date()
+            let now = ContinuousClock.now
+            if let registry, force || shared.lastWrite.map({ $0.duration(to: now) >= .seconds(2) }) ?? true {
+                try? registry.write(shared.record)
+                shared.lastWrite = now
+            }
+            if isTerminal { draw(&shared) }
         }
-        let (name, detail) = Self.describe(state)
-        record.state = name
-        record.detail = detail
-        let now = Date()
-        record.updatedAt = now
-        if let registry, force || now.timeIntervalSince(lastWrite) >= 2 {
-            try? registry.write(record)
-            lastWrite = now
-        }
-        if isTerminal { draw() }
     }
 
     /// Erases the status block at the end so the final message stands alone.
     func finish() {
-        lock.lock()
-        defer { lock.unlock() }
-        if isTerminal { clearDrawn() }
+        shared.withLock { shared in
+            if isTerminal { clearDrawn(&shared) }
+        }
     }
 
     var snapshot: TunnelRecord {
-        lock.lock()
-        defer { lock.unlock() }
-        return record
+        shared.withLock { $0.record }
     }
 
-    private func draw() {
-        var text = drawnLines > 0 ? "\u{1B}[\(drawnLines)A" : ""
-        let stateText = Self.stateText(state)
-        for f in record.forwards {
+    private func draw(_ shared: inout Shared) {
+        var text = shared.drawnLines > 0 ? "\u{1B}[\(shared.drawnLines)A" : ""
+        let stateText = Self.stateText(shared.state)
+        for f in shared.record.forwards {
             let target = f.localPort == f.remotePort ? "\(f.localPort)" : "\(f.localPort) → \(f.remotePort)"
             let line = "\(Style.bold("localhost:\(target)"))  \(stateText)  conns \(f.activeConnections)/\(f.totalConnections)"
-                + "  in \(Self.bytes(f.bytesIn))  out \(Self.bytes(f.bytesOut))  reconnects \(record.reconnects)"
+                + "  in \(Self.bytes(f.bytesIn))  out \(Self.bytes(f.bytesOut))  reconnects \(shared.record.reconnects)"
             text += "\r\u{1B}[2K\(line)\n"
         }
-        drawnLines = record.forwards.count
+        shared.drawnLines = shared.record.forwards.count
         StandardStream.error.write(text)
     }
 
-    private func clearDrawn() {
-        guard drawnLines > 0 else { return }
-        var text = "\u{1B}[\(drawnLines)A"
-        for _ in 0..<drawnLines { text += "\r\u{1B}[2K\n" }
-        text += "\u{1B}[\(drawnLines)A"
+    private func clearDrawn(_ shared: inout Shared) {
+        guard shared.drawnLines > 0 else { return }
+        var text = "\u{1B}[\(shared.drawnLines)A"
+        for _ in 0..<shared.drawnLines { text += "\r\u{1B}[2K\n" }
+        text += "\u{1B}[\(shared.drawnLines)A"
         StandardStream.error.write(text)
-        drawnLines = 0
+        shared.drawnLines = 0
     }
 
     static func describe(_ state: State) -> (String, String?) {
@@ -163,10 +166,15 @@ final class TunnelStatus: @unchecked Sendable {
         switch state {
         case .connecting(let attempt): return Style.warn(attempt > 1 ? "connecting (attempt \(attempt))" : "connecting")
         case .up: return Style.ok("up")
-        case .reconnecting(let at, _): return Style.warn("reconnecting (retry in \(max(0, Int(at.timeIntervalSinceNow.rounded(.up)))) s)")
-        case .waiting(let at, _): return Style.warn("waiting for the pod to start (retry in \(max(0, Int(at.timeIntervalSinceNow.rounded(.up)))) s)")
+        case .reconnecting(let at, _): return Style.warn("reconnecting (retry in \(secondsUntil(at)) s)")
+        case .waiting(let at, _): return Style.warn("waiting for the pod to start (retry in \(secondsUntil(at)) s)")
         case .stopped: return Style.dim("stopped")
         }
+    }
+
+    /// Whole seconds left until `instant`, rounded up, never negative.
+    private static func secondsUntil(_ instant: ContinuousClock.Instant) -> Int {
+        max(0, Int(ContinuousClock.now.duration(to: instant).seconds.rounded(.up)))
     }
 
     static func bytes(_ n: UInt64) -> String {

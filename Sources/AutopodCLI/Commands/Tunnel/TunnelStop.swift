@@ -47,13 +47,14 @@ struct TunnelStop: ParsableCommand {
         var failures = 0
         for t in targets {
             kill(t.pid, SIGTERM)
-            let deadline = Date().addingTimeInterval(timeout.seconds)
-            while TunnelRegistry.isAlive(t.pid) && Date() < deadline { usleep(50_000) }
+            // Not a child of ours, so there is no exit to wait for: poll until it is gone.
+            let deadline = Deadline.after(timeout.duration)
+            while TunnelRegistry.isAlive(t.pid) && !deadline.hasPassed { Sleep.for(.milliseconds(50)) }
             if TunnelRegistry.isAlive(t.pid) {
                 kill(t.pid, SIGKILL)
-                usleep(200_000)
+                Sleep.for(.milliseconds(200))
                 failures += TunnelRegistry.isAlive(t.pid) ? 1 : 0
-                print(Style.warn("!") + " the tunnel to \(t.podName) (pid \(t.pid)) did not exit in \(Int(timeout.seconds)) s and was killed")
+                print(Style.warn("!") + " the tunnel to \(t.podName) (pid \(t.pid)) did not exit in \(timeout.duration.wholeSeconds) s and was killed")
             } else {
                 print(Style.ok("✓") + " stopped the tunnel to \(t.podName) (pid \(t.pid), ports \(t.portsText))")
             }
