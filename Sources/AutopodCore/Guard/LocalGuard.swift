@@ -90,7 +90,7 @@ public final class LocalGuard: Sendable {
         guard go else { return }
         cancel()
         let name = view.record.name
-        logger.notice("local guard acting", metadata: ["pod": "\(view.record.id)", "reason": "\(limit.reason)", "action": "\(action)"])
+        logger.debug("local guard acting", metadata: ["pod": "\(view.record.id)", "reason": "\(limit.reason)", "action": "\(action)"])
         do {
             switch action {
             case .stop: _ = try manager.stop(view)

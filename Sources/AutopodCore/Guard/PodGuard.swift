@@ -42,8 +42,8 @@ public struct PodGuard: Sendable {
         } catch {
             outcome = WatchdogOutcome(state: .failed(error.description), lastStop: nil)
         }
-        logger.info(
-            "guard", metadata: ["pod": "\(view.record.id)", "settings": "\(settings.summary)", "outcome": "\(outcome.state)"])
+        logger.debug(
+            "guard put on the pod", metadata: ["pod": "\(view.record.id)", "settings": "\(settings.summary)", "outcome": "\(outcome.state)"])
         if outcome.isRunning || outcome.state == .off || outcome.state == .noHTTPTool {
             let id = view.record.id
             _ = try? store.update { state in state.update(id: id) { $0.guardSettings = settings } }

@@ -4,7 +4,8 @@ import SSHKit
 
 /// Installs, updates or switches off a pod's watchdog with one shell command run over the SSH
 /// session autopod already has (an exec channel). Idempotent: a watchdog already running with
-/// the same script is only told to reread its limits (SIGHUP); a new script replaces it; a
+/// the same script is only told to reread its limits (SIGUSR1: nohup leaves SIGHUP ignored,
+/// and a shell cannot trap a signal it started with ignored); a new script replaces it; a
 /// missing one is started with `setsid nohup`, so it outlives the session that started it.
 ///
 /// Its files live on the pod's volume, `<volume>/.autopod/guard/<pod id>/`, so its log and the
@@ -22,9 +23,10 @@ public struct WatchdogInstaller: Sendable {
     public var gpuBusyPercent = 5
     /// The pod's CPU at or above this share of one core (percent) is in use.
     public var cpuBusyPercent = 25
-    /// A connection with forwarded ports that moves more than this many bytes a second is in
-    /// use: well above what an idle autopod tunnel's keepalives and probes move.
-    public var forwardBusyBytesPerSecond = 2048
+    /// An SSH connection that moves more than this many bytes a second is in use (forwarded
+    /// traffic, a file transfer): about 7 times what an idle autopod tunnel's keepalives and
+    /// liveness probes move (about 140 bytes a second, measured on a sim pod's sshd).
+    public var connectionBusyBytesPerSecond = 1024
 
     public init(settings: GuardSettings, facts: GuardFacts, volumePath: String) {
         self.settings = settings
@@ -47,7 +49,7 @@ public struct WatchdogInstaller: Sendable {
             "POLL=\(pollSeconds)",
             "GPU_BUSY=\(gpuBusyPercent)",
             "CPU_BUSY=\(cpuBusyPercent)",
-            "IO_BUSY=\(forwardBusyBytesPerSecond)",
+            "IO_BUSY=\(connectionBusyBytesPerSecond)",
             "NAME=" + ShellWord.quoted(JSONText.escaped(facts.podName)),
             "IDLE_TEXT=" + ShellWord.quoted(settings.idleText),
             "RUNTIME_TEXT=" + ShellWord.quoted(settings.runtimeText),
@@ -76,10 +78,11 @@ public struct WatchdogInstaller: Sendable {
         echo "ANCHOR=$NOW" >> guard.conf.new
         mv guard.conf.new guard.conf
         cat > watchdog.sh.new <<'AUTOPOD_GUARD_SCRIPT'
-        \(WatchdogScript.text)AUTOPOD_GUARD_SCRIPT
+        \(WatchdogScript.text)
+        AUTOPOD_GUARD_SCRIPT
         if [ -n "$running" ] && cmp -s watchdog.sh.new watchdog.sh 2>/dev/null; then
           rm -f watchdog.sh.new
-          kill -HUP "$running"
+          kill -USR1 "$running"
           echo "autopod-guard: reloaded $running $D"
           exit 0
         fi

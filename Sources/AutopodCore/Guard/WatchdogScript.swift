@@ -46,7 +46,7 @@ log() {
 
 load() {
   IDLE_LIMIT=0 MAX_RUNTIME=0 BUDGET=0 ACTION=stop RATE=0 SPENT=0 RUNTIME=0 POLL=30 ANCHOR=''
-  GPU_BUSY=5 CPU_BUSY=25 IO_BUSY=2048 NAME='' IDLE_TEXT='idle' RUNTIME_TEXT='runtime' BUDGET_TEXT='budget' RESUME=''
+  GPU_BUSY=5 CPU_BUSY=25 IO_BUSY=1024 NAME='' IDLE_TEXT='idle' RUNTIME_TEXT='runtime' BUDGET_TEXT='budget' RESUME=''
   # shellcheck disable=SC1091
   . ./guard.conf
   clock
@@ -83,48 +83,32 @@ processes() {
   for e in $SSHD; do SSHD_PIDS="$SSHD_PIDS${e%%:*} "; done
 }
 
-# Sets BUSY when an SSH session runs something (a shell, a command), or when a connection that
-# forwards ports moved more than IO_BUSY bytes a second since the last check. A connection that
-# only holds idle forwards (a tunnel from a laptop that went to sleep) is not busy.
+# Sets BUSY when an SSH session runs something (a shell, a command), or when an SSH connection
+# moved more than IO_BUSY bytes a second since the last check: forwarded connections carrying
+# data, a file transfer. A connection that only holds quiet forwards (a tunnel from a laptop
+# that went to sleep, or one nobody uses: its keepalives are far below IO_BUSY) is not busy.
 sessions() {
   for e in $OTHER; do
-    case $SSHD_PIDS in *" ${e#*:} "*) mine "${e%%:*}" && { BUSY='an SSH session is open'; return; } ;; esac
+    case $SSHD_PIDS in *" ${e#*:} "*) mine "${e%%:*}" && { BUSY='an SSH session is open'; break; } ;; esac
   done
-  tcp=''
   io_now=''
   for e in $SSHD; do
     pid=${e%%:*}
+    # Connections' processes only: their parent is sshd (the listener's is not).
     case $SSHD_PIDS in *" ${e#*:} "*) ;; *) continue ;; esac
     mine "$pid" || continue
-    [ -z "$tcp" ] && tcp=$(tcp_inodes)
-    sockets=0
-    # shellcheck disable=SC2045 # descriptor numbers and link targets hold no spaces
-    for l in $(ls -l "/proc/$pid/fd" 2>/dev/null); do
-      case $l in socket:\[*) case $tcp in *" ${l#socket:\[} "*) sockets=$((sockets + 1)) ;; esac ;; esac
-    done
-    # One TCP socket is the SSH connection itself; more are forwarded connections.
-    [ "$sockets" -ge 2 ] || continue
     bytes=0
     while read -r key value; do
       case $key in rchar: | wchar:) bytes=$((bytes + value)) ;; esac
     done < "/proc/$pid/io"
     io_now="$io_now $pid:$bytes"
     for p in $IO_BEFORE; do
-      if [ "${p%%:*}" = "$pid" ] && [ $((bytes - ${p#*:})) -gt $((IO_BUSY * (REAL - REAL_BEFORE))) ]; then
-        BUSY='forwarded connections carry data'
+      if [ "${p%%:*}" = "$pid" ] && [ $((bytes - ${p#*:})) -gt $((IO_BUSY * (REAL - REAL_BEFORE))) ] && [ -z "$BUSY" ]; then
+        BUSY='SSH connections carry data'
       fi
     done
   done
   IO_BEFORE=$io_now
-}
-
-# " inode inode ... " of this network namespace's TCP sockets, ending "]" kept for matching.
-tcp_inodes() {
-  printf ' '
-  for table in /proc/net/tcp /proc/net/tcp6; do
-    [ -r "$table" ] || continue
-    while read -r _ _ _ _ _ _ _ _ _ inode _; do printf '%s] ' "$inode"; done < "$table"
-  done
 }
 
 gpus() {
@@ -308,7 +292,7 @@ check() {
 
 RELOAD=''
 SLEEPER=''
-trap 'RELOAD=1' HUP
+trap 'RELOAD=1' USR1
 trap 'kill $SLEEPER 2>/dev/null; log "watchdog $$ ended"; exit 0' TERM INT
 set -f
 echo $$ > pid
