@@ -168,6 +168,18 @@ final class GuardSettingsTests: XCTestCase {
         XCTAssertEqual(loaded.guardStop, "runtime 60 min")
     }
 
+    func testTheLaptopsGuardActsAtTheFirstLimitTheRunReaches() {
+        let facts = GuardFacts(podName: "p", ratePerHour: 0.5, spent: 1.0, runtime: .seconds(3600))
+        let both = GuardSettings(idleLimit: .seconds(600), maxRuntime: .seconds(8 * 3600), budget: 2, action: .stop)
+        // $1 left at $0.50/hr is two hours; seven hours of runtime are left.
+        XCTAssertEqual(LocalGuard.firstLimit(both, facts), LocalGuard.Limit(reason: "budget $2.00", after: .seconds(7200)))
+        let runtime = GuardSettings(idleLimit: .zero, maxRuntime: .seconds(2 * 3600), budget: 0, action: .stop)
+        XCTAssertEqual(LocalGuard.firstLimit(runtime, facts), LocalGuard.Limit(reason: "runtime 2h", after: .seconds(3600)))
+        let spent = GuardSettings(idleLimit: .zero, maxRuntime: .zero, budget: 0.5, action: .stop)
+        XCTAssertEqual(LocalGuard.firstLimit(spent, facts)?.after, .zero, "a budget already spent acts at once")
+        XCTAssertNil(LocalGuard.firstLimit(.defaults, facts), "idle is the pod's to judge")
+    }
+
     func testTheWatchdogPassesShellcheck() throws {
         let shellcheck = "/usr/bin/shellcheck"
         try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: shellcheck), "shellcheck is not installed")

@@ -114,6 +114,7 @@ final class GuardEndToEndTests: EndToEndCase {
         let screen = try terminal.waitFor("autopod stop shelled")
         XCTAssertTrue(screen.contains("shelled is still running at $0.400/hr · guard: stop after idle 60 min"), screen)
         XCTAssertEqual(try terminal.waitForExit(), 0)
+        try killWatchdogIfAsked(pod)
         try laptopGone()
         XCTAssertEqual(try watchdogCheck(pod)["busy"], "")
         try advanceClock(3601)
@@ -128,6 +129,8 @@ final class GuardEndToEndTests: EndToEndCase {
         let tunnel = try cli.start(["tunnel", "tunneled", "\(port):8888"])
         running.append(tunnel)
         try eventually("the tunnel comes up", timeout: 60) { tunnel.stderrSoFar.contains("up: localhost:") }
+        try eventually("the tunnel puts the guard on the pod") { try self.watchdogStarts(pod) >= 2 }
+        try killWatchdogIfAsked(pod)
         // A browser tab left open: a connection through the tunnel that carries nothing.
         let quiet = try TCPConnection(port: port)
         defer { quiet.close() }
@@ -199,6 +202,7 @@ final class GuardEndToEndTests: EndToEndCase {
         _ = try watchdogCheck(pod)
         let info = try cli.run(["info", "tuned"])
         XCTAssertTrue(info.stdout.contains("of $5.00"), "\(info)")
+        try killWatchdogIfAsked(pod)
         try laptopGone()
         try advanceClock(601)
         try waitForStatus(pod, "EXITED")
@@ -207,6 +211,21 @@ final class GuardEndToEndTests: EndToEndCase {
         let off = try cli.run(["guard", "tuned", "--off"])
         XCTAssertEqual(off.status, 0, "\(off)")
         XCTAssertTrue(off.stdout.contains("off"), "\(off)")
+    }
+
+    func testATunnelStopsThePodAtItsRuntimeLimitWhenThePodCannot() throws {
+        // No watchdog on the pod (as when it has no curl, python3 or wget): the laptop's guard,
+        // on the real clock, is what stops it.
+        try connect(["--name", "local", "--idle-stop", "0", "--max-runtime", "20s"])
+        let pod = try podID("local")
+        let pid = try String(contentsOfFile: try guardDirectory(pod) + "/pid", encoding: .utf8)
+        kill(Int32(pid.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0, SIGKILL)
+        let tunnel = try cli.start(["tunnel", "local", "\(try freeLoopbackPort()):8888"])
+        running.append(tunnel)
+        let ended = try tunnel.wait(timeout: 90)
+        XCTAssertTrue(ended.stderr.contains("autopod stopped local (runtime 20 s)"), "\(ended)")
+        XCTAssertEqual(try simPod(pod)["desiredStatus"] as? String, "EXITED")
+        XCTAssertTrue(try cli.run(["list"]).stdout.contains("local: stopped by autopod: runtime 20 s"))
     }
 
     func testTheUsersKeyIsNeverOnThePod() throws {
@@ -279,6 +298,11 @@ final class GuardEndToEndTests: EndToEndCase {
         return "\(volume)/.autopod/guard/\(id)"
     }
 
+    /// How often a watchdog was started or told to reread its limits on the pod.
+    private func watchdogStarts(_ id: String) throws -> Int {
+        try guardLog(id).split(separator: "\n").filter { $0.hasSuffix(" started") || $0.hasSuffix(" reloaded its limits") }.count
+    }
+
     private func guardLog(_ id: String) throws -> String {
         (try? String(contentsOfFile: try guardDirectory(id) + "/guard.log", encoding: .utf8)) ?? ""
     }
@@ -306,7 +330,8 @@ final class GuardEndToEndTests: EndToEndCase {
     }
 
     /// With AUTOPOD_E2E_KILL_WATCHDOG=1, the watchdog autopod just started is killed, so every
-    /// case shows it fails without it.
+    /// case shows it fails without it. Every autopod command that reaches the pod starts it
+    /// again, so this follows the last of them.
     private func killWatchdogIfAsked(_ id: String) throws {
         guard ProcessInfo.processInfo.environment["AUTOPOD_E2E_KILL_WATCHDOG"] == "1" else { return }
         let pidText = try String(contentsOfFile: try guardDirectory(id) + "/pid", encoding: .utf8)

@@ -62,7 +62,8 @@ public final class LocalGuard: Sendable {
 
     public func start() {
         let timer = DispatchSource.makeTimerSource(queue: DispatchQueue.global())
-        let first = min(limit.after, checkInterval)
+        // A moment past the limit, so the first wake-up finds it passed.
+        let first = min(limit.after + .milliseconds(500), checkInterval)
         timer.schedule(
             deadline: .now() + .milliseconds(Int(first.seconds * 1000)),
             repeating: .milliseconds(Int(checkInterval.seconds * 1000)))

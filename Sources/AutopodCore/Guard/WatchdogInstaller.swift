@@ -112,10 +112,7 @@ public struct WatchdogInstaller: Sendable {
         """
         umask 077
         if [ -z "${RUNPOD_POD_ID:-}" ] || [ -z "${RUNPOD_API_KEY:-}" ]; then echo 'autopod-guard: no-pod-key'; exit 0; fi
-        V=${RUNPOD_SIM_VOLUME:-\(ShellWord.quoted(volumePath))}
-        if [ -d "$V" ] && [ -w "$V" ]; then B=$V; else B=${HOME:-/root}; fi
-        D=$B/.autopod/guard/$RUNPOD_POD_ID
-        mkdir -p "$D" && cd "$D" || { echo "autopod-guard: no-directory $D"; exit 0; }
+        \(directory(volumePath: volumePath))mkdir -p "$D" && cd "$D" || { echo "autopod-guard: no-directory $D"; exit 0; }
         running=''
         pid=$(cat pid 2>/dev/null) || pid=''
         if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
@@ -133,11 +130,20 @@ public struct WatchdogInstaller: Sendable {
     public static func statusCommand(volumePath: String) -> String {
         RunPodEnvironment.wrap(
             """
-            V=${RUNPOD_SIM_VOLUME:-\(ShellWord.quoted(volumePath))}
-            if [ -d "$V" ] && [ -w "$V" ]; then B=$V; else B=${HOME:-/root}; fi
-            cat "$B/.autopod/guard/${RUNPOD_POD_ID:-none}/status" 2>/dev/null
+            \(directory(volumePath: volumePath))cat "$D/status" 2>/dev/null
 
             """)
+    }
+
+    /// Sets D to the guard's directory: on the volume (the simulator names its own, having no
+    /// /workspace mount), else in the container's home.
+    private static func directory(volumePath: String) -> String {
+        """
+        V=${RUNPOD_SIM_VOLUME:-\(ShellWord.quoted(volumePath))}
+        if [ -d "$V" ] && [ -w "$V" ]; then B=$V; else B=${HOME:-/root}; fi
+        D=$B/.autopod/guard/${RUNPOD_POD_ID:-none}
+
+        """
     }
 
     /// Reads what the command printed.

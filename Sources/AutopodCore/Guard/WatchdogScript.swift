@@ -61,26 +61,35 @@ mine() {
   [ "$(readlink "/proc/$1/ns/net" 2>/dev/null)" = "$MYNS" ]
 }
 
-# One pass over /proc: SSHD holds "pid:ppid" of sshd processes, OTHER the rest.
-processes() {
-  SSHD='' OTHER=''
+# sshd's listening processes on this pod, found once with a walk over /proc and looked for
+# again only when they are gone (sshd restarted): a check then reads a few files below them
+# instead of every process's. A listener's parent is not sshd.
+LISTENERS=''
+WALKED=0
+find_listeners() {
+  LISTENERS=''
   set +f
   for f in /proc/[0-9]*/stat; do
     { read -r line < "$f"; } 2>/dev/null || continue
-    pid=${line%% *}
     comm=${line#*(}
     comm=${comm%)*}
+    case $comm in sshd) ;; *) continue ;; esac
     set -f
     # shellcheck disable=SC2086
     set -- ${line##*) }
-    case $comm in
-      sshd | sshd-session | sshd-auth) SSHD="$SSHD $pid:$2" ;;
-      *) OTHER="$OTHER $pid:$2" ;;
-    esac
+    set +f
+    { read -r parent < "/proc/$2/comm"; } 2>/dev/null || parent=''
+    [ "$parent" = sshd ] && continue
+    pid=${line%% *}
+    mine "$pid" && LISTENERS="$LISTENERS $pid"
   done
   set -f
-  SSHD_PIDS=' '
-  for e in $SSHD; do SSHD_PIDS="$SSHD_PIDS${e%%:*} "; done
+}
+
+# CHILDREN: the processes $1 started.
+children() {
+  CHILDREN=''
+  { read -r CHILDREN < "/proc/$1/task/$1/children"; } 2>/dev/null || true
 }
 
 # Sets BUSY when an SSH session runs something (a shell, a command), or when an SSH connection
@@ -88,27 +97,47 @@ processes() {
 # data, a file transfer. A connection that only holds quiet forwards (a tunnel from a laptop
 # that went to sleep, or one nobody uses: its keepalives are far below IO_BUSY) is not busy.
 sessions() {
-  for e in $OTHER; do
-    case $SSHD_PIDS in *" ${e#*:} "*) mine "${e%%:*}" && { BUSY='an SSH session is open'; break; } ;; esac
+  alive=''
+  for l in $LISTENERS; do
+    { read -r comm < "/proc/$l/comm"; } 2>/dev/null && [ "$comm" = sshd ] && alive="$alive $l"
   done
+  WALKED=$((WALKED + 1))
+  # No listener: look again, though not at every check (a pod may run no sshd at all).
+  if [ -z "$alive" ] && { [ -n "$LISTENERS" ] || [ "$WALKED" -ge 10 ] || [ "$WALKED" = 1 ]; }; then
+    find_listeners
+    WALKED=1
+    alive=$LISTENERS
+  fi
+  LISTENERS=$alive
   io_now=''
-  for e in $SSHD; do
-    pid=${e%%:*}
-    # Connections' processes only: their parent is sshd (the listener's is not).
-    case $SSHD_PIDS in *" ${e#*:} "*) ;; *) continue ;; esac
-    mine "$pid" || continue
-    bytes=0
-    while read -r key value; do
-      case $key in rchar: | wchar:) bytes=$((bytes + value)) ;; esac
-    done < "/proc/$pid/io"
-    io_now="$io_now $pid:$bytes"
-    for p in $IO_BEFORE; do
-      if [ "${p%%:*}" = "$pid" ] && [ $((bytes - ${p#*:})) -gt $((IO_BUSY * (REAL - REAL_BEFORE))) ] && [ -z "$BUSY" ]; then
-        BUSY='SSH connections carry data'
-      fi
-    done
+  for l in $LISTENERS; do
+    children "$l"
+    for connection in $CHILDREN; do connection "$connection"; done
   done
   IO_BEFORE=$io_now
+}
+
+# $1: an sshd serving one connection (or, for a user other than root, its unprivileged half).
+connection() {
+  bytes=0
+  while read -r key value; do
+    case $key in rchar: | wchar:) bytes=$((bytes + value)) ;; esac
+  done < "/proc/$1/io"
+  io_now="$io_now $1:$bytes"
+  for p in $IO_BEFORE; do
+    if [ "${p%%:*}" = "$1" ] && [ $((bytes - ${p#*:})) -gt $((IO_BUSY * (REAL - REAL_BEFORE))) ]; then
+      BUSY=${BUSY:-SSH connections carry data}
+    fi
+  done
+  children "$1"
+  for child in $CHILDREN; do
+    { read -r comm < "/proc/$child/comm"; } 2>/dev/null || continue
+    case $comm in
+      sshd*) connection "$child" ;;
+      # A shell or a command: only a pure forwarding connection runs nothing.
+      *) BUSY='an SSH session is open' ;;
+    esac
+  done
 }
 
 gpus() {
@@ -271,7 +300,6 @@ restore_name() {
 
 check() {
   BUSY=''
-  processes
   sessions
   cpu
   [ -n "$BUSY" ] || gpus
