@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(name: "AutopodCoreTests", dependencies: ["AutopodSupport", "AutopodCore", "TestSupport"]),
         // Resources: RunPod's OpenAPI document and the validator the conformance test runs.
         .testTarget(
-            name: "RunPodSimTests", dependencies: ["RunPodSim", "AutopodCore", "TestSupport"], exclude: ["Resources"]),
+            name: "RunPodSimTests", dependencies: ["AutopodSupport", "RunPodSim", "AutopodCore", "TestSupport"], exclude: ["Resources"]),
         // The CLI's pure parts: argument parsing and validation, tables, formatting, JSON shapes.
         .testTarget(
             name: "AutopodCLITests",

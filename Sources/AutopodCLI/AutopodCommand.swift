@@ -1,6 +1,7 @@
 import AutopodSupport
 import ArgumentParser
 import AutopodCore
+import SSHKit
 import FoundationEssentials
 
 /// The root command: parses the command line and hands off to a subcommand.
@@ -17,7 +18,7 @@ public struct AutopodCommand: ParsableCommand {
         subcommands: [
             ConfigCommand.self, GpusCommand.self, ConnectCommand.self, ListCommand.self, InfoCommand.self,
             StopCommand.self, StartCommand.self, KillCommand.self, ShellCommand.self, ExecCommand.self,
-            TunnelCommand.self, GuardCommand.self, LogsCommand.self,
+            TunnelCommand.self, GuardCommand.self, LogsCommand.self, CostCommand.self,
         ]
     )
 
@@ -54,8 +55,10 @@ public struct AutopodCommand: ParsableCommand {
             StandardStream.error.write((fullMessage(for: error) + "\n"))
             return 2
         }
-        let text = String(describing: error)
-        let message = LogSetup.redactor.current.redact(text)
+        // An SSH failure is told with autopod's advice; SSHKit itself reports only what failed.
+        let text = (error as? SSHError)?.userMessage ?? String(describing: error)
+        // Error text carries names and messages from RunPod and remote hosts.
+        let message = TerminalText.escaped(LogSetup.redactor.current.redact(text), keepingLines: true)
         StandardStream.error.write("error: \(message)\n")
         if let failure = error as? CLIFailure { return failure.exitStatus }
         return 1

@@ -1,4 +1,3 @@
-
 /// A mutex for state that threads share. Written here because NSLock is in full Foundation,
 /// which autopod does not link (FoundationEssentials keeps the binary and its start-up small),
 /// and Synchronization's Mutex needs macOS 15.

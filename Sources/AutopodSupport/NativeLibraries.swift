@@ -22,7 +22,13 @@ public enum NativeLibraries {
         state.withLock { state in
             guard state.thread == nil, !state.done else { return }
             var id = pthread_t()
-            if pthread_create(&id, nil, { _ in NativeLibraries.run(); return nil }, nil) == 0 { state.thread = id }
+            let started = pthread_create(
+                &id, nil,
+                { _ in
+                    NativeLibraries.run()
+                    return nil
+                }, nil)
+            if started == 0 { state.thread = id }
         }
     }
 

@@ -1,4 +1,3 @@
-
 /// Standard output and error, written unbuffered (as FileHandle did before autopod dropped full
 /// Foundation): progress lines and prompts must show at once, in order with `print` output
 /// that was flushed before them.

@@ -101,7 +101,11 @@ final class LatencyProxy: Sendable {
         // Both directions must finish before the sockets close.
         let remaining = LockedValue(2)
         let done: @Sendable () -> Void = { [self] in
-            if remaining.withLock({ count in count -= 1; return count }) == 0 {
+            let left = remaining.withLock { count in
+                count -= 1
+                return count
+            }
+            if left == 0 {
                 state.withLock { _ = $0.connections.removeValue(forKey: id) }
                 close(client)
                 close(upstream)

@@ -35,6 +35,8 @@ final class PodMachine: Sendable {
         let api: PodAPIRelay.Target
         /// The pod's clock file's first content (`SimClock.fileText`).
         let clock: String
+        /// A host key to start sshd with instead of a fresh one (`keep-host-key`).
+        var keptHostKey: String? = nil
     }
 
     /// The pod's clock file, named by `RUNPOD_SIM_CLOCK` in its environment.
@@ -71,7 +73,8 @@ final class PodMachine: Sendable {
                 do throws(SimulatorError) {
                     sshd = try SSHDaemon(
                         directory: spec.directory, network: network, port: sshdPort, authorizedKeys: spec.authorizedKeys,
-                        environment: spec.environment + simulated + [("RUNPOD_TCP_PORT_22", "\(proxy.port)"), ("PATH", path)])
+                        environment: spec.environment + simulated + [("RUNPOD_TCP_PORT_22", "\(proxy.port)"), ("PATH", path)],
+                        keptHostKey: spec.keptHostKey)
                     try sshd.start()
                 } catch {
                     relay?.stop()

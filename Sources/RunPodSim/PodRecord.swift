@@ -51,6 +51,8 @@ final class PodRecord: @unchecked Sendable {
     var lastPublicPort: UInt16?
     var latencyMs = 0
     var networkUp = true
+    /// Set by `keep-host-key`: later starts show this host key instead of a fresh one.
+    var keptHostKey: String?
     let gpuUUIDs: [String]
     var locked = false
     /// The CUDA version of the pod's host, as REST's `cudaVersion` reports it.

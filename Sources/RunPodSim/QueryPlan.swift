@@ -159,9 +159,10 @@ struct QueryPlan: Sendable {
                 let key = field.alias?.value ?? field.name.value
                 guard keys.insert(key).inserted, field.directives.isEmpty else { throw Fallback() }
                 if field.name.value == "__typename" {
-                    planned.append(Field(
-                        key: key, name: "__typename", resolver: { _, _, _ in type.name }, args: .undefined,
-                        shape: .leaf(.string)))
+                    planned.append(
+                        Field(
+                            key: key, name: "__typename", resolver: { _, _, _ in type.name }, args: .undefined,
+                            shape: .leaf(.string)))
                     continue
                 }
                 guard let definition = definitions[field.name.value] else { throw Fallback() }
@@ -169,9 +170,10 @@ struct QueryPlan: Sendable {
                 for argument in field.arguments {
                     args[argument.name.value] = try valueFromASTUntyped(valueAST: argument.value)
                 }
-                planned.append(Field(
-                    key: key, name: field.name.value, resolver: resolvers[type.name]?[field.name.value],
-                    args: .dictionary(args), shape: try shape(of: definition.type, selection: field.selectionSet)))
+                planned.append(
+                    Field(
+                        key: key, name: field.name.value, resolver: resolvers[type.name]?[field.name.value],
+                        args: .dictionary(args), shape: try shape(of: definition.type, selection: field.selectionSet)))
             }
             return planned
         }

@@ -30,7 +30,9 @@ extension RESTAPI {
         var problems: [String] = []
         var size = PodBilling.BucketSize.day
         if let text = call.query("bucketSize") {
-            if let parsed = PodBilling.BucketSize(rawValue: text) { size = parsed } else {
+            if let parsed = PodBilling.BucketSize(rawValue: text) {
+                size = parsed
+            } else {
                 problems.append("bucketSize: value must be one of 'hour', 'day', 'week', 'month', 'year'")
             }
         }

@@ -24,7 +24,8 @@ final class SSHDaemon: Sendable {
 
     /// Writes keys and config into `directory`; does not start the server yet.
     init(
-        directory: String, network: PodNetwork, port: UInt16, authorizedKeys: String, environment: [(String, String)]
+        directory: String, network: PodNetwork, port: UInt16, authorizedKeys: String, environment: [(String, String)],
+        keptHostKey: String? = nil
     ) throws(SimulatorError) {
         self.directory = directory
         namespace = network.namespace
@@ -36,7 +37,14 @@ final class SSHDaemon: Sendable {
         let key = directory + "/ssh_host_ed25519_key"
         try? fm.removeItem(atPath: key)
         try? fm.removeItem(atPath: key + ".pub")
-        try Shell.check(["/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "runpod-sim-host", "-f", key])
+        if let keptHostKey, fm.fileExists(atPath: keptHostKey), fm.fileExists(atPath: keptHostKey + ".pub") {
+            // An image that keeps its host keys (on the volume, or baked in) shows the same key after a start.
+            try? fm.copyItem(atPath: keptHostKey, toPath: key)
+            try? fm.copyItem(atPath: keptHostKey + ".pub", toPath: key + ".pub")
+            chmod(key, 0o600)
+        } else {
+            try Shell.check(["/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "runpod-sim-host", "-f", key])
+        }
         hostPublicKey = ((try? String(contentsOfFile: key + ".pub", encoding: .utf8)) ?? "")
             .trimmingCharacters(in: .whitespacesAndNewlines)
         _ = fm.createFile(atPath: directory + "/authorized_keys", contents: Data(authorizedKeys.utf8))
@@ -45,7 +53,7 @@ final class SSHDaemon: Sendable {
             Port \(port)
             ListenAddress \(network.namespace != nil ? "0.0.0.0" : "127.0.0.1")
             HostKey \(key)
-            AuthorizedKeysFile \(directory)/authorized_keys
+            AuthorizedKeysFile \(directory)/authorized_keys \(directory)/.ssh/authorized_keys
             PidFile \(directory)/sshd.pid
             StrictModes no
             UsePAM no
@@ -58,6 +66,10 @@ final class SSHDaemon: Sendable {
             LogLevel VERBOSE
 
             """
+        // The pod's home is its own directory, as a pod's /root is its own: `~/.ssh/authorized_keys`
+        // (which sshd reads too, as on RunPod) and anything else a session writes under `~`
+        // stay with the pod instead of landing in the home of the user running the simulator.
+        let environment = [("HOME", directory)] + environment
         if !environment.isEmpty {
             // SetEnv cannot carry newlines (a multi-key PUBLIC_KEY): those become spaces.
             let pairs = environment.map { key, value -> String in
@@ -96,7 +108,12 @@ final class SSHDaemon: Sendable {
     func start() throws(SimulatorError) {
         var arguments = [Self.sshdPath, "-D", "-f", directory + "/sshd_config", "-E", directory + "/sshd.log"]
         if let namespace { arguments = ["/usr/sbin/ip", "netns", "exec", namespace] + arguments }
-        let launched = try ChildProcess(arguments, logPath: directory + "/sshd.stdout")
+        let launched: ChildProcess
+        do {
+            launched = try ChildProcess(arguments, stdout: .file(directory + "/sshd.stdout"))
+        } catch {
+            throw .command(arguments.joined(separator: " "), status: 127, output: error.description)
+        }
         state.withLock { $0.process = launched }
         let deadline = Deadline.after(.seconds(20))
         while !deadline.hasPassed {
@@ -127,6 +144,21 @@ final class SSHDaemon: Sendable {
 
     func restart() throws(SimulatorError) {
         stop()
+        try start()
+    }
+
+    /// The host key's file, for keeping it across starts.
+    var hostKeyPath: String { directory + "/ssh_host_ed25519_key" }
+
+    /// A new host key on the same running pod, with no restart: what a man in the middle, or a
+    /// pod whose key was swapped behind autopod's back, looks like from outside.
+    func rekey() throws(SimulatorError) {
+        stop()
+        let key = hostKeyPath
+        try? FileManager.default.removeItem(atPath: key)
+        try? FileManager.default.removeItem(atPath: key + ".pub")
+        try Shell.check(["/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "runpod-sim-host", "-f", key])
+        state.withLock { $0.fingerprint = nil }
         try start()
     }
 }

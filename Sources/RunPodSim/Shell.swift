@@ -12,8 +12,12 @@ enum Shell {
     /// Runs `arguments` (an absolute path first) to completion, capturing stdout and stderr.
     @discardableResult
     static func run(_ arguments: [String], input: String? = nil) -> Result {
-        let (status, output) = ChildProcess.run(arguments, input: input)
-        return Result(status: status, output: output)
+        do {
+            let result = try ChildProcess.run(arguments, input: input, mergingErrors: true)
+            return Result(status: result.status, output: result.stdout)
+        } catch {
+            return Result(status: 127, output: error.description)
+        }
     }
 
     /// Runs `arguments` and throws `SimulatorError.command` when it exits non-zero.

@@ -370,7 +370,7 @@ final class SimCloud: @unchecked Sendable {
                 avoidPublicPort: pod.lastPublicPort, gpuName: pod.gpuType.id, gpuMemoryMiB: pod.gpuType.memoryInGb * 1024,
                 gpuUUIDs: Array(pod.gpuUUIDs.prefix(pod.gpuCount)), cudaVersion: pod.cudaVersion,
                 usage: pod.usage.stateFileText, volumeDirectory: volumeDirectory(pod.id), api: apiAddress.current,
-                clock: SimClock.fileText(clock.current))
+                clock: SimClock.fileText(clock.current), keptHostKey: pod.keptHostKey)
             return (spec, pod.generation)
         }
         guard let (spec, generation) = spec else { return }
@@ -489,7 +489,22 @@ final class SimCloud: @unchecked Sendable {
         case "kill": machine.sshd.stop(signal: SIGKILL)
         case "restart":
             do { try machine.sshd.restart() } catch { throw .conflict("\(error)") }
-        default: throw .conflict("unknown action \(action); use restart or kill")
+        case "rekey":
+            do { try machine.sshd.rekey() } catch { throw .conflict("\(error)") }
+        case "keep-host-key":
+            // Copied out of the machine's folder, which goes when the pod stops.
+            let kept = "\(stateDirectory)/\(ResourceNames.prefix)\(getpid())-hostkey-\(id)"
+            let fm = FileManager.default
+            try? fm.removeItem(atPath: kept)
+            try? fm.removeItem(atPath: kept + ".pub")
+            do {
+                try fm.copyItem(atPath: machine.sshd.hostKeyPath, toPath: kept)
+                try fm.copyItem(atPath: machine.sshd.hostKeyPath + ".pub", toPath: kept + ".pub")
+            } catch {
+                throw .conflict("cannot keep the host key: \(error)")
+            }
+            locked { pods[id]?.keptHostKey = kept }
+        default: throw .conflict("unknown action \(action); use restart, kill, rekey or keep-host-key")
         }
     }
 

@@ -11,7 +11,7 @@ public struct Ed25519KeyPair: Sendable {
         var seed = [UInt8](repeating: 0, count: 32)
         var publicKey = [UInt8](repeating: 0, count: 32)
         guard clibssh2_ed25519_generate(&seed, &publicKey) == 0 else {
-            throw SSHError(.io, "libcrypto could not generate an ed25519 key; generate one with `ssh-keygen -t ed25519` and set sshKeyPath.")
+            throw SSHError(.keyGeneration, "libcrypto could not generate an ed25519 key.")
         }
         self.seed = seed
         self.publicKey = publicKey

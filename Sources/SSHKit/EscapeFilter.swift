@@ -11,7 +11,9 @@ struct EscapeFilter {
     private var atLineStart = true
     private var sawTilde = false
 
-    static let help = "Supported escape sequences:\r\n ~.  - terminate connection\r\n ~?  - this message\r\n ~~  - send the escape character by typing it twice\r\n(Note that escapes are only recognized immediately after newline.)\r\n"
+    static let help =
+        "Supported escape sequences:\r\n ~.  - terminate connection\r\n ~?  - this message\r\n"
+        + " ~~  - send the escape character by typing it twice\r\n(Note that escapes are only recognized immediately after newline.)\r\n"
 
     /// Returns the bytes to send and any local action the input asked for.
     mutating func filter(_ input: [UInt8]) -> (send: [UInt8], actions: [Action]) {

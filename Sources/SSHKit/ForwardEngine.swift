@@ -88,7 +88,10 @@ final class ForwardEngine: SSHLoopParticipant {
     func service(_ set: PollSet, now: ContinuousClock.Instant) throws(SSHError) {
         for (i, listener) in forwarder.listeners.enumerated() where set.isReadable(listenerSlots[safe: i]) {
             while let client = listener.accept() {
-                forwarder.updateStats(listener.index) { $0.totalConnections += 1; $0.activeConnections += 1 }
+                forwarder.updateStats(listener.index) {
+                    $0.totalConnections += 1
+                    $0.activeConnections += 1
+                }
                 queue.append(ForwardConnection(fd: client.fd, listener: listener, originHost: client.host, originPort: client.port, acceptedAt: now))
             }
         }
@@ -137,7 +140,8 @@ final class ForwardEngine: SSHLoopParticipant {
             }
             // Only this client is affected: typically nothing listens on the remote port yet.
             queue.removeFirst()
-            let reason = "the server could not connect to \(head.listener.spec.remoteHost):\(head.listener.spec.remotePort) (\(session.lastErrorMessage.isEmpty ? "channel open failed" : session.lastErrorMessage), libssh2 \(code))"
+            let why = session.lastErrorMessage.isEmpty ? "channel open failed" : session.lastErrorMessage
+            let reason = "the server could not connect to \(head.listener.spec.remoteHost):\(head.listener.spec.remotePort) (\(why), libssh2 \(code))"
             forwarder.refused(head, reason: reason)
         }
     }

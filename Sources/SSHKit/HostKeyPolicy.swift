@@ -16,7 +16,7 @@ public enum HostKeyDecision: Sendable, Equatable {
     public enum ReplaceReason: String, Sendable, Equatable {
         /// The pod restarted since the key was pinned; containers make new host keys on start.
         case restartSeen
-        /// The user passed --accept-new-host-key.
+        /// The caller said to accept a new key (autopod's --accept-new-host-key).
         case acceptedByUser
     }
 }
@@ -24,19 +24,44 @@ public enum HostKeyDecision: Sendable, Equatable {
 public enum HostKeyPolicy {
     /// The decision for a pod, whose pins are found by their `autopod-pod=ID` tag rather than by
     /// address: RunPod reuses IP:port pairs across pods, and a pod's port changes on restart.
+    /// `restartEvidence` says why the pod is known to have restarted since the key was last
+    /// checked (nil when it is not); `accept` is the user's allowance for a replacement.
+    /// A line tagged for the pod that cannot be read, or a tombstone left by `kill`, refuses:
+    /// neither may ever look like a first contact.
     public static func evaluate(
         podID: String, hostField: String, presented: SSHHostKey, lines: [KnownHostsLine],
-        restartSeenSincePinned: Bool, acceptNew: Bool
+        restartEvidence: String?, accept: HostKeyReplacement?
     ) -> HostKeyDecision {
+        if lines.contains(where: { $0.tombstonePodID == podID }) {
+            return .refuse(
+                SSHError(
+                    .endpointGone,
+                    "Pod \(podID) was terminated with `autopod kill`; autopod does not connect to it again "
+                        + "(whatever answers at its old address is not that pod)."))
+        }
+        if let index = lines.firstIndex(where: { $0.isUnreadablePin(podID: podID) }) {
+            return .refuse(
+                SSHError(
+                    .knownHostsFile,
+                    "Line \(index + 1) of known_hosts pins pod \(podID) but cannot be read: \"\(lines[index].rendered)\". "
+                        + "autopod will not treat this as a first contact; fix or delete that line."))
+        }
         let pinned = lines.compactMap(\.entry).filter { $0.podID == podID }
         if pinned.isEmpty { return .pin }
         if let same = pinned.first(where: { $0.hostKey == presented }) {
             return same.hosts == hostField ? .trusted : .trustedAtNewAddress(previousHosts: same.hosts)
         }
         let old = pinned.compactMap { $0.hostKey?.fingerprint }
-        if restartSeenSincePinned { return .replace(previousFingerprints: old, reason: .restartSeen) }
-        if acceptNew { return .replace(previousFingerprints: old, reason: .acceptedByUser) }
+        if restartEvidence != nil { return .replace(previousFingerprints: old, reason: .restartSeen) }
+        if let accept, accept.allows(presented) { return .replace(previousFingerprints: old, reason: .acceptedByUser) }
         let pinnedList = pinned.compactMap(\.hostKey).map { "\($0.fingerprint) (\($0.type))" }.joined(separator: ", ")
+        var facts = """
+            No restart of this pod was seen (here or in the API) since the key was last checked, so the change is \
+            unexpected: it could mean the connection is being intercepted.
+            """
+        if case .fingerprint(let given) = accept {
+            facts += " The fingerprint allowed in advance, \(given), does not match the presented key."
+        }
         return .refuse(
             SSHError(
                 .hostKeyChanged,
@@ -44,10 +69,19 @@ public enum HostKeyPolicy {
                 The host key of pod \(podID) at \(hostField) has changed.
                   pinned:    \(pinnedList)
                   presented: \(presented.fingerprint) (\(presented.type))
-                autopod has not seen this pod restart since the key was pinned, so the change is unexpected: \
-                it could mean the connection is being intercepted. If you trust it (for example, you restarted \
-                the pod yourself), run the command again with --accept-new-host-key.
+                \(facts)
                 """))
+    }
+
+    /// The older form: a restart seen by this machine and a standing `--accept-new-host-key`.
+    public static func evaluate(
+        podID: String, hostField: String, presented: SSHHostKey, lines: [KnownHostsLine],
+        restartSeenSincePinned: Bool, acceptNew: Bool
+    ) -> HostKeyDecision {
+        evaluate(
+            podID: podID, hostField: hostField, presented: presented, lines: lines,
+            restartEvidence: restartSeenSincePinned ? "the pod restarted since the key was pinned" : nil,
+            accept: acceptNew ? .anyKey : nil)
     }
 
     /// The decision for a plain host, with OpenSSH's rules: the host field is `host` for port 22
@@ -64,7 +98,8 @@ public enum HostKeyPolicy {
         if acceptNew { return .replace(previousFingerprints: old, reason: .acceptedByUser) }
         let sameType = matching.filter { $0.keyType == presented.type }
         let known = matching.compactMap(\.hostKey).map { "\($0.fingerprint) (\($0.type))" }.joined(separator: ", ")
-        let what = sameType.isEmpty
+        let what =
+            sameType.isEmpty
             ? "is known with another key type (\(Set(matching.map(\.keyType)).sorted().joined(separator: ", "))) but presented \(presented.type)"
             : "has changed"
         return .refuse(
@@ -74,8 +109,7 @@ public enum HostKeyPolicy {
                 The host key of \(name) \(what).
                   known:     \(known)
                   presented: \(presented.fingerprint) (\(presented.type))
-                This could mean the connection is being intercepted. If you trust the new key, \
-                run again with --accept-new-host-key.
+                This could mean the connection is being intercepted.
                 """))
     }
 

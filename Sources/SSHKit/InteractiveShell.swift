@@ -28,9 +28,9 @@ public final class InteractiveShell {
 
     /// Runs the shell until the remote side exits, the user types `~.`, or a terminating signal
     /// (SIGTERM, SIGHUP, SIGINT) arrives. The terminal is restored on every path.
-    public func run(alongside forwards: PortForwarder? = nil) throws(SSHError) -> RemoteExit {
+    public func run(alongside forwards: PortForwarder? = nil, liveness: LivenessSettings = LivenessSettings()) throws(SSHError) -> RemoteExit {
         guard isatty(stdin) == 1 else {
-            throw SSHError(.notATerminal, "Standard input is not a terminal, so an interactive shell cannot run. Use `autopod exec POD -- COMMAND` instead.")
+            throw SSHError(.notATerminal, "Standard input is not a terminal, so an interactive shell cannot run.", endpoint: session.endpoint)
         }
         session.setBlocking(true)
         let channel = try SSHChannel.openSession(session)
@@ -83,7 +83,15 @@ public final class InteractiveShell {
         }
         loop.participants = [pump]
         if let forwards { loop.participants.append(forwards.participant(for: session)) }
-        try loop.run()
+        // A frozen terminal is the worst way to learn the link died: probe the server when it
+        // has been silent, as tunnels do.
+        loop.probe = LivenessProbe(session: session, idleAfter: liveness.probeAfterIdle, replyTimeout: liveness.probeReplyTimeout)
+        do {
+            try loop.run()
+        } catch {
+            if error.kind == .disconnected || error.kind == .unresponsive { session.isDead = true }
+            throw error
+        }
         if userDisconnected {
             _ = Posix.writeAll(out, Array("\r\nConnection to \(session.endpoint.host) closed.\r\n".utf8))
             return .disconnectedByUser

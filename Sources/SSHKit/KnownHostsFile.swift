@@ -9,6 +9,8 @@ public struct HostKeyVerdict: Sendable, Equatable {
 
     public var outcome: Outcome
     public var fingerprint: String
+    /// The replacement used the user's allowance (which is then spent).
+    public var acceptedByUser = false
     /// A sentence for the user when something changed (first contact, replaced key), else nil.
     public var notice: String?
 }
@@ -48,14 +50,25 @@ public struct KnownHostsFile: Sendable {
     @discardableResult
     public func verify(
         podID: String, endpoint: SSHEndpoint, presented: SSHHostKey,
-        restartSeenSincePinned: Bool, acceptNew: Bool
+        restartEvidence: String?, accept: HostKeyReplacement?
     ) throws(SSHError) -> HostKeyVerdict {
         let hostField = endpoint.knownHostsName
-        return try update(podID: podID, hostField: hostField, presented: presented) { lines in
+        return try update(podID: podID, hostField: hostField, presented: presented, restartEvidence: restartEvidence) { lines in
             HostKeyPolicy.evaluate(
                 podID: podID, hostField: hostField, presented: presented, lines: lines,
-                restartSeenSincePinned: restartSeenSincePinned, acceptNew: acceptNew)
+                restartEvidence: restartEvidence, accept: accept)
         }
+    }
+
+    @discardableResult
+    public func verify(
+        podID: String, endpoint: SSHEndpoint, presented: SSHHostKey,
+        restartSeenSincePinned: Bool, acceptNew: Bool
+    ) throws(SSHError) -> HostKeyVerdict {
+        try verify(
+            podID: podID, endpoint: endpoint, presented: presented,
+            restartEvidence: restartSeenSincePinned ? "the pod restarted since the key was pinned" : nil,
+            accept: acceptNew ? .anyKey : nil)
     }
 
     /// Checks a plain host's key with OpenSSH's rules and pins it on first contact.
@@ -78,10 +91,31 @@ public struct KnownHostsFile: Sendable {
         }
     }
 
+    /// Replaces the pod's pins with a tombstone, for a pod that was terminated: a tunnel still
+    /// running, or an API slow to drop the pod, must not pin whatever answers at its old address.
+    public func bury(podID: String, note: String) throws(SSHError) {
+        guard KnownHostsEntry.isSafeField(podID), KnownHostsEntry.isSafeField(note) else {
+            throw SSHError(.knownHostsFile, "Refusing to write a known_hosts line for a pod id with spaces or control characters.")
+        }
+        try withLock { () throws(SSHError) in
+            let before = try lines()
+            if before.contains(where: { $0.tombstonePodID == podID }) { return }
+            try write(before.filter { $0.entry?.podID != podID } + [.tombstone(podID: podID, note: note)])
+        }
+    }
+
     private func update(
-        podID: String?, hostField: String, presented: SSHHostKey, decide: ([KnownHostsLine]) -> HostKeyDecision
+        podID: String?, hostField: String, presented: SSHHostKey, restartEvidence: String? = nil,
+        decide: ([KnownHostsLine]) -> HostKeyDecision
     ) throws(SSHError) -> HostKeyVerdict {
-        try withLock { () throws(SSHError) -> HostKeyVerdict in
+        // A newline or space in a field would end it early and could write a second, valid
+        // entry pinning someone else's key (the id and address come from the API).
+        guard KnownHostsEntry.isSafeField(hostField), podID.map(KnownHostsEntry.isSafeField) ?? true else {
+            throw SSHError(
+                .knownHostsFile,
+                "Refusing to pin a host key for an address or pod id with spaces or control characters (from the API).")
+        }
+        return try withLock { () throws(SSHError) -> HostKeyVerdict in
             let current = try lines()
             let decision = decide(current)
             let fp = presented.fingerprint
@@ -100,10 +134,10 @@ public struct KnownHostsFile: Sendable {
                 verdict = HostKeyVerdict(outcome: .addressUpdated, fingerprint: fp, notice: nil)
             case .replace(let old, let reason):
                 let why = reason == .restartSeen
-                    ? "the pod restarted since the key was pinned, and containers make new host keys on start"
-                    : "--accept-new-host-key was given"
+                    ? "\(restartEvidence ?? "the pod restarted since the key was pinned"), and containers make new host keys on start"
+                    : "you allowed it (--accept-new-host-key or --accept-host-key); the next change is checked as usual"
                 verdict = HostKeyVerdict(
-                    outcome: .replaced, fingerprint: fp,
+                    outcome: .replaced, fingerprint: fp, acceptedByUser: reason == .acceptedByUser,
                     notice: "The host key of \(who) changed from \(old.joined(separator: ", ")) to \(fp); accepted because \(why).")
             }
             try write(HostKeyPolicy.apply(decision, to: current, podID: podID, hostField: hostField, presented: presented))
@@ -140,32 +174,14 @@ public struct KnownHostsFile: Sendable {
         }
     }
 
-    /// Temp file in the same directory, fsync, rename, fsync the directory: a crash leaves
-    /// either the old file or the new one, never a torn one.
+    /// Through `PrivateFile`: an exclusive temporary file, fsync, rename, so a crash leaves the
+    /// old file or the new one, and nothing planted in the folder is followed.
     private func write(_ lines: [KnownHostsLine]) throws(SSHError) {
         let text = lines.map(\.rendered).joined(separator: "\n") + (lines.isEmpty ? "" : "\n")
-        let tmp = path + ".tmp.\(getpid())"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            throw SSHError(.knownHostsFile, "Cannot write \(tmp): \(Posix.errorString()). Check the directory's permissions.")
-        }
-        let failure = Posix.writeAll(fd, Array(text.utf8))
-        fchmod(fd, 0o600)
-        let synced = fsync(fd) == 0
-        close(fd)
-        guard failure == nil, synced else {
-            unlink(tmp)
-            throw SSHError(.knownHostsFile, "Cannot write \(tmp): \(Posix.errorString(failure ?? errno)).")
-        }
-        guard rename(tmp, path) == 0 else {
-            let err = errno
-            unlink(tmp)
-            throw SSHError(.knownHostsFile, "Cannot replace \(path): \(Posix.errorString(err)).")
-        }
-        let dirFD = open(directory, O_RDONLY | O_CLOEXEC)
-        if dirFD >= 0 {
-            fsync(dirFD)
-            close(dirFD)
+        do {
+            try PrivateFile.replace(path, with: Array(text.utf8), mode: 0o600)
+        } catch {
+            throw SSHError(.knownHostsFile, "Cannot write known_hosts: \(error.description). Check the folder's permissions.")
         }
     }
 }

@@ -71,8 +71,9 @@ final class LivenessProbe {
         let silent = session.lastInbound.duration(to: now)
         if silent > idleAfter + replyTimeout {
             throw SSHError(
-                .disconnected,
-                "The server at \(session.endpoint.host):\(session.endpoint.port) stopped answering (nothing for \(Int(silent.seconds)) s, probe unanswered); the link is treated as dead.")
+                .unresponsive,
+                "The server at \(session.endpoint.host):\(session.endpoint.port) stopped answering (nothing for \(Int(silent.seconds)) s, probe unanswered); the link is treated as dead.",
+                endpoint: session.endpoint)
         }
         if !opening {
             let me = ObjectIdentifier(self)

@@ -177,7 +177,10 @@ public final class PortForwarder: Sendable {
             wake.drain()
             for (i, l) in listeners.enumerated() where set.isReadable(slots[i]) {
                 while let client = l.accept() {
-                    updateStats(l.index) { $0.totalConnections += 1; $0.activeConnections += 1 }
+                    updateStats(l.index) {
+                        $0.totalConnections += 1
+                        $0.activeConnections += 1
+                    }
                     held.append(ForwardConnection(fd: client.fd, listener: l, originHost: client.host, originPort: client.port, acceptedAt: .now))
                 }
             }

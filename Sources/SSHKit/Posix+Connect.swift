@@ -3,7 +3,9 @@ import AutopodSupport
 extension Posix {
     /// Opens a TCP connection with a deadline (non-blocking connect + poll), trying every
     /// address the name resolves to.
-    static func connectTCP(host: String, port: Int, timeout: Duration) throws(SSHError) -> Int32 {
+    static func connectTCP(to endpoint: SSHEndpoint, timeout: Duration) throws(SSHError) -> Int32 {
+        let host = endpoint.host
+        let port = endpoint.port
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = streamSocketType
@@ -11,8 +13,8 @@ extension Posix {
         let rc = getaddrinfo(host, String(port), &hints, &list)
         guard rc == 0, let first = list else {
             throw SSHError(
-                .connect,
-                "Cannot resolve \(host): \(String(cString: gai_strerror(rc))). Check the host name and your network.")
+                .nameResolution, "Cannot resolve \(host): \(String(cString: gai_strerror(rc))). Check the host name and your network.",
+                endpoint: endpoint)
         }
         defer { freeaddrinfo(list) }
         let deadline = Deadline.after(timeout)
@@ -49,12 +51,8 @@ extension Posix {
             close(fd)
         }
         if timedOut {
-            throw SSHError(
-                .timeout,
-                "Connecting to \(host):\(port) timed out after \(timeout.wholeSeconds) s. The pod may still be starting; try again shortly.")
+            throw SSHError(.timeout, "Connecting to \(host):\(port) timed out after \(timeout.wholeSeconds) s.", endpoint: endpoint)
         }
-        throw SSHError(
-            .connect,
-            "Cannot connect to \(host):\(port): \(lastError). The pod may be stopped or its SSH port not yet open.")
+        throw SSHError(.connect, "Cannot connect to \(host):\(port): \(lastError).", endpoint: endpoint)
     }
 }

@@ -18,11 +18,10 @@ public struct PrivateKeyInfo: Sendable, Equatable {
 }
 
 public enum PrivateKeyInspector {
-    /// The explanation shown whenever an RSA key would be used.
+    /// Why an RSA key was not used.
     public static func rsaExplanation(keyPath: String) -> String {
-        "\(keyPath) is an RSA key. autopod's SSH library (libssh2 1.10) can only sign with ssh-rsa (SHA-1), "
-            + "which OpenSSH 8.8 and later refuse, so this key cannot log in to a pod. "
-            + "Run `autopod config init` to create an ed25519 key and register it with RunPod."
+        "\(keyPath) is an RSA key. libssh2 1.10 can only sign with ssh-rsa (SHA-1), "
+            + "which OpenSSH 8.8 and later refuse, so this key cannot log in to a current server."
     }
 
     public static func inspect(path: String) throws(SSHError) -> PrivateKeyInfo {

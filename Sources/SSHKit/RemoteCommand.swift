@@ -6,21 +6,94 @@ extension SSHSession {
     /// feeding it `stdin` until EOF (then sending EOF). Returns how the command ended.
     ///
     /// The output fds may be blocking (a terminal, a file): a slow consumer then slows the
-    /// command, which is the backpressure we want.
+    /// command, which is the backpressure we want. A closed stdout (its reader left) closes the
+    /// channel and returns `.outputClosed`. The session is watched by a `LivenessProbe`, so a
+    /// dead link throws `.disconnected` within `idleAfter + replyTimeout` even while the
+    /// command is silent. With `terminal`, the command gets a PTY of that type and size (its
+    /// stderr then arrives on stdout, as with `ssh -t`).
     public func exec(
-        _ command: String, stdin: Int32? = nil, stdout: Int32 = 1, stderr: Int32 = 2
+        _ command: String, stdin: Int32? = nil, stdout: Int32 = 1, stderr: Int32 = 2, terminal: RemoteTerminal? = nil,
+        liveness: LivenessSettings = LivenessSettings(), interrupt: RemoteInterrupt? = nil
     ) throws(SSHError) -> RemoteExit {
         setBlocking(true)
         let channel = try SSHChannel.openSession(self, window: 4 * 1024 * 1024)
+        if let terminal {
+            let rc = libssh2_channel_request_pty_ex(
+                channel.raw, terminal.type, UInt32(terminal.type.utf8.count), nil, 0, terminal.columns, terminal.rows, 0, 0)
+            guard rc == 0 else { throw error(.channel, "The server refused a terminal (PTY) for the command.", code: rc) }
+        }
         let rc = libssh2_channel_process_startup(channel.raw, "exec", 4, command, UInt32(command.utf8.count))
         guard rc == 0 else {
-            throw error(LibSSH2.isTransportFailure(rc) ? .disconnected : .channel, "The server refused to run the command.", code: rc)
+            throw error(.channel, "The server refused to run the command.", code: rc)
         }
+        // With a PTY the remote side does the line editing and turns Ctrl+C into SIGINT, so a
+        // local terminal passes every key through, as `ssh -t` does.
+        var raw: TerminalMode?
+        if terminal != nil, let stdin, isatty(stdin) == 1 {
+            let mode = TerminalMode(fd: stdin)
+            try mode.makeRaw()
+            raw = mode
+        }
+        defer { raw?.restore() }
         let pump = ChannelPump(channel: channel, input: stdin, stdout: stdout, stderr: stderr)
-        let loop = try SSHEventLoop(session: self)
+        let wake = try WakePipe()
+        let signals = interrupt == nil && terminal == nil ? nil : SignalWatcher(wake: wake)
+        defer { signals?.stop() }
+        let loop = try SSHEventLoop(session: self, wake: wake)
         loop.participants = [pump]
-        try loop.run()
+        loop.probe = LivenessProbe(session: self, idleAfter: liveness.probeAfterIdle, replyTimeout: liveness.probeReplyTimeout)
+        var pendingSignal: Int32?
+        var lastSize = terminal.map { (cols: $0.columns, rows: $0.rows) }
+        let sizeFD = isatty(stdout) == 1 ? stdout : (stdin ?? stdout)
+        loop.onWake = { [unowned loop] () throws(SSHError) in
+            for sig in signals?.take() ?? [] {
+                if sig == SIGWINCH {
+                    let now = TerminalMode.windowSize(sizeFD)
+                    if let size = lastSize, now != size {
+                        lastSize = now
+                        _ = channel.retrying { libssh2_channel_request_pty_size_ex(channel.raw, now.cols, now.rows, 0, 0) }
+                    }
+                } else {
+                    pendingSignal = sig
+                    loop.stopRequested = true
+                }
+            }
+        }
+        var interruptsSent = 0
+        var firstSignal = SIGINT
+        do throws(SSHError) {
+            while true {
+                try loop.run()
+                guard let sig = pendingSignal else { break }
+                guard let interrupt else {
+                    throw SSHError(.interrupted, "The command was ended by signal \(sig) (\(String(cString: strsignal(sig)))).")
+                }
+                pendingSignal = nil
+                interruptsSent += 1
+                if interruptsSent == 1 { firstSignal = sig }
+                try signalRemote(interrupt.command(interruptsSent == 1 ? RemoteInterrupt.name(of: sig) : "KILL"))
+                if interruptsSent >= 2 { break }
+                // Wait for the command to end of it (its exit status or signal is the result).
+                loop.stopRequested = false
+            }
+        } catch {
+            // Channels released after this must not wait on a socket that will never drain.
+            if error.kind == .disconnected || error.kind == .unresponsive { isDead = true }
+            throw error
+        }
+        // Given up after the second interrupt: report the one the user sent, as a shell would.
+        if interruptsSent >= 2 && !pump.isFinished { return .signal(RemoteInterrupt.name(of: firstSignal)) }
         return try pump.finish()
+    }
+}
+
+extension SSHSession {
+    /// Runs `command` on a second channel to signal the running one, its output discarded.
+    fileprivate func signalRemote(_ command: String) throws(SSHError) {
+        let null = open("/dev/null", O_WRONLY)
+        defer { if null >= 0 { close(null) } }
+        _ = try exec(command, stdin: nil, stdout: null, stderr: null)
+        setBlocking(false)
     }
 }
 
@@ -44,6 +117,8 @@ final class ChannelPump: SSHLoopParticipant {
     var inputFilter: (([UInt8]) -> [UInt8])?
 
     private(set) var outputDone = false
+    /// Local stdout's reader went away; the channel is closed without waiting for the command.
+    private(set) var outputClosed = false
     private(set) var closed = false
     var isFinished: Bool { closed }
     var hasChannels: Bool { !closed }
@@ -103,11 +178,17 @@ final class ChannelPump: SSHLoopParticipant {
                         break
                     }
                     progress = true
-                    if let err = buffer.withUnsafeBytes({ Posix.writeAll(fd, UnsafeRawBufferPointer(rebasing: $0[0..<n])) }) {
-                        // The local reader went away (e.g. a closed pipe): keep draining so the
-                        // remote side is not stalled, but drop the bytes.
-                        _ = err
+                    let err = buffer.withUnsafeBytes { Posix.writeAll(fd, UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+                    if err == EPIPE && fd == stdout {
+                        // The reader of our stdout left (`exec ... | head -1`): nothing the
+                        // command writes can be delivered, so end it as a pipeline would,
+                        // by closing the channel, instead of draining forever.
+                        outputClosed = true
+                        outputDone = true
+                        return
                     }
+                    // Any other failed write (a closed stderr) drops those bytes, but keeps
+                    // draining so the remote side is not stalled.
                 }
             }
             if channel.isEOF { outputDone = true }
@@ -185,12 +266,12 @@ final class ChannelPump: SSHLoopParticipant {
 
     /// Exit status or signal; valid once the loop finished.
     func finish() throws(SSHError) -> RemoteExit {
+        if outputClosed { return .outputClosed }
         if let sig = channel.exitSignal { return .signal(sig) }
         return .status(channel.exitStatus)
     }
 
     private func fail(_ code: Int32, _ what: String) throws(SSHError) {
-        let kind: SSHError.Kind = LibSSH2.isTransportFailure(code) ? .disconnected : .channel
-        throw channel.session.error(kind, "The connection failed while \(what).", code: code)
+        throw channel.session.error(.channel, "The connection failed while \(what).", code: code)
     }
 }

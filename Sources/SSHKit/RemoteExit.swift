@@ -6,6 +6,9 @@ public enum RemoteExit: Sendable, Equatable, CustomStringConvertible {
     case signal(String)
     /// The user typed `~.` (shell only).
     case disconnectedByUser
+    /// Local standard output was closed by its reader (`exec ... | head -1`): the channel was
+    /// closed without waiting for the command.
+    case outputClosed
 
     /// The exit code a shell would give: the status, 128 + signal number, or 255 like OpenSSH's
     /// client for a disconnect.
@@ -14,6 +17,8 @@ public enum RemoteExit: Sendable, Equatable, CustomStringConvertible {
         case .status(let s): return s
         case .signal(let name): return 128 + (Self.signalNumbers[name] ?? 0)
         case .disconnectedByUser: return 255
+        // What a shell pipeline reports for a writer whose reader left: 128 + SIGPIPE.
+        case .outputClosed: return 128 + 13
         }
     }
 
@@ -28,15 +33,7 @@ public enum RemoteExit: Sendable, Equatable, CustomStringConvertible {
         case .status(let s): return "exit status \(s)"
         case .signal(let name): return "killed by SIG\(name)"
         case .disconnectedByUser: return "disconnected"
+        case .outputClosed: return "output closed by its reader"
         }
-    }
-}
-
-/// Commands as RunPod's own clients run them.
-public enum RunPodEnvironment {
-    /// Sources the pod's environment file first (RunPod writes the pod's env vars there; a plain
-    /// exec session would not see them), then runs the command.
-    public static func wrap(_ command: String) -> String {
-        "[ -f /etc/rp_environment ] && . /etc/rp_environment; " + command
     }
 }

@@ -52,7 +52,8 @@ struct SSHAuthenticator {
             let outcome: String
             switch rc {
             case LIBSSH2_ERROR_FILE:
-                outcome = info.isEncrypted
+                outcome =
+                    info.isEncrypted
                     ? "could not be decrypted (wrong passphrase?) (libssh2 \(rc): \(message))"
                     : "could not be read or parsed (libssh2 \(rc): \(message))"
             case LIBSSH2_ERROR_AUTHENTICATION_FAILED, LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED:
@@ -107,13 +108,13 @@ struct SSHAuthenticator {
         let tried = attempts.map { "  - \($0.what): \($0.outcome)" }.joined(separator: "\n")
         let target = "\(user)@\(session.endpoint.host):\(session.endpoint.port)"
         if let rsaRefusal, attempts.allSatisfy({ $0.outcome.hasPrefix("skipped") || $0.outcome.hasPrefix("not available") }) {
-            throw SSHError(.unsupportedKey, rsaRefusal + "\nTried:\n" + tried)
+            throw SSHError(.unsupportedKey, rsaRefusal + "\nTried:\n" + tried, endpoint: session.endpoint)
         }
-        let hint = rsaRefusal.map { "\n" + $0 } ?? "\nCheck that your public key is registered with RunPod (`autopod config init`) and that the pod was created after it was added."
         throw SSHError(
             .authentication,
-            "Authentication to \(target) failed. Tried:\n" + (tried.isEmpty ? "  (no key files and no agent)" : tried) + hint,
-            code: lastCode, libssh2Message: lastCode != 0 ? session.lastErrorMessage : nil)
+            "Authentication to \(target) failed. Tried:\n" + (tried.isEmpty ? "  (no key files and no agent)" : tried)
+                + (rsaRefusal.map { "\n" + $0 } ?? ""),
+            endpoint: session.endpoint, code: lastCode, libssh2Message: lastCode != 0 ? session.lastErrorMessage : nil)
     }
 }
 

@@ -91,9 +91,7 @@ final class SSHChannel {
                 session.waitSocket(milliseconds: 1000)
                 continue
             }
-            throw session.error(
-                LibSSH2.isTransportFailure(code) ? .disconnected : .channel,
-                "The server refused to open a session channel.", code: code)
+            throw session.error(.channel, "The server refused to open a session channel.", code: code)
         }
     }
 

@@ -114,7 +114,8 @@ final class SSHEventLoop {
                 let err = Posix.socketError(session.socketFD)
                 throw SSHError(
                     .disconnected,
-                    "The connection to \(session.endpoint.host):\(session.endpoint.port) was lost\(err != 0 ? ": \(Posix.errorString(err))" : "").")
+                    "The connection to \(session.endpoint.host):\(session.endpoint.port) was lost\(err != 0 ? ": \(Posix.errorString(err))" : "").",
+                    endpoint: session.endpoint)
             }
             if sshRevents & Int16(POLLIN) != 0 {
                 if hasChannels {
@@ -134,7 +135,9 @@ final class SSHEventLoop {
             }
             // Data we cannot send for this long means the peer stopped acknowledging.
             if let since = outboundBlockedSince, since.duration(to: after) > deadAfter {
-                throw SSHError(.disconnected, "The connection to \(session.endpoint.host):\(session.endpoint.port) stalled for \(deadAfter.wholeSeconds) s and was given up.")
+                throw SSHError(
+                    .unresponsive, "The connection to \(session.endpoint.host):\(session.endpoint.port) stalled for \(deadAfter.wholeSeconds) s and was given up.",
+                    endpoint: session.endpoint)
             }
             if sshRevents & Int16(POLLOUT) != 0 { try session.flushOutbox() }
             if set.isReadable(wakeSlot) {
@@ -153,7 +156,9 @@ final class SSHEventLoop {
         var byte: UInt8 = 0
         let n = recv(session.socketFD, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
         if n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-            throw SSHError(.disconnected, "The server at \(session.endpoint.host):\(session.endpoint.port) closed the connection.")
+            throw SSHError(
+                .disconnected, "The server at \(session.endpoint.host):\(session.endpoint.port) closed the connection.",
+                endpoint: session.endpoint)
         }
         inboundParkedUntil = now + .seconds(1)
     }

@@ -86,16 +86,17 @@ final class SSHOutbox {
     }
 
     /// The C function libssh2 calls; `abstract` points at the session's outbox.
-    static let callback: @convention(c) (
-        libssh2_socket_t, UnsafeRawPointer?, Int, Int32, UnsafeMutablePointer<UnsafeMutableRawPointer?>?
-    ) -> Int = { socket, buffer, length, flags, abstract in
-        guard let owner = abstract?.pointee else { return -Int(EBADF) }
-        let outbox = Unmanaged<SSHOutbox>.fromOpaque(owner).takeUnretainedValue()
-        guard socket == outbox.fd else {
-            // libssh2 also sends to the SSH agent through this callback, as a plain send().
-            let n = Libc.send(socket, buffer, length, flags)
-            return n < 0 ? -Int(errno) : n
+    static let callback:
+        @convention(c) (
+            libssh2_socket_t, UnsafeRawPointer?, Int, Int32, UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+        ) -> Int = { socket, buffer, length, flags, abstract in
+            guard let owner = abstract?.pointee else { return -Int(EBADF) }
+            let outbox = Unmanaged<SSHOutbox>.fromOpaque(owner).takeUnretainedValue()
+            guard socket == outbox.fd else {
+                // libssh2 also sends to the SSH agent through this callback, as a plain send().
+                let n = Libc.send(socket, buffer, length, flags)
+                return n < 0 ? -Int(errno) : n
+            }
+            return outbox.take(UnsafeRawBufferPointer(start: buffer, count: length))
         }
-        return outbox.take(UnsafeRawBufferPointer(start: buffer, count: length))
-    }
 }

@@ -8,6 +8,9 @@ public struct SSHSessionOptions: Sendable {
     public var connectTimeout: Duration = .seconds(10)
     /// Deadline for each blocking libssh2 step (handshake, each auth attempt).
     public var operationTimeout: Duration = .seconds(20)
+    /// One deadline over the whole handshake, banner and key exchange through authentication:
+    /// a server that keeps sending bytes never trips the per-step deadline.
+    public var handshakeTimeout: Duration = .seconds(45)
     /// Time between `keepalive@libssh2.org` requests once authenticated (libssh2 counts whole
     /// seconds, at least 2; a fraction is rounded up).
     public var keepaliveInterval: Duration = .seconds(3)
@@ -54,6 +57,8 @@ public final class SSHSession {
     /// Who is opening a channel right now. libssh2 keeps one channel-open in flight per session
     /// (its open_state), so forwarded connections and the liveness probe take turns.
     var channelOpenOwner: ObjectIdentifier?
+    /// Bounds the handshake until authentication ends (see `HandshakeWatchdog`).
+    private let watchdog: HandshakeWatchdog
 
     /// Connects and completes the SSH handshake. Does not authenticate and does not judge the
     /// host key: the caller checks `hostKey` (see `KnownHostsFile`) and then calls `authenticate`.
@@ -65,15 +70,17 @@ public final class SSHSession {
         self.endpoint = endpoint
         self.options = options
         self.logger = logger
-        let fd = try Posix.connectTCP(host: endpoint.host, port: endpoint.port, timeout: options.connectTimeout)
+        let fd = try Posix.connectTCP(to: endpoint, timeout: options.connectTimeout)
         Posix.setNoDelay(fd)
         Posix.setDeadPeerDetection(
             fd, deadline: options.deadPeerTimeout, unackedLimit: options.deadPeerTimeout - .seconds(Self.keepaliveSeconds(options)))
 
+        let watchdog = HandshakeWatchdog(socket: fd, timeout: options.handshakeTimeout)
         let outbox = SSHOutbox(fd: fd)
         guard let session = libssh2_session_init_ex(nil, nil, nil, Unmanaged.passUnretained(outbox).toOpaque()) else {
+            watchdog.finish()
             close(fd)
-            throw SSHError(.io, "libssh2 could not allocate a session (out of memory?).")
+            throw SSHError(.io, "libssh2 could not allocate a session (out of memory?).", endpoint: endpoint)
         }
         _ = libssh2_session_callback_set(session, LIBSSH2_CALLBACK_SEND, unsafeBitCast(SSHOutbox.callback, to: UnsafeMutableRawPointer.self))
         libssh2_session_set_blocking(session, 1)
@@ -85,32 +92,35 @@ public final class SSHSession {
         let rc = libssh2_session_handshake(session, libssh2_socket_t(fd))
         if rc != 0 {
             let message = Self.lastErrorMessage(session)
+            let timedOut = watchdog.finish()
             libssh2_session_free(session)
             close(fd)
-            let kind: SSHError.Kind = rc == LIBSSH2_ERROR_TIMEOUT ? .timeout : .handshake
+            if timedOut { throw Self.handshakeTimeout(endpoint, options) }
             throw SSHError(
-                kind,
-                "SSH handshake with \(endpoint.host):\(endpoint.port) failed: \(message.isEmpty ? "code \(rc)" : message) (libssh2 \(rc)). "
-                    + "The port answers but does not complete SSH; the pod's sshd may still be starting, or only offers RSA host keys, which libssh2 1.10 cannot verify.",
-                code: rc, libssh2Message: message)
+                libssh2: rc, message: message, during: .handshake, endpoint: endpoint,
+                "SSH handshake with \(endpoint.host):\(endpoint.port) failed: the port answers but does not complete SSH; "
+                    + "libssh2 1.10 also fails here with a server that offers only RSA host keys.")
         }
         var len = 0
         var type: Int32 = 0
         guard let keyPtr = libssh2_session_hostkey(session, &len, &type), len > 0,
             let key = SSHHostKey(blob: Array(UnsafeRawBufferPointer(start: keyPtr, count: len).bindMemory(to: UInt8.self)))
         else {
+            watchdog.finish()
             libssh2_session_free(session)
             close(fd)
-            throw SSHError(.handshake, "The server at \(endpoint.host):\(endpoint.port) sent no usable host key.")
+            throw SSHError(.handshake, "The server at \(endpoint.host):\(endpoint.port) sent no usable host key.", endpoint: endpoint)
         }
         self.raw = session
         self.socketFD = fd
         self.outbox = outbox
         self.hostKey = key
+        self.watchdog = watchdog
         logger.debug("SSH handshake done", metadata: ["endpoint": "\(endpoint)", "hostkey": "\(key.type) \(key.fingerprint)"])
     }
 
     deinit {
+        watchdog.finish()
         // Disconnect politely but never hang on a dead peer: a short blocking window is enough
         // for one packet, after which the socket is closed regardless.
         libssh2_session_set_blocking(raw, 1)
@@ -130,7 +140,30 @@ public final class SSHSession {
     public func authenticate(
         _ credentials: SSHCredentials, passphrase: (String) -> String? = { _ in nil }
     ) throws(SSHError) {
-        try SSHAuthenticator(session: self).authenticate(credentials, passphrase: passphrase)
+        let watchdog = watchdog
+        do throws(SSHError) {
+            try SSHAuthenticator(session: self).authenticate(credentials) { path in watchdog.pausing { passphrase(path) } }
+        } catch {
+            if watchdog.finish() {
+                isDead = true
+                throw Self.handshakeTimeout(endpoint, options)
+            }
+            throw error
+        }
+        if watchdog.finish() {
+            isDead = true
+            throw Self.handshakeTimeout(endpoint, options)
+        }
+    }
+
+    /// The error for a handshake the deadline ended.
+    static func handshakeTimeout(_ endpoint: SSHEndpoint, _ options: SSHSessionOptions) -> SSHError {
+        SSHError(
+            .timeout,
+            "The SSH handshake with \(endpoint.host):\(endpoint.port) did not complete within "
+                + "\(options.handshakeTimeout.wholeSeconds) s: the port answers but the server never finished "
+                + "the banner, key exchange and login.",
+            endpoint: endpoint)
     }
 
     /// Starts libssh2's keepalive; call only after authentication (some servers reject global
@@ -168,7 +201,9 @@ public final class SSHSession {
     func flushOutbox() throws(SSHError) {
         let err = outbox.flush()
         if err != 0 {
-            throw SSHError(.disconnected, "The connection to \(endpoint.host):\(endpoint.port) was lost: \(Posix.errorString(err)).")
+            throw SSHError(
+                .disconnected, "The connection to \(endpoint.host):\(endpoint.port) was lost: \(Posix.errorString(err)).",
+                endpoint: endpoint)
         }
     }
 
@@ -193,9 +228,9 @@ public final class SSHSession {
         return String(cString: msg)
     }
 
-    func error(_ kind: SSHError.Kind, _ text: String, code: Int32) -> SSHError {
-        let message = lastErrorMessage
-        let err = SSHError(kind, "", code: code, libssh2Message: message)
-        return SSHError(kind, text + err.libssh2Suffix, code: code, libssh2Message: message)
+    /// The error for a libssh2 call that returned `code` while guarding against a `step` failure,
+    /// with libssh2's message for it (see `SSHError.init(libssh2:...)` for how the kind is chosen).
+    func error(_ step: SSHError.Kind, _ text: String, code: Int32) -> SSHError {
+        SSHError(libssh2: code, message: lastErrorMessage, during: step, endpoint: endpoint, text)
     }
 }

@@ -83,6 +83,22 @@ final class CommandArgumentsTests: XCTestCase {
     func testLogsAndTunnelStopTakeTheirNumbersAndDurations() throws {
         XCTAssertEqual(CommandLineParsing.usageError(["logs", "-n", "-1"]), "-n must be 0 or more")
         XCTAssertEqual(try CommandLineParsing.parse(["logs", "-n", "0"], as: LogsCommand.self).lines, 0)
+        let pod = try CommandLineParsing.parse(["logs", "p1", "--tail", "20", "--since", "10m", "--system", "-f"], as: LogsCommand.self)
+        XCTAssertEqual(pod.pod, "p1")
+        XCTAssertEqual(pod.lines, 20)
+        XCTAssertTrue(pod.system && pod.follow)
+        let now = Date(timeIntervalSince1970: 2_000_000_000)
+        XCTAssertEqual(LogsCommand.sinceDate("10m", now: now), now.addingTimeInterval(-600))
+        XCTAssertEqual(LogsCommand.sinceDate("2027-01-05T14:00:00Z", now: now), Date(timeIntervalSince1970: 1_799_157_600))
+        XCTAssertNil(LogsCommand.sinceDate("yesterday", now: now))
+        XCTAssertEqual(
+            CommandLineParsing.usageError(["logs", "p1", "--since", "yesterday"]),
+            "--since takes a duration such as 10m or 2h, or a UTC time such as 2027-01-05T14:00:00Z, not yesterday")
+        XCTAssertEqual(
+            CommandLineParsing.usageError(["logs", "--self", "p1"]), "--self shows autopod's own log; leave out the pod, or leave out --self")
+        XCTAssertEqual(
+            CommandLineParsing.usageError(["logs", "--system"]),
+            "--system and --since are for a pod's log: name the pod (`autopod logs POD`)")
         XCTAssertEqual(try CommandLineParsing.parse(["tunnel", "stop", "all"], as: TunnelStop.self).timeout.seconds, 10)
         XCTAssertEqual(try CommandLineParsing.parse(["tunnel", "stop", "all", "--timeout", "1m"], as: TunnelStop.self).timeout.seconds, 60)
         XCTAssertEqual(try CommandLineParsing.parse(["tunnel", "stop", "all", "--timeout", "2.5"], as: TunnelStop.self).timeout.seconds, 2.5)

@@ -28,7 +28,8 @@ final class JSONOutputTests: XCTestCase {
             Set(json.keys),
             [
                 "id", "name", "status", "gpuTypeId", "gpuDisplayName", "gpuCount", "cloudType", "pricePerHour", "costSoFar",
-                "runningSeconds", "createdAt", "createdByAutopod", "intervals", "image", "sshHost", "sshPort",
+                "runningSeconds", "createdAt", "createdByAutopod", "intervals", "image", "sshHost", "sshPort", "computeCost",
+                "storageCost", "stoppedCostPerDay", "storage",
             ])
         XCTAssertEqual(json["status"] as? String, "RUNNING")
         XCTAssertEqual(json["sshHost"] as? String, "203.0.113.7")

@@ -106,6 +106,15 @@ final class ConfigTests: XCTestCase {
         }
     }
 
+    func testHugeForwardIsNamedNotACrash() {
+        for json in [#"{"forwards": [1e300]}"#, #"{"forwards": [-1e300]}"#, #"{"forwards": [8888.5]}"#] {
+            XCTAssertThrowsError(try ConfigParser.parse(Data(json.utf8), path: "c.json"), json) { error in
+                guard let error = error as? ConfigError, case .invalid(let issues) = error.reason else { return XCTFail(json) }
+                XCTAssertEqual(issues.map(\.field), ["forwards"], json)
+            }
+        }
+    }
+
     func testUnparsableFileIsReportedWithItsLineAndLeftIntact() throws {
         let home = TemporaryDirectory()
         let paths = AutopodPaths(home: home.url)

@@ -34,7 +34,7 @@ final class ErrorClassificationTests: XCTestCase {
         XCTAssertTrue(error.description.contains("RUNPOD_API_KEY"))
     }
 
-    func testParsePodReadsRuntimeAndSSHEndpoint() {
+    func testParsePodReadsRuntimeAndSSHEndpoint() throws {
         let json: JSONValue = [
             "id": "p1", "name": "autopod-2026-11-27-001", "desiredStatus": "RUNNING", "costPerHr": 0.4, "gpuCount": 1,
             "ports": "8888/http,22/tcp",
@@ -48,13 +48,27 @@ final class ErrorClassificationTests: XCTestCase {
                 ],
             ],
         ]
-        let pod = RunPodProvider.parsePod(json)
+        let pod = try RunPodProvider.parsePod(json)
         XCTAssertEqual(pod?.sshEndpoint, PodEndpoint(host: "203.0.113.9", port: 40100))
         XCTAssertEqual(pod?.uptimeInSeconds, 12)
         XCTAssertEqual(pod?.gpuTypeId, "NVIDIA A40")
         var stopped = pod!
         stopped.desiredStatus = "EXITED"
         XCTAssertNil(stopped.sshEndpoint, "stale runtime of a stopped pod must not be trusted")
+    }
+
+    func testAHugeOrFractionalPortIsAnInvalidReplyNotACrash() {
+        for bad in [1e300, -1, 70000, 22.5] as [Double] {
+            let json: JSONValue = [
+                "id": "abc123", "runtime": ["ports": [["ip": "203.0.113.9", "isIpPublic": true, "privatePort": 22, "publicPort": .number(bad)]]],
+            ]
+            XCTAssertThrowsError(try RunPodProvider.parsePod(json), "\(bad)") { error in
+                XCTAssertTrue("\(error)".contains("not a port number"), "\(error)")
+            }
+        }
+        XCTAssertNil(JSONValue.number(1e300).intValue)
+        XCTAssertNil(JSONValue.number(.nan).intValue)
+        XCTAssertEqual(JSONValue.number(42).intValue, 42)
     }
 
     func testParseGPUTypeReadsStockInsideLowestPrice() {

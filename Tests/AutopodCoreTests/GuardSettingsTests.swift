@@ -1,3 +1,4 @@
+import AutopodSupport
 import AutopodCore
 import Foundation
 import TestSupport
@@ -186,7 +187,7 @@ final class GuardSettingsTests: XCTestCase {
         let directory = TemporaryDirectory()
         let script = directory.file("watchdog.sh")
         try WatchdogScript.text.write(to: script, atomically: true, encoding: .utf8)
-        let run = try ProcessRunner.run(shellcheck, ["-s", "sh", script.path])
+        let run = try ChildProcess.run([shellcheck, "-s", "sh", script.path])
         XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
     }
 }

@@ -1,3 +1,4 @@
+import AutopodSupport
 import AutopodCore
 import Foundation
 import TestSupport
@@ -11,11 +12,11 @@ final class KeyGenerationTests: XCTestCase {
         let key = try OpenSSHKeyFile.generateEd25519(comment: "test@autopod")
         try OpenSSHKeyFile.write(key, to: path)
         XCTAssertEqual(TemporaryDirectory.mode(of: path), 0o600)
-        let derived = try ProcessRunner.run("/usr/bin/ssh-keygen", ["-y", "-f", path])
+        let derived = try ChildProcess.run(["/usr/bin/ssh-keygen", "-y", "-f", path])
         XCTAssertEqual(derived.status, 0, derived.stderr)
         let publicParts = key.publicKeyLine.split(separator: " ")
         XCTAssertEqual(derived.stdout.split(separator: " ").prefix(2), publicParts.prefix(2))
-        let fingerprint = try ProcessRunner.run("/usr/bin/ssh-keygen", ["-l", "-f", path + ".pub"])
+        let fingerprint = try ChildProcess.run(["/usr/bin/ssh-keygen", "-l", "-f", path + ".pub"])
         XCTAssertTrue(fingerprint.stdout.contains("(ED25519)"), fingerprint.stdout)
         XCTAssertEqual(SSHKeyFinder.kind(ofPrivateKeyAt: path), .ed25519)
         // Without the .pub file the type is read from the private key itself.
@@ -36,7 +37,7 @@ final class KeyGenerationTests: XCTestCase {
         let dir = TemporaryDirectory()
         for (type, expected) in [("rsa", DiscoveredKey.Kind.rsa), ("ecdsa", .ecdsa), ("ed25519", .ed25519)] {
             let path = dir.file("k_\(type)").path
-            let made = try ProcessRunner.run("/usr/bin/ssh-keygen", ["-q", "-t", type, "-N", "", "-f", path])
+            let made = try ChildProcess.run(["/usr/bin/ssh-keygen", "-q", "-t", type, "-N", "", "-f", path])
             XCTAssertEqual(made.status, 0, made.stderr)
             try FileManager.default.removeItem(atPath: path + ".pub")
             XCTAssertEqual(SSHKeyFinder.kind(ofPrivateKeyAt: path), expected, type)

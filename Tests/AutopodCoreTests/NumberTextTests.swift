@@ -30,5 +30,8 @@ final class NumberTextTests: XCTestCase {
         let wait = try? XCTUnwrap(request.retryAfter)
         XCTAssertEqual(wait?.seconds ?? -1, 120, accuracy: 2)
         XCTAssertNil(HTTPResponse(status: 503, headers: ["retry-after": "Someday, 99 Foo 2026 25:00:00 GMT"], body: Data()).retryAfter)
+        // A year no tm_year holds crashed the conversion (Int32(year - 1900)); it is not a date.
+        XCTAssertNil(HTTPResponse(status: 429, headers: ["retry-after": "Sun, 06 Nov 99999999999 08:49:37 GMT"], body: Data()).retryAfter)
+        XCTAssertNil(HTTPResponse(status: 429, headers: ["retry-after": "Sun, 06 Nov -99999999999 08:49:37 GMT"], body: Data()).retryAfter)
     }
 }

@@ -265,11 +265,9 @@ final class PodConnectorTests: XCTestCase {
 
     /// The id of a process that has exited (a child that ran `true` and was reaped).
     static func exitedPID() throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/true")
-        try process.run()
-        process.waitUntilExit()
-        return process.processIdentifier
+        let process = try ChildProcess(["/bin/true"])
+        process.wait()
+        return process.pid
     }
 
     func testAnAbandonedReservationWithNoPodIsReleasedAndItsNameUsed() throws {

@@ -28,16 +28,18 @@ final class PodLauncherTests: XCTestCase {
         let plan = try launcher.plan(options)
         var log: [String] = []
         defer { events = log }
-        return try launcher.launch(plan, events: { event in
-            switch event {
-            case .skipped(let type, _): log.append("skip \(type.displayName)")
-            case .passedOver(let type, _): log.append("pass \(type.displayName)")
-            case .trying(let type, _): log.append("try \(type.displayName)")
-            case .outcomeUnknown: log.append("unknown")
-            case .created(let record): log.append("created \(record.id)")
-            default: break
-            }
-        })
+        return try launcher.launch(
+            plan,
+            events: { event in
+                switch event {
+                case .skipped(let type, _): log.append("skip \(type.displayName)")
+                case .passedOver(let type, _): log.append("pass \(type.displayName)")
+                case .trying(let type, _): log.append("try \(type.displayName)")
+                case .outcomeUnknown: log.append("unknown")
+                case .created(let record): log.append("created \(record.id)")
+                default: break
+                }
+            })
     }
 
     func testSkipsNoStockAndPassesOverCapacity() throws {

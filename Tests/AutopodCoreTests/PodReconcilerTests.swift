@@ -30,8 +30,9 @@ final class PodReconcilerTests: XCTestCase {
 
     func testForeignPodIsAddedAndMarked() {
         var state = PodState()
-        let foreign = RemotePod(id: "z", name: "console-pod", desiredStatus: "RUNNING", costPerHr: 0.69, gpuCount: 1,
-                                gpuTypeId: "NVIDIA GeForce RTX 4090", gpuDisplayName: "RTX 4090", hasRuntime: true)
+        let foreign = RemotePod(
+            id: "z", name: "console-pod", desiredStatus: "RUNNING", costPerHr: 0.69, gpuCount: 1,
+            gpuTypeId: "NVIDIA GeForce RTX 4090", gpuDisplayName: "RTX 4090", hasRuntime: true)
         PodReconciler.reconcile(&state, remote: [foreign], gone: [], now: t0)
         let added = state.record(id: "z")
         XCTAssertEqual(added?.createdByAutopod, false)

@@ -26,6 +26,7 @@ final class PodStateStoreTests: XCTestCase {
             endpoint: PodEndpoint(host: "203.0.113.7", port: 40022), createdByAutopod: false,
             terminatedAt: created + 3600.125, imageName: "img:1", lastStatus: "RUNNING")
         record.hostKeyPinnedRun = 2
+        record.storage = PodStorage(containerDiskGB: 20, volumeGB: 50, networkVolumeGB: 7)
         try store.update { state in
             state.version = 3
             state.upsert(record)
@@ -110,6 +111,8 @@ final class PodStateStoreTests: XCTestCase {
         XCTAssertEqual(pod.intervals[1].start.timeIntervalSince1970, 1_795_834_800.123, accuracy: 0.001)
         XCTAssertNil(pod.intervals[1].end)
         XCTAssertEqual(pod.pricePerHour, 0.4)
+        // Written before autopod kept the disks: no storage to charge.
+        XCTAssertEqual(pod.storage, .none)
     }
 
     func testUpdateFromASnapshotSeesWritesMadeSince() throws {
@@ -172,14 +175,17 @@ final class PodStateStoreTests: XCTestCase {
         XCTAssertThrowsError(try PodStateStore(paths: paths).load()) { error in
             XCTAssertTrue("\(error)".contains("\"name\" is missing at pods.[0]"), "\(error)")
         }
-        let pod = #"{"id": "x", "name": "n", "gpuTypeId": "g", "gpuDisplayName": "g", "gpuCount": 1, "cloudType": "SECURE", "#
+        let pod =
+            #"{"id": "x", "name": "n", "gpuTypeId": "g", "gpuDisplayName": "g", "gpuCount": 1, "cloudType": "SECURE", "#
             + #""pricePerHour": 0.1, "createdAt": "2027-01-01T00:00:00Z", "intervals": [{"start": "tomorrow"}], "createdByAutopod": true}"#
         let cases = [
             (#"{"version": 1, "pods": [], "pending": {}}"#, "wrong kind of value at pending: expected an array"),
             (#"{"version": "1", "pods": [], "pending": []}"#, "wrong kind of value at version: expected a whole number"),
             (#"{"version": 1, "pods": [\#(pod)], "pending": []}"#, "wrong kind of value at pods.[0].intervals.[0].start"),
-            (#"{"version": 1, "pods": [\#(pod.replacingOccurrences(of: "SECURE", with: "CHEAP"))], "pending": []}"#,
-             "wrong kind of value at pods.[0].cloudType: expected SECURE, COMMUNITY or ALL"),
+            (
+                #"{"version": 1, "pods": [\#(pod.replacingOccurrences(of: "SECURE", with: "CHEAP"))], "pending": []}"#,
+                "wrong kind of value at pods.[0].cloudType: expected SECURE, COMMUNITY or ALL"
+            ),
             (#"{"version": 1, "pods": [null], "pending": []}"#, "wrong kind of value at pods.[0]: expected an object"),
             (#"[]"#, "wrong kind of value: expected an object"),
         ]

@@ -2,10 +2,13 @@ import AutopodCore
 import XCTest
 
 final class ReadinessObservationTests: XCTestCase {
-    func pod(status: String = "RUNNING", runtime: Bool = false, mappings: [PortMapping] = [], ports: String = "8888/http,22/tcp",
-             change: String? = nil) -> RemotePod {
-        RemotePod(id: "p", name: "n", desiredStatus: status, lastStatusChange: change, ports: ports, hasRuntime: runtime,
-                  portMappings: mappings)
+    func pod(
+        status: String = "RUNNING", runtime: Bool = false, mappings: [PortMapping] = [], ports: String = "8888/http,22/tcp",
+        change: String? = nil
+    ) -> RemotePod {
+        RemotePod(
+            id: "p", name: "n", desiredStatus: status, lastStatusChange: change, ports: ports, hasRuntime: runtime,
+            portMappings: mappings)
     }
 
     func testPhasesInOrder() {

@@ -89,7 +89,12 @@ final class ReadinessWaiterTests: XCTestCase {
         sshd.stop()
         var calls = 0
         XCTAssertThrowsError(
-            try waiter().wait(podId: "pod1", timeout: .seconds(60), progress: { _, _ in }, cancelled: { calls += 1; return calls > 5 })
+            try waiter().wait(
+                podId: "pod1", timeout: .seconds(60), progress: { _, _ in },
+                cancelled: {
+                    calls += 1
+                    return calls > 5
+                })
         ) {
             XCTAssertEqual($0 as? WaitError, .interrupted)
         }

@@ -50,7 +50,7 @@ final class ScriptedProvider: CloudProvider {
     /// Puts a pod on the account directly, as another tool (or a lost reply) would.
     func add(_ pod: RemotePod) { state.withLock { $0.pods.append(pod) } }
 
-    func authenticate() throws(ProviderError) -> String { "me" }
+    func authenticate() throws(ProviderError) -> String? { "me" }
 
     func gpuTypes(gpuCount: Int, cloud: CloudType) throws(ProviderError) -> [GPUType] { state.current.types }
 

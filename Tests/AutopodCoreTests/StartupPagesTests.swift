@@ -20,34 +20,34 @@ final class StartupPagesTests: XCTestCase {
     /// contents are intact when read again.
     func testReleasedFilePagesLeaveResidentMemoryAndComeBackIntact() throws {
         #if os(Linux)
-            let size = 32 << 20
-            let path = FileManager.default.temporaryDirectory.appendingPathComponent("startup-pages-\(UUID().uuidString)").path
-            var bytes = [UInt8](repeating: 0, count: size)
-            for index in stride(from: 0, to: size, by: 4096) { bytes[index] = UInt8(truncatingIfNeeded: index >> 12) }
-            XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
-            defer { try? FileManager.default.removeItem(atPath: path) }
-            let fd = open(path, O_RDONLY)
-            XCTAssertGreaterThanOrEqual(fd, 0)
-            defer { close(fd) }
-            let mapping = try XCTUnwrap(mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0))
-            XCTAssertNotEqual(mapping, MAP_FAILED)
-            defer { munmap(mapping, size) }
-            let pages = mapping.assumingMemoryBound(to: UInt8.self)
-            var sum = 0
-            for index in stride(from: 0, to: size, by: 4096) { sum &+= Int(pages[index]) }
+        let size = 32 << 20
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("startup-pages-\(UUID().uuidString)").path
+        var bytes = [UInt8](repeating: 0, count: size)
+        for index in stride(from: 0, to: size, by: 4096) { bytes[index] = UInt8(truncatingIfNeeded: index >> 12) }
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let fd = open(path, O_RDONLY)
+        XCTAssertGreaterThanOrEqual(fd, 0)
+        defer { close(fd) }
+        let mapping = try XCTUnwrap(mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0))
+        XCTAssertNotEqual(mapping, MAP_FAILED)
+        defer { munmap(mapping, size) }
+        let pages = mapping.assumingMemoryBound(to: UInt8.self)
+        var sum = 0
+        for index in stride(from: 0, to: size, by: 4096) { sum &+= Int(pages[index]) }
 
-            let before = try residentKB()
-            let advised = StartupPages.release()
-            let after = try residentKB()
-            XCTAssertGreaterThanOrEqual(advised, size)
-            XCTAssertGreaterThan(before - after, 24 << 10, "resident \(before) kB before, \(after) kB after")
+        let before = try residentKB()
+        let advised = StartupPages.release()
+        let after = try residentKB()
+        XCTAssertGreaterThanOrEqual(advised, size)
+        XCTAssertGreaterThan(before - after, 24 << 10, "resident \(before) kB before, \(after) kB after")
 
-            var again = 0
-            for index in stride(from: 0, to: size, by: 4096) {
-                XCTAssertEqual(pages[index], UInt8(truncatingIfNeeded: index >> 12))
-                again &+= Int(pages[index])
-            }
-            XCTAssertEqual(again, sum)
+        var again = 0
+        for index in stride(from: 0, to: size, by: 4096) {
+            XCTAssertEqual(pages[index], UInt8(truncatingIfNeeded: index >> 12))
+            again &+= Int(pages[index])
+        }
+        XCTAssertEqual(again, sum)
         #endif
     }
 

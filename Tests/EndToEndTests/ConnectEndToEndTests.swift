@@ -28,9 +28,7 @@ final class ConnectEndToEndTests: EndToEndCase {
     }
 
     func testFallsBackWhenCreateHitsCapacityDespiteStock() throws {
-        try sim.addFault([
-            "status": 200, "count": 1, "operation": "podFindAndDeployOnDemand", "message": Self.capacityMessage,
-        ])
+        try addFault(on: .create, ["status": capacityStatus, "count": 1, "message": Self.capacityMessage])
         let result = try connect(["--gpu", "A40", "--gpu", "RTX A5000"])
         XCTAssertTrue(result.stderr.contains("A40: RunPod had no machine free"), result.stderr)
         XCTAssertTrue(result.stderr.contains("RTX A5000: creating"), result.stderr)
@@ -49,7 +47,7 @@ final class ConnectEndToEndTests: EndToEndCase {
     }
 
     func testOtherErrorsStopTheFallback() throws {
-        try sim.addFault(["status": 400, "count": 1, "operation": "podFindAndDeployOnDemand", "message": "Invalid image name."])
+        try addFault(on: .create, ["status": 400, "count": 1, "message": "Invalid image name."])
         let result = try cli.run(["connect", "--no-shell", "--gpu", "A40,A6000"])
         XCTAssertEqual(result.status, 1, "\(result)")
         XCTAssertTrue(result.stderr.contains("Invalid image name"), result.stderr)
@@ -58,7 +56,7 @@ final class ConnectEndToEndTests: EndToEndCase {
     }
 
     func testLostCreateReplyStillMakesExactlyOnePod() throws {
-        try sim.addFault(["status": 500, "count": 1, "afterCommit": true, "operation": "podFindAndDeployOnDemand"])
+        try addFault(on: .create, ["status": 500, "count": 1, "afterCommit": true])
         let result = try connect(["--gpu", "A40,A6000"])
         XCTAssertTrue(result.stderr.contains("no confirmation"), result.stderr)
         let pods = try sim.pods()
@@ -69,8 +67,8 @@ final class ConnectEndToEndTests: EndToEndCase {
     }
 
     func testCreateDelayedPastTheTimeoutMakesExactlyOnePod() throws {
-        try sim.addFault(["delayMs": 3000, "count": 1, "operation": "podFindAndDeployOnDemand"])
-        let result = try cli.run(["connect", "--no-shell", "--gpu", "A40,A6000"], extraEnvironment: ["AUTOPOD_API_TIMEOUT": "1"])
+        try addFault(on: .create, ["delayMs": 3000, "count": 1])
+        let result = try cli.run(["connect", "--no-shell", "--gpu", "A40,A6000"], environment: ["AUTOPOD_API_TIMEOUT": "1"])
         XCTAssertEqual(result.status, 0, "\(result)")
         let pods = try sim.pods()
         XCTAssertEqual(pods.count, 1, "\(pods)")
@@ -125,7 +123,7 @@ final class ConnectEndToEndTests: EndToEndCase {
     func testTwoConnectsAtOnceAreBothRecordedWithDifferentNames() throws {
         let first = try cli.start(["connect", "--no-shell", "--gpu", "A40"])
         let second = try cli.start(["connect", "--no-shell", "--gpu", "A40"])
-        let results = [try first.wait(), try second.wait()]
+        let results = [first.wait(), second.wait()]
         for result in results { XCTAssertEqual(result.status, 0, "\(result)") }
         let pods = try sim.pods()
         XCTAssertEqual(pods.count, 2)
@@ -152,7 +150,7 @@ final class ConnectEndToEndTests: EndToEndCase {
     // Issue 17, 9: a create that was never confirmed does not hold its name for 15 minutes.
 
     func testAnUnconfirmedCreateDoesNotBlockItsName() throws {
-        try sim.addFault(["status": 500, "count": 1, "operation": "podFindAndDeployOnDemand"])
+        try addFault(on: .create, ["status": 500, "count": 1])
         let first = try cli.run(["connect", "--no-shell", "--gpu", "A40", "--name", "wt1"])
         XCTAssertEqual(first.status, 1, "\(first)")
         XCTAssertTrue(first.stderr.contains("did not confirm"), first.stderr)
@@ -168,13 +166,13 @@ final class ConnectEndToEndTests: EndToEndCase {
     func testAReservationWhosePodAppearedAfterAllIsRecordedAndSaidSo() throws {
         // The create is answered after 3 s, and autopod is killed before: the pod exists,
         // reserved in pods.json by a process that is gone.
-        try sim.addFault(["delayMs": 3000, "count": 1, "operation": "podFindAndDeployOnDemand"])
+        try addFault(on: .create, ["delayMs": 3000, "count": 1])
         let running = try cli.start(["connect", "--no-shell", "--gpu", "A40", "--name", "wt1"])
         try eventually("the create to be sent") { running.stderrSoFar.contains("creating") }
-        running.process.terminate()
+        running.terminate()
         try eventually("the first signal to be taken") { running.stderrSoFar.contains("received") }
-        running.process.terminate()
-        XCTAssertEqual(try running.wait(timeout: 30).status, 130)
+        running.terminate()
+        XCTAssertEqual(running.wait(timeout: .seconds(30)).status, 130)
         try eventually("the delayed create to place the pod") { try sim.livePods().count == 1 }
 
         let again = try cli.run(["connect", "--no-shell", "--gpu", "A40", "--name", "wt1"])

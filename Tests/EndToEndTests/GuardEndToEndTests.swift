@@ -16,7 +16,7 @@ import XCTest
 /// them fail.
 final class GuardEndToEndTests: EndToEndCase {
     override var bootDelay: Double { 0.5 }
-    private var running: [RunningCLI] = []
+    private var running: [RunningProcess] = []
 
     override func setUpWithError() throws {
         try super.setUpWithError()
@@ -24,12 +24,12 @@ final class GuardEndToEndTests: EndToEndCase {
     }
 
     override func tearDownWithError() throws {
-        for process in running where process.process.isRunning {
-            process.process.terminate()
-            _ = try? process.wait(timeout: 15)
+        for process in running where process.isRunning {
+            process.terminate()
+            _ = process.wait(timeout: .seconds(15))
         }
         running = []
-        _ = try? cli.run(["tunnel", "stop", "all"], timeout: 30)
+        _ = try? cli.run(["tunnel", "stop", "all"], timeout: .seconds(30))
         try super.tearDownWithError()
     }
 
@@ -101,8 +101,7 @@ final class GuardEndToEndTests: EndToEndCase {
         try connect(["--name", "shelled", "--idle-stop", "60m"])
         let pod = try podID("shelled")
         try killWatchdogIfAsked(pod)
-        let run = AutopodRun(environment: cli.environment)
-        let terminal = try run.tmux(["shell", "shelled", "--no-forwards"], width: 160, height: 30)
+        let terminal = try cli.tmux(["shell", "shelled", "--no-forwards"], width: 160, height: 30)
         try terminal.type("echo ready-$((6*7))")
         try terminal.waitFor("ready-42")
         XCTAssertEqual(try watchdogCheck(pod)["busy"], "an SSH session is open")
@@ -156,7 +155,7 @@ final class GuardEndToEndTests: EndToEndCase {
         }
         try advanceClock(3601)
         try waitForStatus(pod, "EXITED")
-        XCTAssertTrue(tunnel.process.isRunning, "the tunnel was still there, idle")
+        XCTAssertTrue(tunnel.isRunning, "the tunnel was still there, idle")
     }
 
     func testTheRuntimeLimitStopsAPodEvenAtFullGPU() throws {
@@ -222,7 +221,7 @@ final class GuardEndToEndTests: EndToEndCase {
         kill(Int32(pid.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0, SIGKILL)
         let tunnel = try cli.start(["tunnel", "local", "\(try freeLoopbackPort()):8888"])
         running.append(tunnel)
-        let ended = try tunnel.wait(timeout: 90)
+        let ended = tunnel.wait(timeout: .seconds(90))
         XCTAssertTrue(ended.stderr.contains("autopod stopped local (runtime 20 s)"), "\(ended)")
         XCTAssertEqual(try simPod(pod)["desiredStatus"] as? String, "EXITED")
         XCTAssertTrue(try cli.run(["list"]).stdout.contains("local: stopped by autopod: runtime 20 s"))
@@ -253,7 +252,7 @@ final class GuardEndToEndTests: EndToEndCase {
 
         // Every process of the pod, the watchdog among them: the pod's key, never the user's.
         let namespace = try XCTUnwrap(details["namespace"] as? String)
-        let pids = try ProcessRunner.run("/usr/sbin/ip", ["netns", "pids", namespace]).stdout.split(separator: "\n")
+        let pids = try ChildProcess.run(["/usr/sbin/ip", "netns", "pids", namespace]).stdout.split(separator: "\n")
         var sawPodKey = false
         for pid in pids {
             guard let environment = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { continue }
@@ -289,8 +288,8 @@ final class GuardEndToEndTests: EndToEndCase {
 
     /// No autopod process for this home is left, and none holds a connection to the pod.
     private func laptopGone() throws {
-        _ = try cli.run(["tunnel", "stop", "all"], timeout: 30)
-        for process in running where process.process.isRunning { process.process.terminate() }
+        _ = try cli.run(["tunnel", "stop", "all"], timeout: .seconds(30))
+        for process in running where process.isRunning { process.terminate() }
     }
 
     private func guardDirectory(_ id: String) throws -> String {
@@ -339,6 +338,11 @@ final class GuardEndToEndTests: EndToEndCase {
     }
 }
 
+private struct GuardTestError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
 /// A plain TCP connection to a loopback port, held open.
 private final class TCPConnection {
     private let fd: Int32
@@ -354,7 +358,7 @@ private final class TCPConnection {
         }
         guard connected == 0 else {
             Glibc.close(fd)
-            throw SimError("connect to \(port): errno \(errno)")
+            throw GuardTestError("connect to \(port): errno \(errno)")
         }
     }
 

@@ -43,6 +43,30 @@ final class PodCommandsEndToEndTests: EndToEndCase {
         XCTAssertNotNil(try listJSON(all: true).first?["terminatedAt"] as? String)
     }
 
+    func testUtilisationInInfoListAndJSON() throws {
+        try connect(["--gpu", "A40"])
+        let id = try XCTUnwrap(try listJSON().first?["id"] as? String)
+        try sim.client.setGPUUtilisation(id, util: 80, memoryUtil: 40)
+        let info = try XCTUnwrap(try cli.json(["info", id]) as? [String: Any])
+        let utilization = try XCTUnwrap(info["utilization"] as? [String: Any], "\(info)")
+        let gpus = try XCTUnwrap(utilization["gpus"] as? [[String: Any]])
+        XCTAssertEqual(gpus.first?["util"] as? Int, 80)
+        XCTAssertEqual(gpus.first?["memoryUtil"] as? Int, 40)
+        XCTAssertNotNil(utilization["cpu"] as? Int)
+        XCTAssertNotNil(utilization["memory"] as? Int)
+        let panel = try cli.run(["info", id])
+        XCTAssertTrue(panel.stdout.contains("gpu util") && panel.stdout.contains("80%"), panel.stdout)
+        XCTAssertTrue(panel.stdout.contains("memory 40%"), panel.stdout)
+        XCTAssertTrue(panel.stdout.contains("cpu util"), panel.stdout)
+
+        // REST v2 lists utilisation with the pods; GraphQL's list has none, and no column for it.
+        let table = try cli.run(["list"])
+        XCTAssertEqual(table.status, 0, "\(table)")
+        XCTAssertEqual(table.stdout.contains("GPU UTIL"), onREST, table.stdout)
+        XCTAssertEqual(try listJSON().first?["utilization"] != nil, onREST)
+        if onREST { XCTAssertTrue(table.stdout.contains("80%"), table.stdout) }
+    }
+
     func testStartOnABusyHostExplainsWhatToDo() throws {
         try connect(["--gpu", "A40"])
         let name = try XCTUnwrap(try listJSON().first?["name"] as? String)
@@ -61,15 +85,15 @@ final class PodCommandsEndToEndTests: EndToEndCase {
     func testStopStartAndKillWhoseRepliesAreLostStillSucceed() throws {
         try connect(["--gpu", "A40"])
         let name = try XCTUnwrap(try listJSON().first?["name"] as? String)
-        try sim.addFault(["status": 500, "count": 1, "afterCommit": true, "operation": "podStop"])
+        try addFault(on: .stop, ["status": 500, "count": 1, "afterCommit": true])
         let stopped = try cli.run(["stop", name])
         XCTAssertEqual(stopped.status, 0, "\(stopped)")
         XCTAssertEqual(try sim.pods().first?["desiredStatus"] as? String, "EXITED")
-        try sim.addFault(["status": 500, "count": 1, "afterCommit": true, "operation": "podResume"])
+        try addFault(on: .resume, ["status": 500, "count": 1, "afterCommit": true])
         let started = try cli.run(["start", name])
         XCTAssertEqual(started.status, 0, "\(started)")
         XCTAssertEqual(try sim.pods().first?["desiredStatus"] as? String, "RUNNING")
-        try sim.addFault(["status": 500, "count": 1, "afterCommit": true, "operation": "podTerminate"])
+        try addFault(on: .terminate, ["status": 500, "count": 1, "afterCommit": true])
         let killed = try cli.run(["kill", "--yes", name])
         XCTAssertEqual(killed.status, 0, "\(killed)")
         XCTAssertEqual(try sim.pods().first?["terminated"] as? Bool, true)
@@ -84,10 +108,12 @@ final class PodCommandsEndToEndTests: EndToEndCase {
         let pod = try XCTUnwrap(try listJSON().first)
         let price = try XCTUnwrap(pod["pricePerHour"] as? Double)
         let seconds = try XCTUnwrap(pod["runningSeconds"] as? Double)
+        let compute = try XCTUnwrap(pod["computeCost"] as? Double)
         let cost = try XCTUnwrap(pod["costSoFar"] as? Double)
         XCTAssertEqual(price, 0.80, accuracy: 0.0001, "2 × A40 on SECURE")
         XCTAssertGreaterThan(seconds, 1.5)
-        XCTAssertEqual(cost, price * seconds / 3600, accuracy: 0.0002)
+        XCTAssertEqual(compute, price * seconds / 3600, accuracy: 0.0002)
+        XCTAssertEqual(cost, compute + (try XCTUnwrap(pod["storageCost"] as? Double)), accuracy: 0.0002)
         // Stopped: no more running time accrues.
         Thread.sleep(forTimeInterval: 1.1)
         XCTAssertEqual(try XCTUnwrap(try listJSON().first?["runningSeconds"] as? Double), seconds, accuracy: 0.1)

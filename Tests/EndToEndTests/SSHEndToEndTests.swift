@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 import TestSupport
 import XCTest
@@ -40,19 +41,18 @@ final class SSHEndToEndTests: EndToEndCase {
         try connect()
         let pod = try podName()
         let payload = (0..<2000).map { "line \($0)" }.joined(separator: "\n") + "\n"
-        let result = try runWithStdin(["exec", pod, "--", "f=$(mktemp); cat > $f; wc -c < $f; sha256sum < $f; rm -f $f"], stdin: payload)
+        let result = try cli.run(["exec", pod, "--", "f=$(mktemp); cat > $f; wc -c < $f; sha256sum < $f; rm -f $f"], stdin: payload)
         XCTAssertEqual(result.status, 0, result.stderr)
         let lines = result.stdout.split(separator: "\n")
         XCTAssertEqual(lines.first.map(String.init)?.trimmingCharacters(in: .whitespaces), "\(payload.utf8.count)")
-        let local = try ProcessRunner.run("/usr/bin/sha256sum", [], stdin: payload).stdout.split(separator: " ").first
+        let local = try ChildProcess.run(["/usr/bin/sha256sum"], input: payload).stdout.split(separator: " ").first
         XCTAssertEqual(lines.last?.split(separator: " ").first, local)
     }
 
     func testShellInATerminal() throws {
         try connect()
         let pod = try podName()
-        let run = AutopodRun(environment: cli.environment)
-        let terminal = try run.tmux(["shell", pod], width: 100, height: 30)
+        let terminal = try cli.tmux(["shell", pod], width: 100, height: 30)
         try terminal.waitFor("forwarding localhost:8888")
         try terminal.type("echo $((6*7)); stty size")
         try terminal.waitFor("42")
@@ -72,7 +72,7 @@ final class SSHEndToEndTests: EndToEndCase {
         XCTAssertTrue(result.stderr.contains("autopod exec"), result.stderr)
     }
 
-    func testHostKeyPinningRefusesAChangeAcceptsARestartAndKillForgets() throws {
+    func testHostKeyPinningRefusesAChangeAcceptsARestartAndKillBuries() throws {
         try connect()
         let pod = try podName()
         let id = try podID()
@@ -81,13 +81,14 @@ final class SSHEndToEndTests: EndToEndCase {
 
         // Another key for the same pod, with no restart seen: refused, naming the way out.
         let other = cli.home.appendingPathComponent("other_host_key")
-        _ = try ProcessRunner.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", other.path])
+        _ = try ChildProcess.run(["/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", other.path])
         let otherKey = try String(contentsOf: other.appendingPathExtension("pub"), encoding: .utf8).split(separator: " ")[1]
-        let tampered = pinned.split(separator: "\n").map { line -> String in
-            var parts = line.split(separator: " ").map(String.init)
-            parts[2] = String(otherKey)
-            return parts.joined(separator: " ")
-        }.joined(separator: "\n") + "\n"
+        let tampered =
+            pinned.split(separator: "\n").map { line -> String in
+                var parts = line.split(separator: " ").map(String.init)
+                parts[2] = String(otherKey)
+                return parts.joined(separator: " ")
+            }.joined(separator: "\n") + "\n"
         try Data(tampered.utf8).write(to: cli.home.appendingPathComponent("known_hosts"))
         let refused = try cli.run(["exec", pod, "--", "true"])
         XCTAssertNotEqual(refused.status, 0)
@@ -99,20 +100,19 @@ final class SSHEndToEndTests: EndToEndCase {
         // A stop and start that autopod saw: the pod's new key replaces the old with a notice.
         XCTAssertEqual(try cli.run(["stop", pod]).status, 0)
         XCTAssertEqual(try cli.run(["start", pod]).status, 0)
-        var afterRestart: CLIResult?
+        var afterRestart: ProcessResult?
         try eventually("the restarted pod answers exec", timeout: 60) {
             let result = try cli.run(["exec", pod, "--", "echo back"])
             afterRestart = result
             return result.status == 0
         }
         XCTAssertEqual(afterRestart?.stdout, "back\n")
-        XCTAssertTrue(afterRestart?.stderr.contains("accepted because the pod restarted") ?? false, "\(String(describing: afterRestart))")
+        XCTAssertTrue(afterRestart?.stderr.contains("accepted because autopod saw the pod stop and start") ?? false, "\(String(describing: afterRestart))")
 
         XCTAssertEqual(try cli.run(["kill", pod, "--yes"]).status, 0)
-        XCTAssertFalse(knownHosts.contains("autopod-pod=\(id)"), "kill forgets the pod's key:\n\(knownHosts)")
-    }
-
-    private func runWithStdin(_ arguments: [String], stdin: String) throws -> ProcessRunner.Result {
-        try ProcessRunner.run(CLIRunner.autopodBinary.path, arguments, environment: cli.environment, stdin: stdin)
+        // kill replaces the pod's key with a tombstone, so nothing is pinned for the id again.
+        let lines = knownHosts.split(separator: "\n").filter { $0.contains("autopod-pod=\(id)") }
+        XCTAssertEqual(lines.count, 1, knownHosts)
+        XCTAssertTrue(lines.first?.hasPrefix("# autopod-killed") ?? false, knownHosts)
     }
 }

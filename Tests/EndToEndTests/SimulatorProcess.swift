@@ -18,12 +18,12 @@ final class SimulatorProcess: @unchecked Sendable {
 
     func setStock(_ gpuTypeId: String, _ status: String) throws {
         let reply = try client.control("POST", "/_sim/stock", ["gpuTypeId": gpuTypeId, "stockStatus": status])
-        guard reply.status == 200 else { throw SimError("stock: \(reply.text)") }
+        guard reply.status == 200 else { throw FixtureError("stock: \(reply.text)") }
     }
 
     func addFault(_ rule: [String: Any]) throws {
         let reply = try client.control("POST", "/_sim/faults", rule)
-        guard reply.status == 200 else { throw SimError("fault: \(reply.text)") }
+        guard reply.status == 200 else { throw FixtureError("fault: \(reply.text)") }
     }
 
     /// Every pod ever created, terminated ones included.
@@ -42,9 +42,4 @@ final class SimulatorProcess: @unchecked Sendable {
     func graphQL(_ query: String, variables: [String: Any]) throws -> [String: Any] {
         try client.graphQL(query, variables: variables).json ?? [:]
     }
-}
-
-struct SimError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

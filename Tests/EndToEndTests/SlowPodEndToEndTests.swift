@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 import TestSupport
 import XCTest
@@ -7,14 +8,20 @@ import XCTest
 final class SlowPodEndToEndTests: EndToEndCase {
     override var bootDelay: Double { 60 }
 
+    /// Whether connect is waiting on the pod: REST v2 says PROVISIONING for the first half of
+    /// the boot, GraphQL has only a null runtime ("container starting").
+    func waiting(_ running: RunningProcess) -> Bool {
+        running.stderrSoFar.contains(onREST ? "placed on a machine" : "container starting")
+    }
+
     func testInterruptDuringTheWaitTerminatesThePod() throws {
         let running = try cli.start(["connect", "--no-shell", "--gpu", "A40"])
         // Wait until the pod exists and autopod is waiting on it.
         try eventually("the pod to be created and recorded") {
-            try sim.pods().count == 1 && running.stderrSoFar.contains("container starting")
+            try sim.pods().count == 1 && waiting(running)
         }
         running.interrupt()
-        let result = try running.wait(timeout: 60)
+        let result = running.wait(timeout: .seconds(60))
         XCTAssertEqual(result.status, 130, "\(result)")
         XCTAssertTrue(result.stderr.contains("terminated"), result.stderr)
         let pods = try sim.pods()
@@ -27,10 +34,10 @@ final class SlowPodEndToEndTests: EndToEndCase {
     func testTerminationSignalDuringTheWaitTerminatesThePod() throws {
         let running = try cli.start(["connect", "--no-shell", "--gpu", "A40"])
         try eventually("the pod to be created and recorded") {
-            try sim.pods().count == 1 && running.stderrSoFar.contains("container starting")
+            try sim.pods().count == 1 && waiting(running)
         }
-        running.process.terminate()  // SIGTERM, as when the session is killed
-        let result = try running.wait(timeout: 60)
+        running.terminate()  // SIGTERM, as when the session is killed
+        let result = running.wait(timeout: .seconds(60))
         XCTAssertEqual(result.status, 130, "\(result)")
         XCTAssertEqual(try sim.pods().first?["terminated"] as? Bool, true)
     }
@@ -38,13 +45,13 @@ final class SlowPodEndToEndTests: EndToEndCase {
     func testSecondInterruptExitsAtOnceWithThePodStillRecorded() throws {
         let running = try cli.start(["connect", "--no-shell", "--gpu", "A40"])
         try eventually("the pod to be created and recorded") {
-            try sim.pods().count == 1 && running.stderrSoFar.contains("container starting")
+            try sim.pods().count == 1 && waiting(running)
         }
         // Two interrupts in a row: the first asks to clean up, the second quits at once.
         running.interrupt()
         Thread.sleep(forTimeInterval: 0.05)
         running.interrupt()
-        let result = try running.wait(timeout: 60)
+        let result = running.wait(timeout: .seconds(60))
         XCTAssertEqual(result.status, 130, "\(result)")
         let live = try sim.livePods()
         let listed = try listJSON()
@@ -72,17 +79,17 @@ final class SlowPodEndToEndTests: EndToEndCase {
     // Issue 17, 7: a terminate that fails must not leave the pod billing behind a vague error.
 
     /// Starts `connect` and interrupts it once it is waiting for the pod to start.
-    func interruptedConnect() throws -> CLIResult {
+    func interruptedConnect() throws -> ProcessResult {
         let running = try cli.start(["connect", "--no-shell", "--gpu", "A40"])
         try eventually("the pod to be created and recorded") {
-            try sim.pods().count == 1 && running.stderrSoFar.contains("container starting")
+            try sim.pods().count == 1 && waiting(running)
         }
         running.interrupt()
-        return try running.wait(timeout: 90)
+        return running.wait(timeout: .seconds(90))
     }
 
     func testTerminateAfterInterruptIsRetriedThroughServerErrors() throws {
-        try sim.addFault(["status": 500, "count": 2, "operation": "podTerminate"])
+        try addFault(on: .terminate, ["status": 500, "count": 2])
         let result = try interruptedConnect()
         XCTAssertEqual(result.status, 130, "\(result)")
         XCTAssertTrue(result.stderr.contains("was terminated"), result.stderr)
@@ -92,7 +99,7 @@ final class SlowPodEndToEndTests: EndToEndCase {
 
     func testTerminateThatKeepsFailingSaysThePodStillBillsAndHowToEndIt() throws {
         // As many failures as the standard retry policy makes attempts (5): every one fails.
-        try sim.addFault(["status": 500, "count": 5, "operation": "podTerminate"])
+        try addFault(on: .terminate, ["status": 500, "count": 5])
         let result = try interruptedConnect()
         XCTAssertEqual(result.status, 1, "\(result)")
         let name = try XCTUnwrap(try sim.pods().first?["name"] as? String)

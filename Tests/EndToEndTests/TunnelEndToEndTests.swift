@@ -7,16 +7,16 @@ import XCTest
 /// 8888 and survive sshd restarts, a network cut, and a stop and start of the pod; fatal cases
 /// (changed host key, terminated pod, port in use) end it with a clear message.
 final class TunnelEndToEndTests: EndToEndCase {
-    private var running: [RunningCLI] = []
+    private var running: [RunningProcess] = []
 
     override func tearDownWithError() throws {
-        for process in running where process.process.isRunning {
-            process.process.terminate()
-            _ = try? process.wait(timeout: 15)
+        for process in running where process.isRunning {
+            process.terminate()
+            _ = process.wait(timeout: .seconds(15))
         }
         running = []
         // Detached tunnels are not our children: end them by their state files.
-        _ = try? cli.run(["tunnel", "stop", "all"], timeout: 30)
+        _ = try? cli.run(["tunnel", "stop", "all"], timeout: .seconds(30))
         try super.tearDownWithError()
     }
 
@@ -41,7 +41,7 @@ final class TunnelEndToEndTests: EndToEndCase {
         XCTAssertEqual(listed.first?["detached"] as? Bool, false)
 
         tunnel.interrupt()
-        let result = try tunnel.wait(timeout: 30)
+        let result = tunnel.wait(timeout: .seconds(30))
         XCTAssertEqual(result.status, 130, "\(result)")
         XCTAssertFalse(FileManager.default.fileExists(atPath: stateFile(pod.id).path), "the state file is removed on exit")
         XCTAssertNil(try? Self.httpGet(port), "the local port is closed once the tunnel stops")
@@ -59,7 +59,7 @@ final class TunnelEndToEndTests: EndToEndCase {
         try eventually("the same local port serves again", timeout: 60) {
             (try? Self.httpGet(port, timeout: 5)) == "runpod-sim pod \(pod.id) port 8888"
         }
-        XCTAssertTrue(tunnel.process.isRunning, tunnel.stderrSoFar)
+        XCTAssertTrue(tunnel.isRunning, tunnel.stderrSoFar)
         let listed = try XCTUnwrap(try cli.json(["tunnel", "list"]) as? [[String: Any]])
         XCTAssertGreaterThanOrEqual(listed.first?["reconnects"] as? Int ?? 0, 1, "\(listed)")
     }
@@ -88,7 +88,7 @@ final class TunnelEndToEndTests: EndToEndCase {
             (try? Self.httpGet(port, timeout: 5)) == "runpod-sim pod \(pod.id) port 8888"
         }
         print("tunnel: serving again \(String(format: "%.1f", Date().timeIntervalSince(restored))) s after the restore")
-        XCTAssertTrue(tunnel.process.isRunning, tunnel.stderrSoFar)
+        XCTAssertTrue(tunnel.isRunning, tunnel.stderrSoFar)
     }
 
     func testFollowsThePodThroughStopAndStart() throws {
@@ -106,7 +106,7 @@ final class TunnelEndToEndTests: EndToEndCase {
         try eventually("the tunnel follows the pod to its new port", timeout: 60) {
             (try? Self.httpGet(port, timeout: 5)) == "runpod-sim pod \(pod.id) port 8888"
         }
-        XCTAssertTrue(tunnel.process.isRunning, tunnel.stderrSoFar)
+        XCTAssertTrue(tunnel.isRunning, tunnel.stderrSoFar)
         XCTAssertFalse(tunnel.stderrSoFar.contains("--accept-new-host-key"), tunnel.stderrSoFar)
     }
 
@@ -118,7 +118,7 @@ final class TunnelEndToEndTests: EndToEndCase {
 
         // Pin another key for this pod, as if the server's key had changed under us.
         let other = cli.home.appendingPathComponent("other_host_key")
-        XCTAssertEqual(try ProcessRunner.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", other.path]).status, 0)
+        XCTAssertEqual(try ChildProcess.run(["/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", other.path]).status, 0)
         let otherBase64 = try String(contentsOf: other.appendingPathExtension("pub"), encoding: .utf8).split(separator: " ")[1]
         let knownHosts = cli.home.appendingPathComponent("known_hosts")
         let lines = try String(contentsOf: knownHosts, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
@@ -134,7 +134,7 @@ final class TunnelEndToEndTests: EndToEndCase {
         try rewritten.joined(separator: "\n").write(to: knownHosts, atomically: true, encoding: .utf8)
 
         try control(pod.id, "sshd", ["action": "restart"])
-        let result = try tunnel.wait(timeout: 60)
+        let result = tunnel.wait(timeout: .seconds(60))
         XCTAssertEqual(result.status, 1, "\(result)")
         XCTAssertTrue(result.stderr.contains("--accept-new-host-key"), result.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: stateFile(pod.id).path))
@@ -147,7 +147,7 @@ final class TunnelEndToEndTests: EndToEndCase {
         XCTAssertEqual(try Self.httpGet(port), "runpod-sim pod \(pod.id) port 8888")
         let killed = try cli.run(["kill", "--yes", pod.name])
         XCTAssertEqual(killed.status, 0, "\(killed)")
-        let result = try tunnel.wait(timeout: 60)
+        let result = tunnel.wait(timeout: .seconds(60))
         XCTAssertEqual(result.status, 1, "\(result)")
         XCTAssertTrue(result.stderr.contains("terminated"), result.stderr)
     }
@@ -156,11 +156,11 @@ final class TunnelEndToEndTests: EndToEndCase {
         let pod = try createPod()
         let busy = try TCPTestServer(mode: .echo)
         defer { busy.stop() }
-        let result = try cli.run(["tunnel", pod.name, "\(busy.port):8888"], timeout: 60)
+        let result = try cli.run(["tunnel", pod.name, "\(busy.port):8888"], timeout: .seconds(60))
         XCTAssertEqual(result.status, 1, "\(result)")
         XCTAssertTrue(result.stderr.contains("Local port \(busy.port) is already in use"), result.stderr)
 
-        let detached = try cli.run(["tunnel", "--detach", pod.name, "\(busy.port):8888"], timeout: 60)
+        let detached = try cli.run(["tunnel", "--detach", pod.name, "\(busy.port):8888"], timeout: .seconds(60))
         XCTAssertEqual(detached.status, 1, "\(detached)")
         XCTAssertTrue(detached.stderr.contains("Local port \(busy.port) is already in use"), detached.stderr)
         XCTAssertEqual((try cli.json(["tunnel", "list"]) as? [Any])?.count, 0)
@@ -169,7 +169,7 @@ final class TunnelEndToEndTests: EndToEndCase {
     func testDetachListAndStop() throws {
         let pod = try createPod()
         let port = try Self.freePort()
-        let started = try cli.run(["tunnel", "--detach", pod.name, "\(port):8888"], timeout: 60)
+        let started = try cli.run(["tunnel", "--detach", pod.name, "\(port):8888"], timeout: .seconds(60))
         XCTAssertEqual(started.status, 0, "\(started)")
         XCTAssertTrue(started.stdout.contains("running in the background"), started.stdout)
         try eventually("the background tunnel serves", timeout: 30) {
@@ -184,10 +184,10 @@ final class TunnelEndToEndTests: EndToEndCase {
         XCTAssertGreaterThan(pid, 0)
         let table = try cli.run(["tunnel", "list"])
         XCTAssertTrue(table.stdout.contains(pod.name) && table.stdout.contains("\(port)→8888"), table.stdout)
-        let again = try cli.run(["tunnel", "--detach", pod.name, "\(try Self.freePort()):8888"], timeout: 60)
+        let again = try cli.run(["tunnel", "--detach", pod.name, "\(try Self.freePort()):8888"], timeout: .seconds(60))
         XCTAssertEqual(again.status, 1, "a second tunnel to the same pod is refused: \(again)")
 
-        let stopped = try cli.run(["tunnel", "stop", pod.name], timeout: 60)
+        let stopped = try cli.run(["tunnel", "stop", pod.name], timeout: .seconds(60))
         XCTAssertEqual(stopped.status, 0, "\(stopped)")
         XCTAssertTrue(stopped.stdout.contains("stopped the tunnel"), stopped.stdout)
         XCTAssertFalse(Self.isAlive(pid), "the background process is gone")
@@ -208,7 +208,7 @@ final class TunnelEndToEndTests: EndToEndCase {
         XCTAssertGreaterThanOrEqual(fd, 0)
         XCTAssertEqual(flock(fd, LOCK_EX | LOCK_NB), 0)
         let port = try Self.freePort()
-        let refused = try cli.run(["tunnel", pod.name, "\(port):8888"], timeout: 60)
+        let refused = try cli.run(["tunnel", pod.name, "\(port):8888"], timeout: .seconds(60))
         XCTAssertEqual(refused.status, 1, "\(refused)")
         XCTAssertTrue(refused.stderr.contains("already starting or running"), refused.stderr)
         XCTAssertNil(try? Self.httpGet(port, timeout: 2), "nothing listens on \(port)")
@@ -242,14 +242,14 @@ final class TunnelEndToEndTests: EndToEndCase {
     }
 
     /// Starts a foreground tunnel and waits until it says it is up.
-    private func startTunnel(_ arguments: String..., file: StaticString = #filePath, line: UInt = #line) throws -> RunningCLI {
+    private func startTunnel(_ arguments: String..., file: StaticString = #filePath, line: UInt = #line) throws -> RunningProcess {
         let tunnel = try cli.start(["tunnel"] + arguments)
         running.append(tunnel)
         try eventually("the tunnel comes up", timeout: 60) {
-            if !tunnel.process.isRunning { return true }
+            if !tunnel.isRunning { return true }
             return tunnel.stderrSoFar.contains("up: localhost:")
         }
-        XCTAssertTrue(tunnel.process.isRunning, "the tunnel exited: \(tunnel.stderrSoFar)", file: file, line: line)
+        XCTAssertTrue(tunnel.isRunning, "the tunnel exited: \(tunnel.stderrSoFar)", file: file, line: line)
         return tunnel
     }
 
@@ -282,26 +282,21 @@ final class TunnelEndToEndTests: EndToEndCase {
         let connected = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { throw TunnelTestError("connect to \(port): errno \(errno)") }
+        guard connected == 0 else { throw FixtureError("connect to \(port): errno \(errno)") }
         let request = Array("GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".utf8)
         guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count else {
-            throw TunnelTestError("send to \(port): errno \(errno)")
+            throw FixtureError("send to \(port): errno \(errno)")
         }
         var response = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n == 0 { break }
-            if n < 0 { throw TunnelTestError("recv from \(port): errno \(errno)") }
+            if n < 0 { throw FixtureError("recv from \(port): errno \(errno)") }
             response += buffer[0..<n]
         }
         let text = String(decoding: response, as: UTF8.self)
-        guard let split = text.range(of: "\r\n\r\n") else { throw TunnelTestError("no HTTP response from \(port): \(text.debugDescription)") }
+        guard let split = text.range(of: "\r\n\r\n") else { throw FixtureError("no HTTP response from \(port): \(text.debugDescription)") }
         return text[split.upperBound...].trimmingCharacters(in: .newlines)
     }
-}
-
-struct TunnelTestError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

@@ -11,9 +11,10 @@ final class GraphQLAPITests: SimulatorTestCase {
         XCTAssertEqual(all.status, 200, all.text)
         let types = try XCTUnwrap(all.data("gpuTypes") as? [[String: Any]])
         let ids = types.compactMap { $0["id"] as? String }
-        for id in ["NVIDIA A40", "NVIDIA RTX A6000", "NVIDIA RTX A5000", "NVIDIA GeForce RTX 4090",
-            "NVIDIA GeForce RTX 3090", "NVIDIA L40S", "NVIDIA A100 80GB PCIe", "NVIDIA H100 80GB HBM3"]
-        {
+        for id in [
+            "NVIDIA A40", "NVIDIA RTX A6000", "NVIDIA RTX A5000", "NVIDIA GeForce RTX 4090",
+            "NVIDIA GeForce RTX 3090", "NVIDIA L40S", "NVIDIA A100 80GB PCIe", "NVIDIA H100 80GB HBM3",
+        ] {
             XCTAssertTrue(ids.contains(id), "catalogue lacks \(id)")
         }
         let h100 = try XCTUnwrap(types.first { $0["id"] as? String == "NVIDIA H100 80GB HBM3" })
@@ -49,7 +50,8 @@ final class GraphQLAPITests: SimulatorTestCase {
 
     func testMyselfAndUpdateUserSettingsInlineAndWithVariables() throws {
         let inline = try client.graphQL(#"mutation { updateUserSettings(input: {pubKey: "ssh-ed25519 AAAAone a\n\nssh-ed25519 AAAAtwo b"}) { id pubKey } }"#)
-        XCTAssertEqual((inline.data("updateUserSettings") as? [String: Any])?["pubKey"] as? String,
+        XCTAssertEqual(
+            (inline.data("updateUserSettings") as? [String: Any])?["pubKey"] as? String,
             "ssh-ed25519 AAAAone a\n\nssh-ed25519 AAAAtwo b", inline.text)
         try registerAccountKey("ssh-ed25519 AAAAthree c")
         let me = try client.graphQL("query { myself { id pubKey pods { id } } }")
@@ -97,7 +99,8 @@ final class GraphQLAPITests: SimulatorTestCase {
         XCTAssertTrue(pod["runtime"] is NSNull, "runtime is null right after create")
         let status = try XCTUnwrap(pod["lastStatusChange"] as? String)
         XCTAssertNotNil(
-            status.range(of: #"^Rented by User: \w{3} \w{3} \d{2} \d{4} \d{2}:\d{2}:\d{2} GMT\+0000 \(Coordinated Universal Time\)$"#,
+            status.range(
+                of: #"^Rented by User: \w{3} \w{3} \d{2} \d{4} \d{2}:\d{2}:\d{2} GMT\+0000 \(Coordinated Universal Time\)$"#,
                 options: .regularExpression), status)
         let machine = try XCTUnwrap(pod["machine"] as? [String: Any])
         XCTAssertNotNil((machine["podHostId"] as? String)?.range(of: "^\(id)-[0-9a-f]{8}$", options: .regularExpression))
@@ -112,11 +115,13 @@ final class GraphQLAPITests: SimulatorTestCase {
               podFindAndDeployOnDemand(input: $input) { id env costPerHr machine { podHostId } }
             }
             """,
-            variables: ["input": [
-                "cloudType": "SECURE", "gpuTypeId": "NVIDIA A40", "gpuCount": 3, "name": "vars-pod",
-                "imageName": "runpod/pytorch:2.4.0", "ports": "22/tcp", "startSsh": true,
-                "env": [["key": "FOO", "value": "bar"]], "containerDiskInGb": 20,
-            ]],
+            variables: [
+                "input": [
+                    "cloudType": "SECURE", "gpuTypeId": "NVIDIA A40", "gpuCount": 3, "name": "vars-pod",
+                    "imageName": "runpod/pytorch:2.4.0", "ports": "22/tcp", "startSsh": true,
+                    "env": [["key": "FOO", "value": "bar"]], "containerDiskInGb": 20,
+                ]
+            ],
             operationName: "createPod")
         let pod = try XCTUnwrap(reply.data("podFindAndDeployOnDemand") as? [String: Any], reply.text)
         XCTAssertEqual(pod["env"] as? [String], ["FOO=bar", "PUBLIC_KEY=ssh-ed25519 AAAAaccount key"])
@@ -182,7 +187,8 @@ final class GraphQLAPITests: SimulatorTestCase {
         XCTAssertEqual(((pods.data("myself") as? [String: Any])?["pods"] as? [Any])?.count, 0, pods.text)
         let status = try XCTUnwrap(try client.simPod(first)["lastStatusChange"] as? String)
         XCTAssertNotNil(
-            status.range(of: #"^Terminated by user: \w{3} \w{3} \d{2} \d{4} \d{2}:\d{2}:\d{2} GMT\+0000 \(Coordinated Universal Time\)$"#,
+            status.range(
+                of: #"^Terminated by user: \w{3} \w{3} \d{2} \d{4} \d{2}:\d{2}:\d{2} GMT\+0000 \(Coordinated Universal Time\)$"#,
                 options: .regularExpression), status)
         let truth = try client.simPods()
         XCTAssertEqual(truth.count, 2)

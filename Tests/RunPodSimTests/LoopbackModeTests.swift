@@ -1,3 +1,4 @@
+import AutopodSupport
 import AutopodCore
 import Foundation
 import RunPodSim
@@ -17,11 +18,8 @@ final class LoopbackModeTests: XCTestCase {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let key = directory.appendingPathComponent("id").path
-        let keygen = Process()
-        keygen.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-keygen")
-        keygen.arguments = ["-q", "-t", "ed25519", "-N", "", "-f", key]
-        try keygen.run()
-        keygen.waitUntilExit()
+        let keygen = try ChildProcess.run(["/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key])
+        XCTAssertEqual(keygen.status, 0, "\(keygen)")
         let publicKey = try String(contentsOfFile: key + ".pub", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         _ = try client.graphQL(
             "mutation($input: UpdateUserSettingsInput) { updateUserSettings(input: $input) { id } }",

@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 import RunPodSim
 import TestSupport
@@ -96,8 +97,10 @@ final class OpenAPIConformanceTests: RESTTestCase {
         // A 204 with a body and an undocumented status are refused too.
         let odd: [[String: Any]] = [
             ["method": "DELETE", "path": "/v2/pods/\(id)", "status": 204, "contentType": "", "retryAfter": NSNull(), "body": "{}"],
-            ["method": "GET", "path": "/v2/pods", "status": 429, "contentType": "application/problem+json",
-             "retryAfter": NSNull(), "body": "{\"title\":\"Too Many Requests\",\"status\":429,\"detail\":\"x\"}"],
+            [
+                "method": "GET", "path": "/v2/pods", "status": 429, "contentType": "application/problem+json",
+                "retryAfter": NSNull(), "body": "{\"title\":\"Too Many Requests\",\"status\":429,\"detail\":\"x\"}",
+            ],
         ]
         let (oddStatus, oddOutput) = try validate(try JSONSerialization.data(withJSONObject: odd))
         XCTAssertEqual(oddStatus, 1)
@@ -239,16 +242,8 @@ final class OpenAPIConformanceTests: RESTTestCase {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("rpsim-replies-\(UUID().uuidString).json")
         try replies.write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.validator, Self.document, file.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertFalse(output.contains("'jsonschema' is missing"), "run scripts/bootstrap: \(output)")
-        return (process.terminationStatus, output)
+        let result = try ChildProcess.run(["/usr/bin/env", "python3", Self.validator, Self.document, file.path], mergingErrors: true)
+        XCTAssertFalse(result.stdout.contains("'jsonschema' is missing"), "run scripts/bootstrap: \(result.stdout)")
+        return (result.status, result.stdout)
     }
 }

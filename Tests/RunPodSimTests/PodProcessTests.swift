@@ -90,10 +90,12 @@ final class PodProcessTests: SimulatorTestCase {
             """
             mutation($input: PodFindAndDeployOnDemandInput) { podFindAndDeployOnDemand(input: $input) { id } }
             """,
-            variables: ["input": [
-                "gpuTypeId": "NVIDIA RTX A6000", "cloudType": "SECURE", "ports": "8888/http,6006/http,22/tcp",
-                "startSsh": true, "env": [["key": "MY_SETTING", "value": "hello world"]],
-            ]])
+            variables: [
+                "input": [
+                    "gpuTypeId": "NVIDIA RTX A6000", "cloudType": "SECURE", "ports": "8888/http,6006/http,22/tcp",
+                    "startSsh": true, "env": [["key": "MY_SETTING", "value": "hello world"]],
+                ]
+            ])
         let id = try XCTUnwrap((reply.data("podFindAndDeployOnDemand") as? [String: Any])?["id"] as? String, reply.text)
         let port = try client.waitForSSHPort(id)
         let ssh = try XCTUnwrap(SSHProbe(port: port))
@@ -149,7 +151,8 @@ final class PodProcessTests: SimulatorTestCase {
         }
 
         XCTAssertEqual(try client.control("POST", "/_sim/pods/\(id)/network", ["up": true]).status, 200)
-        XCTAssertTrue(SimulatorClient.waitUntil(timeout: 20, interval: 0.2) { SSHProbe(port: port, timeout: 3)?.authenticate(privateKey: key) ?? false },
+        XCTAssertTrue(
+            SimulatorClient.waitUntil(timeout: 20, interval: 0.2) { SSHProbe(port: port, timeout: 3)?.authenticate(privateKey: key) ?? false },
             "SSH did not come back after the network was restored")
         XCTAssertTrue(SimulatorClient.waitUntil(timeout: 20, interval: 0.2) { (try? curl.send(request, policy: .never))?.status == 200 })
     }

@@ -1,10 +1,7 @@
+import AutopodSupport
 import Foundation
 import TestSupport
 import XCTest
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The built `runpod-sim` binary as a subprocess (through `SimulatorFixture`): it leaves
 /// nothing behind after SIGTERM, and a SIGKILLed simulator's leftovers are removed by the next
@@ -116,15 +113,6 @@ final class ProcessHygieneTests: XCTestCase {
     }
 
     private static func run(_ arguments: [String]) -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return "" }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        (try? ChildProcess.run(arguments))?.stdout ?? ""
     }
 }

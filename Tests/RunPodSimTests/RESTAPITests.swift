@@ -201,10 +201,12 @@ final class RESTAPITests: RESTTestCase {
         types["cloud"] = "ALL"
         let wrongTypes = try create(types)
         XCTAssertEqual(wrongTypes.status, 422)
-        XCTAssertEqual(Set(wrongTypes.errors), [
-            "$.ports: got string, want array", "$.env: got array, want object",
-            "$.cloud: value must be one of 'SECURE', 'COMMUNITY'",
-        ])
+        XCTAssertEqual(
+            Set(wrongTypes.errors),
+            [
+                "$.ports: got string, want array", "$.env: got array, want object",
+                "$.cloud: value must be one of 'SECURE', 'COMMUNITY'",
+            ])
         XCTAssertEqual(try rest.send("POST", "/v2/pods", rawBody: Data("{\"name\": ".utf8)).status, 400)
         XCTAssertEqual(try rest.send("POST", "/v2/pods").status, 400, "a body is required")
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -28,17 +29,6 @@ final class RESTTestClient: @unchecked Sendable {
         var detail: String? { json?["detail"] as? String }
         var errors: [String] { json?["errors"] as? [String] ?? [] }
         func header(_ name: String) -> String? { headers[name.lowercased()] }
-    }
-
-    enum ClientError: Error, CustomStringConvertible {
-        case connect(String)
-        case malformed(String)
-        case timeout(String)
-        var description: String {
-            switch self {
-            case .connect(let message), .malformed(let message), .timeout(let message): return message
-            }
-        }
     }
 
     init(baseURL: String, apiKey: String) {
@@ -172,7 +162,7 @@ final class RESTTestClient: @unchecked Sendable {
                 if let event = takeEvent() { return event }
                 if end != nil { return nil }
                 let remaining = deadline.timeIntervalSinceNow
-                guard remaining > 0 else { throw ClientError.timeout("no event within \(timeout) s on \(path)") }
+                guard remaining > 0 else { throw FixtureError("no event within \(timeout) s on \(path)") }
                 guard connection.waitReadable(timeout: remaining) else { continue }
                 do {
                     if let chunk = try connection.readChunk() {
@@ -237,7 +227,7 @@ final class RESTTestClient: @unchecked Sendable {
         init(host: String, port: UInt16, timeout: Double) throws {
             self.timeout = timeout
             fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            guard fd >= 0 else { throw ClientError.connect("socket() failed: errno \(errno)") }
+            guard fd >= 0 else { throw FixtureError("socket() failed: errno \(errno)") }
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_port = port.bigEndian
@@ -247,7 +237,7 @@ final class RESTTestClient: @unchecked Sendable {
             }
             guard result == 0 else {
                 Glibc.close(fd)
-                throw ClientError.connect("connect to \(host):\(port) failed: errno \(errno)")
+                throw FixtureError("connect to \(host):\(port) failed: errno \(errno)")
             }
         }
 
@@ -258,7 +248,7 @@ final class RESTTestClient: @unchecked Sendable {
             let bytes = [UInt8](data)
             while offset < bytes.count {
                 let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                guard n > 0 else { throw ClientError.connect("send failed: errno \(errno)") }
+                guard n > 0 else { throw FixtureError("send failed: errno \(errno)") }
                 offset += n
             }
         }
@@ -271,7 +261,7 @@ final class RESTTestClient: @unchecked Sendable {
 
         /// Reads more bytes into the buffer; false at end of stream.
         private func fill() throws -> Bool {
-            guard waitReadable(timeout: timeout) else { throw ClientError.timeout("no reply within \(timeout) s") }
+            guard waitReadable(timeout: timeout) else { throw FixtureError("no reply within \(timeout) s") }
             var chunk = [UInt8](repeating: 0, count: 65536)
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n <= 0 { return false }
@@ -286,14 +276,14 @@ final class RESTTestClient: @unchecked Sendable {
                     buffer.removeSubrange(...index)
                     return String(decoding: line, as: UTF8.self).trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
                 }
-                guard try fill() else { throw ClientError.malformed("connection closed inside a line") }
+                guard try fill() else { throw FixtureError("connection closed inside a line") }
             }
         }
 
         func readHead() throws -> (Int, [String: String]) {
             let status = try line()
             let parts = status.split(separator: " ")
-            guard parts.count >= 2, let code = Int(parts[1]) else { throw ClientError.malformed("bad status line '\(status)'") }
+            guard parts.count >= 2, let code = Int(parts[1]) else { throw FixtureError("bad status line '\(status)'") }
             var headers: [String: String] = [:]
             while true {
                 let header = try line()
@@ -306,7 +296,7 @@ final class RESTTestClient: @unchecked Sendable {
 
         func read(exactly count: Int) throws -> Data {
             while buffer.count < count {
-                guard try fill() else { throw ClientError.malformed("connection closed after \(buffer.count) of \(count) bytes") }
+                guard try fill() else { throw FixtureError("connection closed after \(buffer.count) of \(count) bytes") }
             }
             let data = Data(buffer[0..<count])
             buffer.removeSubrange(0..<count)
@@ -324,7 +314,7 @@ final class RESTTestClient: @unchecked Sendable {
         func readChunk() throws -> Data? {
             let sizeLine = try line()
             guard let size = Int(sizeLine.split(separator: ";").first ?? "", radix: 16) else {
-                throw ClientError.malformed("bad chunk size '\(sizeLine)'")
+                throw FixtureError("bad chunk size '\(sizeLine)'")
             }
             if size == 0 {
                 _ = try? line()

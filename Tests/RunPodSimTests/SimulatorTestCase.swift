@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 import RunPodSim
 import TestSupport
@@ -31,12 +32,8 @@ class SimulatorTestCase: XCTestCase {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rpsim-test-keys-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let path = directory.appendingPathComponent(name).path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-keygen")
-        process.arguments = ["-q", "-t", "ed25519", "-N", "", "-C", "test@rpsim", "-f", path]
-        try process.run()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "ssh-keygen failed")
+        let made = try ChildProcess.run(["/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "test@rpsim", "-f", path])
+        XCTAssertEqual(made.status, 0, "ssh-keygen failed: \(made)")
         addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
         return path
     }

@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 import SSHKit
 import TestSupport
@@ -46,15 +47,6 @@ final class ExecTests: SSHTestCase {
         }
     }
 
-    func testRunPodEnvironmentWrapperSourcesTheFile() throws {
-        XCTAssertEqual(RunPodEnvironment.wrap("nvidia-smi"), "[ -f /etc/rp_environment ] && . /etc/rp_environment; nvidia-smi")
-        let session = try connect()
-        // Without the file the wrapper must still run the command and keep its status.
-        let (exit, out, _) = try run(session, RunPodEnvironment.wrap("echo ok; exit 4"))
-        XCTAssertEqual(out, "ok\n")
-        XCTAssertEqual(exit, .status(4))
-    }
-
     func test100MBOfOutputArrivesIntact() throws {
         let session = try connect()
         let dir = try makeTempDirectory(prefix: "exec-bulk")
@@ -72,8 +64,8 @@ final class ExecTests: SSHTestCase {
         XCTAssertEqual(exit, .status(0))
         let attrs = try FileManager.default.attributesOfItem(atPath: received)
         XCTAssertEqual((attrs[.size] as? NSNumber)?.intValue, 104_857_600)
-        let (_, sums) = try runTool("/usr/bin/sha256sum", [dir + "/sent", received])
-        let hashes = sums.split(separator: "\n").map { $0.split(separator: " ")[0] }
+        let sums = try ChildProcess.run(["/usr/bin/sha256sum", dir + "/sent", received])
+        let hashes = sums.stdout.split(separator: "\n").map { $0.split(separator: " ")[0] }
         XCTAssertEqual(hashes.count, 2)
         XCTAssertEqual(hashes.first, hashes.last)
     }

@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 import SSHKit
 import TestSupport
@@ -54,14 +55,14 @@ final class HostKeyPolicyTests: XCTestCase {
         XCTAssertEqual(out.map(\.rendered), ["# mine", podLine("[5.6.7.8]:40000", a, "pod1")])
     }
 
-    func testChangedKeyWithoutRestartIsRefusedNamingBothFingerprintsAndTheFlag() {
+    func testChangedKeyWithoutRestartIsRefusedNamingBothFingerprints() {
         let l = lines(podLine("[1.2.3.4]:22001", a, "pod1"))
         let d = HostKeyPolicy.evaluate(podID: "pod1", hostField: "[1.2.3.4]:22001", presented: b, lines: l, restartSeenSincePinned: false, acceptNew: false)
         guard case .refuse(let error) = d else { return XCTFail("expected refuse, got \(d)") }
         XCTAssertEqual(error.kind, .hostKeyChanged)
         XCTAssertTrue(error.description.contains(a.fingerprint))
         XCTAssertTrue(error.description.contains(b.fingerprint))
-        XCTAssertTrue(error.description.contains("--accept-new-host-key"))
+        XCTAssertTrue(error.description.contains("intercepted"))
         XCTAssertTrue(error.description.contains("pod1"))
         XCTAssertEqual(HostKeyPolicy.apply(d, to: l, podID: "pod1", hostField: "x", presented: b), l)
     }
@@ -142,7 +143,7 @@ final class HostKeyPolicyTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let file = dir + "/kh"
         try? "[127.0.0.1]:2222 ssh-ed25519 \(keyA.base64)\n".write(toFile: file, atomically: true, encoding: .utf8)
-        _ = try? runTool("/usr/bin/ssh-keygen", ["-H", "-f", file])
+        _ = try? ChildProcess.run(["/usr/bin/ssh-keygen", "-H", "-f", file])
         let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
         return String(text.split(separator: " ").first ?? "")
     }()

@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 import SSHKit
 import TestSupport
@@ -23,9 +24,9 @@ final class KnownHostsFileTests: SSHTestCase {
         XCTAssertEqual(text, "[127.0.0.1]:\(sshd.port) ssh-ed25519 \(session.hostKey.base64) autopod-pod=pod-a\n")
         XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int, 0o600)
         XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: dir)[.posixPermissions] as? Int, 0o700)
-        let (status, found) = try runTool("/usr/bin/ssh-keygen", ["-F", "[127.0.0.1]:\(sshd.port)", "-f", file.path])
-        XCTAssertEqual(status, 0, found)
-        XCTAssertTrue(found.contains(session.hostKey.base64), found)
+        let found = try ChildProcess.run(["/usr/bin/ssh-keygen", "-F", "[127.0.0.1]:\(sshd.port)", "-f", file.path])
+        XCTAssertEqual(found.status, 0, "\(found)")
+        XCTAssertTrue(found.stdout.contains(session.hostKey.base64), "\(found)")
         // Second contact: trusted, file unchanged.
         XCTAssertEqual(try file.verify(podID: "pod-a", endpoint: endpoint, presented: session.hostKey, restartSeenSincePinned: false, acceptNew: false).outcome, .trusted)
         XCTAssertEqual(try String(contentsOfFile: file.path, encoding: .utf8), text)
@@ -45,7 +46,7 @@ final class KnownHostsFileTests: SSHTestCase {
             let e = error as! SSHError
             XCTAssertEqual(e.kind, .hostKeyChanged)
             XCTAssertTrue(e.description.contains(first.fingerprint) && e.description.contains(second.fingerprint), e.description)
-            XCTAssertTrue(e.description.contains("--accept-new-host-key"))
+            XCTAssertTrue(e.description.contains("intercepted"), e.description)
         }
         let verdict = try file.verify(podID: "pod-a", endpoint: endpoint, presented: second, restartSeenSincePinned: true, acceptNew: false)
         XCTAssertEqual(verdict.outcome, .replaced)

@@ -232,7 +232,7 @@ final class PortForwarderTests: SSHTestCase {
         try sshd.restart(newHostKey: true)
         XCTAssertTrue(run.wait(timeout: 40), "tunnel must end: \(run.events)")
         XCTAssertEqual(run.error?.kind, .hostKeyChanged)
-        XCTAssertTrue(run.error?.description.contains("--accept-new-host-key") ?? false)
+        XCTAssertTrue(run.error?.description.contains("intercepted") ?? false, "\(String(describing: run.error))")
     }
 
     func testLocalPortInUseIsAClearError() throws {

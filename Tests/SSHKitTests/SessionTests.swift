@@ -10,10 +10,10 @@ final class SessionTests: SSHTestCase {
         XCTAssertEqual(session.hostKey.type, "ssh-ed25519")
         let pub = try String(contentsOfFile: sshd.hostKeyPath + ".pub", encoding: .utf8).split(separator: " ")
         XCTAssertEqual(session.hostKey.base64, String(pub[1]))
-        let (status, listing) = try runTool("/usr/bin/ssh-keygen", ["-l", "-E", "sha256", "-f", sshd.hostKeyPath + ".pub"])
-        XCTAssertEqual(status, 0)
+        let listing = try ChildProcess.run(["/usr/bin/ssh-keygen", "-l", "-E", "sha256", "-f", sshd.hostKeyPath + ".pub"])
+        XCTAssertEqual(listing.status, 0, "\(listing)")
         // "256 SHA256:xxxx comment (ED25519)"
-        XCTAssertEqual(String(listing.split(separator: " ")[1]), session.hostKey.fingerprint)
+        XCTAssertEqual(String(listing.stdout.split(separator: " ")[1]), session.hostKey.fingerprint)
         XCTAssertFalse(session.isAuthenticated)
     }
 
@@ -21,6 +21,7 @@ final class SessionTests: SSHTestCase {
         let port = try freeLoopbackPort()
         XCTAssertThrowsError(try SSHSession(connectingTo: SSHEndpoint(host: "127.0.0.1", port: port))) { error in
             XCTAssertEqual((error as? SSHError)?.kind, .connect)
+            XCTAssertEqual((error as? SSHError)?.endpoint, SSHEndpoint(host: "127.0.0.1", port: port))
             XCTAssertTrue("\(error)".contains("\(port)"), "\(error)")
         }
     }
@@ -55,5 +56,21 @@ final class SessionTests: SSHTestCase {
             XCTAssertTrue(e?.kind == .timeout || e?.kind == .handshake, "\(error)")
             XCTAssertNotEqual(e?.code, 0)
         }
+    }
+
+    func testEndlessNonSSHLinesEndAtTheHandshakeDeadline() throws {
+        // Each line resets libssh2's per-step wait; only the whole-handshake deadline ends it.
+        let server = try TCPTestServer(mode: .endlessNonSSHLines)
+        defer { server.stop() }
+        var options = SSHSessionOptions()
+        options.operationTimeout = .seconds(30)
+        options.handshakeTimeout = .seconds(2)
+        let started = ContinuousClock.now
+        XCTAssertThrowsError(try SSHSession(connectingTo: SSHEndpoint(host: "127.0.0.1", port: server.port), options: options)) { error in
+            let e = error as? SSHError
+            XCTAssertEqual(e?.kind, .timeout, "\(error)")
+            XCTAssertTrue("\(error)".contains("did not complete within 2 s"), "\(error)")
+        }
+        print("endless banner ended after \(started.duration(to: .now))")
     }
 }

@@ -1,143 +1,105 @@
+import AutopodSupport
 import Foundation
 
-/// What a finished command printed and how it exited.
-public struct CLIResult: Sendable, CustomStringConvertible {
-    public let status: Int32
-    public let stdout: String
-    public let stderr: String
+/// Runs the built `autopod` the way a user would: in its own AUTOPOD_HOME and HOME, colour off,
+/// pointed at a simulator when given one, and with a PATH that holds no `ssh` client (autopod
+/// must never need one). Every run ends in a `ProcessResult`, like every other program the
+/// tests run (`ChildProcess.run`).
+public final class CLIRunner {
+    /// The folder `swift build` put the executables in: the one holding the test bundle (found
+    /// as swift-argument-parser's AssertExecuteCommand finds it). Every product is looked up here.
+    public static let productsDirectory: URL = {
+        let bundle = Bundle(for: CLIRunner.self).bundleURL
+        return bundle.lastPathComponent.hasSuffix("xctest") ? bundle.deletingLastPathComponent() : bundle
+    }()
 
-    public var description: String { "exit \(status)\n--- stdout\n\(stdout)\n--- stderr\n\(stderr)" }
-}
-
-/// Runs the built `autopod` binary the way a user would, in its own AUTOPOD_HOME, pointed at a
-/// simulator, with colour off and no `ssh` anywhere on PATH (autopod must never need one).
-public final class CLIRunner: @unchecked Sendable {
-    public let home: URL
-    public var environment: [String: String]
-
-    /// The build products directory (where `autopod` and `runpod-sim` are), next to the test bundle.
-    public static var productsDirectory: URL {
-        #if os(macOS)
-            for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
-                return bundle.bundleURL.deletingLastPathComponent()
-            }
-            fatalError("no .xctest bundle found")
-        #else
-            return Bundle.main.bundleURL
-        #endif
+    /// A product of this package (`autopod`, `runpod-sim`), by name.
+    public static func product(_ name: String) -> String {
+        productsDirectory.appendingPathComponent(name).path
     }
 
-    public static var autopodBinary: URL { productsDirectory.appendingPathComponent("autopod") }
+    public static var autopod: String { product("autopod") }
 
-    public init(apiBaseURL: String?, apiKey: String?, home: URL? = nil) throws {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("autopod-e2e-\(UUID().uuidString.prefix(8))")
-        self.home = home ?? base.appendingPathComponent("home")
-        let emptyBin = base.appendingPathComponent("bin")
-        try FileManager.default.createDirectory(at: self.home, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(at: emptyBin, withIntermediateDirectories: true)
-        var environment: [String: String] = [
-            "AUTOPOD_HOME": self.home.path,
+    /// Removed with the runner.
+    private let scratch: TemporaryDirectory
+    /// AUTOPOD_HOME: config.json, pods.json, known_hosts, logs. Not created until autopod or the
+    /// test writes to it.
+    public let home: URL
+    /// HOME, where `~/.ssh` is.
+    public let userHome: URL
+    /// What every run gets; a test may change it (a wrong key, no key).
+    public var environment: [String: String]
+
+    public init(apiBaseURL: String? = nil, apiKey: String? = nil, environment extra: [String: String] = [:]) {
+        scratch = TemporaryDirectory(prefix: "autopod-e2e")
+        home = scratch.file("autopod-home")
+        userHome = scratch.file("user-home")
+        try? FileManager.default.createDirectory(at: userHome, withIntermediateDirectories: true)
+        var environment = [
+            "AUTOPOD_HOME": home.path,
+            "HOME": userHome.path,
             "NO_COLOR": "1",
-            "HOME": base.path,
-            "PATH": emptyBin.path,
             "TERM": "dumb",
+            "PATH": Self.pathWithoutSSH(in: scratch.url),
         ]
         if let tz = ProcessInfo.processInfo.environment["TZ"] { environment["TZ"] = tz }
         if let apiBaseURL { environment["RUNPOD_API_BASE_URL"] = apiBaseURL }
         if let apiKey { environment["RUNPOD_API_KEY"] = apiKey }
-        self.environment = environment
+        self.environment = environment.merging(extra) { $1 }
     }
 
-    /// Starts `autopod args` without waiting for it.
-    public func start(_ arguments: [String], extraEnvironment: [String: String] = [:]) throws -> RunningCLI {
-        let process = Process()
-        process.executableURL = Self.autopodBinary
-        process.arguments = arguments
-        process.environment = environment.merging(extraEnvironment) { $1 }
-        process.currentDirectoryURL = home
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return RunningCLI(process: process, stdout: output, stderr: errors)
-    }
-
-    /// Runs `autopod args` to the end.
-    public func run(_ arguments: [String], extraEnvironment: [String: String] = [:], timeout: TimeInterval = 180) throws
-        -> CLIResult
+    /// Starts `autopod arguments` without waiting for it; `stdin` is its whole input.
+    public func start(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:]) throws
+        -> RunningProcess
     {
-        try start(arguments, extraEnvironment: extraEnvironment).wait(timeout: timeout)
+        try RunningProcess(
+            [Self.autopod] + arguments, environment: environment.merging(extra) { $1 }, directory: scratch.path, input: stdin)
     }
 
-    /// Runs a command that must succeed and prints JSON; returns the parsed value.
+    /// Runs `autopod arguments` to the end; one still running after `timeout` is killed and
+    /// fails the test.
+    public func run(
+        _ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:],
+        timeout: Duration = .seconds(180)
+    ) throws -> ProcessResult {
+        let result = try start(arguments, stdin: stdin, environment: extra).wait(timeout: timeout)
+        if result.timedOut {
+            throw FixtureError("autopod \(arguments.joined(separator: " ")) did not finish within \(timeout): \(result)")
+        }
+        return result
+    }
+
+    /// Runs a command that must succeed with `--json`; returns the parsed output.
     public func json(_ arguments: [String]) throws -> Any {
         let result = try run(arguments + ["--json"])
-        guard result.status == 0 else { throw CLIRunnerError.failed(result) }
+        guard result.status == 0 else { throw FixtureError("autopod \(arguments.joined(separator: " ")) failed: \(result)") }
         return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
     }
-}
 
-public enum CLIRunnerError: Error, CustomStringConvertible {
-    case failed(CLIResult)
-    case timedOut([String])
-
-    public var description: String {
-        switch self {
-        case .failed(let result): return "command failed: \(result)"
-        case .timedOut(let arguments): return "autopod \(arguments.joined(separator: " ")) did not finish in time"
-        }
+    /// `autopod arguments` in a real terminal of `width`×`height`.
+    public func tmux(_ arguments: [String], width: Int = 120, height: Int = 40) throws -> TmuxSession {
+        try TmuxSession(
+            [Self.autopod] + arguments, environment: environment.merging(["TERM": "xterm-256color"]) { $1 }, width: width,
+            height: height)
     }
-}
 
-/// An autopod process under way; its output is collected as it comes so pipes never fill.
-public final class RunningCLI: @unchecked Sendable {
-    public let process: Process
-    private let lock = NSLock()
-    private var out = Data()
-    private var err = Data()
-    private let group = DispatchGroup()
+    /// autopod's log file, or "" before there is one.
+    public func logText() -> String {
+        (try? String(contentsOf: home.appendingPathComponent("logs/autopod.log"), encoding: .utf8)) ?? ""
+    }
 
-    init(process: Process, stdout: Pipe, stderr: Pipe) {
-        self.process = process
-        for (pipe, isOut) in [(stdout, true), (stderr, false)] {
-            group.enter()
-            DispatchQueue.global().async {
-                while true {
-                    let chunk = pipe.fileHandleForReading.availableData
-                    if chunk.isEmpty { break }
-                    self.lock.lock()
-                    if isOut { self.out.append(chunk) } else { self.err.append(chunk) }
-                    self.lock.unlock()
-                }
-                self.group.leave()
+    /// A PATH with the system tools a test or autopod may call, but no `ssh` client, to prove
+    /// autopod never runs one.
+    private static func pathWithoutSSH(in scratch: URL) -> String {
+        let bin = scratch.appendingPathComponent("bin-no-ssh")
+        try? FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        let tools = ["sh", "bash", "env", "cat", "sleep", "true", "false", "ssh-keygen", "tmux", "sha256sum", "head", "wc", "stty", "kill"]
+        for tool in tools {
+            for dir in ["/usr/bin", "/bin", "/usr/sbin"] where FileManager.default.fileExists(atPath: "\(dir)/\(tool)") {
+                try? FileManager.default.createSymbolicLink(atPath: bin.appendingPathComponent(tool).path, withDestinationPath: "\(dir)/\(tool)")
+                break
             }
         }
-    }
-
-    /// What the process has written to stderr so far.
-    public var stderrSoFar: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return String(decoding: err, as: UTF8.self)
-    }
-
-    public func interrupt() { process.interrupt() }
-
-    public func wait(timeout: TimeInterval = 180) throws -> CLIResult {
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning {
-            if Date() > deadline {
-                process.terminate()
-                throw CLIRunnerError.timedOut(process.arguments ?? [])
-            }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-        _ = group.wait(timeout: .now() + 10)
-        lock.lock()
-        defer { lock.unlock() }
-        return CLIResult(
-            status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-            stderr: String(decoding: err, as: UTF8.self))
+        return bin.path
     }
 }

@@ -1,7 +1,5 @@
+import AutopodSupport
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A private ssh-agent on a socket in a temporary directory; killed in deinit.
 public final class SSHAgentFixture {
@@ -12,7 +10,7 @@ public final class SSHAgentFixture {
     public init() throws {
         directory = try makeTempDirectory(prefix: "agent-fixture")
         socketPath = directory + "/agent.sock"
-        agent = try ChildProcess("/usr/bin/ssh-agent", ["-D", "-a", socketPath])
+        agent = try ChildProcess(["/usr/bin/ssh-agent", "-D", "-a", socketPath])
         let deadline = Date().addingTimeInterval(5)
         while !FileManager.default.fileExists(atPath: socketPath) {
             guard Date() < deadline else { throw FixtureError("ssh-agent did not create \(socketPath)") }
@@ -27,7 +25,9 @@ public final class SSHAgentFixture {
     }
 
     public func add(_ keyPath: String) throws {
-        let (status, output) = try runTool("/usr/bin/ssh-add", [keyPath], environment: ["SSH_AUTH_SOCK": socketPath])
-        guard status == 0 else { throw FixtureError("ssh-add failed: \(output)") }
+        let added = try ChildProcess.run(
+            ["/usr/bin/ssh-add", keyPath], environment: ChildProcess.inheritedEnvironment(adding: ["SSH_AUTH_SOCK": socketPath]),
+            mergingErrors: true)
+        guard added.status == 0 else { throw FixtureError("ssh-add failed: \(added.stdout)") }
     }
 }

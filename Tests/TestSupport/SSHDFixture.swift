@@ -1,7 +1,5 @@
+import AutopodSupport
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A private OpenSSH server on a random loopback port, with its own host key, authorized_keys
 /// and log in a temporary directory. Stops (with every process it started) in deinit.
@@ -75,7 +73,7 @@ public final class SSHDFixture: @unchecked Sendable {
             LogLevel \(logLevel)
             """
         try config.write(toFile: directory + "/sshd_config", atomically: true, encoding: .utf8)
-        let p = try ChildProcess("/usr/sbin/sshd", ["-D", "-f", directory + "/sshd_config", "-E", logPath])
+        let p = try ChildProcess(["/usr/sbin/sshd", "-D", "-f", directory + "/sshd_config", "-E", logPath])
         sshd = p
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
@@ -105,25 +103,9 @@ public final class SSHDFixture: @unchecked Sendable {
     static func keygen(type: String, path: String, passphrase: String = "") throws {
         var args = ["-q", "-t", type, "-N", passphrase, "-C", "fixture-\(type)", "-f", path]
         if type == "rsa" { args += ["-b", "2048"] }
-        let (status, output) = try runTool("/usr/bin/ssh-keygen", args)
-        guard status == 0 else { throw FixtureError("ssh-keygen failed: \(output)") }
+        let made = try ChildProcess.run(["/usr/bin/ssh-keygen"] + args, mergingErrors: true)
+        guard made.status == 0 else { throw FixtureError("ssh-keygen failed: \(made.stdout)") }
     }
-}
-
-public struct FixtureError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ d: String) { description = d }
-}
-
-/// Runs a tool to completion; returns its exit code and combined output.
-@discardableResult
-public func runTool(_ path: String, _ args: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
-    let dir = try makeTempDirectory(prefix: "tool")
-    defer { try? FileManager.default.removeItem(atPath: dir) }
-    let child = try ChildProcess(path, args, environment: environment, output: dir + "/out")
-    let code = child.exitCode
-    let output = (try? String(contentsOfFile: dir + "/out", encoding: .utf8)) ?? ""
-    return (code, output)
 }
 
 public func makeTempDirectory(prefix: String) throws -> String {

@@ -52,6 +52,11 @@ public final class SimulatorClient: @unchecked Sendable {
         return try send(method, url: baseURL + path, headers: ["Content-Type": "application/json"], body: data, timeout: 60)
     }
 
+    /// A REST v2 call with `Authorization: Bearer`, e.g. `rest("GET", "/v2/billing/pods?bucketSize=day")`.
+    public func rest(_ method: String, _ path: String) throws -> Reply {
+        try send(method, url: baseURL + path, headers: ["Authorization": "Bearer \(apiKey)"], body: Data(), timeout: 60)
+    }
+
     /// `GET /_sim/pods`: every pod ever created, terminated ones included.
     public func simPods() throws -> [[String: Any]] {
         try control("GET", "/_sim/pods").json?["pods"] as? [[String: Any]] ?? []
@@ -69,13 +74,13 @@ public final class SimulatorClient: @unchecked Sendable {
         var body: [String: Any] = ["util": util, "memoryUtil": memoryUtil]
         if let index { body["index"] = index }
         let reply = try control("POST", "/_sim/pods/\(id)/gpu", body)
-        guard reply.status == 200 else { throw ClientError.unexpected("set GPU utilisation: HTTP \(reply.status) \(reply.text)") }
+        guard reply.status == 200 else { throw FixtureError("set GPU utilisation: HTTP \(reply.status) \(reply.text)") }
     }
 
     /// `POST /_sim/pods/ID/log`: lines the pod "printed" (`source` "container" or "system").
     public func writePodLog(_ id: String, _ lines: [String], source: String = "container") throws {
         let reply = try control("POST", "/_sim/pods/\(id)/log", ["lines": lines, "source": source])
-        guard reply.status == 200 else { throw ClientError.unexpected("write pod log: HTTP \(reply.status) \(reply.text)") }
+        guard reply.status == 200 else { throw FixtureError("write pod log: HTTP \(reply.status) \(reply.text)") }
     }
 
     /// `POST /_sim/pods/ID/log-streams {"action": "cut"}`: drops every open log stream of the
@@ -103,7 +108,7 @@ public final class SimulatorClient: @unchecked Sendable {
             startSsh: \(startSsh), containerDiskInGb: 20, volumeInGb: 0}) { id } }
             """)
         guard let id = (reply.data("podFindAndDeployOnDemand") as? [String: Any])?["id"] as? String else {
-            throw ClientError.unexpected("create failed: HTTP \(reply.status) \(reply.text)")
+            throw FixtureError("create failed: HTTP \(reply.status) \(reply.text)")
         }
         return id
     }
@@ -118,17 +123,8 @@ public final class SimulatorClient: @unchecked Sendable {
             port = ports.first { ($0["privatePort"] as? Int) == 22 && ($0["isIpPublic"] as? Bool) == true }?["publicPort"] as? Int
             return port != nil
         }
-        guard let port else { throw ClientError.unexpected("pod \(id) never reported a public SSH port") }
+        guard let port else { throw FixtureError("pod \(id) never reported a public SSH port") }
         return port
-    }
-
-    public enum ClientError: Error, CustomStringConvertible {
-        case unexpected(String)
-        public var description: String {
-            switch self {
-            case .unexpected(let message): return message
-            }
-        }
     }
 
     private func send(_ method: String, url: String, headers: [String: String], body: Data, timeout: Double) throws -> Reply {

@@ -10,6 +10,8 @@ public final class TCPTestServer: @unchecked Sendable {
         case echo
         /// Reads until the client's EOF, then replies "got N" and closes (tests half-close).
         case countThenReply
+        /// A hostile SSH server: sends lines that are not an SSH banner until the client leaves.
+        case endlessNonSSHLines
     }
 
     public let port: Int
@@ -69,6 +71,12 @@ public final class TCPTestServer: @unchecked Sendable {
 
     private static func serve(_ fd: Int32, _ mode: Mode) {
         defer { close(fd) }
+        if mode == .endlessNonSSHLines {
+            let line = Array("220 not an ssh server, keep reading\r\n".utf8)
+            // Blocks while the client's buffer is full; ends when the client goes.
+            while send(fd, line, line.count, Int32(MSG_NOSIGNAL)) > 0 {}
+            return
+        }
         var buf = [UInt8](repeating: 0, count: 65536)
         var total = 0
         while true {

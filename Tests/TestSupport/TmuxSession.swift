@@ -1,3 +1,4 @@
+import AutopodSupport
 import Foundation
 
 /// A real terminal: a detached tmux session on a private server, driven with send-keys and
@@ -13,40 +14,54 @@ public final class TmuxSession {
     public init(_ arguments: [String], environment: [String: String] = [:], width: Int = 120, height: Int = 40) throws {
         socket = "autopod-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         statusFile = FileManager.default.temporaryDirectory.appendingPathComponent("\(socket).status").path
-        var command = ["-L", socket, "-f", "/dev/null", "start-server", ";", "set-option", "-g", "remain-on-exit", "on", ";",
-            "new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)"]
+        var command = [
+            "-L", socket, "-f", "/dev/null", "start-server", ";", "set-option", "-g", "remain-on-exit", "on", ";",
+            "new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)",
+        ]
         for (key, value) in environment.sorted(by: { $0.key < $1.key }) { command += ["-e", "\(key)=\(value)"] }
         // tmux does not always record a dead pane's exit status, so a shell records it. Its INT
         // trap is a handler, not SIG_IGN, so the program still gets Ctrl+C with the default action.
         command += ["/bin/bash", "--norc", "--noprofile", "-c", "trap : INT TERM HUP; \"$@\"; echo $? > \(statusFile)", "bash"]
         command += arguments
-        let result = try ProcessRunner.run("/usr/bin/tmux", command, discardOutput: true)
-        guard result.status == 0 else { throw TmuxError(message: "tmux new-session failed with status \(result.status)") }
+        // No pipes: the tmux server this starts would hold them open for its whole life.
+        let status = try ChildProcess(["/usr/bin/tmux"] + command).wait()
+        guard status == 0 else { throw FixtureError("tmux new-session failed with status \(status)") }
     }
 
     deinit {
         unlink(statusFile)
-        _ = try? ProcessRunner.run("/usr/bin/tmux", ["-L", socket, "kill-server"], discardOutput: true)
+        (try? ChildProcess(["/usr/bin/tmux", "-L", socket, "kill-server"]))?.wait()
+    }
+
+    /// Runs a tmux client command against this session's server.
+    @discardableResult
+    private func tmux(_ arguments: String...) throws -> ProcessResult {
+        try ChildProcess.run(["/usr/bin/tmux", "-L", socket] + arguments)
     }
 
     /// Types `text` literally, then presses Enter if asked.
     public func type(_ text: String, enter: Bool = true) throws {
-        _ = try ProcessRunner.run("/usr/bin/tmux", ["-L", socket, "send-keys", "-t", name, "-l", text])
+        try tmux("send-keys", "-t", name, "-l", text)
         if enter { try press("Enter") }
     }
 
     /// Presses a named key such as `Enter` or `C-c`.
     public func press(_ key: String) throws {
-        _ = try ProcessRunner.run("/usr/bin/tmux", ["-L", socket, "send-keys", "-t", name, key])
+        try tmux("send-keys", "-t", name, key)
     }
 
     public func resize(width: Int, height: Int) throws {
-        _ = try ProcessRunner.run("/usr/bin/tmux", ["-L", socket, "resize-window", "-t", name, "-x", "\(width)", "-y", "\(height)"])
+        try tmux("resize-window", "-t", name, "-x", "\(width)", "-y", "\(height)")
     }
 
     /// The screen and its scrollback as plain text.
     public func capture() throws -> String {
-        try ProcessRunner.run("/usr/bin/tmux", ["-L", socket, "capture-pane", "-p", "-S", "-2000", "-t", name]).stdout
+        try tmux("capture-pane", "-p", "-S", "-2000", "-t", name).stdout
+    }
+
+    /// The pane's title, which a program sets with OSC 0/2.
+    public func title() throws -> String {
+        try tmux("display-message", "-p", "-t", name, "#{pane_title}").stdout.trimmingCharacters(in: .newlines)
     }
 
     /// Waits until the screen contains `text`; returns the screen.
@@ -59,7 +74,7 @@ public final class TmuxSession {
             if screen.contains(text) { return screen }
             usleep(100_000)
         }
-        throw TmuxError(message: "timed out waiting for \(text.debugDescription); screen:\n\(screen)")
+        throw FixtureError("timed out waiting for \(text.debugDescription); screen:\n\(screen)")
     }
 
     /// Waits for the program to end and returns its exit status (128+N for signal N).
@@ -73,13 +88,6 @@ public final class TmuxSession {
             }
             usleep(100_000)
         }
-        throw TmuxError(message: "the program did not exit within \(Int(timeout)) s; screen:\n\((try? capture()) ?? "")")
+        throw FixtureError("the program did not exit within \(Int(timeout)) s; screen:\n\((try? capture()) ?? "")")
     }
-
-    static func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-}
-
-public struct TmuxError: Error, CustomStringConvertible {
-    public let message: String
-    public var description: String { message }
 }

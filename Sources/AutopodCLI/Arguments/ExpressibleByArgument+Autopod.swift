@@ -12,6 +12,11 @@ extension CloudType: ExpressibleByArgument {
     public init?(argument: String) { self.init(rawValue: argument.uppercased()) }
 }
 
+/// `--api rest`: auto, rest or graphql, any case.
+extension CloudAPIChoice: ExpressibleByArgument {
+    public init?(argument: String) { self.init(text: argument) }
+}
+
 /// `--wait-timeout 90s`, `15m`, `1h30m`, or plain seconds.
 extension WaitDuration: ExpressibleByArgument {
     public init?(argument: String) { self.init(argument) }

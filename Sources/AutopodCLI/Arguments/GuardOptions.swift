@@ -26,6 +26,16 @@ struct GuardOptions: ParsableArguments {
         help: ArgumentHelp("Stop a pod once it has cost this many dollars in all, storage included (0 = no budget).", valueName: "dollars"))
     var budget: GuardDollars?
 
+    /// The config settings these flags set (`config init` then does not ask for them).
+    var fieldsGiven: Set<String> {
+        var fields: Set<String> = []
+        if idleStop != nil { fields.insert("idleStop") }
+        if idleAction != nil { fields.insert("idleAction") }
+        if maxRuntime != nil { fields.insert("maxRuntime") }
+        if budget != nil { fields.insert("budget") }
+        return fields
+    }
+
     var overrides: GuardOverrides {
         GuardOverrides(idleLimit: idleStop?.duration, maxRuntime: maxRuntime?.duration, budget: budget?.dollars, action: idleAction)
     }

@@ -48,6 +48,9 @@ struct ConnectCommand: PodCommand {
         if let name, name.isEmpty || name.contains(where: \.isWhitespace) {
             throw ValidationError("--name must be a word without spaces")
         }
+        if let name, TerminalText.hasControls(name) {
+            throw ValidationError("--name must not hold control characters (they would reach every terminal that lists the pod)")
+        }
         if output.json && !noShell && !dryRun {
             throw ValidationError("--json needs --no-shell (or --dry-run): a shell would mix with the output")
         }
@@ -127,7 +130,7 @@ struct ConnectCommand: PodCommand {
         panel.add("price", Format.perHour(record.pricePerHour))
         panel.add("ssh", "\(context.config.sshUser)@\(endpoint.host) -p \(endpoint.port)")
         panel.add("guard", GuardWords.inForce(guardSettings, guardOutcome))
-        panel.add("stop billing", "autopod stop \(record.name)  (keeps the volume)  ·  autopod kill \(record.name)")
+        panel.add("stop billing", "autopod stop \(TerminalText.shellWord(record.name))  (keeps the volume)  ·  autopod kill \(TerminalText.shellWord(record.name))")
         print(panel.render())
         if !noShell {
             // The shell takes Ctrl+C from here on (it goes to the remote side in raw mode).
@@ -250,7 +253,7 @@ struct ConnectCommand: PodCommand {
         func say(_ text: String) { StandardStream.error.write((text + "\n")) }
         switch event {
         case .reservedName(let name):
-            monitor.setNote("If \(name) was created, it is recorded: `autopod list` shows it and `autopod kill \(name)` ends it.")
+            monitor.setNote("If \(name) was created, it is recorded: `autopod list` shows it and `autopod kill \(TerminalText.shellWord(name))` ends it.")
         case .skipped(let type, let reason): say(Style.dim("- \(type.displayName): skipped, \(reason)"))
         case .trying(let type, let price): say("→ \(type.displayName): creating (\(Format.perHour(price)))")
         case .passedOver(let type, let reason): say(Style.warn("- \(type.displayName): \(reason); trying the next type"))
@@ -258,16 +261,18 @@ struct ConnectCommand: PodCommand {
             say(Style.warn("! no confirmation from RunPod (\(reason)); checking whether \(name) exists before doing anything else"))
         case .lookingUp(let name, let attempt, let total): say(Style.dim("  looking for \(name) (\(attempt)/\(total))"))
         case .created(let record):
-            monitor.setNote("\(record.name) (\(record.id)) is still running and recorded: `autopod kill \(record.name)` ends it.")
+            monitor.setNote("\(record.name) (\(record.id)) is still running and recorded: `autopod kill \(TerminalText.shellWord(record.name))` ends it.")
             say(Style.ok("✓") + " created \(record.name) (\(record.id)) on \(Format.gpu(record)), \(Format.perHour(record.pricePerHour))")
         case .reservationResolved(.released(let name, let reservedAt)):
-            say(Style.warn(
-                "! an earlier connect reserved \(name) at \(Format.date(reservedAt)) but RunPod never confirmed that create, "
-                    + "and your account has no pod of that name: the name is free again"))
+            say(
+                Style.warn(
+                    "! an earlier connect reserved \(name) at \(Format.date(reservedAt)) but RunPod never confirmed that create, "
+                        + "and your account has no pod of that name: the name is free again"))
         case .reservationResolved(.adopted(let record)):
-            say(Style.warn(
-                "! an earlier connect did create \(record.name) (\(record.id)), though RunPod's reply was lost: it is recorded now "
-                    + "(`autopod list` shows it, `autopod kill \(record.name)` ends it)"))
+            say(
+                Style.warn(
+                    "! an earlier connect did create \(record.name) (\(record.id)), though RunPod's reply was lost: it is recorded now "
+                        + "(`autopod list` shows it, `autopod kill \(TerminalText.shellWord(record.name))` ends it)"))
         }
     }
 
@@ -288,7 +293,7 @@ struct ConnectCommand: PodCommand {
         case .interrupted(let record, let disposition):
             switch disposition {
             case .kept:
-                throw CLIFailure("interrupted: \(record.name) keeps running and billing; `autopod kill \(record.name)` ends it", exitStatus: 130)
+                throw CLIFailure("interrupted: \(record.name) keeps running and billing; `autopod kill \(TerminalText.shellWord(record.name))` ends it", exitStatus: 130)
             case .stillBilling(let error):
                 throw CLIFailure(Self.stillBilling(record.name, after: "interrupted", error))
             case .terminated, .gone:
@@ -297,7 +302,9 @@ struct ConnectCommand: PodCommand {
         case .notReady(let record, let error, let disposition):
             switch disposition {
             case .kept:
-                throw CLIFailure("\(error.description)\n\(record.name) is kept (--keep-on-failure): `autopod info \(record.name)`, and `autopod kill \(record.name)` to stop the bill.")
+                throw CLIFailure(
+                    "\(error.description)\n\(record.name) is kept (--keep-on-failure): `autopod info \(TerminalText.shellWord(record.name))`, and `autopod kill \(TerminalText.shellWord(record.name))` to stop the bill."
+                )
             case .stillBilling(let killError):
                 throw CLIFailure(Self.stillBilling(record.name, after: error.description, killError))
             case .gone:
@@ -315,8 +322,9 @@ struct ConnectCommand: PodCommand {
 
     /// A terminate that failed every attempt: said in red, with the command that ends the bill.
     static func stillBilling(_ name: String, after what: String, _ error: ProviderError) -> String {
-        "\(what)\n" + Style.bad(
-            "Terminating \(name) failed (\(error.description)): \(name) is still running and billing. "
-                + "Run `autopod kill \(name)` to stop it.")
+        "\(what)\n"
+            + Style.bad(
+                "Terminating \(name) failed (\(error.description)): \(name) is still running and billing. "
+                    + "Run `autopod kill \(TerminalText.shellWord(name))` to stop it.")
     }
 }

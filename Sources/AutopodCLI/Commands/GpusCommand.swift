@@ -53,11 +53,14 @@ struct GpusCommand: PodCommand {
                 let gpuCount: Int
                 let cloudType: String
             }
-            print(try JSONOutput.encode(types.map {
-                Row(id: $0.id, displayName: $0.displayName, memoryInGb: $0.memoryInGb, securePrice: $0.securePrice,
-                    communityPrice: $0.communityPrice, stockStatus: $0.stock?.rawValue, gpuCount: gpuCount,
-                    cloudType: cloudType.rawValue)
-            }))
+            print(
+                try JSONOutput.encode(
+                    types.map {
+                        Row(
+                            id: $0.id, displayName: $0.displayName, memoryInGb: $0.memoryInGb, securePrice: $0.securePrice,
+                            communityPrice: $0.communityPrice, stockStatus: $0.stock?.rawValue, gpuCount: gpuCount,
+                            cloudType: cloudType.rawValue)
+                    }))
             return
         }
         if types.isEmpty {

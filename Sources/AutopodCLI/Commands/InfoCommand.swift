@@ -15,26 +15,37 @@ struct InfoCommand: PodCommand {
     @OptionGroup var pod: PodArgument
 
     func run(_ context: CommandContext) throws {
-        let view = try context.pod(pod.reference, includeTerminated: true)
+        let view = try context.manager.detailed(try context.pod(pod.reference, includeTerminated: true))
         if output.json {
             JSONOutput.write(json: PodJSON(view).json)
             return
         }
         let record = view.record
-        var panel = Panel(title: "\(record.name)  \(Style.dim(record.id))")
-        panel.add("status", Style.status(view.status.rawValue) + (view.remote?.lastStatusChange.map { Style.dim("  \($0)") } ?? ""))
-        panel.add("gpu", Format.gpu(record) + Style.dim("  \(record.gpuTypeId)"))
+        var panel = Panel(title: "\(record.name.terminalSafe)  \(Style.dim(record.id.terminalSafe))")
+        panel.add("status", Style.status(view.status.rawValue) + (view.remote?.lastStatusChange.map { Style.dim("  \($0.terminalSafe)") } ?? ""))
+        panel.add("gpu", Format.gpu(record) + Style.dim("  \(record.gpuTypeId.terminalSafe)"))
         panel.add("cloud", record.cloudType.rawValue)
-        panel.add("image", view.remote?.imageName ?? record.imageName ?? "—")
-        panel.add("ports", view.remote?.ports ?? "—")
+        panel.add("image", (view.remote?.imageName ?? record.imageName ?? "—").terminalSafe)
+        panel.add("ports", (view.remote?.ports ?? "—").terminalSafe)
         if view.status == .running, let endpoint = view.remote?.sshEndpoint ?? record.endpoint {
-            panel.add("ssh", "\(context.config.sshUser)@\(endpoint.host) -p \(endpoint.port)")
+            panel.add("ssh", "\(context.config.sshUser)@\(endpoint.host)".terminalSafe + " -p \(endpoint.port)")
         } else {
             panel.add("ssh", Style.dim(view.status == .starting ? "not published yet" : "— (not running)"))
         }
         panel.add("runtime", Format.duration(view.runningSeconds))
+        if view.status == .running, let utilization = view.remote?.utilization {
+            for (index, gpu) in utilization.gpus.enumerated() {
+                panel.add(
+                    utilization.gpus.count == 1 ? "gpu util" : "gpu \(index) util",
+                    "\(Format.percent(gpu.util))" + Style.dim("  memory \(Format.percent(gpu.memoryUtil))"))
+            }
+            panel.add("cpu util", Format.percent(utilization.cpu))
+            panel.add("memory util", Format.percent(utilization.memory))
+        }
         panel.add("price", Format.perHour(record.pricePerHour) + Style.dim("  at creation"))
-        panel.add("cost so far", Format.dollars(view.cost))
+        panel.add("cost so far", Format.costs(view.costs))
+        let stoppedPerDay = PodCost.stoppedPerDay(record)
+        panel.add("storage", Format.storage(record.storage) + (stoppedPerDay > 0 ? Style.dim("  \(Format.perDay(stoppedPerDay)) while stopped") : ""))
         addGuard(to: &panel, view, context: context)
         panel.add("created", Format.date(record.createdAt) + (record.createdByAutopod ? "" : Style.dim("  (not by autopod; first seen)")))
         if let terminated = record.terminatedAt { panel.add("terminated", Format.date(terminated)) }

@@ -25,9 +25,9 @@ struct KillCommand: PodCommand {
             guard Prompt.isInteractive else {
                 throw CLIFailure("refusing to kill \(view.record.name) without confirmation: stdin is not a terminal. Pass --yes to kill it from a script.")
             }
-            let question = "Terminate \(view.record.name) (\(Format.gpu(view.record)))? Its volume and all data on it are deleted."
+            let question = "Terminate \(view.record.name.terminalSafe) (\(Format.gpu(view.record)))? Its volume and all data on it are deleted."
             guard Prompt.confirm(question, default: false) else {
-                print("Kept \(view.record.name).")
+                print("Kept \(view.record.name.terminalSafe).")
                 return
             }
         }
@@ -37,6 +37,6 @@ struct KillCommand: PodCommand {
             try JSONOutput.write(StatusChange(action: "kill", pod: PodJSON(final), status: "TERMINATED"))
             return
         }
-        print(Style.ok("✓") + " terminated \(record.name): \(Format.duration(final.runningSeconds)) running, \(Format.dollars(final.cost)) in all.")
+        print(Style.ok("✓") + " terminated \(record.name.terminalSafe): \(Format.duration(final.runningSeconds)) running, \(Format.costs(final.costs)) in all.")
     }
 }

@@ -33,7 +33,7 @@ struct ListCommand: PodCommand {
         }
         views.sort { $0.record.createdAt < $1.record.createdAt }
         if let offline {
-            StandardStream.error.write("warning: RunPod could not be reached (\(offline)); showing the pods as autopod last saw them\n")
+            StandardStream.error.write("warning: RunPod could not be reached (\(offline.terminalSafe)); showing the pods as autopod last saw them\n")
         }
         if output.json {
             JSONOutput.write(json: .array(views.map { PodJSON($0).json }))
@@ -43,16 +43,23 @@ struct ListCommand: PodCommand {
             print("No pods\(all ? "" : " running or stopped"). Start one with `autopod connect`.")
             return
         }
-        var table = Table([
-            .init("NAME"), .init("ID"), .init("GPU"), .init("STATUS"), .init("RUNTIME", .right), .init("$/HR", .right),
-            .init("COST", .right),
-        ])
+        // The column is there when the cloud reports utilisation at all (REST v2 does in its list).
+        let showsUtil = views.contains { $0.remote?.utilization != nil }
+        var columns: [Table.Column] = [.init("NAME"), .init("ID"), .init("GPU"), .init("STATUS")]
+        if showsUtil { columns.append(.init("GPU UTIL", .right)) }
+        columns += [.init("RUNTIME", .right), .init("$/HR", .right), .init("STORAGE", .right), .init("COST", .right)]
+        var table = Table(columns)
         for view in views {
-            table.add([
-                view.record.name + (view.record.createdByAutopod ? "" : Style.dim(" (external)")),
-                view.record.id, Format.gpu(view.record), Style.status(view.status.rawValue),
-                Format.duration(view.runningSeconds), Format.perHour(view.record.pricePerHour), Format.dollars(view.cost),
-            ])
+            var row = [
+                view.record.name.terminalSafe + (view.record.createdByAutopod ? "" : Style.dim(" (external)")),
+                view.record.id.terminalSafe, Format.gpu(view.record), Style.status(view.status.rawValue),
+            ]
+            if showsUtil { row.append(Format.percent(view.status == .running ? view.remote?.utilization?.meanGPUUtil : nil)) }
+            row += [
+                Format.duration(view.runningSeconds), Format.perHour(view.record.pricePerHour), Format.dollars(view.costs.storage),
+                Format.dollars(view.cost),
+            ]
+            table.add(row)
         }
         print(table.render())
         for view in views {
@@ -62,5 +69,10 @@ struct ListCommand: PodCommand {
         let burn = running.reduce(0) { $0 + $1.record.pricePerHour }
         let total = views.reduce(0) { $0 + $1.cost }
         print(Style.dim("\(running.count) running · $\(burn.fixed(3))/hr now · \(Format.dollars(total)) so far"))
+        if let waiting = ListFooter.stoppedLine(views) { print(Style.dim(waiting)) }
+        // One more call, for people only: scripts that poll `list --json` do not pay for it.
+        if offline == nil, let spend = try? context.manager.provider.accountSpend() {
+            print(Style.dim(ListFooter.balanceLine(spend)))
+        }
     }
 }

@@ -12,7 +12,9 @@ struct ShellCommand: PodCommand {
             A real terminal on the pod: your TERM and window size, resizes followed. As in \
             OpenSSH, `~.` at the start of a line disconnects and `~?` lists the escapes. The \
             configured forwards (config `forwards`, default 8888) run over the same connection \
-            while the shell is open. autopod exits with the shell's exit status.
+            while the shell is open. autopod exits with the shell's exit status, or 255 when the \
+            connection is lost (the message says whether the pod was stopped, killed, or the link \
+            went down; a dead link is noticed within about 10 s).
             """)
 
     @OptionGroup var global: GlobalOptions

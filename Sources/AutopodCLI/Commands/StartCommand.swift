@@ -54,9 +54,11 @@ struct StartCommand: PodCommand {
             return
         }
         if let guardLine {
-            print(Style.ok("✓") + " started \(record.name) (\(Format.perHour(record.pricePerHour))); SSH answers · guard: \(guardLine)")
+            print(Style.ok("✓") + " started \(record.name.terminalSafe) (\(Format.perHour(record.pricePerHour))); SSH answers · guard: \(guardLine)")
         } else {
-            print(Style.ok("✓") + " started \(record.name) (\(Format.perHour(record.pricePerHour))). SSH answers once the container is up: `autopod info \(record.name)`.")
+            print(
+                Style.ok("✓")
+                    + " started \(record.name.terminalSafe) (\(Format.perHour(record.pricePerHour))). SSH answers once the container is up: `autopod info \(TerminalText.shellWord(record.name))`.")
         }
     }
 
@@ -69,7 +71,7 @@ struct StartCommand: PodCommand {
         do {
             _ = try waiter.wait(
                 podId: record.id, timeout: waitTimeout.duration,
-                progress: { phase, elapsed in progress.update("\(record.name): \(phase.label)", elapsed: elapsed.seconds) },
+                progress: { phase, elapsed in progress.update("\(record.name.terminalSafe): \(phase.label)", elapsed: elapsed.seconds) },
                 cancelled: { false })
             progress.finish()
             let view = try context.pod(record.id)
@@ -79,7 +81,9 @@ struct StartCommand: PodCommand {
         } catch {
             progress.finish()
             StandardStream.error.write(
-                Style.warn("\(record.name) is starting but did not answer SSH (\(error)); its guard goes back on with the next autopod command that reaches it") + "\n")
+                Style.warn(
+                    "\(record.name.terminalSafe) is starting but did not answer SSH (\(error)); its guard goes back on with the next autopod command that reaches it")
+                    + "\n")
             return nil
         }
     }

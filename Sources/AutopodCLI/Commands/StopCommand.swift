@@ -23,7 +23,7 @@ struct StopCommand: PodCommand {
         let manager = context.manager
         let view = try context.pod(pod.reference)
         if view.status == .stopped {
-            throw CLIFailure("\(view.record.name) is already stopped; `autopod start \(view.record.name)` resumes it")
+            throw CLIFailure("\(view.record.name) is already stopped; `autopod start \(TerminalText.shellWord(view.record.name))` resumes it")
         }
         let record = try manager.stop(view)
         let stopped = PodView(record: record, remote: nil, now: Date())
@@ -31,8 +31,11 @@ struct StopCommand: PodCommand {
             try JSONOutput.write(StatusChange(action: "stop", pod: PodJSON(stopped), status: "STOPPED"))
             return
         }
-        print(Style.ok("✓") + " stopped \(record.name) after \(Format.duration(stopped.runningSeconds)) running, \(Format.dollars(stopped.cost)) in all.")
-        print(Style.dim("  The volume is kept (and billed for storage). `autopod start \(record.name)` resumes it; `autopod kill \(record.name)` deletes it."))
+        print(Style.ok("✓") + " stopped \(record.name.terminalSafe) after \(Format.duration(stopped.runningSeconds)) running, \(Format.costs(stopped.costs)) in all.")
+        let perDay = PodCost.stoppedPerDay(record)
+        let kept = perDay > 0 ? "The volume is kept and costs \(Format.perDay(perDay)) while stopped." : "The volume is kept (and billed for storage)."
+        let name = TerminalText.shellWord(record.name)
+        print(Style.dim("  \(kept) `autopod start \(name)` resumes it; `autopod kill \(name)` deletes it."))
     }
 }
 

@@ -18,27 +18,29 @@ enum ShellSession {
         guard isatty(STDIN_FILENO) == 1 else {
             throw CLIFailure("stdin is not a terminal, so there is no shell to open. Use `autopod exec \(ssh.podName) -- COMMAND` instead.")
         }
-        let session = try existing ?? ssh.connect()
-        if let (context, view) = guarding, !guardInstalled { context.enforceGuard(on: view, over: session) }
-        // The terminal is raw while the shell runs: a line needs its carriage return.
-        let local = guarding.flatMap { context, view in
-            context.startLocalGuard(for: view) { StandardStream.error.write("\r\n" + $0 + "\r\n") }
+        return try PodSessionExit.run(ssh) {
+            let session = try existing ?? ssh.connect()
+            if let (context, view) = guarding, !guardInstalled { context.enforceGuard(on: view, over: session) }
+            // The terminal is raw while the shell runs: a line needs its carriage return.
+            let local = guarding.flatMap { context, view in
+                context.startLocalGuard(for: view) { StandardStream.error.write("\r\n" + $0 + "\r\n") }
+            }
+            defer {
+                local?.cancel()
+                if let (context, view) = guarding { stillRunning(view, context: context) }
+            }
+            let forwarder = openForwards(ports)
+            if let forwarder {
+                let list = forwarder.specs.map { "localhost:\($0.localPort) → pod:\($0.remotePort)" }.joined(separator: ", ")
+                StandardStream.error.write((Style.dim("forwarding \(list)") + "\n"))
+            }
+            defer { forwarder?.stop() }
+            let exit = try InteractiveShell(session: session).run(alongside: forwarder)
+            if exit == .disconnectedByUser {
+                StandardStream.error.write("Connection to \(ssh.podName) closed.\n")
+            }
+            return exit.exitCode
         }
-        defer {
-            local?.cancel()
-            if let (context, view) = guarding { stillRunning(view, context: context) }
-        }
-        let forwarder = openForwards(ports)
-        if let forwarder {
-            let list = forwarder.specs.map { "localhost:\($0.localPort) → pod:\($0.remotePort)" }.joined(separator: ", ")
-            StandardStream.error.write((Style.dim("forwarding \(list)") + "\n"))
-        }
-        defer { forwarder?.stop() }
-        let exit = try InteractiveShell(session: session).run(alongside: forwarder)
-        if exit == .disconnectedByUser {
-            StandardStream.error.write("Connection to \(ssh.podName) closed.\n")
-        }
-        return exit.exitCode
     }
 
     /// One line when the shell ends and the pod goes on billing: its price, its guard, and the
@@ -47,10 +49,9 @@ enum ShellSession {
         guard let pod = try? context.provider.pod(id: view.record.id), pod.isRunning else { return }
         let record = (try? context.store.load().record(id: view.record.id)) ?? view.record
         let settings = context.podGuard.settings(for: record)
-        let name = record.name
         StandardStream.error.write(
-            Style.dim("\(name) is still running at \(Format.perHour(record.pricePerHour)) · guard: \(settings.summary) · ")
-                + "`autopod stop \(name)`" + Style.dim(" stops it") + "\n")
+            Style.dim("\(record.name.terminalSafe) is still running at \(Format.perHour(record.pricePerHour)) · guard: \(settings.summary) · ")
+                + "`autopod stop \(TerminalText.shellWord(record.name))`" + Style.dim(" stops it") + "\n")
     }
 
     /// Binds the local ports; one that is taken (a `tunnel` may already forward it) is skipped

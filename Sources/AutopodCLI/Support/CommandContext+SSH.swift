@@ -1,12 +1,14 @@
 import AutopodSupport
 import AutopodCore
 import FoundationEssentials
+import SSHKit
 
 extension CommandContext {
     /// SSH to `record`, with the passphrase asked on the terminal and host-key notices shown.
     func ssh(to record: PodRecord, options: SSHOptions) -> PodSSH {
         var ssh = PodSSH(podID: record.id, podName: record.name, config: config, paths: paths, provider: provider, store: store)
-        ssh.acceptNewHostKey = options.acceptNewHostKey
+        ssh.hostKeyAllowance = HostKeyAllowance(options.replacement)
+        ssh.identityFiles = options.identityFiles
         ssh.passphrase = { keyPath in Prompt.isInteractive ? Prompt.secret("Passphrase for \(keyPath)") : nil }
         ssh.notice = { message in StandardStream.error.write((Style.dim(message) + "\n")) }
         return ssh

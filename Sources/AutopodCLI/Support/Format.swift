@@ -21,6 +21,9 @@ enum Format {
 
     static func duration(_ seconds: Double) -> String { WaitDuration.format(seconds) }
 
+    /// `87%`, or a dash when the cloud did not say.
+    static func percent(_ value: Int?) -> String { value.map { "\($0)%" } ?? "—" }
+
     /// `2026-11-27 14:05` on the user's clock.
     static func date(_ date: Date) -> String { CivilTime(date).minuteStamp }
 }

@@ -32,6 +32,7 @@ struct PodJSON: Encodable {
                     return .object(fields)
                 }),
         ]
+        fields.merge(Self.costFields(view)) { $1 }
         // Absent rather than null, as before.
         if let terminatedAt = record.terminatedAt { fields["terminatedAt"] = Self.date(terminatedAt) }
         if let image = record.imageName { fields["image"] = .string(image) }
@@ -40,7 +41,25 @@ struct PodJSON: Encodable {
             fields["sshHost"] = .string(endpoint.host)
             fields["sshPort"] = .number(Double(endpoint.port))
         }
+        if view.status == .running, let utilization = view.remote?.utilization {
+            fields["utilization"] = Self.json(utilization)
+        }
         json = .object(fields)
+    }
+
+    /// `{"gpus": [{"util", "memoryUtil"}], "cpu", "memory"}` in percent; a figure the cloud
+    /// left out is absent.
+    static func json(_ utilization: PodUtilization) -> JSONValue {
+        func number(_ value: Int?) -> JSONValue? { value.map { .number(Double($0)) } }
+        var fields: [String: JSONValue] = [
+            "gpus": .array(
+                utilization.gpus.map { gpu in
+                    .object(["util": number(gpu.util), "memoryUtil": number(gpu.memoryUtil)].compactMapValues { $0 })
+                })
+        ]
+        if let cpu = number(utilization.cpu) { fields["cpu"] = cpu }
+        if let memory = number(utilization.memory) { fields["memory"] = memory }
+        return .object(fields)
     }
 
     /// For outputs that wrap a pod in an `Encodable` (stop, start, kill).

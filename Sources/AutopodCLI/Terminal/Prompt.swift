@@ -15,14 +15,32 @@ enum Prompt {
         return answer.isEmpty ? value : answer
     }
 
-    /// Asks a yes/no question.
+    /// Asks a yes/no question until the answer is one: y, yes, n or no (Enter takes the default).
     static func confirm(_ question: String, default value: Bool) -> Bool {
         let hint = value ? "Y/n" : "y/N"
-        StandardStream.error.write("\(question) [\(hint)]: ")
-        guard let line = readLine()?.trimmingSpaces().lowercased(), !line.isEmpty else {
-            return value
+        while true {
+            StandardStream.error.write("\(question) [\(hint)]: ")
+            guard let line = readLine()?.trimmingSpaces().lowercased(), !line.isEmpty else {
+                return value
+            }
+            switch line {
+            case "y", "yes": return true
+            case "n", "no": return false
+            default: StandardStream.error.write("Please answer y or n.\n")
+            }
         }
-        return line.hasPrefix("y")
+    }
+
+    /// Asks until `read` takes the answer, saying why each refused answer was refused. Enter
+    /// takes `value` (which is read too); nil at the end of input, which keeps what was there.
+    static func ask<Value>(_ question: String, default value: String?, _ read: (String) -> Result<Value, PromptRefusal>) -> Value? {
+        while true {
+            guard let answer = ask(question, default: value) else { return nil }
+            switch read(answer) {
+            case .success(let parsed): return parsed
+            case .failure(let refusal): StandardStream.error.write("  \(refusal.reason); try again.\n")
+            }
+        }
     }
 
     /// Reads a secret with echo off, restoring the terminal whatever happens.

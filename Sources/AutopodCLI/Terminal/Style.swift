@@ -11,7 +11,8 @@ enum Style {
     nonisolated(unsafe) private(set) static var colours = false
 
     static func configure(environment: Environment) {
-        colours = isatty(STDOUT_FILENO) == 1 && environment["NO_COLOR"].map(\.isEmpty) ?? true
+        colours =
+            isatty(STDOUT_FILENO) == 1 && environment["NO_COLOR"].map(\.isEmpty) ?? true
             && environment["TERM"] != "dumb"
         if colours { Rainbow.enabled = true }
     }

@@ -1,4 +1,5 @@
 import AutopodSupport
+import AutopodCore
 /// An aligned text table. Written by hand because it must measure coloured cells by their
 /// visible width, which the mirrored table package does not.
 struct Table {
@@ -18,7 +19,9 @@ struct Table {
 
     init(_ columns: [Column]) { self.columns = columns }
 
-    mutating func add(_ row: [String]) { rows.append(row) }
+    /// Cells may hold Style's colours; any other control character is shown escaped, since
+    /// cells carry names and text from RunPod.
+    mutating func add(_ row: [String]) { rows.append(row.map(TerminalText.escapedKeepingStyle)) }
 
     func render() -> String {
         var widths = columns.map { Style.visibleWidth($0.title) }
@@ -47,9 +50,10 @@ struct Panel {
     let title: String
     var lines: [(String, String)] = []
 
-    init(title: String) { self.title = title }
+    init(title: String) { self.title = TerminalText.escapedKeepingStyle(title) }
 
-    mutating func add(_ label: String, _ value: String) { lines.append((label, value)) }
+    /// Values may hold Style's colours; any other control character is shown escaped.
+    mutating func add(_ label: String, _ value: String) { lines.append((label, TerminalText.escapedKeepingStyle(value))) }
 
     func render() -> String {
         let width = lines.map { $0.0.count }.max() ?? 0

@@ -12,8 +12,12 @@ public enum ProviderError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A passing problem (5xx, rate limit, timeout). `outcomeUnknown` is true when a mutation
     /// may have been carried out although no success reply arrived.
     case transient(message: String, outcomeUnknown: Bool)
+    /// The pod's state does not allow what was asked (RunPod's 409), e.g. starting a running pod.
+    case conflict(message: String)
     /// The request was refused for a reason retrying will not fix.
     case rejected(message: String)
+    /// The API in use cannot do this at all (e.g. pod logs, which GraphQL never had).
+    case unsupported(message: String)
     /// The reply could not be understood.
     case invalidResponse(detail: String)
 
@@ -23,7 +27,9 @@ public enum ProviderError: Error, Sendable, Equatable, CustomStringConvertible {
         case .capacity(let message): return "no capacity: \(message)"
         case .notFound(let message): return "not found: \(message)"
         case .transient(let message, _): return message
+        case .conflict(let message): return "not possible in the pod's current state: \(message)"
         case .rejected(let message): return "refused: \(message)"
+        case .unsupported(let message): return message
         case .invalidResponse(let detail): return "unreadable answer from the cloud API: \(detail)"
         }
     }

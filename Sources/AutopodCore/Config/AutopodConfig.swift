@@ -7,6 +7,8 @@ public struct AutopodConfig: Codable, Sendable, Equatable {
     public var apiKey: String?
     /// RunPod API base URL. `RUNPOD_API_BASE_URL` overrides it.
     public var apiBaseURL: String
+    /// Which of RunPod's APIs to speak. `AUTOPOD_API` overrides it.
+    public var api: CloudAPIChoice
     /// Private key used for SSH (ed25519 or ECDSA).
     public var sshKeyPath: String?
     public var sshUser: String
@@ -24,6 +26,10 @@ public struct AutopodConfig: Codable, Sendable, Equatable {
     public var ports: String
     /// Pod ports forwarded to the same local port by `connect` and `shell`.
     public var forwards: [Int]
+    /// Keys that were `sshKeyPath` before a new one was made: pods started before then know only
+    /// them, so autopod still offers them (after `sshKeyPath`) when it logs in. Nil (not
+    /// written) when there are none.
+    public var extraSSHKeyPaths: [String]? = nil
     /// The guard every pod gets (see `GuardSettings`), as the user writes it: a pod idle this
     /// long is stopped ("60m"; "0" switches idle stops off).
     public var idleStop = GuardLimitText.format(GuardSettings.defaults.idleLimit)
@@ -44,7 +50,7 @@ public struct AutopodConfig: Codable, Sendable, Equatable {
     public static let volumeRange = 0...10000
 
     public init(
-        apiKey: String? = nil, apiBaseURL: String = defaultBaseURL, sshKeyPath: String? = nil,
+        apiKey: String? = nil, apiBaseURL: String = defaultBaseURL, api: CloudAPIChoice = .auto, sshKeyPath: String? = nil,
         sshUser: String = "root", gpuTypes: [String] = defaultGPUTypes, gpuCount: Int = 1,
         cloudType: CloudType = .secure, dataCenterId: String? = nil, image: String = defaultImage,
         containerDiskGB: Int = 20, volumeGB: Int = 50, volumeMountPath: String = "/workspace",
@@ -52,6 +58,7 @@ public struct AutopodConfig: Codable, Sendable, Equatable {
     ) {
         self.apiKey = apiKey
         self.apiBaseURL = apiBaseURL
+        self.api = api
         self.sshKeyPath = sshKeyPath
         self.sshUser = sshUser
         self.gpuTypes = gpuTypes
@@ -93,6 +100,18 @@ public struct AutopodConfig: Codable, Sendable, Equatable {
     public func effectiveAPIKey(environment: Environment) -> String? {
         if let key = environment["RUNPOD_API_KEY"], !key.isEmpty { return key }
         return apiKey
+    }
+
+    /// The API to speak, with `AUTOPOD_API` applied, and where the choice came from. A value of
+    /// `AUTOPOD_API` that names no API is an error rather than a silent default.
+    public func effectiveAPI(environment: Environment) throws(ConfigIssue) -> (choice: CloudAPIChoice, source: String) {
+        if let text = environment["AUTOPOD_API"], !text.isEmpty {
+            guard let choice = CloudAPIChoice(text: text) else {
+                throw ConfigIssue(field: "AUTOPOD_API", problem: "\"\(text)\" is not one of auto, rest, graphql")
+            }
+            return (choice, "AUTOPOD_API")
+        }
+        return (api, "config")
     }
 
     public func effectiveBaseURL(environment: Environment) -> String {

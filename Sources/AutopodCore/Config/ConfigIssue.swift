@@ -1,6 +1,7 @@
 import AutopodSupport
-/// One thing wrong with a configuration, named by its field.
-public struct ConfigIssue: Sendable, Equatable, CustomStringConvertible {
+/// One thing wrong with a configuration, named by its field (thrown on its own for a bad
+/// environment variable).
+public struct ConfigIssue: Error, Sendable, Equatable, CustomStringConvertible {
     public let field: String
     public let problem: String
 

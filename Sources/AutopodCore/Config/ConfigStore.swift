@@ -24,6 +24,20 @@ public struct ConfigStore: Sendable {
         return try ConfigParser.parse(data, path: paths.config.path)
     }
 
+    /// The configuration on disk with every setting that could be read, and the ones that could
+    /// not (left at their defaults), for `config init` to repair. A file that is not JSON, or
+    /// cannot be read, still throws: there is nothing to keep.
+    public func loadForRepair(environment: Environment = .process) throws(ConfigError) -> (config: AutopodConfig, issues: [ConfigIssue]) {
+        guard exists else { return (AutopodConfig.defaults(environment: environment), []) }
+        let data: Data
+        do {
+            data = try Data(contentsOf: paths.config)
+        } catch {
+            throw ConfigError(path: paths.config.path, reason: .unreadable(FileErrorText.reason(error)))
+        }
+        return try ConfigParser.parseKeepingIssues(data, path: paths.config.path)
+    }
+
     /// Writes `config` atomically with mode 0600, after validating it.
     public func save(_ config: AutopodConfig) throws {
         let issues = ConfigParser.validate(config)
@@ -40,12 +54,23 @@ public struct ConfigStore: Sendable {
 /// Turns JSON into an `AutopodConfig`, collecting every problem rather than stopping at the first.
 public enum ConfigParser {
     static let knownFields: Set<String> = [
-        "apiKey", "apiBaseURL", "sshKeyPath", "sshUser", "gpuTypes", "gpuCount", "cloudType", "dataCenterId",
-        "image", "containerDiskGB", "volumeGB", "volumeMountPath", "ports", "forwards", "idleStop", "idleAction",
-        "maxRuntime", "budget",
+        "apiKey", "apiBaseURL", "api", "sshKeyPath", "sshUser", "gpuTypes", "gpuCount", "cloudType", "dataCenterId",
+        "image", "containerDiskGB", "volumeGB", "volumeMountPath", "ports", "forwards", "extraSSHKeyPaths", "idleStop",
+        "idleAction", "maxRuntime", "budget",
     ]
 
+    /// Whether `config.json` can hold a setting of this name.
+    public static func isKnownField(_ name: String) -> Bool { knownFields.contains(name) }
+
     public static func parse(_ data: Data, path: String) throws(ConfigError) -> AutopodConfig {
+        let (config, issues) = try parseKeepingIssues(data, path: path)
+        guard issues.isEmpty else { throw ConfigError(path: path, reason: .invalid(issues)) }
+        return config
+    }
+
+    /// Every setting that could be read, the others at their defaults, and what was wrong with
+    /// them. Throws only when the file is not a JSON object.
+    public static func parseKeepingIssues(_ data: Data, path: String) throws(ConfigError) -> (AutopodConfig, [ConfigIssue]) {
         let root: JSONValue
         do {
             // JSONValue.parse reads UTF-8 (what autopod and editors write) at a fraction of
@@ -90,6 +115,13 @@ public enum ConfigParser {
         if case .some(let v?) = string("image", optional: false) { config.image = v }
         if case .some(let v?) = string("volumeMountPath", optional: false) { config.volumeMountPath = v }
         if case .some(let v?) = string("ports", optional: false) { config.ports = v }
+        if case .some(let v?) = string("api", optional: false) {
+            if let choice = CloudAPIChoice(text: v) {
+                config.api = choice
+            } else {
+                issues.append(ConfigIssue(field: "api", problem: "\"\(v)\" is not one of auto, rest, graphql"))
+            }
+        }
         if case .some(let v?) = string("cloudType", optional: false) {
             if let cloud = CloudType(rawValue: v.uppercased()) {
                 config.cloudType = cloud
@@ -124,8 +156,8 @@ public enum ConfigParser {
         }
         if let value = dict["forwards"] {
             let ports = value.arrayValue?.compactMap { item -> Int? in
-                guard case .number(let n) = item, n == n.rounded() else { return nil }
-                return Int(n)
+                guard case .number(let n) = item, let port = Int(exactly: n), (1...65535).contains(port) else { return nil }
+                return port
             }
             if let ports, ports.count == value.arrayValue?.count {
                 config.forwards = ports
@@ -133,9 +165,21 @@ public enum ConfigParser {
                 issues.append(ConfigIssue(field: "forwards", problem: "must be a list of port numbers"))
             }
         }
-        issues += validate(config).filter { issue in !issues.contains { $0.field == issue.field } }
-        guard issues.isEmpty else { throw ConfigError(path: path, reason: .invalid(issues)) }
-        return config
+        if let value = dict["extraSSHKeyPaths"], value != .null {
+            let paths = value.arrayValue?.compactMap(\.stringValue)
+            if let paths, paths.count == value.arrayValue?.count {
+                config.extraSSHKeyPaths = paths.isEmpty ? nil : paths
+            } else {
+                issues.append(ConfigIssue(field: "extraSSHKeyPaths", problem: "must be a list of private key paths"))
+            }
+        }
+        let invalid = validate(config)
+        issues += invalid.filter { issue in !issues.contains { $0.field == issue.field } }
+        // A value that was read but breaks a rule goes back to its default too, so what is
+        // returned is a configuration that validates once the listed fields are replaced.
+        let defaults = AutopodConfig()
+        for issue in invalid { config.reset(issue.field, to: defaults) }
+        return (config, issues)
     }
 
     /// The most specific text a decoding error carries.
@@ -158,10 +202,8 @@ public enum ConfigParser {
         if let key = config.apiKey, key.isEmpty || key.contains(where: \.isWhitespace) {
             issues.append(ConfigIssue(field: "apiKey", problem: "must be a RunPod API key without spaces (or null)"))
         }
-        if !(config.apiBaseURL.hasPrefix("https://") || config.apiBaseURL.hasPrefix("http://"))
-            || URL(string: config.apiBaseURL)?.host == nil
-        {
-            issues.append(ConfigIssue(field: "apiBaseURL", problem: "\"\(config.apiBaseURL)\" is not an http(s) URL"))
+        if let problem = APIEndpoint.problem(config.apiBaseURL) {
+            issues.append(ConfigIssue(field: "apiBaseURL", problem: problem))
         }
         if let path = config.sshKeyPath, path.isEmpty {
             issues.append(ConfigIssue(field: "sshKeyPath", problem: "must be a path to a private key (or null)"))

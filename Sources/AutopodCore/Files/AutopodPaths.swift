@@ -25,11 +25,24 @@ public struct AutopodPaths: Sendable {
     public var tunnels: URL { home.appendingPathComponent("tunnels") }
     public var stateLock: URL { home.appendingPathComponent(".state.lock") }
 
-    /// Creates the home folder (0700) if needed and tightens its mode if it is looser.
+    /// Creates the home folder (0700) if needed, or checks the one there as OpenSSH's
+    /// StrictModes does (see `ensureDirectory`).
     public func ensureHome() throws {
         try Self.ensureDirectory(home)
     }
 
+    /// Checks the home and its subfolders that exist, without creating anything: a command
+    /// must not read a config or state another user could have planted.
+    public func checkHome() throws {
+        for folder in [home, logs, tunnels] where FileManager.default.fileExists(atPath: folder.path) {
+            try Self.checkPrivate(folder)
+        }
+    }
+
+    /// Creates the folder (0700) if needed. One that exists must be a folder owned by this user
+    /// and writable by no one else (the API key and pins live here: another user who could
+    /// write in it could plant files or swap them); a mode that lets others read it is
+    /// tightened to 0700, and a failure to do so is an error.
     public static func ensureDirectory(_ url: URL) throws {
         let manager = FileManager.default
         var isDirectory = false
@@ -38,7 +51,32 @@ public struct AutopodPaths: Sendable {
         } else if !isDirectory {
             throw FileProblem(path: url.path, reason: "it exists but is not a folder", fix: "move it away")
         }
-        chmod(url.path, 0o700)
+        try checkPrivate(url)
+    }
+
+    static func checkPrivate(_ url: URL) throws {
+        var info = stat()
+        guard stat(url.path, &info) == 0 else {
+            throw FileProblem(path: url.path, reason: "cannot check it (\(Posix.errorString()))", fix: "check its permissions")
+        }
+        guard info.st_mode & S_IFMT == S_IFDIR else {
+            throw FileProblem(path: url.path, reason: "it exists but is not a folder", fix: "move it away")
+        }
+        let me = geteuid()
+        guard info.st_uid == me else {
+            throw FileProblem(
+                path: url.path, reason: "it belongs to another user (uid \(info.st_uid)), who could read or plant autopod's files",
+                fix: "use a folder of your own: set AUTOPOD_HOME to a new path, or remove this one")
+        }
+        guard info.st_mode & 0o022 == 0 else {
+            throw FileProblem(
+                path: url.path,
+                reason: "other users can write in it (mode \(String(info.st_mode & 0o777, radix: 8))), so they could plant or swap autopod's files",
+                fix: "check its contents, then run `chmod 700 \(url.path)`")
+        }
+        if info.st_mode & 0o077 != 0 && chmod(url.path, 0o700) != 0 {
+            throw FileProblem(path: url.path, reason: "cannot make it private (\(Posix.errorString()))", fix: "run `chmod 700 \(url.path)`")
+        }
     }
 
     public static func userHome(_ environment: Environment = .process) -> URL {

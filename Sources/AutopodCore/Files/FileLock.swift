@@ -36,7 +36,8 @@ public final class FileLock {
     }
 
     private static func openLockFile(_ path: URL) throws -> Int32 {
-        let fd = open(path.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        // O_NOFOLLOW: a link planted under the lock's name is not followed.
+        let fd = open(path.path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else {
             throw FileProblem(path: path.path, reason: "cannot open lock file", fix: "check permissions on \(path.deletingLastPathComponent().path)")
         }

@@ -8,7 +8,7 @@ import FoundationEssentials
 public struct GuardFacts: Sendable, Equatable {
     /// The pod's name, put back after a stop that renamed it.
     public var podName: String
-    /// Dollars per hour while the pod runs.
+    /// Dollars per hour while the pod runs: its GPUs and its disks.
     public var ratePerHour: Double
     /// Dollars the pod has cost so far.
     public var spent: Double
@@ -22,7 +22,8 @@ public struct GuardFacts: Sendable, Equatable {
         self.runtime = runtime
     }
 
-    /// The facts autopod has for `view` at `now`: its recorded price and cost, and the current
+    /// The facts autopod has for `view` at `now`: its cost so far and its rate while running,
+    /// storage included in both (as `autopod list` and `cost` count them), and the current
     /// run's length from its open running interval or RunPod's uptime, whichever is longer.
     public static func of(_ view: PodView, now: Date) -> GuardFacts {
         var runSeconds = 0.0
@@ -33,7 +34,8 @@ public struct GuardFacts: Sendable, Equatable {
             runSeconds = max(runSeconds, Double(uptime))
         }
         return GuardFacts(
-            podName: view.record.name, ratePerHour: view.record.pricePerHour, spent: view.cost,
+            podName: view.record.name,
+            ratePerHour: view.record.pricePerHour + StoragePrice.perSecondRunning(view.record.storage) * 3600, spent: view.cost,
             runtime: .milliseconds(Int64((runSeconds * 1000).rounded())))
     }
 

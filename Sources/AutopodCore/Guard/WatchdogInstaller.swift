@@ -1,6 +1,5 @@
 import AutopodSupport
 import FoundationEssentials
-import SSHKit
 
 /// Installs, updates or switches off a pod's watchdog with one shell command run over the SSH
 /// session autopod already has (an exec channel). Idempotent: a watchdog already running with
@@ -50,18 +49,18 @@ public struct WatchdogInstaller: Sendable {
             "GPU_BUSY=\(gpuBusyPercent)",
             "CPU_BUSY=\(cpuBusyPercent)",
             "IO_BUSY=\(connectionBusyBytesPerSecond)",
-            "NAME=" + ShellWord.quoted(JSONText.escaped(facts.podName)),
-            "IDLE_TEXT=" + ShellWord.quoted(settings.idleText),
-            "RUNTIME_TEXT=" + ShellWord.quoted(settings.runtimeText),
-            "BUDGET_TEXT=" + ShellWord.quoted(settings.budgetText),
-            "RESUME=" + ShellWord.quoted("`autopod start \(facts.podName)`"),
+            "NAME=" + RemoteCommandLine.quote(JSONText.escaped(facts.podName)),
+            "IDLE_TEXT=" + RemoteCommandLine.quote(settings.idleText),
+            "RUNTIME_TEXT=" + RemoteCommandLine.quote(settings.runtimeText),
+            "BUDGET_TEXT=" + RemoteCommandLine.quote(settings.budgetText),
+            "RESUME=" + RemoteCommandLine.quote("`autopod start \(facts.podName)`"),
         ]
         return lines.joined(separator: "\n") + "\n"
     }
 
     /// The command for an exec channel, in the pod's environment (RunPod's /etc/rp_environment).
     public var command: String {
-        RunPodEnvironment.wrap(Self.preamble(volumePath: volumePath) + (settings.isOff ? Self.switchOff : install))
+        RemoteCommandLine.wrapped(Self.preamble(volumePath: volumePath) + (settings.isOff ? Self.switchOff : install))
     }
 
     private var install: String {
@@ -128,7 +127,7 @@ public struct WatchdogInstaller: Sendable {
 
     /// Prints the watchdog's `status` (its last check), if there is one.
     public static func statusCommand(volumePath: String) -> String {
-        RunPodEnvironment.wrap(
+        RemoteCommandLine.wrapped(
             """
             \(directory(volumePath: volumePath))cat "$D/status" 2>/dev/null
 
@@ -139,7 +138,7 @@ public struct WatchdogInstaller: Sendable {
     /// /workspace mount), else in the container's home.
     private static func directory(volumePath: String) -> String {
         """
-        V=${RUNPOD_SIM_VOLUME:-\(ShellWord.quoted(volumePath))}
+        V=${RUNPOD_SIM_VOLUME:-\(RemoteCommandLine.quote(volumePath))}
         if [ -d "$V" ] && [ -w "$V" ]; then B=$V; else B=${HOME:-/root}; fi
         D=$B/.autopod/guard/${RUNPOD_POD_ID:-none}
 
@@ -210,14 +209,6 @@ public struct GuardStopRecord: Sendable, Equatable {
         let words = line.trimmingSpaces().split(separator: " ", maxSplits: 2).map(String.init)
         guard words.count == 3, let epoch = Double(words[0]), let action = GuardAction(rawValue: words[1]) else { return nil }
         self.init(at: Date(timeIntervalSince1970: epoch), action: action, reason: words[2])
-    }
-}
-
-/// Words for a POSIX shell command line.
-enum ShellWord {
-    /// `text` in single quotes, any single quote in it closed, escaped and reopened.
-    static func quoted(_ text: String) -> String {
-        "'" + text.replacing("'", with: "'\\''") + "'"
     }
 }
 

@@ -33,13 +33,16 @@ private final class EasyHandle {
 
     /// Collects what libcurl delivers through its C callbacks.
     private final class Sink {
+        let limit: Int
+        var overflowed = false
+        init(limit: Int) { self.limit = limit }
         var body = Data()
         var headers: [String: String] = [:]
     }
 
     func perform(_ request: HTTPRequest, userAgent: String) throws(HTTPError) -> HTTPResponse {
         curl_easy_reset(curl)
-        let sink = Sink()
+        let sink = Sink(limit: request.maxReplyBytes)
         var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         var headerList: UnsafeMutablePointer<curl_slist>? = nil
         defer { curl_slist_free_all(headerList) }
@@ -61,6 +64,13 @@ private final class EasyHandle {
                     _ = ccurl_setopt_long(curl, CURLOPT_TIMEOUT_MS, Int(request.timeout.pollMilliseconds))
                     _ = ccurl_setopt_long(curl, CURLOPT_TCP_NODELAY, 1)
                     _ = ccurl_setopt_long(curl, CURLOPT_TCP_KEEPALIVE, 1)
+                    // A declared length over the cap fails before the body; an undeclared one is
+                    // cut off by the write callback.
+                    _ = ccurl_setopt_off(curl, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(request.maxReplyBytes))
+                    // The API key rides in headers: https only (http is allowed to loopback by
+                    // `APIEndpoint` before a request is made), never redirected elsewhere.
+                    _ = ccurl_setopt_string(curl, CURLOPT_PROTOCOLS_STR, "https,http")
+                    _ = ccurl_setopt_string(curl, CURLOPT_REDIR_PROTOCOLS_STR, "https")
                     _ = ccurl_setopt_pointer(curl, CURLOPT_ERRORBUFFER, errorPointer.baseAddress)
                     _ = ccurl_setopt_slist(curl, CURLOPT_HTTPHEADER, headerList)
                     switch request.method {
@@ -80,8 +90,12 @@ private final class EasyHandle {
                     _ = ccurl_setopt_write_function(curl) { data, size, count, context in
                         let length = size * count
                         guard let data, let context else { return 0 }
-                        Unmanaged<Sink>.fromOpaque(context).takeUnretainedValue().body
-                            .append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: length)
+                        let sink = Unmanaged<Sink>.fromOpaque(context).takeUnretainedValue()
+                        guard sink.body.count + length <= sink.limit else {
+                            sink.overflowed = true
+                            return 0
+                        }
+                        sink.body.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: length)
                         return length
                     }
                     _ = ccurl_setopt_pointer(curl, CURLOPT_HEADERDATA, context)
@@ -103,6 +117,11 @@ private final class EasyHandle {
             }
         }
 
+        if sink.overflowed || code == CURLE_FILESIZE_EXCEEDED {
+            throw HTTPError(
+                kind: .tooLarge, curlCode: Int(code.rawValue), message: Self.size(request.maxReplyBytes),
+                url: Redactor.urlWithoutQuery(request.url))
+        }
         guard code == CURLE_OK else {
             let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
@@ -113,6 +132,10 @@ private final class EasyHandle {
         var status = 0
         _ = ccurl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
         return HTTPResponse(status: status, headers: sink.headers, body: sink.body)
+    }
+
+    private static func size(_ bytes: Int) -> String {
+        bytes >= 1 << 20 && bytes % (1 << 20) == 0 ? "\(bytes >> 20) MB" : "\(bytes) bytes"
     }
 
     private static func kind(of code: CURLcode) -> HTTPError.Kind {

@@ -38,7 +38,8 @@ public struct HTTPClient: Sendable {
                 retryable = RetryPolicy.isRetryable(status: response.status)
                 retryAfter = response.retryAfter
             case .failure(let error):
-                retryable = error.kind != .request
+                // A reply over the size cap would only be as large again.
+                retryable = error.kind != .request && error.kind != .tooLarge
             }
             // Real time, or the waits asked for when sleeping is simulated, whichever is more.
             let elapsed = max(started.elapsed, waited)

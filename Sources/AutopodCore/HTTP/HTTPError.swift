@@ -9,8 +9,11 @@ public struct HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
         case timeout
         /// The connection broke after the request may have been sent.
         case transfer
-        /// The request itself was unusable (bad URL, libcurl setup).
+        /// The request itself was unusable (bad URL, libcurl setup), or its URL was refused
+        /// (a scheme other than https, or http to a host other than this machine).
         case request
+        /// The reply was larger than `HTTPRequest.maxReplyBytes` and was not read further.
+        case tooLarge
     }
 
     public let kind: Kind
@@ -28,7 +31,7 @@ public struct HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Whether the server may have received and acted on the request.
-    public var requestMayHaveArrived: Bool { kind == .timeout || kind == .transfer }
+    public var requestMayHaveArrived: Bool { kind == .timeout || kind == .transfer || kind == .tooLarge }
 
     public var description: String {
         let what: String
@@ -37,6 +40,9 @@ public struct HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
         case .timeout: what = "no answer from \(url) in time"
         case .transfer: what = "the connection to \(url) broke"
         case .request: what = "could not send the request to \(url)"
+        case .tooLarge:
+            return "the reply from \(url) was larger than \(message); autopod stopped reading it (an API reply is far smaller, "
+                + "so check RUNPOD_API_BASE_URL and apiBaseURL)"
         }
         return "\(what): \(message) (curl error \(curlCode)); check the network and try again"
     }

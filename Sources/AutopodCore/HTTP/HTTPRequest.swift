@@ -11,6 +11,11 @@ public struct HTTPRequest: Sendable {
     public var timeout: Duration
     /// Time allowed to establish the connection.
     public var connectTimeout: Duration
+    /// The largest reply body read. RunPod's replies are kilobytes; a server sending a gigabyte
+    /// would otherwise be held in memory whole.
+    public var maxReplyBytes: Int = HTTPRequest.defaultMaxReplyBytes
+
+    public static let defaultMaxReplyBytes = 16 << 20
 
     public init(
         method: String = "GET", url: String, headers: [String: String] = [:], body: Data = Data(),
@@ -63,7 +68,9 @@ public struct HTTPResponse: Sendable {
             let month = months.firstIndex(of: String(parts[2])), let year = Int(parts[3])
         else { return nil }
         let clock = parts[4].split(separator: ":").compactMap { Int($0) }
-        guard clock.count == 3, (1...31).contains(day), (0...23).contains(clock[0]), (0...59).contains(clock[1]),
+        // The year is the server's text: outside four digits it is not a date (and would not
+        // fit tm_year), so the header is ignored, as RFC 9110 says of an invalid Retry-After.
+        guard clock.count == 3, (1970...9999).contains(year), (1...31).contains(day), (0...23).contains(clock[0]), (0...59).contains(clock[1]),
             (0...60).contains(clock[2])
         else { return nil }
         var fields = tm()

@@ -20,27 +20,31 @@ public struct Redactor: Sendable {
 
     /// Each pattern with its replacement, made of capture groups and the mask. Regex is not
     /// Sendable, so the compiled rules are reached only under their lock.
-    private static let rules = LockedValue<[(Regex<AnyRegexOutput>, [ReplacementPart])]>({
-        let sensitiveName = "[A-Za-z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD)[A-Za-z0-9_]*"
-        let patterns: [(String, [ReplacementPart])] = [
-            // Authorization: Bearer xxx / Basic xxx (headers, curl-style dumps)
-            (#"(?i)(authorization\s*[:=]\s*"?(?:bearer|basic|token)?\s*)[^\s",}]+"#, [.group(1), .mask]),
-            (#"(?i)(\bbearer\s+)[A-Za-z0-9._~+/=-]{8,}"#, [.group(1), .mask]),
-            // api_key=... in query strings and forms
-            (#"(?i)((?:api[_-]?key|access[_-]?token|token)=)[^&\s"']+"#, [.group(1), .mask]),
-            // NAME=value where NAME looks secret (env lists, shell lines)
-            (#"(?i)\b("# + sensitiveName + #"=)([^\s"',;&]+)"#, [.group(1), .mask]),
-            // "NAME": "value" in JSON
-            (#"(?i)("[A-Za-z0-9_]*(?:key|token|secret|password|passwd)[A-Za-z0-9_]*"\s*:\s*")[^"]*(")"#, [.group(1), .mask, .group(2)]),
-            // GraphQL env objects: {key: "NAME", value: "..."}
-            (#"(?i)(key\s*:\s*\\?"[A-Za-z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD)[A-Za-z0-9_]*\\?"\s*,\s*value\s*:\s*\\?")[^"\\]*"#, [.group(1), .mask]),
-            // RunPod API keys (rpa_...) and long opaque tokens that follow "key"
-            (#"\brpa_[A-Za-z0-9]{16,}\b"#, [.mask]),
-        ]
-        return patterns.map { (try! Regex($0.0), $0.1) }
-    }())
+    private static let rules = LockedValue<[(Regex<AnyRegexOutput>, [ReplacementPart])]>(
+        {
+            let sensitiveName = "[A-Za-z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD)[A-Za-z0-9_]*"
+            let patterns: [(String, [ReplacementPart])] = [
+                // Authorization: Bearer xxx / Basic xxx (headers, curl-style dumps)
+                (#"(?i)(authorization\s*[:=]\s*"?(?:bearer|basic|token)?\s*)[^\s",}]+"#, [.group(1), .mask]),
+                (#"(?i)(\bbearer\s+)[A-Za-z0-9._~+/=-]{8,}"#, [.group(1), .mask]),
+                // api_key=... in query strings and forms
+                (#"(?i)((?:api[_-]?key|access[_-]?token|token)=)[^&\s"']+"#, [.group(1), .mask]),
+                // NAME=value where NAME looks secret (env lists, shell lines)
+                (#"(?i)\b("# + sensitiveName + #"=)([^\s"',;&]+)"#, [.group(1), .mask]),
+                // "NAME": "value" in JSON
+                (#"(?i)("[A-Za-z0-9_]*(?:key|token|secret|password|passwd)[A-Za-z0-9_]*"\s*:\s*")[^"]*(")"#, [.group(1), .mask, .group(2)]),
+                // GraphQL env objects: {key: "NAME", value: "..."}
+                (#"(?i)(key\s*:\s*\\?"[A-Za-z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD)[A-Za-z0-9_]*\\?"\s*,\s*value\s*:\s*\\?")[^"\\]*"#, [.group(1), .mask]),
+                // RunPod API keys (rpa_...) and long opaque tokens that follow "key"
+                (#"\brpa_[A-Za-z0-9]{16,}\b"#, [.mask]),
+            ]
+            return patterns.map { (try! Regex($0.0), $0.1) }
+        }())
 
-    private enum ReplacementPart { case group(Int), mask }
+    private enum ReplacementPart {
+        case group(Int)
+        case mask
+    }
 
     /// Words every pattern below needs to match; text with none of them skips the regular
     /// expressions, which cost more to compile than a short command spends on anything else.

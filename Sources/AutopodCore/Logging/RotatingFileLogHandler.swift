@@ -43,12 +43,13 @@ public final class RotatingLogFile: Sendable {
     }
 
     private func openFile(_ file: inout OpenFile) {
-        let manager = FileManager.default
-        try? AutopodPaths.ensureDirectory(url.deletingLastPathComponent())
-        if !manager.fileExists(atPath: url.path) {
-            _ = manager.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600])
+        // No log at all rather than one in a folder another user controls, or through a link.
+        guard (try? AutopodPaths.ensureDirectory(url.deletingLastPathComponent())) != nil else {
+            file.fd = -1
+            file.size = 0
+            return
         }
-        file.fd = open(url.path, O_WRONLY | O_APPEND | O_CLOEXEC)
+        file.fd = open(url.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         file.size = file.fd >= 0 ? Int(lseek(file.fd, 0, SEEK_END)) : 0
     }
 

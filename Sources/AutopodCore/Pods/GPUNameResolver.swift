@@ -32,7 +32,8 @@ public struct GPUNameResolver: Sendable {
         if same.count > 1 { throw .ambiguous(name: name, candidates: same) }
 
         // "H100" means any of "H100 SXM", "H100 PCIe", ...: the start of the short name, or
-        // part of the id.
+        // part of the id. One letter is too little to mean a GPU ("n" is in many ids).
+        guard key.count > 1 else { throw .unknown(name: name, known: types.map(\.displayName)) }
         let partial = types.filter {
             Self.normalize($0.displayName).hasPrefix(key) || Self.normalize($0.id).contains(key)
         }

@@ -25,9 +25,9 @@ public struct HandshakeProbe: SSHReadinessProbe {
         } catch {
             switch error.kind {
             case .hostKeyChanged, .unsupportedKey, .keyFile, .knownHostsFile, .authentication:
-                throw SSHProbeRefusal(error.description)
+                throw SSHProbeRefusal(error.userMessage)
             default:
-                return error.description
+                return error.userMessage
             }
         }
     }

@@ -61,7 +61,7 @@ public enum LaunchError: Error, Sendable, CustomStringConvertible {
             return "interrupted before any pod was created"
         case .unrecorded(let id, let name, let reason):
             return "pod \(name) (\(id)) was created and is billing, but autopod could not record it: \(reason). "
-                + "Fix that, then `autopod list` picks the pod up from your account; `autopod kill \(id)` ends it."
+                + "Fix that, then `autopod list` picks the pod up from your account; `autopod kill \(TerminalText.shellWord(id))` ends it."
         }
     }
 }

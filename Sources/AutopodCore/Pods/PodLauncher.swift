@@ -193,7 +193,8 @@ public struct PodLauncher: Sendable {
             id: pod.id, name: pod.name.isEmpty ? name : pod.name, gpuTypeId: candidate.type.id,
             gpuDisplayName: candidate.type.displayName, gpuCount: options.gpuCount, cloudType: options.cloud,
             pricePerHour: price, createdAt: created, createdByAutopod: true, imageName: options.image,
-            lastStatus: pod.desiredStatus)
+            lastStatus: pod.desiredStatus,
+            storage: PodStorage(containerDiskGB: options.containerDiskGB, volumeGB: options.volumeGB))
         // RunPod bills from placement, so the running time starts now.
         record.markRunning(at: created)
         let stored = record
@@ -207,6 +208,7 @@ public struct PodLauncher: Sendable {
                 merged.gpuDisplayName = stored.gpuDisplayName
                 merged.cloudType = stored.cloudType
                 if stored.pricePerHour > 0 { merged.pricePerHour = stored.pricePerHour }
+                merged.storage = stored.storage
                 state.upsert(merged)
             } else {
                 state.upsert(stored)

@@ -39,13 +39,22 @@ public struct PodManager: Sendable {
         let time = now()
         // The lock is taken only now, not across the API calls, so a slow RunPod does not hold
         // up other autopod processes; the snapshot spares decoding the file a second time.
-        let state = try store.update(from: snapshot) { state in
+        let state = try store.update(from: snapshot, readOnlyIfNewer: true) { state in
             PodReconciler.reconcile(&state, remote: known, gone: gone, now: time)
             return state
         }
         return state.pods
             .filter { includeTerminated || !$0.isTerminated }
             .map { record in PodView(record: record, remote: known.first { $0.id == record.id }, now: time) }
+    }
+
+    /// `view` with the pod's own reading when the list left details out (GraphQL's list has no
+    /// utilisation; its single-pod query does). A pod that is not running has none to add.
+    public func detailed(_ view: PodView) throws -> PodView {
+        guard view.status == .running, view.remote?.utilization == nil, let pod = try provider.pod(id: view.record.id) else {
+            return view
+        }
+        return PodView(record: view.record, remote: pod, now: now())
     }
 
     /// The pods as last recorded, without asking the account (for when it cannot be reached).
@@ -82,6 +91,7 @@ public struct PodManager: Sendable {
 
     /// Stops the pod (the volume is kept and still billed) and closes its running interval.
     public func stop(_ view: PodView) throws -> PodRecord {
+        try store.requireWritable()
         do {
             try provider.stopPod(id: view.record.id)
         } catch {
@@ -103,6 +113,7 @@ public struct PodManager: Sendable {
 
     /// Resumes a stopped pod on its host. "Not enough free GPUs" comes back as `StartError`.
     public func start(_ view: PodView) throws -> PodRecord {
+        try store.requireWritable()
         let pod: RemotePod
         do {
             pod = try provider.resumePod(id: view.record.id, gpuCount: max(1, view.record.gpuCount))
@@ -135,10 +146,12 @@ public struct PodManager: Sendable {
     /// Marks a pod the account no longer runs as terminated in pods.json.
     @discardableResult
     public func recordTerminated(id: String) throws -> PodRecord? {
-        // A later pod may get the same address and port: its new key must not look like an attack.
-        PodSSH.forget(podID: id, paths: store.paths)
+        // Pins are per pod id, so a later pod at the same address is a first contact; the
+        // tombstone keeps this id from ever being pinned again.
+        PodSSH.bury(podID: id, paths: store.paths)
         let time = now()
-        return try store.update { state in
+        // A pods.json from a newer autopod is not written; that autopod sees the pod gone.
+        return try store.update(readOnlyIfNewer: true) { state in
             state.update(id: id) {
                 $0.markTerminated(at: time)
                 $0.guardStop = nil
@@ -221,8 +234,8 @@ public enum StartError: Error, Sendable, CustomStringConvertible {
             return """
                 \(name) cannot start: \(message)
                 A stopped pod can only start on the machine it was on, and that machine's GPUs are rented out now. You can:
-                  - wait and retry `autopod start \(name)` later (GPUs free up as other rentals end), or
-                  - `autopod kill \(name)` and `autopod connect` anew on any free machine. Data on the pod's volume is kept only until kill: copy out what you need first.
+                  - wait and retry `autopod start \(TerminalText.shellWord(name))` later (GPUs free up as other rentals end), or
+                  - `autopod kill \(TerminalText.shellWord(name))` and `autopod connect` anew on any free machine. Data on the pod's volume is kept only until kill: copy out what you need first.
                 """
         }
     }

@@ -65,11 +65,16 @@ public enum PodReconciler {
         if pod.isRunning {
             record.markRunning(at: now)
             if let endpoint = pod.sshEndpoint { record.endpoint = endpoint }
-        } else {
+        } else if pod.isStopped {
             record.markStopped(at: now)
         }
         // A pod found on the account may have had no price yet; keep the first real one.
         if record.pricePerHour == 0, let price = pod.costPerHr, price > 0 { record.pricePerHour = price }
         if record.imageName == nil { record.imageName = pod.imageName }
+        // The account's sizes win: a volume can be resized after autopod recorded it.
+        if let storage = pod.storage {
+            record.storage.containerDiskGB = storage.containerDiskGB
+            record.storage.volumeGB = storage.volumeGB
+        }
     }
 }

@@ -36,6 +36,15 @@ public struct PodRecord: Encodable, Sendable, Equatable {
     /// intervals now means autopod saw the pod stop and start, and containers make a new host
     /// key on every start.
     public var hostKeyPinnedRun: Int?
+    /// The disks the pod is billed for; empty in records written before autopod kept them
+    /// (their storage then counts as nothing).
+    public var storage: PodStorage
+    /// The pod's start time as RunPod reported it at the last successful host-key check. A
+    /// later start reported now proves a restart (done here or anywhere else) since then.
+    public var hostKeyCheckedStart: Date?
+    /// When the host key was last checked successfully; an uptime RunPod reports that is
+    /// shorter than the time since then also proves a restart.
+    public var hostKeyCheckedAt: Date?
     /// The guard autopod last put in force on the pod (see `PodGuard`); nil until autopod
     /// first reaches the pod, when the config's defaults apply.
     public var guardSettings: GuardSettings?
@@ -46,7 +55,8 @@ public struct PodRecord: Encodable, Sendable, Equatable {
     public init(
         id: String, name: String, gpuTypeId: String, gpuDisplayName: String, gpuCount: Int, cloudType: CloudType,
         pricePerHour: Double, createdAt: Date, intervals: [RunningInterval] = [], endpoint: PodEndpoint? = nil,
-        createdByAutopod: Bool = true, terminatedAt: Date? = nil, imageName: String? = nil, lastStatus: String? = nil
+        createdByAutopod: Bool = true, terminatedAt: Date? = nil, imageName: String? = nil, lastStatus: String? = nil,
+        storage: PodStorage = .none
     ) {
         self.id = id
         self.name = name
@@ -62,6 +72,7 @@ public struct PodRecord: Encodable, Sendable, Equatable {
         self.terminatedAt = terminatedAt
         self.imageName = imageName
         self.lastStatus = lastStatus
+        self.storage = storage
     }
 
     public var isTerminated: Bool { terminatedAt != nil }

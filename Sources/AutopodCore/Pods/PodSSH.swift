@@ -12,13 +12,19 @@ public struct PodSSH: Sendable {
     public let paths: AutopodPaths
     public let provider: any CloudProvider
     public let store: PodStateStore
-    /// `--accept-new-host-key`: replace a changed key deliberately.
-    public var acceptNewHostKey = false
+    /// `--accept-new-host-key` / `--accept-host-key FP`: one replacement the user allowed,
+    /// shared by every copy of this value (a tunnel reconnects many times) and spent on use.
+    public var hostKeyAllowance = HostKeyAllowance(nil)
+    /// The pod as `currentEndpoint` last read it, for `verifyHostKey`'s restart evidence
+    /// (shared by copies, as the tunnel resolves and verifies through the same value).
+    private let lastReading = LockedValue<RemotePod?>(nil)
     public var options = SSHSessionOptions()
     /// Asked for an encrypted key's passphrase; the CLI prompts without echo.
     public var passphrase: @Sendable (String) -> String? = { _ in nil }
     /// Told about first contact and key replacement, for the user to see.
     public var notice: @Sendable (String) -> Void = { _ in }
+    /// Keys given for this run (`-i KEY`), offered before the configured ones.
+    public var identityFiles: [String] = []
     private let logger = Logger(label: "autopod.ssh")
 
     public init(
@@ -34,7 +40,11 @@ public struct PodSSH: Sendable {
     }
 
     public var credentials: SSHCredentials {
-        SSHCredentials(keyFiles: config.sshKeyPath.map { [$0] } ?? [], useAgent: true)
+        // The keys given on the command line, then the configured key, then the earlier keys that
+        // pods started before a key change still know; the agent after them all.
+        var files: [String] = []
+        for path in identityFiles + config.sshKeyPaths where !files.contains(path) { files.append(path) }
+        return SSHCredentials(keyFiles: files, useAgent: true)
     }
 
     public var knownHosts: KnownHostsFile { KnownHostsFile(path: paths.knownHosts.path) }
@@ -51,8 +61,9 @@ public struct PodSSH: Sendable {
         guard let pod else {
             throw SSHError(.endpointGone, "\(podName) no longer exists (terminated).")
         }
+        lastReading.set(pod)
         guard pod.isRunning else {
-            throw SSHError(.connect, "\(podName) is \(pod.desiredStatus.lowercased()); waiting for it to run again (`autopod start \(podName)`).")
+            throw SSHError(.connect, "\(podName) is \(pod.desiredStatus.lowercased()); waiting for it to run again (`autopod start \(TerminalText.shellWord(podName))`).")
         }
         guard let endpoint = pod.sshEndpoint else {
             throw SSHError(.connect, "\(podName) has no public SSH port yet; it may still be starting.")
@@ -64,18 +75,28 @@ public struct PodSSH: Sendable {
         return SSHEndpoint(host: endpoint.host, port: endpoint.port, user: config.sshUser)
     }
 
-    /// Checks the host key against the pod's pin: first contact pins it, a key changed after a
-    /// stop and start that autopod saw replaces it, any other change is refused.
+    /// Checks the host key against the pod's pin: first contact pins it; a key changed after a
+    /// restart that autopod saw or that the API proves replaces it, once per restart; a change
+    /// the user allowed replaces it once; any other change is refused. After every successful
+    /// check the markers (run, start time, check time) move to now, whatever the outcome.
     public func verifyHostKey(_ endpoint: SSHEndpoint, _ key: SSHHostKey) throws(SSHError) {
         let snapshot = try? store.snapshot()
         let record = snapshot?.state.record(id: podID)
         let runs = record?.intervals.count ?? 0
-        let restartSeen = record.map { ($0.hostKeyPinnedRun ?? runs) < runs } ?? false
-        let verdict = try knownHosts.verify(
-            podID: podID, endpoint: endpoint, presented: key, restartSeenSincePinned: restartSeen,
-            acceptNew: acceptNewHostKey)
-        if verdict.outcome == .pinned || verdict.outcome == .replaced || record?.hostKeyPinnedRun == nil {
-            _ = try? store.update(from: snapshot) { state in state.update(id: podID) { $0.hostKeyPinnedRun = runs } }
+        let remote = lastReading.current ?? ((try? provider.pod(id: podID)) ?? nil)
+        let now = Date()
+        let evidence = RestartEvidence.since(lastCheck: record, remote: remote, now: now)
+        let verdict = try hostKeyAllowance.withAllowance { (accept) throws(SSHError) -> (HostKeyVerdict, used: Bool) in
+            let verdict = try knownHosts.verify(
+                podID: podID, endpoint: endpoint, presented: key, restartEvidence: evidence, accept: accept)
+            return (verdict, verdict.acceptedByUser)
+        }
+        _ = try? store.update(from: snapshot) { state in
+            state.update(id: podID) { record in
+                record.hostKeyPinnedRun = runs
+                record.hostKeyCheckedAt = now
+                if let started = remote?.lastStartedAt { record.hostKeyCheckedStart = started }
+            }
         }
         if let message = verdict.notice { notice(message) }
         logger.debug("host key", metadata: ["pod": "\(podID)", "outcome": "\(verdict.outcome.rawValue)", "fingerprint": "\(verdict.fingerprint)"])
@@ -90,8 +111,11 @@ public struct PodSSH: Sendable {
         return session
     }
 
-    /// Forgets the pod's host key, so a later pod on the same address is not taken for an attacker.
-    public static func forget(podID: String, paths: AutopodPaths) {
-        _ = try? KnownHostsFile(path: paths.knownHosts.path).forget(podID: podID)
+    /// Leaves a tombstone for a terminated pod's id in place of its pins, so nothing answering
+    /// at its old address is ever pinned for it (a tunnel may still be running, and the API may
+    /// show the pod as running for a moment).
+    public static func bury(podID: String, paths: AutopodPaths) {
+        _ = try? KnownHostsFile(path: paths.knownHosts.path).bury(
+            podID: podID, note: "terminated=" + ISO8601Timestamp.format(Date(), milliseconds: false))
     }
 }

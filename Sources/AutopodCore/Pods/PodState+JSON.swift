@@ -28,6 +28,9 @@ extension PodRecord {
             terminatedAt: try json.optional("terminatedAt", Self.dateKind, Date.init(json:)),
             imageName: try json.optionalString("imageName"), lastStatus: try json.optionalString("lastStatus"))
         hostKeyPinnedRun = try json.optionalInt("hostKeyPinnedRun")
+        storage = try json.optionalObject("storage", PodStorage.init(json:)) ?? .none
+        hostKeyCheckedStart = try json.optional("hostKeyCheckedStart", Self.dateKind, Date.init(json:))
+        hostKeyCheckedAt = try json.optional("hostKeyCheckedAt", Self.dateKind, Date.init(json:))
         guardSettings = try json.optionalObject("guardSettings", GuardSettings.init(json:))
         guardStop = try json.optionalString("guardStop")
     }
@@ -61,6 +64,14 @@ extension PendingCreate {
     }
 }
 
+extension PodStorage {
+    init(json: JSONObjectReader) throws(JSONShapeError) {
+        self.init(
+            containerDiskGB: try json.optionalInt("containerDiskGB") ?? 0, volumeGB: try json.optionalInt("volumeGB") ?? 0,
+            networkVolumeGB: try json.optionalInt("networkVolumeGB") ?? 0)
+    }
+}
+
 extension PodEndpoint {
     init(json: JSONObjectReader) throws(JSONShapeError) {
         self.init(host: try json.string("host"), port: try json.int("port"))
@@ -78,9 +89,10 @@ extension Date {
     /// The forms autopod writes, read by hand; others (a hand-edited file) by the format styles.
     fileprivate init?(json: JSONValue) {
         guard let text = json.stringValue else { return nil }
-        guard let date = ISO8601Timestamp.parse(text)
-            ?? (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
-            ?? (try? Date.ISO8601FormatStyle().parse(text))
+        guard
+            let date = ISO8601Timestamp.parse(text)
+                ?? (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
+                ?? (try? Date.ISO8601FormatStyle().parse(text))
         else { return nil }
         self = date
     }

@@ -22,8 +22,12 @@ public struct PodStateStore: Sendable {
     /// Runs `change` on the current state under the state lock and writes the result.
     /// `earlier`: a snapshot taken before the lock; when the file still holds the same bytes its
     /// state is used as is (decoding costs far more than reading and comparing the file).
+    /// `readOnlyIfNewer`: for a file a newer autopod wrote, run `change` without saving (a
+    /// command that only shows pods) instead of refusing (one that must record what it did).
     @discardableResult
-    public func update<T>(from earlier: PodStateSnapshot? = nil, _ change: (inout PodState) throws -> T) throws -> T {
+    public func update<T>(
+        from earlier: PodStateSnapshot? = nil, readOnlyIfNewer: Bool = false, _ change: (inout PodState) throws -> T
+    ) throws -> T {
         try paths.ensureHome()
         return try FileLock.withLock(paths.stateLock) {
             // Read under the lock even with a snapshot: another process may have written since.
@@ -34,14 +38,30 @@ public struct PodStateStore: Sendable {
             } else {
                 before = try decode(contents)
             }
+            // A file from a newer autopod is read, never written: its format may mean more than
+            // this autopod knows. Reading commands go on with the changes unsaved.
+            if before.version > PodStateFile.currentVersion {
+                guard readOnlyIfNewer else { throw PodStateError.newerVersion(path: paths.pods.path, version: before.version) }
+                var state = before
+                return try change(&state)
+            }
             var state = before
             let result = try change(&state)
             // Most `list` runs change nothing: skip the write and its fsyncs then.
             if state != before || contents == nil {
-                try AtomicFile.write(try Self.encode(state), to: paths.pods, mode: 0o600)
+                var data = try Self.encode(state)
+                if let contents, let kept = PodStateFile.keepingUnknownFields(of: contents, in: data) { data = kept }
+                try AtomicFile.write(data, to: paths.pods, mode: 0o600)
             }
             return result
         }
+    }
+
+    /// Throws when a newer autopod wrote `pods.json`, before a command does what it could not
+    /// record (stop, start). Ending a bill (`kill`) is never held up by it.
+    public func requireWritable() throws(PodStateError) {
+        let version = try load().version
+        if version > PodStateFile.currentVersion { throw PodStateError.newerVersion(path: paths.pods.path, version: version) }
     }
 
     /// The bytes of `pods.json`, or nil when there is no file yet.
@@ -99,8 +119,21 @@ public struct PodStateError: Error, Sendable, CustomStringConvertible {
         self.reason = reason
     }
 
+    /// A `pods.json` whose version is newer than this autopod's: it is only read.
+    static func newerVersion(path: String, version: Int) -> PodStateError {
+        var error = PodStateError(
+            path: path,
+            reason: "it was written by a newer autopod (file version \(version); this autopod writes version \(PodStateFile.currentVersion))")
+        error.advice = "This autopod only reads it, so as not to lose what the newer one recorded. Upgrade autopod to change pods."
+        return error
+    }
+
+    /// What to do about it; the default is for a file that cannot be parsed.
+    var advice =
+        "autopod has left the file untouched. Fix it by hand, or move it away "
+        + "(autopod then starts an empty list, and pods still on your account reappear in `autopod list`)."
+
     public var description: String {
-        "\(path) cannot be used: \(reason). autopod has left the file untouched. Fix it by hand, or move it away "
-            + "(autopod then starts an empty list, and pods still on your account reappear in `autopod list`)."
+        "\(path) cannot be used: \(reason). \(advice)"
     }
 }

@@ -32,7 +32,10 @@ public struct PodView: Sendable {
     public var remote: RemotePod?
     public var status: PodStatus
     public var runningSeconds: Double
-    public var cost: Double
+    /// Dollars so far, GPUs and storage.
+    public var cost: Double { costs.total }
+    /// Dollars so far, compute and storage apart.
+    public var costs: PodCost.Breakdown
 
     /// "stopped by autopod: idle 60 min" when the pod's guard stopped (or terminated) it.
     public var guardNote: String? {
@@ -46,6 +49,6 @@ public struct PodView: Sendable {
         self.status = PodStatus.of(remote: remote, record: record)
         let uptime = remote.flatMap { $0.isRunning ? $0.uptimeInSeconds : nil }
         self.runningSeconds = PodCost.runningSeconds(record, now: now, reportedUptime: uptime)
-        self.cost = PodCost.cost(record, now: now, reportedUptime: uptime)
+        self.costs = PodCost.breakdown(record, now: now, reportedUptime: uptime)
     }
 }

@@ -45,6 +45,12 @@ public enum ReadinessObservation: Sendable, Equatable {
         case "TERMINATED": return .gone
         default: return .exited(pod.lastStatusChange)
         }
+        // REST v2 says outright which step the pod is at; GraphQL leaves it to `runtime`.
+        switch pod.phase {
+        case .provisioning?: return .waiting(.placed)
+        case .starting?: return .waiting(.containerStarting)
+        default: break
+        }
         guard pod.hasRuntime else { return .waiting(.containerStarting) }
         if let endpoint = pod.sshEndpoint { return .portPublished(endpoint) }
         if pod.portMappings.contains(where: { $0.privatePort == 22 && !$0.isIpPublic }) {

@@ -53,7 +53,9 @@ public struct WaitDuration: Sendable, Hashable, CustomStringConvertible {
     /// `1h 05m`, `4m 10s`, `12s`: short and exact enough for a status line.
     public static func format(_ seconds: Double) -> String {
         let whole = Int(seconds.rounded(.down))
-        let hours = whole / 3600, minutes = whole % 3600 / 60, secs = whole % 60
+        let hours = whole / 3600
+        let minutes = whole % 3600 / 60
+        let secs = whole % 60
         if hours > 0 { return "\(hours)h \(minutes.zeroPadded(2))m" }
         if minutes > 0 { return "\(minutes)m \(secs.zeroPadded(2))s" }
         return "\(secs)s"

@@ -16,6 +16,9 @@ public enum RunPodAPIError: Error, Sendable, Equatable, CustomStringConvertible 
     case rejected(message: String)
     /// No answer: the request may or may not have arrived.
     case transport(HTTPError)
+    /// HTTP 404 or 410: the endpoint itself is gone (RunPod retires
+    /// GraphQL in early 2027). Nothing was carried out.
+    case gone(status: Int)
     /// The answer could not be read.
     case invalidResponse(String)
 
@@ -28,6 +31,9 @@ public enum RunPodAPIError: Error, Sendable, Equatable, CustomStringConvertible 
         case .transient(let message): return "RunPod had a temporary problem: \(message). Try again in a minute."
         case .rejected(let message): return "RunPod refused the request: \(message)"
         case .transport(let error): return error.description
+        case .gone(let status):
+            return "RunPod's GraphQL API is no longer there (HTTP \(status)); it was retired in 2027. "
+                + "Set AUTOPOD_API=rest (or auto), or `\"api\": \"rest\"` in config.json, to use REST v2."
         case .invalidResponse(let detail): return "RunPod's answer could not be read: \(detail)"
         }
     }
@@ -63,6 +69,10 @@ public struct GraphQLClient: Sendable {
     public func execute(
         _ query: String, variables: [String: JSONValue] = [:], policy: RetryPolicy
     ) throws(RunPodAPIError) -> JSONValue {
+        // The last guard before the key leaves: callers check the URL with a better message.
+        if let problem = APIEndpoint.problem(endpoint) {
+            throw .transport(HTTPError(kind: .request, curlCode: 0, message: problem, url: Redactor.urlWithoutQuery(endpoint)))
+        }
         let body = Data(utf8: JSONValue.object(["query": .string(query), "variables": .object(variables)]).serialized())
         let request = HTTPRequest(
             method: "POST", url: endpoint,
@@ -75,9 +85,14 @@ public struct GraphQLClient: Sendable {
         } catch {
             throw .transport(error)
         }
+        // -v shows which API each call used.
         logger.debug(
-            "graphql", metadata: ["status": "\(response.status)", "ms": "\(Int(started.elapsed.seconds * 1000))"])
+            "GraphQL \(Self.operationName(query)) → HTTP \(response.status)",
+            metadata: ["api": "graphql", "ms": "\(Int(started.elapsed.seconds * 1000))"])
         if response.status == 401 || response.status == 403 { throw .unauthorized(status: response.status) }
+        // GraphQL answers business errors with 200: a 404 or 410 is the endpoint itself, whatever
+        // the body says.
+        if response.status == 404 || response.status == 410 { throw .gone(status: response.status) }
         let reply = try? JSONValue.parse(response.body)
         let messages = reply?["errors"].arrayValue?.compactMap { $0["message"].stringValue } ?? []
         if let first = messages.first { throw Self.classify(first, status: response.status) }
@@ -90,14 +105,18 @@ public struct GraphQLClient: Sendable {
         return reply["data"]
     }
 
+    /// `Pods` of `query Pods { ... }`, for the log; the first field when the document is anonymous.
+    static func operationName(_ document: String) -> String {
+        let words = document.split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "_" })
+        guard let first = words.first else { return "?" }
+        if first == "query" || first == "mutation" { return words.dropFirst().first.map(String.init) ?? String(first) }
+        return String(first)
+    }
+
     /// Sorts RunPod's error messages into kinds, by the wording RunPod uses.
     public static func classify(_ message: String, status: Int) -> RunPodAPIError {
         let lower = message.lowercased()
-        if lower.contains("no longer any instances available") || lower.contains("not enough free gpus")
-            || lower.contains("does not have the resources") || lower.contains("no instances available")
-        {
-            return .capacity(message: message)
-        }
+        if RunPodWording.meansNoCapacity(message) { return .capacity(message: message) }
         if lower.contains("not found") || lower.contains("does not exist") || lower.contains("no pod") {
             return .notFound(message: message)
         }

@@ -47,7 +47,9 @@ public enum JSONValue: Sendable, Equatable, Codable {
 
     public var stringValue: String? { if case .string(let v) = self { return v } else { return nil } }
     public var doubleValue: Double? { if case .number(let v) = self { return v } else { return nil } }
-    public var intValue: Int? { doubleValue.map { Int($0) } }
+    /// The number when it is a whole number an Int holds exactly; nil for 1.5, 1e300 or NaN
+    /// (which `Int(_:)` would round or trap on).
+    public var intValue: Int? { doubleValue.flatMap { Int(exactly: $0) } }
     public var boolValue: Bool? { if case .bool(let v) = self { return v } else { return nil } }
     public var arrayValue: [JSONValue]? { if case .array(let v) = self { return v } else { return nil } }
     public var isNull: Bool { self == .null }

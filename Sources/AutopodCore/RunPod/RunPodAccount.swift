@@ -36,6 +36,13 @@ public struct RunPodAccount: Sendable {
         return true
     }
 
+    /// The ids of RunPod's data centres (`EU-RO-1`, ...), for checking a region where it is given.
+    public func dataCenterIDs() throws(RunPodAPIError) -> [String] {
+        let data = try client.execute("query DataCenters { dataCenters { id } }", policy: .standard)
+        guard let list = data["dataCenters"].arrayValue else { throw .invalidResponse("no dataCenters in the reply") }
+        return list.compactMap { $0["id"].stringValue }
+    }
+
     static func blob(of line: String) -> String {
         let parts = line.split(separator: " ")
         return parts.count >= 2 ? String(parts[1]) : line

@@ -13,16 +13,40 @@ public struct RunPodProvider: CloudProvider {
 
     /// The pod fields autopod reads, shared by every query and mutation that returns a pod.
     static let podFields = """
-        id name desiredStatus lastStatusChange costPerHr imageName gpuCount ports
+        id name desiredStatus lastStatusChange lastStartedAt costPerHr imageName gpuCount ports containerDiskInGb volumeInGb
         machine { podHostId gpuDisplayName gpuTypeId }
         runtime { uptimeInSeconds ports { ip isIpPublic privatePort publicPort type } }
         """
+    /// `pod(input:)` also asks for utilisation, which RunPod documents for that query; the
+    /// list leaves it out to stay small.
+    static let singlePodFields = """
+        id name desiredStatus lastStatusChange costPerHr imageName gpuCount ports
+        machine { podHostId gpuDisplayName gpuTypeId }
+        runtime { uptimeInSeconds ports { ip isIpPublic privatePort publicPort type }
+          gpus { id gpuUtilPercent memoryUtilPercent } container { cpuPercent memoryPercent } }
+        """
 
-    public func authenticate() throws(ProviderError) -> String {
+    public func authenticate() throws(ProviderError) -> String? {
         do {
             return try RunPodAccount(client: client).verifyKey()
         } catch {
             throw Self.map(error, mutation: false)
+        }
+    }
+
+    public func publicKeys() throws(ProviderError) -> [String] {
+        do {
+            return try RunPodAccount(client: client).publicKeys()
+        } catch {
+            throw Self.map(error, mutation: false)
+        }
+    }
+
+    public func registerPublicKey(_ line: String) throws(ProviderError) -> Bool {
+        do {
+            return try RunPodAccount(client: client).register(publicKey: line)
+        } catch {
+            throw Self.map(error, mutation: true)
         }
     }
 
@@ -68,7 +92,7 @@ public struct RunPodProvider: CloudProvider {
         if let dc = spec.dataCenterId { input["dataCenterId"] = .string(dc) }
         logger.debug("creating pod", metadata: ["name": "\(spec.name)", "gpu": "\(spec.gpuTypeId)", "count": "\(spec.gpuCount)"])
         let data = try run(mutation, ["input": .object(input)], mutation: true)
-        guard let pod = Self.parsePod(data["podFindAndDeployOnDemand"]) else {
+        guard let pod = try Self.parsePod(data["podFindAndDeployOnDemand"]) else {
             // A 200 without a pod and without an error: RunPod may still have placed it.
             throw .transient(message: "RunPod answered the create without a pod", outcomeUnknown: true)
         }
@@ -76,10 +100,10 @@ public struct RunPodProvider: CloudProvider {
     }
 
     public func pod(id: String) throws(ProviderError) -> RemotePod? {
-        let query = "query Pod($podId: String!) { pod(input: {podId: $podId}) { \(Self.podFields) } }"
+        let query = "query Pod($podId: String!) { pod(input: {podId: $podId}) { \(Self.singlePodFields) } }"
         do {
             let data = try run(query, ["podId": .string(id)], mutation: false)
-            return Self.parsePod(data["pod"])
+            return try Self.parsePod(data["pod"])
         } catch .notFound {
             return nil
         }
@@ -88,7 +112,11 @@ public struct RunPodProvider: CloudProvider {
     public func listPods() throws(ProviderError) -> [RemotePod] {
         let data = try run("query Pods { myself { pods { \(Self.podFields) } } }", [:], mutation: false)
         guard let list = data["myself"]["pods"].arrayValue else { throw .invalidResponse(detail: "no myself.pods in the reply") }
-        return list.compactMap(Self.parsePod)
+        var pods: [RemotePod] = []
+        for value in list {
+            if let pod = try Self.parsePod(value) { pods.append(pod) }
+        }
+        return pods
     }
 
     public func stopPod(id: String) throws(ProviderError) {
@@ -101,7 +129,7 @@ public struct RunPodProvider: CloudProvider {
         let data = try run(
             "mutation Resume($podId: String!, $gpuCount: Int!) { podResume(input: {podId: $podId, gpuCount: $gpuCount}) { \(Self.podFields) } }",
             ["podId": .string(id), "gpuCount": .number(Double(gpuCount))], mutation: true)
-        guard let pod = Self.parsePod(data["podResume"]) else {
+        guard let pod = try Self.parsePod(data["podResume"]) else {
             throw .transient(message: "RunPod answered the start without a pod", outcomeUnknown: true)
         }
         return pod
@@ -132,6 +160,7 @@ public struct RunPodProvider: CloudProvider {
         case .rejected(let message): return .rejected(message: message)
         case .transport(let http):
             return .transient(message: http.description, outcomeUnknown: mutation && http.requestMayHaveArrived)
+        case .gone: return .unsupported(message: error.description)
         case .invalidResponse(let detail):
             // An unreadable answer to a mutation says nothing about whether it happened.
             return mutation ? .transient(message: error.description, outcomeUnknown: true) : .invalidResponse(detail: detail)
@@ -157,16 +186,29 @@ public struct RunPodProvider: CloudProvider {
             lowestPrice: value["lowestPrice"]["uninterruptablePrice"].doubleValue.flatMap { $0 > 0 ? $0 : nil })
     }
 
-    static func parsePod(_ value: JSONValue) -> RemotePod? {
+    /// The pod in a reply; nil when there is none. Its numbers are the server's: a port that is
+    /// not a whole number in 0...65535 (say `1e300`) makes the reply invalid rather than crashing
+    /// the conversion. An id that is not shaped like RunPod's is refused (see `PodID`): it would
+    /// reach file names and known_hosts.
+    static func parsePod(_ value: JSONValue) throws(ProviderError) -> RemotePod? {
         guard let id = value["id"].stringValue else { return nil }
+        guard PodID.isValid(id) else {
+            throw .invalidResponse(
+                detail: "the API returned a pod id that is not a RunPod id (\(PodID.quoted(id))); autopod refuses to use it")
+        }
         let runtime = value["runtime"]
-        let mappings: [PortMapping] = (runtime["ports"].arrayValue ?? []).compactMap { port in
-            guard let ip = port["ip"].stringValue, let privatePort = port["privatePort"].intValue,
-                let publicPort = port["publicPort"].intValue
-            else { return nil }
-            return PortMapping(
-                ip: ip, isIpPublic: port["isIpPublic"].boolValue ?? false, privatePort: privatePort,
-                publicPort: publicPort, type: port["type"].stringValue ?? "")
+        var mappings: [PortMapping] = []
+        for port in runtime["ports"].arrayValue ?? [] {
+            guard let ip = port["ip"].stringValue, !port["privatePort"].isNull, !port["publicPort"].isNull else { continue }
+            guard let privatePort = port["privatePort"].intValue, let publicPort = port["publicPort"].intValue,
+                (0...65535).contains(privatePort), (0...65535).contains(publicPort)
+            else {
+                throw .invalidResponse(detail: "pod \(id.terminalSafe) has a port that is not a port number in the reply")
+            }
+            mappings.append(
+                PortMapping(
+                    ip: ip, isIpPublic: port["isIpPublic"].boolValue ?? false, privatePort: privatePort,
+                    publicPort: publicPort, type: port["type"].stringValue ?? ""))
         }
         return RemotePod(
             id: id,
@@ -182,6 +224,33 @@ public struct RunPodProvider: CloudProvider {
             podHostId: value["machine"]["podHostId"].stringValue,
             hasRuntime: !runtime.isNull,
             uptimeInSeconds: runtime["uptimeInSeconds"].intValue,
-            portMappings: mappings)
+            portMappings: mappings,
+            utilization: parseUtilization(runtime),
+            containerDiskGB: value["containerDiskInGb"].intValue,
+            volumeGB: value["volumeInGb"].intValue,
+            lastStartedAt: value["lastStartedAt"].stringValue.flatMap(Self.parseStartTime))
+    }
+
+    /// `runtime.gpus` and `runtime.container`, when the query asked for them.
+    static func parseUtilization(_ runtime: JSONValue) -> PodUtilization? {
+        let gpus = runtime["gpus"].arrayValue
+        let container = runtime["container"]
+        guard gpus != nil || !container.isNull else { return nil }
+        return PodUtilization(
+            gpus: (gpus ?? []).map { PodUtilization.GPU(util: $0["gpuUtilPercent"].intValue, memoryUtil: $0["memoryUtilPercent"].intValue) },
+            cpu: container["cpuPercent"].intValue, memory: container["memoryPercent"].intValue)
+    }
+
+    /// `lastStartedAt` as ISO 8601 or in the Go form RunPod's REST replies use
+    /// (`2026-08-20 06:16:19.436 +0000 UTC`); nil when it is neither.
+    static func parseStartTime(_ text: String) -> Date? {
+        if let date = ISO8601Timestamp.parse(text) { return date }
+        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
+        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle()) { return date }
+        let parts = text.split(separator: " ")
+        guard parts.count >= 2 else { return nil }
+        var seconds = String(parts[1])
+        if let dot = seconds.firstIndex(of: ".") { seconds = String(seconds[..<dot]) }
+        return ISO8601Timestamp.parse("\(parts[0])T\(seconds)Z")
     }
 }

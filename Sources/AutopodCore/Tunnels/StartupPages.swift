@@ -15,16 +15,16 @@ public enum StartupPages {
     @discardableResult
     public static func release() -> Int {
         #if os(Linux)
-            guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return 0 }
-            var advised = 0
-            for line in maps.split(separator: "\n") {
-                guard let range = fileBackedRange(line) else { continue }
-                let pointer = UnsafeMutableRawPointer(bitPattern: range.lowerBound)
-                if madvise(pointer, range.count, pageOutAdvice) == 0 { advised += range.count }
-            }
-            return advised
+        guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return 0 }
+        var advised = 0
+        for line in maps.split(separator: "\n") {
+            guard let range = fileBackedRange(line) else { continue }
+            let pointer = UnsafeMutableRawPointer(bitPattern: range.lowerBound)
+            if madvise(pointer, range.count, pageOutAdvice) == 0 { advised += range.count }
+        }
+        return advised
         #else
-            return 0
+        return 0
         #endif
     }
 

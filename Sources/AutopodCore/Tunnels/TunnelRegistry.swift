@@ -10,15 +10,24 @@ public struct TunnelRegistry: Sendable {
         directory = paths.tunnels
     }
 
-    public func stateFile(podID: String) -> URL { directory.appendingPathComponent("\(podID).json") }
-    public func logFile(podID: String) -> URL { directory.appendingPathComponent("\(podID).log") }
+    public func stateFile(podID: String) -> URL { directory.appendingPathComponent("\(Self.fileStem(podID)).json") }
+    public func logFile(podID: String) -> URL { directory.appendingPathComponent("\(Self.fileStem(podID)).log") }
+    func lockFile(podID: String) -> URL { directory.appendingPathComponent("\(Self.fileStem(podID)).lock") }
+
+    /// File names come only from ids shaped like RunPod's (see `PodID`); anything else (an
+    /// id remembered from before ids were checked) is spelled in hex, so no id can name a
+    /// path outside this folder.
+    static func fileStem(_ podID: String) -> String {
+        if PodID.isValid(podID) { return podID }
+        return "id-" + podID.utf8.prefix(64).map { String($0, radix: 16) }.joined()
+    }
 
     /// Held by the process that forwards to the pod for as long as it runs, so two tunnels
     /// started at the same moment cannot both pass the "already running" check. The kernel
     /// drops it when the process ends, however it ends; nil when another process holds it.
     public func claim(podID: String) throws -> FileLock? {
         try AutopodPaths.ensureDirectory(directory)
-        return try FileLock.attempt(directory.appendingPathComponent("\(podID).lock"))
+        return try FileLock.attempt(lockFile(podID: podID))
     }
 
     public func write(_ record: TunnelRecord) throws {
@@ -36,20 +45,29 @@ public struct TunnelRegistry: Sendable {
         try? FileManager.default.removeItem(at: url)
     }
 
-    /// Every tunnel whose process is alive; stale files are deleted on the way.
+    /// Every tunnel whose lock is held, with the pid of the process that holds it (never the
+    /// pid a state file claims); state files without a live lock are stale and deleted.
     public func running() -> [TunnelRecord] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         var found: [TunnelRecord] = []
         for name in names.sorted() where name.hasSuffix(".json") {
             let url = directory.appendingPathComponent(name)
-            guard let record = Self.read(url) else { continue }
-            if Self.isAlive(record.pid) {
-                found.append(record)
-            } else {
+            guard var record = Self.read(url) else { continue }
+            guard url.lastPathComponent == stateFile(podID: record.podID).lastPathComponent,
+                case .process(let holder) = TunnelLock.holder(of: lockFile(podID: record.podID))
+            else {
                 try? FileManager.default.removeItem(at: url)
+                continue
             }
+            if let holder { record.pid = holder }
+            found.append(record)
         }
         return found
+    }
+
+    /// Whether the pod's tunnel lock is still held (the tunnel has not exited).
+    public func isHeld(podID: String) -> Bool {
+        TunnelLock.holder(of: lockFile(podID: podID)) != .none
     }
 
     public func running(podID: String) -> TunnelRecord? {

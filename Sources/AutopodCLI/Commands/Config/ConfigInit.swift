@@ -10,9 +10,12 @@ struct ConfigInit: ParsableCommand {
         commandName: "init",
         abstract: "Set up autopod: API key, SSH key, GPU preference and pod defaults.",
         discussion: """
-            Asks one question at a time, with the current value or the default in brackets: \
-            press Enter to keep it. The API key is typed without echo and checked with RunPod. \
-            With --non-interactive nothing is asked: flags, then the existing file, then defaults.
+            Asks one question at a time, with the saved value or the default in brackets: \
+            press Enter to keep it. The API key is typed without echo and checked with RunPod; \
+            GPU and region names are checked against RunPod's lists. A config file with bad \
+            settings is repaired: only those are asked for, the rest is kept. \
+            With --non-interactive nothing is asked: flags, then the existing file, then defaults; \
+            a flag with a bad value exits 2, a key RunPod refuses exits 1, and the file is left as it was.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -21,10 +24,12 @@ struct ConfigInit: ParsableCommand {
     var apiKey: String?
     @Option(name: .customLong("ssh-key"), help: "Private SSH key to use (ed25519 or ECDSA).")
     var sshKey: String?
-    @Flag(help: "Create a new ed25519 key pair for autopod in ~/.ssh.")
+    @Flag(help: "Create a new ed25519 key pair for autopod in ~/.ssh (the previous key is kept for pods that know only it).")
     var createSSHKey = false
     @OptionGroup(title: "Pod defaults") var podOptions: PodOptions
     @OptionGroup(title: "Guard defaults (what stops a pod by itself)") var guardOptions: GuardOptions
+    @Option(help: "RunPod's API: auto (REST v2, GraphQL where v2 lacks something), rest, or graphql.")
+    var api: CloudAPIChoice?
     @Flag(help: "Ask nothing: use the flags, the existing file and the defaults.")
     var nonInteractive = false
 
@@ -32,189 +37,128 @@ struct ConfigInit: ParsableCommand {
         global.bootstrap()
         let environment = Environment.process
         let store = ConfigStore(paths: global.paths)
-        // A broken file is reported and left alone: load throws before anything is written.
-        var config = try store.load(environment: environment)
+        // Another user's home (or one they can write in) is refused before its config is read.
+        try global.paths.checkHome()
         let interactive = !nonInteractive && Prompt.isInteractive
         if !nonInteractive && !interactive {
             throw CLIFailure("stdin is not a terminal: pass --non-interactive with flags to configure from a script")
         }
+        // A file that is not JSON is reported and left alone (this throws); one with settings
+        // that cannot be used comes back with those at their defaults and listed, to be replaced.
+        var (config, issues) = try store.loadForRepair(environment: environment)
         if let apiKey { config.apiKey = apiKey }
-        try applyFlags(to: &config)
+        try applyFlags(to: &config, environment: environment)
+        var answered = podOptions.fieldsGiven.union(guardOptions.fieldsGiven)
+        if apiKey != nil { answered.insert("apiKey") }
+        if sshKey != nil || createSSHKey { answered.insert("sshKeyPath") }
+        issues.removeAll { answered.contains($0.field) }
+        if !issues.isEmpty {
+            print(Style.warn("\(store.paths.config.path) has \(issues.count) setting\(issues.count == 1 ? "" : "s") autopod cannot use:"))
+            for issue in issues { print("  - \(issue)") }
+            guard interactive else {
+                throw CLIFailure(
+                    "\(store.paths.config.path) is left as it was. Give a flag for each setting above (e.g. --gpu-count 2), "
+                        + "or run `autopod config init` in a terminal to replace just those; the other settings are kept.")
+            }
+        }
 
+        var previousKey: String?
         if interactive {
             print(Style.bold("autopod set-up") + Style.dim("  (Enter keeps the value in brackets)"))
-            try askAPIKey(&config, environment: environment)
-            try askSSHKey(&config)
-            offerToRegister(config, environment: environment)
-            askPodDefaults(&config)
-            askGuardDefaults(&config)
+            if issues.isEmpty {
+                askAPIKey(&config, environment: environment)
+                previousKey = try askSSHKey(&config)
+                offerToRegister(config, environment: environment)
+                askPodDefaults(&config, environment: environment)
+                askGuardDefaults(&config)
+            } else {
+                previousKey = try repair(&config, issues: issues, environment: environment)
+            }
         } else {
-            if createSSHKey { config.sshKeyPath = try createKey() }
-            if let key = config.apiKey { checkKey(key, config: config, environment: environment, interactive: false) }
+            if let key = config.apiKey, checkKey(key, config: config, environment: environment, interactive: false) == .refused,
+                apiKey != nil
+            {
+                throw CLIFailure("RunPod refused the key given with --api-key; \(store.paths.config.path) is left as it was.")
+            }
+            if createSSHKey { previousKey = try switchToNewKey(&config) }
         }
         try store.save(config)
         print("Saved \(store.paths.config.path)")
         if config.sshKeyPath == nil {
             print(Style.warn("No usable SSH key is set: run `autopod config init --create-ssh-key` before `connect`."))
         }
-    }
-
-    private func applyFlags(to config: inout AutopodConfig) throws {
-        if let sshKey { config.sshKeyPath = AutopodPaths.expandTilde(sshKey) }
-        podOptions.apply(to: &config)
-        config.guardSettings = guardOptions.overrides.applied(to: config.guardSettings)
-        if let path = config.sshKeyPath, SSHKeyFinder.kind(ofPrivateKeyAt: path) == .rsa {
-            throw CLIFailure("\(path) is an RSA key. \(DiscoveredKey.rsaExplanation)")
+        if let previousKey, let newKey = config.sshKeyPath {
+            offerNewKeyToRunningPods(newKey: newKey, previousKey: previousKey, interactive: interactive)
         }
     }
 
-    private func askAPIKey(_ config: inout AutopodConfig, environment: Environment) throws {
-        while true {
-            let current = config.apiKey.map { " [\(AutopodConfig.mask($0))]" } ?? ""
-            let typed = Prompt.secret("RunPod API key\(current)")?.trimmingSpaces() ?? ""
-            if !typed.isEmpty { config.apiKey = typed }
-            guard let key = config.apiKey else {
-                print(Style.warn("No key set; autopod cannot reach RunPod until you add one (or set RUNPOD_API_KEY)."))
-                return
-            }
-            LogSetup.redactor.add(secret: key)
-            if checkKey(key, config: config, environment: environment, interactive: true) { return }
-            config.apiKey = nil
-        }
-    }
-
-    /// Checks the key with a live call. Returns false only when RunPod refused it.
-    @discardableResult
-    private func checkKey(_ key: String, config: AutopodConfig, environment: Environment, interactive: Bool) -> Bool {
-        LogSetup.redactor.add(secret: key)
-        var client = GraphQLClient(baseURL: config.effectiveBaseURL(environment: environment), apiKey: key)
-        client.timeout = .seconds(10)
-        do {
-            let id = try RunPodAccount(client: client).verifyKey()
-            print(Style.ok("✓") + " key accepted by RunPod (account \(id))")
-            return true
-        } catch .unauthorized {
-            print(Style.bad("✗") + " RunPod refused this key." + (interactive ? " Try again (Enter to skip)." : ""))
-            return !interactive
-        } catch {
-            print(Style.warn("!") + " could not check the key now (\(error)); it is saved unchecked")
-            return true
-        }
-    }
-
-    private func askSSHKey(_ config: inout AutopodConfig) throws {
-        let keys = SSHKeyFinder().discover()
-        for key in keys where !key.isUsable {
-            print(Style.dim("  \(key.path): \(key.kind.rawValue) key, not usable. ") + (key.kind == .rsa ? DiscoveredKey.rsaExplanation : ""))
-        }
-        let usable = keys.filter(\.isUsable)
-        if createSSHKey || (usable.isEmpty && Prompt.confirm("No ed25519 or ECDSA key found. Create one now?", default: true)) {
-            config.sshKeyPath = try createKey()
-            return
-        }
-        for (index, key) in usable.enumerated() { print("  \(index + 1). \(key.path) (\(key.kind.rawValue))") }
-        let fallback = config.sshKeyPath ?? usable.first?.path
-        let answer = Prompt.ask("SSH key: a number above, a path, or 'new' to create one", default: fallback) ?? fallback
-        if answer == "new" {
-            config.sshKeyPath = try createKey()
-        } else if let answer, let number = Int(answer), usable.indices.contains(number - 1) {
-            config.sshKeyPath = usable[number - 1].path
-        } else if let answer {
-            let path = AutopodPaths.expandTilde(answer)
-            if SSHKeyFinder.kind(ofPrivateKeyAt: path) == .rsa { print(Style.warn(DiscoveredKey.rsaExplanation)) }
+    /// Puts the flags into `config`, each checked where it is given: a bad one exits 2 with the
+    /// reason, naming the flag.
+    private func applyFlags(to config: inout AutopodConfig, environment: Environment) throws {
+        if let sshKey {
+            let path = AutopodPaths.expandTilde(sshKey)
+            if let problem = SettingChecker.sshKeyProblem(path) { throw CLIFailure("--ssh-key: \(problem)", exitStatus: 2) }
             config.sshKeyPath = path
         }
-    }
-
-    /// Offers to add the chosen key to the RunPod account, so pods started outside autopod (and
-    /// RunPod's own SSH proxy) accept it too. autopod's own pods get it either way.
-    private func offerToRegister(_ config: AutopodConfig, environment: Environment) {
-        guard let keyPath = config.sshKeyPath, let line = OpenSSHKeyFile.publicKeyLine(forPrivateKeyAt: keyPath),
-            let apiKey = config.effectiveAPIKey(environment: environment)
-        else { return }
-        let account = RunPodAccount(client: GraphQLClient(baseURL: config.effectiveBaseURL(environment: environment), apiKey: apiKey))
-        do {
-            let blob = line.split(separator: " ").dropFirst().first.map(String.init) ?? line
-            if try account.publicKeys().contains(where: { $0.contains(blob) }) {
-                print(Style.ok("✓") + " \(keyPath).pub is already on your RunPod account")
-                return
+        podOptions.apply(to: &config)
+        config.guardSettings = guardOptions.overrides.applied(to: config.guardSettings)
+        if let api { config.api = api }
+        let checker = SettingChecker(config: config, environment: environment)
+        if !podOptions.gpus.flattened().isEmpty {
+            switch checker.gpuTypes(config.gpuTypes, gpuCount: config.gpuCount, cloud: config.cloudType) {
+            case .valid(let ids): config.gpuTypes = ids
+            case .invalid(let reason): throw CLIFailure("--gpu: \(reason)", exitStatus: 2)
+            case .unchecked(_, let because): print(Style.warn("!") + " --gpu names not checked: \(because); saved as given")
             }
-            guard Prompt.confirm("Add \(keyPath).pub to your RunPod account's SSH keys?", default: true) else { return }
-            try account.register(publicKey: line)
-            print(Style.ok("✓") + " added to your RunPod account (pods started from now on accept it)")
-        } catch {
-            print(Style.warn("!") + " could not check the account's SSH keys (\(error)); autopod passes the key to its pods anyway")
+        }
+        if podOptions.region != nil, let region = config.dataCenterId {
+            switch checker.region(region) {
+            case .valid(let id): config.dataCenterId = id
+            case .invalid(let reason): throw CLIFailure("--region: \(reason)", exitStatus: 2)
+            case .unchecked(_, let because): print(Style.warn("!") + " --region not checked: \(because); saved as given")
+            }
         }
     }
 
-    /// Creates `~/.ssh/id_ed25519`, or `~/.ssh/autopod_ed25519` when that name is taken.
-    private func createKey() throws -> String {
+    /// What RunPod said about a key.
+    enum KeyCheck { case accepted, refused, unchecked }
+
+    /// Checks the key with a live call.
+    @discardableResult
+    func checkKey(_ key: String, config: AutopodConfig, environment: Environment, interactive: Bool) -> KeyCheck {
+        LogSetup.redactor.add(secret: key)
+        let provider: any CloudProvider
+        do {
+            provider = try CommandContext.makeProvider(config: config, apiKey: key, environment: environment, timeout: .seconds(10))
+        } catch {
+            print(Style.warn("!") + " could not check the key now (\(error)); it is saved unchecked")
+            return .unchecked
+        }
+        do throws(ProviderError) {
+            let id = try provider.authenticate()
+            print(Style.ok("✓") + " key accepted by RunPod" + (id.map { " (account \($0))" } ?? ""))
+            return .accepted
+        } catch .unauthorized {
+            print(Style.bad("✗") + " RunPod refused this key.")
+            return .refused
+        } catch {
+            print(Style.warn("!") + " could not check the key now (\(error)); it is saved unchecked")
+            return .unchecked
+        }
+    }
+
+    /// Creates `~/.ssh/id_ed25519`, or `~/.ssh/autopod_ed25519` (then `autopod_ed25519_2`, ...)
+    /// when that name is taken: an existing key is never overwritten.
+    func createKey() throws -> String {
         let ssh = AutopodPaths.userHome().appendingPathComponent(".ssh")
-        var path = ssh.appendingPathComponent("id_ed25519").path
-        if FileManager.default.fileExists(atPath: path) { path = ssh.appendingPathComponent("autopod_ed25519").path }
+        let names = ["id_ed25519", "autopod_ed25519"] + (2...99).map { "autopod_ed25519_\($0)" }
+        guard let path = names.map({ ssh.appendingPathComponent($0).path }).first(where: { !FileManager.default.fileExists(atPath: $0) })
+        else { throw CLIFailure("\(ssh.path) has no free name for a new key (autopod_ed25519_2 ... _99 are taken)") }
         let host = ProcessInfo.processInfo.hostName
         let key = try OpenSSHKeyFile.generateEd25519(comment: "autopod@\(host)")
         try OpenSSHKeyFile.write(key, to: path)
         print(Style.ok("✓") + " created \(path) (ed25519); public key in \(path).pub")
         print("  Add it to RunPod (Settings → SSH Public Keys), or let `autopod connect` pass it to new pods.")
         return path
-    }
-
-    /// The guard every pod gets; each answer reads as its flag does, and one that does not
-    /// read leaves the value as it was.
-    private func askGuardDefaults(_ config: inout AutopodConfig) {
-        var settings = config.guardSettings
-        print(Style.dim("A pod's guard stops it by itself, even when this machine sleeps: 0 switches a limit off."))
-        if let text = Prompt.ask("Stop a pod idle for (no shell, no forwarded traffic, GPUs under 5%)", default: config.idleStop),
-            let limit = GuardLimitText.duration(text)
-        {
-            settings.idleLimit = limit
-        }
-        if let text = Prompt.ask("Stop a pod this long after each start, whatever it does", default: config.maxRuntime ?? "0"),
-            let limit = GuardLimitText.duration(text)
-        {
-            settings.maxRuntime = limit
-        }
-        if let text = Prompt.ask("Stop a pod once it has cost (dollars, storage included)", default: config.budget.map { $0.fixed(2) } ?? "0"),
-            let dollars = GuardLimitText.dollars(text)
-        {
-            settings.budget = dollars
-        }
-        if let text = Prompt.ask("At a limit: stop (keeps the volume) or terminate (deletes the pod)", default: settings.action.rawValue),
-            let action = GuardAction(argument: text)
-        {
-            settings.action = action
-        }
-        config.guardSettings = settings
-    }
-
-    private func askPodDefaults(_ config: inout AutopodConfig) {
-        // The answers read as the flags do.
-        if let gpus = Prompt.ask("GPU types, in order of preference", default: config.gpuTypes.joined(separator: ", ")),
-            let list = CommaList<String>(argument: gpus)?.values, !list.isEmpty
-        {
-            config.gpuTypes = list
-        }
-        if let count = Prompt.ask("GPUs per pod", default: "\(config.gpuCount)").flatMap(Int.init) { config.gpuCount = count }
-        if let cloud = Prompt.ask("Cloud (SECURE has public IPs for direct SSH; COMMUNITY, ALL)", default: config.cloudType.rawValue),
-            let type = CloudType(argument: cloud)
-        {
-            config.cloudType = type
-        }
-        if let region = Prompt.ask("Data centre (e.g. EU-RO-1, or any)", default: config.dataCenterId ?? "any") {
-            config.dataCenterId = PodOptions.dataCenter(region)
-        }
-        if let image = Prompt.ask("Image", default: config.image) { config.image = image }
-        if let disk = Prompt.ask("Container disk GB (wiped on stop)", default: "\(config.containerDiskGB)").flatMap(Int.init) {
-            config.containerDiskGB = disk
-        }
-        if let volume = Prompt.ask("Volume GB at \(config.volumeMountPath) (kept on stop, billed while stopped)", default: "\(config.volumeGB)").flatMap(Int.init) {
-            config.volumeGB = volume
-        }
-        if let ports = Prompt.ask("Ports to forward to localhost", default: config.forwards.map(String.init).joined(separator: ",")),
-            let list = CommaList<Int>(argument: ports)?.values, !list.isEmpty
-        {
-            config.forwards = list
-        }
     }
 }

@@ -18,10 +18,17 @@ struct ConfigShow: ParsableCommand {
         let config = try store.load(environment: environment)
         let key = config.effectiveAPIKey(environment: environment)
         let keySource = environment["RUNPOD_API_KEY"].map { $0.isEmpty ? nil : "RUNPOD_API_KEY" } ?? nil
+        let api: (choice: CloudAPIChoice, source: String)
+        do {
+            api = try config.effectiveAPI(environment: environment)
+        } catch {
+            throw CLIFailure("\(error); unset it or set it to auto (the default), rest or graphql.")
+        }
         if output.json {
             var shown = config
             shown.apiKey = key.map { AutopodConfig.mask($0) }
             shown.apiBaseURL = config.effectiveBaseURL(environment: environment)
+            shown.api = api.choice
             try JSONOutput.write(shown)
             return
         }
@@ -29,7 +36,14 @@ struct ConfigShow: ParsableCommand {
         panel.add("file", store.paths.config.path)
         panel.add("api key", AutopodConfig.mask(key) + (keySource.map { " (from \($0))" } ?? ""))
         panel.add("api url", config.effectiveBaseURL(environment: environment))
+        panel.add("api", api.choice.rawValue + (api.source == "config" ? "" : " (from \(api.source))"))
+        for route in RunPodBackend.routes(api.choice) {
+            panel.add("", Style.dim("\(route.what): \(route.api)"))
+        }
         panel.add("ssh key", config.sshKeyPath ?? Style.warn("(none found: run `autopod config init`)"))
+        if let extra = config.extraSSHKeyPaths, !extra.isEmpty {
+            panel.add("earlier keys", extra.joined(separator: ", ") + Style.dim(" (for pods started before the key changed)"))
+        }
         panel.add("ssh user", config.sshUser)
         panel.add("gpu types", config.gpuTypes.joined(separator: ", "))
         panel.add("gpu count", "\(config.gpuCount)")

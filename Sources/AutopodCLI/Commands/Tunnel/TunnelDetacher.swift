@@ -33,7 +33,7 @@ struct TunnelDetacher {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, log.path, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 1, log.path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         // Nothing else of ours (API sockets, a test's pipes) may stay open in the background copy.
         // glibc ignores a close action whose fd is already closed.
@@ -59,7 +59,7 @@ struct TunnelDetacher {
             if let record = registry.running(podID: podID), record.pid == pid {
                 let ports = record.forwards.map { "localhost:\($0.localPort) → \($0.remotePort)" }.joined(separator: ", ")
                 print(Style.ok("✓") + " tunnel to \(podName) running in the background (pid \(pid)): \(ports)")
-                print(Style.dim("  log: \(log.path); `autopod tunnel list` shows it, `autopod tunnel stop \(podName)` ends it."))
+                print(Style.dim("  log: \(log.path); `autopod tunnel list` shows it, `autopod tunnel stop \(TerminalText.shellWord(podName))` ends it."))
                 return
             }
             Sleep.for(.milliseconds(50))

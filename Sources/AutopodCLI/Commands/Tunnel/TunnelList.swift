@@ -33,7 +33,7 @@ struct TunnelList: ParsableCommand {
             // A tunnel refreshes its file every 2 s; silence for much longer means it is stuck.
             if now.timeIntervalSince(t.updatedAt) > 15 { state = Style.bad("unresponsive") }
             table.add([
-                t.podName, t.portsText, state,
+                t.podName.terminalSafe, t.portsText, state,
                 "\(t.forwards.map(\.activeConnections).reduce(0, +))/\(t.forwards.map(\.totalConnections).reduce(0, +))",
                 TunnelStatus.bytes(t.forwards.map(\.bytesIn).reduce(0, +)),
                 TunnelStatus.bytes(t.forwards.map(\.bytesOut).reduce(0, +)),
@@ -42,7 +42,7 @@ struct TunnelList: ParsableCommand {
         }
         print(table.render())
         for t in tunnels where t.state != "up" {
-            if let detail = t.detail { print(Style.dim("\(t.podName): \(detail)")) }
+            if let detail = t.detail { print(Style.dim("\(t.podName): \(detail)".terminalSafe)) }
         }
     }
 }

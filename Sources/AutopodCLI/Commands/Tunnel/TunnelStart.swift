@@ -57,7 +57,7 @@ struct TunnelStart: PodCommand {
         if let existing = registry.running(podID: record.id), existing.pid != getpid() {
             throw CLIFailure(
                 "a tunnel to \(record.name) is already running (pid \(existing.pid), ports \(existing.portsText)); "
-                    + "`autopod tunnel stop \(record.name)` ends it")
+                    + "`autopod tunnel stop \(TerminalText.shellWord(record.name))` ends it")
         }
         if detach && !detachedChild {
             try TunnelDetacher(registry: registry, podID: record.id, podName: record.name).launch(arguments: childArguments(podID: record.id))
@@ -67,7 +67,7 @@ struct TunnelStart: PodCommand {
         guard let claim = try registry.claim(podID: record.id) else {
             throw CLIFailure(
                 "a tunnel to \(record.name) is already starting or running; `autopod tunnel list` shows it, "
-                    + "`autopod tunnel stop \(record.name)` ends it")
+                    + "`autopod tunnel stop \(TerminalText.shellWord(record.name))` ends it")
         }
         defer { withExtendedLifetime(claim) {} }
 
@@ -78,7 +78,7 @@ struct TunnelStart: PodCommand {
             configuration.maxBackoff = .seconds(10)
             forwarder = try PortForwarder(specs, configuration: configuration)
         } catch {
-            throw CLIFailure(error.description)
+            throw CLIFailure(error.userMessage)
         }
         let forwards = zip(specs, forwarder.boundPorts).map { TunnelRecord.Forward(localPort: $1, remotePort: $0.remotePort) }
         let state = TunnelRecord(
@@ -146,17 +146,20 @@ struct TunnelStart: PodCommand {
     /// The same command for the background copy, without --detach.
     private func childArguments(podID: String) -> [String] {
         var arguments = ["tunnel", "start", podID] + ports.map(\.defaultValueDescription) + ["--detached-child"]
-        if sshOptions.acceptNewHostKey { arguments.append("--accept-new-host-key") }
+        // The allowance goes to the background copy alone: it is the one that connects.
+        arguments += sshOptions.arguments
+        // The detached tunnel logs in again on every reconnect: it needs the -i keys too.
+        for key in sshOptions.identityFiles { arguments += ["-i", key] }
         if global.verbose { arguments.append("--verbose") }
         return arguments
     }
 
     private static func explain(_ error: SSHError) -> String {
         switch error.kind {
-        case .endpointGone: return "\(error.description) The local ports are closed."
+        case .endpointGone: return "\(error.userMessage) The local ports are closed."
         case .authentication, .unsupportedKey, .keyFile:
-            return "\(error.description) Check the key in `autopod config show`."
-        default: return error.description
+            return "\(error.userMessage) Check the key in `autopod config show`."
+        default: return error.userMessage
         }
     }
 }

@@ -56,7 +56,7 @@ final class TunnelStatus: Sendable {
                 return "up: \(forwards.joined(separator: ", ")) (via \(endpoint.host):\(endpoint.port))"
             case .disconnected(let error, let retryIn):
                 let retryAt = ContinuousClock.now + retryIn
-                var reason = error.description
+                var reason = error.userMessage
                 while reason.hasSuffix(".") { reason.removeLast() }
                 let line: String
                 if error.kind == .connect && reason.contains("waiting for it") {
@@ -135,7 +135,8 @@ final class TunnelStatus: Sendable {
         let stateText = Self.stateText(shared.state)
         for f in shared.record.forwards {
             let target = f.localPort == f.remotePort ? "\(f.localPort)" : "\(f.localPort) → \(f.remotePort)"
-            let line = "\(Style.bold("localhost:\(target)"))  \(stateText)  conns \(f.activeConnections)/\(f.totalConnections)"
+            let line =
+                "\(Style.bold("localhost:\(target)"))  \(stateText)  conns \(f.activeConnections)/\(f.totalConnections)"
                 + "  in \(Self.bytes(f.bytesIn))  out \(Self.bytes(f.bytesOut))  reconnects \(shared.record.reconnects)"
             text += "\r\u{1B}[2K\(line)\n"
         }

@@ -31,7 +31,8 @@ struct TunnelStop: ParsableCommand {
         } else {
             let lowered = pod.lowercased()
             let exact = running.filter { $0.podID == pod || $0.podName == pod }
-            let matches = exact.isEmpty
+            let matches =
+                exact.isEmpty
                 ? running.filter { $0.podID.lowercased().hasPrefix(lowered) || $0.podName.lowercased().hasPrefix(lowered) } : exact
             guard !matches.isEmpty else {
                 let known = running.map(\.podName)
@@ -46,14 +47,25 @@ struct TunnelStop: ParsableCommand {
         }
         var failures = 0
         for t in targets {
+            // `running()` took the pid from the lock's holder; it must also be an autopod
+            // tunnel, or a reused pid or a planted file would have us signal someone else.
+            guard TunnelLock.isAutopodTunnel(t.pid) else {
+                failures += 1
+                print(
+                    Style.warn("!") + " the lock of the tunnel to \(t.podName) is held by pid \(t.pid), which is not an autopod "
+                        + "tunnel; nothing was signalled")
+                continue
+            }
             kill(t.pid, SIGTERM)
-            // Not a child of ours, so there is no exit to wait for: poll until it is gone.
+            // Not a child of ours, so there is no exit to wait for: poll the lock, which the
+            // kernel drops when the tunnel ends.
             let deadline = Deadline.after(timeout.duration)
-            while TunnelRegistry.isAlive(t.pid) && !deadline.hasPassed { Sleep.for(.milliseconds(50)) }
-            if TunnelRegistry.isAlive(t.pid) {
-                kill(t.pid, SIGKILL)
-                Sleep.for(.milliseconds(200))
-                failures += TunnelRegistry.isAlive(t.pid) ? 1 : 0
+            while registry.isHeld(podID: t.podID) && !deadline.hasPassed { Sleep.for(.milliseconds(50)) }
+            if registry.isHeld(podID: t.podID) {
+                if TunnelLock.isAutopodTunnel(t.pid) { kill(t.pid, SIGKILL) }
+                let gone = Deadline.after(.seconds(2))
+                while registry.isHeld(podID: t.podID) && !gone.hasPassed { Sleep.for(.milliseconds(20)) }
+                failures += registry.isHeld(podID: t.podID) ? 1 : 0
                 print(Style.warn("!") + " the tunnel to \(t.podName) (pid \(t.pid)) did not exit in \(timeout.duration.wholeSeconds) s and was killed")
             } else {
                 print(Style.ok("✓") + " stopped the tunnel to \(t.podName) (pid \(t.pid), ports \(t.portsText))")
