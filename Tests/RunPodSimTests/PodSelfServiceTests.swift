@@ -56,7 +56,8 @@ final class PodSelfServiceTests: SimulatorTestCase {
         XCTAssertEqual(try status(other), "RUNNING")
 
         // The pod stops itself through the API, as a watchdog on it would.
-        let stop = #"curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $RUNPOD_API_KEY" -H 'Content-Type: application/json' -d '{"action":"stop"}' "$RUNPOD_API_BASE_URL/v2/pods/$RUNPOD_POD_ID/action""#
+        let stop =
+            #"curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $RUNPOD_API_KEY" -H 'Content-Type: application/json' -d '{"action":"stop"}' "$RUNPOD_API_BASE_URL/v2/pods/$RUNPOD_POD_ID/action""#
         let port = try client.waitForSSHPort(mine)
         let ssh = try XCTUnwrap(SSHProbe(port: port))
         XCTAssertTrue(ssh.authenticate(privateKey: key))

@@ -50,9 +50,10 @@ enum GuardWords {
         switch outcome.state {
         case .started, .reloaded, .off: break
         case .noHTTPTool:
-            lines.append(Style.warn(
-                "\(podName) has none of curl, python3 or wget, so its guard cannot run on the pod; autopod enforces the runtime "
-                    + "limit and budget itself while `autopod shell` or `autopod tunnel` runs"))
+            lines.append(
+                Style.warn(
+                    "\(podName) has none of curl, python3 or wget, so its guard cannot run on the pod; autopod enforces the runtime "
+                        + "limit and budget itself while `autopod shell` or `autopod tunnel` runs"))
         case .noPodKey:
             lines.append(Style.warn("\(podName) has no RUNPOD_POD_ID or RUNPOD_API_KEY, so its guard cannot act from the pod"))
         case .failed(let why):

@@ -57,7 +57,8 @@ public struct GuardSettings: Sendable, Equatable {
         let seconds = Int(duration.seconds.rounded())
         if seconds < 60 { return "\(seconds) s" }
         if seconds < 7200 { return "\(seconds / 60) min" }
-        let hours = seconds / 3600, minutes = seconds % 3600 / 60
+        let hours = seconds / 3600
+        let minutes = seconds % 3600 / 60
         return minutes == 0 ? "\(hours)h" : "\(hours)h \(minutes)m"
     }
 }
