@@ -170,6 +170,19 @@ final class GuardEndToEndTests: EndToEndCase {
         XCTAssertTrue(try cli.run(["list"]).stdout.contains("long: stopped by autopod: runtime 60 min"))
     }
 
+    func testTheOpenTerminalsAreToldBeforeThePodStops() throws {
+        try connect(["--name", "told", "--idle-stop", "0", "--max-runtime", "1h"])
+        let pod = try podID("told")
+        let terminal = try cli.tmux(["shell", "told", "--no-forwards"], width: 160, height: 30)
+        try terminal.type("echo ready-$((6*7))")
+        try terminal.waitFor("ready-42")
+        try killWatchdogIfAsked(pod)
+        _ = try watchdogCheck(pod)
+        try advanceClock(3601)
+        try terminal.waitFor("autopod: stopping this pod now (runtime 60 min). Its volume is kept; `autopod start told` resumes it.")
+        try waitForStatus(pod, "EXITED")
+    }
+
     func testTheBudgetStopsAPod() throws {
         // An A40 is $0.40/hr: $1.00 lasts two and a half hours.
         try connect(["--name", "budgeted", "--gpu", "A40", "--idle-stop", "0", "--budget", "1"])

@@ -244,6 +244,8 @@ public enum WatchdogScript {
 
         # Writes a line to every terminal of this pod, as wall does for a machine's.
         tell() {
+          # `set --` below takes the positional parameters over.
+          message=$1
           seen=' '
           set +f
           for f in /proc/[0-9]*/stat; do
@@ -260,10 +262,13 @@ public enum WatchdogScript {
               case $seen in *" $t "*) continue ;; esac
               seen="$seen$t "
               # In the background: a terminal nobody reads must not hold the stop up.
-              (printf '\r\n%s\r\n' "$1" > "$t") 2>/dev/null &
+              (printf '\r\n%s\r\n' "$message" > "$t") 2>/dev/null &
             done
           done
           set -f
+          # The stop ends every session at once: give the lines a moment to reach the people
+          # at those terminals first.
+          [ "$seen" = ' ' ] || sleep 2
         }
 
         act() {
