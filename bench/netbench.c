@@ -5,6 +5,8 @@
  *   netbench rtt HOST PORT N        client: N one-byte round trips to an echo server, print p50/p99 in microseconds
  *   netbench fan HOST PORT CONNS BYTES  client: CONNS parallel pulls, print seconds and aggregate MB/s, fail on short reads
  *   netbench hold HOST PORT CONNS SECONDS  client: open CONNS connections to an echo server and keep them open
+ *   netbench stall HOST PORT CONNS SECONDS client: open CONNS connections to a source, ask each for endless data,
+ *                                   never read; print "stalling CONNS" and keep them open SECONDS (or until killed)
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -103,6 +105,11 @@ int main(int argc, char **argv) {
     if (argc >= 6 && !strcmp(argv[1], "hold")) {
         int conns = atoi(argv[4]); for (int i = 0; i < conns; i++) { int fd = dial(argv[2], atoi(argv[3])); char c = 'x'; if (write(fd, &c, 1) != 1 || read(fd, &c, 1) != 1) return 1; }
         printf("holding %d\n", conns); fflush(stdout); sleep(atoi(argv[5])); return 0;
+    }
+    if (argc >= 6 && !strcmp(argv[1], "stall")) {
+        int conns = atoi(argv[4]); uint64_t endless = UINT64_MAX;
+        for (int i = 0; i < conns; i++) { int fd = dial(argv[2], atoi(argv[3])); if (write(fd, &endless, 8) != 8) return 1; }
+        printf("stalling %d\n", conns); fflush(stdout); sleep(atoi(argv[5])); return 0;
     }
     fprintf(stderr, "usage: see the comment at the top of netbench.c\n"); return 2;
 }

@@ -11,6 +11,9 @@
 #include <netinet/tcp.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 static const unsigned int CLIBSSH2_CHANNEL_WINDOW_DEFAULT = LIBSSH2_CHANNEL_WINDOW_DEFAULT;
 static const unsigned int CLIBSSH2_CHANNEL_PACKET_DEFAULT = LIBSSH2_CHANNEL_PACKET_DEFAULT;
@@ -44,6 +47,18 @@ static inline int clibssh2_ed25519_generate(unsigned char seed[32], unsigned cha
     EVP_PKEY_free(key);
     EVP_PKEY_CTX_free(ctx);
     return ok ? 0 : -1;
+}
+
+// Hands the allocator's free pages back to the kernel. libssh2 keeps every packet it reads in
+// a malloc'd block of its own until the channel is read; after a burst glibc keeps the freed
+// heap for reuse, so a tunnel would stay at its peak footprint. malloc_trim is glibc's
+// (<malloc.h> is not in Swift's Glibc module); elsewhere this does nothing.
+static inline int clibssh2_release_free_heap(void) {
+#ifdef __GLIBC__
+    return malloc_trim(0);
+#else
+    return 0;
+#endif
 }
 
 #endif

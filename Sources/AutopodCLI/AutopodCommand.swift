@@ -17,8 +17,8 @@ public struct AutopodCommand: ParsableCommand {
         version: AutopodVersion.current,
         subcommands: [
             ConfigCommand.self, GpusCommand.self, ConnectCommand.self, ListCommand.self, InfoCommand.self,
-            StopCommand.self, StartCommand.self, KillCommand.self, ShellCommand.self, ExecCommand.self,
-            TunnelCommand.self, GuardCommand.self, LogsCommand.self, CostCommand.self,
+            StopCommand.self, StartCommand.self, KillCommand.self, ShellCommand.self, ExecCommand.self, CpCommand.self,
+            SyncCommand.self, TunnelCommand.self, GuardCommand.self, LogsCommand.self, CostCommand.self,
         ]
     )
 

@@ -58,6 +58,19 @@ public enum Posix {
         return max(0, n)
     }
 
+    /// Bytes written to a TCP socket that its peer has not taken yet (sent but unacknowledged,
+    /// or not sent because the peer's window is closed): on loopback, what the reader left unread
+    /// beyond its own receive buffer. 0 where the platform cannot tell.
+    public static func unsentBytes(_ fd: Int32) -> Int {
+        #if os(Linux)
+        var queued: Int32 = 0
+        guard ioctl(fd, UInt(TIOCOUTQ), &queued) == 0 else { return 0 }
+        return Int(queued)
+        #else
+        return 0
+        #endif
+    }
+
     public static func socketError(_ fd: Int32) -> Int32 {
         var err: Int32 = 0
         var len = socklen_t(MemoryLayout<Int32>.size)

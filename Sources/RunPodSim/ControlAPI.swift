@@ -65,6 +65,7 @@ struct ControlAPI: Sendable {
             let memory = json["memory"] as? Int
             let lines = (json["lines"] as? [String]) ?? (json["line"] as? String).map { [$0] }
             let sourceName = json["source"] as? String ?? "container"
+            let rateValue = json["bytesPerSecond"] as? Int
             let cut = LockedValue(0)
             let done: (Int, Data) = await Self.offload {
                 do {
@@ -91,6 +92,9 @@ struct ControlAPI: Sendable {
                     case "latency":
                         guard let ms = msValue else { return Self.fail(400, "need {\"ms\": N}") }
                         try cloud.setLatency(id, ms: ms)
+                    case "bandwidth":
+                        guard let rate = rateValue else { return Self.fail(400, "need {\"bytesPerSecond\": N} (0 = unlimited)") }
+                        try cloud.setBandwidth(id, bytesPerSecond: rate)
                     default: return Self.fail(404, "unknown pod action \(rest[2])")
                     }
                 } catch SimCloud.ControlFailure.notFound(let message) {

@@ -5,6 +5,10 @@ import AutopodSupport
 /// every request with `runpod-sim pod POD_ID port N`, so a test can tell which pod and port a
 /// forwarded connection reached. With a namespace it listens on 0.0.0.0:N inside the pod's
 /// namespace (so `localhost:N` inside the pod reaches it); without, on a free loopback port.
+///
+/// `GET /flood` is the exception: a body with no end, written as fast as the connection takes
+/// it until the client goes away, as a busy service (a log stream, a large download) would send;
+/// tunnels are measured against it with clients that stop reading.
 final class HTTPResponder: Sendable {
     let podPort: Int
     private let podID: String
@@ -85,10 +89,23 @@ final class HTTPResponder: Sendable {
             request += buffer[0..<n]
             if request.count >= 4, request.suffix(from: max(0, request.count - n - 3)).containsSequence(end) { break }
         }
+        if request.starts(with: Array("GET /flood".utf8)) {
+            flood(client)
+            return
+        }
         let body = "runpod-sim pod \(podID) port \(podPort)\n"
         let response =
             "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
         _ = Array(response.utf8).withUnsafeBytes { Sockets.writeAll(client, $0) }
+    }
+
+    /// Writes until a write fails (the client closed): the thread blocks while the client does
+    /// not read, which is the point.
+    private func flood(_ client: Int32) {
+        let header = "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n"
+        guard Array(header.utf8).withUnsafeBytes({ Sockets.writeAll(client, $0) }) else { return }
+        let block = [UInt8](repeating: 0x5A, count: 64 * 1024)
+        while block.withUnsafeBytes({ Sockets.writeAll(client, $0) }) {}
     }
 }
 

@@ -13,6 +13,7 @@ final class LatencyProxy: Sendable {
     /// Set by the control API, read by the accept and pipe threads.
     private struct State {
         var delayMs = 0
+        var bytesPerSecond = 0
         var up = true
         var stopped = false
         var connections: [Int: (fds: [Int32], pipes: [ProxyPipe])] = [:]
@@ -42,6 +43,12 @@ final class LatencyProxy: Sendable {
     var latencyMs: Int {
         get { state.current.delayMs }
         set { state.withLock { $0.delayMs = max(0, newValue) } }
+    }
+
+    /// Each direction's bandwidth in bytes per second; 0 = unlimited.
+    var bandwidth: Int {
+        get { state.current.bytesPerSecond }
+        set { state.withLock { $0.bytesPerSecond = max(0, newValue) } }
     }
 
     var networkUp: Bool {
@@ -112,9 +119,10 @@ final class LatencyProxy: Sendable {
             }
         }
         let delay: @Sendable () -> Double = { [self] in Double(latencyMs) / 1000 }
+        let rate: @Sendable () -> Int = { [self] in bandwidth }
         let isUp: @Sendable () -> Bool = { [self] in networkUp }
-        let outbound = ProxyPipe(from: client, to: upstream, delay: delay, isUp: isUp, onDone: done)
-        let inbound = ProxyPipe(from: upstream, to: client, delay: delay, isUp: isUp, onDone: done)
+        let outbound = ProxyPipe(from: client, to: upstream, delay: delay, rate: rate, isUp: isUp, onDone: done)
+        let inbound = ProxyPipe(from: upstream, to: client, delay: delay, rate: rate, isUp: isUp, onDone: done)
         let registered: Bool = state.withLock { state in
             guard !state.stopped else { return false }
             state.connections[id] = ([client, upstream], [outbound, inbound])

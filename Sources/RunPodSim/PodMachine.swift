@@ -1,15 +1,17 @@
 import AutopodSupport
 import Foundation
 
-/// The processes behind one running pod: its network, sshd, HTTP responders, public SSH
-/// proxy, its way to RunPod's API and its CPU accounting group. Made on boot, destroyed on stop
-/// or terminate; a resume makes a fresh one (new host key, new public port, new namespace).
+/// The processes behind one running pod: its network, filesystem, sshd, HTTP responders, public
+/// SSH proxy, its way to RunPod's API and its CPU accounting group. Made on boot, destroyed on
+/// stop or terminate; a resume makes a fresh one (new host key, new public port, new namespace,
+/// a fresh container disk; the volume stays).
 final class PodMachine: Sendable {
     let network: PodNetwork
     let sshd: SSHDaemon
     let proxy: LatencyProxy
     let responders: [HTTPResponder]
     let directory: String
+    let filesystem: PodFilesystem
     /// The API as the pod reaches it (namespace mode); nil when the pod shares loopback.
     let apiRelay: PodAPIRelay?
     let cgroup: PodCgroup?
@@ -18,6 +20,9 @@ final class PodMachine: Sendable {
         let podID: String
         let serial: Int
         let directory: String
+        /// Host directory of the pod's volume, kept across stops by the caller.
+        let volumeDirectory: String
+        let volumeMountPath: String
         let authorizedKeys: String
         let environment: [(String, String)]
         let httpPorts: [Int]
@@ -29,8 +34,6 @@ final class PodMachine: Sendable {
         let gpuUUIDs: [String]
         let cudaVersion: String
         let usage: String
-        /// Host directory of the pod's volume, kept across stops by the caller.
-        let volumeDirectory: String
         /// The simulator's API on loopback, which the pod's API relay leads to.
         let api: PodAPIRelay.Target
         /// The pod's clock file's first content (`SimClock.fileText`).
@@ -44,6 +47,11 @@ final class PodMachine: Sendable {
 
     static func boot(_ spec: Spec) throws(SimulatorError) -> PodMachine {
         let network = spec.useNamespaces ? try PodNetwork.create(serial: spec.serial) : PodNetwork.loopback()
+        let filesystem = PodFilesystem(
+            volume: spec.volumeDirectory,
+            mountPath: spec.volumeMountPath.hasPrefix("/") && spec.volumeMountPath.count > 1 ? spec.volumeMountPath : "/workspace",
+            containerDisk: spec.directory + "/container",
+            hostname: spec.podID, isolated: network.namespace != nil)
         do throws(SimulatorError) {
             // The proxy comes first: its port is the pod's RUNPOD_TCP_PORT_22.
             let sshdPort = try network.namespace != nil ? 22 : SSHDaemon.freeLoopbackPort()
@@ -55,7 +63,6 @@ final class PodMachine: Sendable {
                     directory: spec.directory, gpuName: spec.gpuName, memoryMiB: spec.gpuMemoryMiB, uuids: spec.gpuUUIDs,
                     cudaVersion: spec.cudaVersion, usage: spec.usage)
                 writeClock(directory: spec.directory, spec.clock)
-                try? FileManager.default.createDirectory(atPath: spec.volumeDirectory, withIntermediateDirectories: true)
                 // A pod in a namespace reaches the API through a relay on its gateway address.
                 var relay: PodAPIRelay?
                 if let host = network.hostAddress { relay = try PodAPIRelay(host: host, target: spec.api) }
@@ -63,18 +70,18 @@ final class PodMachine: Sendable {
                 // The pod's bin directory first, so its SSH sessions find `nvidia-smi` as on a
                 // GPU host. (A login shell's /etc/profile resets PATH; exec and `bash -c` keep it.)
                 let path = NvidiaSMI.binDirectory(spec.directory) + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-                // Simulator-only variables (a real pod has none of these): where the API is, the
-                // pod's clock, and its volume's directory (no /workspace mount here).
-                let simulated = [
-                    ("RUNPOD_API_BASE_URL", apiURL), ("RUNPOD_SIM_CLOCK", clockPath(spec.directory)),
-                    ("RUNPOD_SIM_VOLUME", spec.volumeDirectory),
-                ]
+                // Simulator-only variables (a real pod has none of these): where the API is and the
+                // pod's clock; without a mount namespace, also where its volume is (there is no
+                // /workspace then).
+                var simulated = [("RUNPOD_API_BASE_URL", apiURL), ("RUNPOD_SIM_CLOCK", clockPath(spec.directory))]
+                if !filesystem.isolated { simulated.append(("RUNPOD_SIM_VOLUME", filesystem.volume)) }
+                let environment = spec.environment + simulated + [("RUNPOD_TCP_PORT_22", "\(proxy.port)"), ("PATH", path)]
                 let sshd: SSHDaemon
                 do throws(SimulatorError) {
+                    try filesystem.prepare(environment: environment)
                     sshd = try SSHDaemon(
                         directory: spec.directory, network: network, port: sshdPort, authorizedKeys: spec.authorizedKeys,
-                        environment: spec.environment + simulated + [("RUNPOD_TCP_PORT_22", "\(proxy.port)"), ("PATH", path)],
-                        keptHostKey: spec.keptHostKey)
+                        environment: environment, keptHostKey: spec.keptHostKey, filesystem: filesystem)
                     try sshd.start()
                 } catch {
                     relay?.stop()
@@ -96,7 +103,7 @@ final class PodMachine: Sendable {
                 }
                 return PodMachine(
                     network: network, sshd: sshd, proxy: proxy, responders: responders, directory: spec.directory,
-                    apiRelay: relay, cgroup: cgroup)
+                    filesystem: filesystem, apiRelay: relay, cgroup: cgroup)
             } catch {
                 responders.forEach { $0.stop() }
                 proxy.stop()
@@ -104,14 +111,16 @@ final class PodMachine: Sendable {
             }
         } catch {
             network.destroy()
+            filesystem.removeContainerDisk()
             throw error
         }
     }
 
     private init(
         network: PodNetwork, sshd: SSHDaemon, proxy: LatencyProxy, responders: [HTTPResponder], directory: String,
-        apiRelay: PodAPIRelay?, cgroup: PodCgroup?
+        filesystem: PodFilesystem, apiRelay: PodAPIRelay?, cgroup: PodCgroup?
     ) {
+        self.filesystem = filesystem
         self.apiRelay = apiRelay
         self.cgroup = cgroup
         self.network = network
@@ -148,5 +157,6 @@ final class PodMachine: Sendable {
         network.destroy()
         // What the pod started on its own (setsid, nohup) and still runs goes with it.
         cgroup?.destroy()
+        filesystem.removeContainerDisk()
     }
 }

@@ -50,6 +50,7 @@ final class PodRecord: @unchecked Sendable {
     var bootError: String?
     var lastPublicPort: UInt16?
     var latencyMs = 0
+    var bandwidth = 0
     var networkUp = true
     /// Set by `keep-host-key`: later starts show this host key instead of a fresh one.
     var keptHostKey: String?

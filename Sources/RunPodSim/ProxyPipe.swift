@@ -13,6 +13,10 @@ final class ProxyPipe: @unchecked Sendable {
     private let source: Int32
     private let destination: Int32
     private let delay: @Sendable () -> Double
+    /// Bytes per second this direction may carry; 0 = unlimited.
+    private let rate: @Sendable () -> Int
+    /// When the paced link is free again (monotonic Date).
+    private var linkFreeAt = Date.distantPast
     private let isUp: @Sendable () -> Bool
     private let condition = NSCondition()
     private var queue: [Chunk] = []
@@ -21,11 +25,13 @@ final class ProxyPipe: @unchecked Sendable {
 
     init(
         from source: Int32, to destination: Int32, delay: @escaping @Sendable () -> Double,
+        rate: @escaping @Sendable () -> Int = { 0 },
         isUp: @escaping @Sendable () -> Bool, onDone: @escaping @Sendable () -> Void
     ) {
         self.source = source
         self.destination = destination
         self.delay = delay
+        self.rate = rate
         self.isUp = isUp
         self.onDone = onDone
     }
@@ -67,6 +73,18 @@ final class ProxyPipe: @unchecked Sendable {
         }
     }
 
+    /// Holds a chunk back until a link of `rate` bytes per second would have carried the ones
+    /// before it (a pod's bandwidth; tests use it to catch a transfer half way).
+    private func pace(_ bytes: Int) {
+        let limit = rate()
+        guard limit > 0 else { return }
+        let now = Date()
+        let start = max(now, linkFreeAt)
+        linkFreeAt = start.addingTimeInterval(Double(bytes) / Double(limit))
+        let wait = start.timeIntervalSince(now)
+        if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+    }
+
     private func writeLoop() {
         defer { onDone() }
         while true {
@@ -92,6 +110,7 @@ final class ProxyPipe: @unchecked Sendable {
                 shutdown(destination, Int32(SHUT_WR))
                 return
             }
+            pace(data.count)
             let ok = data.withUnsafeBytes { Sockets.writeAll(destination, $0) }
             if !ok {
                 // The peer is gone: unblock the other direction's reader too.

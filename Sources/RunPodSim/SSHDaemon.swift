@@ -2,14 +2,17 @@ import Foundation
 import AutopodSupport
 
 /// A pod's OpenSSH server: a fresh ed25519 host key, the pod's PUBLIC_KEY lines as
-/// authorized_keys, and the pod's environment via `SetEnv`, run in the foreground (`-D`) so the
-/// simulator owns its pid. In a namespace it listens on port 22 of the pod's own address.
+/// authorized_keys, the pod's environment via `SetEnv`, and an SFTP subsystem (OpenSSH's
+/// internal-sftp, so `scp`, `sftp` and autopod's file commands work), run in the foreground
+/// (`-D`) so the simulator owns its pid. In a namespace it listens on port 22 of the pod's own
+/// address and runs inside the pod's filesystem (see `PodFilesystem`).
 final class SSHDaemon: Sendable {
     let directory: String
     let listenHost: String
     let port: UInt16
     let hostPublicKey: String
     private let namespace: String?
+    private let filesystem: PodFilesystem
 
     private struct State {
         /// The running sshd, from `start` until `stop`.
@@ -25,9 +28,11 @@ final class SSHDaemon: Sendable {
     /// Writes keys and config into `directory`; does not start the server yet.
     init(
         directory: String, network: PodNetwork, port: UInt16, authorizedKeys: String, environment: [(String, String)],
-        keptHostKey: String? = nil
+        keptHostKey: String? = nil,
+        filesystem: PodFilesystem
     ) throws(SimulatorError) {
         self.directory = directory
+        self.filesystem = filesystem
         namespace = network.namespace
         listenHost = network.podAddress
         self.port = port
@@ -64,6 +69,7 @@ final class SSHDaemon: Sendable {
             AllowUsers \(user)
             AllowTcpForwarding yes
             LogLevel VERBOSE
+            Subsystem sftp \(filesystem.isolated ? "internal-sftp" : "internal-sftp -d \(filesystem.volume)")
 
             """
         // The pod's home is its own directory, as a pod's /root is its own: `~/.ssh/authorized_keys`
@@ -107,6 +113,15 @@ final class SSHDaemon: Sendable {
     /// Starts sshd and waits until it accepts connections.
     func start() throws(SimulatorError) {
         var arguments = [Self.sshdPath, "-D", "-f", directory + "/sshd_config", "-E", directory + "/sshd.log"]
+        if filesystem.isolated {
+            // The script execs sshd through chroot, so the pid stays sshd's.
+            let script = directory + "/pod-root.sh"
+            let text = filesystem.launchScript(exec: arguments, hostDirectory: directory)
+            guard FileManager.default.createFile(atPath: script, contents: Data(text.utf8)) else {
+                throw .badArgument("cannot write \(script)")
+            }
+            arguments = ["/usr/bin/unshare", "--mount", "--uts", "/bin/sh", script]
+        }
         if let namespace { arguments = ["/usr/sbin/ip", "netns", "exec", namespace] + arguments }
         let launched: ChildProcess
         do {

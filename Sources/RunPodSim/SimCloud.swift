@@ -365,11 +365,12 @@ final class SimCloud: @unchecked Sendable {
             for (key, value) in pod.envObject { environment.append((key, value)) }
             let spec = PodMachine.Spec(
                 podID: pod.id, serial: serial, directory: "\(stateDirectory)/\(ResourceNames.prefix)\(getpid())-\(serial)",
+                volumeDirectory: volumeDirectory(pod.id), volumeMountPath: pod.volumeMountPath,
                 authorizedKeys: (pod.publicKey ?? "") + "\n", environment: environment,
                 httpPorts: pod.declaredPorts.filter { $0.1 == "http" }.map(\.0), useNamespaces: useNamespaces,
                 avoidPublicPort: pod.lastPublicPort, gpuName: pod.gpuType.id, gpuMemoryMiB: pod.gpuType.memoryInGb * 1024,
                 gpuUUIDs: Array(pod.gpuUUIDs.prefix(pod.gpuCount)), cudaVersion: pod.cudaVersion,
-                usage: pod.usage.stateFileText, volumeDirectory: volumeDirectory(pod.id), api: apiAddress.current,
+                usage: pod.usage.stateFileText, api: apiAddress.current,
                 clock: SimClock.fileText(clock.current), keptHostKey: pod.keptHostKey)
             return (spec, pod.generation)
         }
@@ -395,6 +396,7 @@ final class SimCloud: @unchecked Sendable {
                 pod.machine = machine
                 pod.lastPublicPort = machine.proxy.port
                 machine.proxy.latencyMs = pod.latencyMs
+                machine.proxy.bandwidth = pod.bandwidth
                 // Utilisation set while the machine booted reaches its nvidia-smi now, and a clock
                 // moved meanwhile its clock file.
                 machine.writeUsage(pod.usage.stateFileText)
@@ -526,6 +528,15 @@ final class SimCloud: @unchecked Sendable {
         machine?.proxy.latencyMs = ms
     }
 
+    func setBandwidth(_ id: String, bytesPerSecond: Int) throws(ControlFailure) {
+        let machine: PodMachine? = try locked { () throws(ControlFailure) -> PodMachine? in
+            guard let pod = pods[id] else { throw .notFound("no pod \(id)") }
+            pod.bandwidth = max(0, bytesPerSecond)
+            return pod.machine
+        }
+        machine?.proxy.bandwidth = bytesPerSecond
+    }
+
     /// Sets GPU utilisation (one GPU by `index`, or all), as `POST /_sim/pods/ID/gpu` asks.
     func setGPUUsage(_ id: String, util: Int?, memoryUtil: Int?, index: Int?) throws(ControlFailure) {
         try locked { () throws(ControlFailure) in
@@ -580,10 +591,10 @@ final class SimCloud: @unchecked Sendable {
             guard let pod = pods[id] else { return nil }
             var details: [String: Any] = [
                 "id": pod.id, "name": pod.name, "desiredStatus": pod.desiredStatus, "terminated": pod.terminated,
-                "apiKey": pod.apiKey, "networkUp": pod.networkUp, "latencyMs": pod.latencyMs,
+                "apiKey": pod.apiKey, "networkUp": pod.networkUp, "latencyMs": pod.latencyMs, "bandwidth": pod.bandwidth,
                 "booted": pod.machine != nil, "podHostId": pod.podHostId, "lastStatusChange": pod.lastStatusChange,
                 "authorizedKeys": pod.publicKey ?? "", "status": pod.restStatus(now: clock.now()),
-                "volume": volumeDirectory(pod.id),
+                "volume": volumeDirectory(pod.id), "volumeMountPath": pod.volumeMountPath,
             ]
             if let error = pod.bootError { details["bootError"] = error }
             if let machine = pod.machine {
@@ -598,6 +609,8 @@ final class SimCloud: @unchecked Sendable {
                 details["clockFile"] = PodMachine.clockPath(machine.directory)
                 details["apiURL"] = machine.apiRelay?.url ?? apiAddress.current.url
                 if let cgroup = machine.cgroup { details["cgroup"] = cgroup.path }
+                details["containerDisk"] = machine.filesystem.isolated ? machine.filesystem.upper : machine.filesystem.containerDisk
+                details["environmentFile"] = machine.filesystem.environmentFile
                 var http: [String: String] = [:]
                 for responder in machine.responders {
                     let port = machine.network.namespace == nil ? Int(responder.boundPort) : responder.podPort

@@ -10,12 +10,17 @@ final class ForwardConnection {
     let originPort: Int
     let acceptedAt: ContinuousClock.Instant
     var channel: SSHChannel?
-    /// Bytes read from one side that the other has not taken yet. While a buffer is non-empty
-    /// its source is not read (swift-nio GlueHandler style backpressure).
+    /// Bytes taken from one side that the other has not accepted yet. While one is non-empty its
+    /// source is not read (swift-nio GlueHandler style backpressure). Empty, and unallocated,
+    /// while both sides keep up: data then goes from the engine's one buffer straight through.
     var toRemote: [UInt8] = []
     var toRemoteOffset = 0
     var toLocal: [UInt8] = []
     var toLocalOffset = 0
+    var window: ReceiveWindow
+    /// A window grant libssh2 answered EAGAIN for: it must be repeated with the same count
+    /// before anything else touches the channel's window.
+    var grantPending: Int?
     var localEOF = false
     var eofSentToRemote = false
     var remoteEOF = false
@@ -23,12 +28,13 @@ final class ForwardConnection {
     var localSlot: Int?
     var failed = false
 
-    init(fd: Int32, listener: ForwardListener, originHost: String, originPort: Int, acceptedAt: ContinuousClock.Instant) {
+    init(fd: Int32, listener: ForwardListener, originHost: String, originPort: Int, acceptedAt: ContinuousClock.Instant, window: ReceiveWindow) {
         self.fd = fd
         self.listener = listener
         self.originHost = originHost
         self.originPort = originPort
         self.acceptedAt = acceptedAt
+        self.window = window
     }
 
     deinit {
@@ -38,6 +44,9 @@ final class ForwardConnection {
     var isDone: Bool {
         failed || (eofSentToRemote && shutdownSentToLocal)
     }
+
+    var heldForLocal: Int { toLocal.count - toLocalOffset }
+    var heldForRemote: Int { toRemote.count - toRemoteOffset }
 
     /// The RFC 4254 §7.2 "direct-tcpip" open payload, built here (rather than through
     /// libssh2_channel_direct_tcpip_ex) so the channel window can be chosen.
@@ -52,6 +61,11 @@ final class ForwardConnection {
 }
 
 /// Carries a forwarder's connections over one session, inside that session's event loop.
+///
+/// Memory: what the server sends ahead of a local reader waits here (in libssh2's packet queue,
+/// or in a connection's `toLocal`), so each channel's window follows its reader
+/// (`ReceiveWindow`) and all windows together stay within the forwarder's `ForwardBudget`.
+/// After a burst the freed heap is handed back to the system (`HeapRelease`).
 final class ForwardEngine: SSHLoopParticipant {
     let session: SSHSession
     let forwarder: PortForwarder
@@ -63,24 +77,32 @@ final class ForwardEngine: SSHLoopParticipant {
     private(set) var active: [ForwardConnection] = []
     /// Channels whose CHANNEL_CLOSE still has to be sent (EAGAIN).
     private var closing: [SSHChannel] = []
-    private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+    /// Every read lands here first; only what a side cannot take at once is copied out.
+    private var buffer = [UInt8](repeating: 0, count: ForwardEngine.readSize)
+    private var budget: ForwardBudget
+    private var heap = HeapRelease()
+
+    /// One read from either side. libssh2 tops a window up to its initial size plus the read
+    /// size, so this is also part of every channel's least window.
+    static let readSize = 64 * 1024
 
     init(session: SSHSession, forwarder: PortForwarder, waiting: [ForwardConnection]) {
         self.session = session
         self.forwarder = forwarder
         self.queue = waiting
+        budget = ForwardBudget(limit: forwarder.configuration.memoryBudget)
     }
 
     var isFinished: Bool { false }
     var hasChannels: Bool { !active.isEmpty || !closing.isEmpty || !queue.isEmpty }
-    var nextDeadline: ContinuousClock.Instant? { nil }
+    var nextDeadline: ContinuousClock.Instant? { heap.deadline }
 
     func register(_ set: inout PollSet) {
         listenerSlots = forwarder.listeners.map { set.add($0.fd, Int16(POLLIN)) }
         for c in active {
             var events: Int16 = 0
-            if !c.localEOF && c.toRemoteOffset >= c.toRemote.count { events |= Int16(POLLIN) }
-            if c.toLocalOffset < c.toLocal.count { events |= Int16(POLLOUT) }
+            if !c.localEOF && c.heldForRemote == 0 { events |= Int16(POLLIN) }
+            if c.heldForLocal > 0 { events |= Int16(POLLOUT) }
             c.localSlot = events == 0 ? nil : set.add(c.fd, events)
         }
     }
@@ -92,9 +114,10 @@ final class ForwardEngine: SSHLoopParticipant {
                     $0.totalConnections += 1
                     $0.activeConnections += 1
                 }
-                queue.append(ForwardConnection(fd: client.fd, listener: listener, originHost: client.host, originPort: client.port, acceptedAt: now))
+                queue.append(forwarder.connection(client, listener: listener, acceptedAt: now))
             }
         }
+        measureBudget()
         try openQueued()
         for c in active {
             try pump(c, set)
@@ -105,6 +128,20 @@ final class ForwardEngine: SSHLoopParticipant {
             return true
         }
         closing.removeAll { $0.close() != LibSSH2.eagain }
+        heap.tick(now: now)
+    }
+
+    /// What every channel holds of the budget right now.
+    private func measureBudget() {
+        var used = 0
+        var unproven = 0
+        for c in active {
+            used += c.heldForLocal + (c.channel?.receiveCredit ?? 0)
+            unproven += c.window.unproven
+        }
+        budget.used = used
+        budget.unproven = unproven
+        budget.channels = active.count
     }
 
     private func openQueued() throws(SSHError) {
@@ -115,7 +152,9 @@ final class ForwardEngine: SSHLoopParticipant {
             session.channelOpenOwner = me
             let payload = openPayload ?? head.openPayload
             openPayload = payload
-            let window = forwarder.window
+            // Opened with the floor, which libssh2 then maintains by itself; the rest of the
+            // start window is granted on top, so that it is not renewed unless earned.
+            let window = UInt32(head.window.floor)
             let raw = payload.withUnsafeBufferPointer { buf in
                 buf.withMemoryRebound(to: CChar.self) { chars in
                     libssh2_channel_open_ex(session.raw, "direct-tcpip", 12, window, LibSSH2.defaultPacket, chars.baseAddress, UInt32(chars.count))
@@ -126,8 +165,17 @@ final class ForwardEngine: SSHLoopParticipant {
                 session.channelOpenOwner = nil
                 session.lastInbound = .now
                 queue.removeFirst()
-                head.channel = SSHChannel(session: session, raw: raw)
+                let channel = SSHChannel(session: session, raw: raw)
+                head.channel = channel
                 active.append(head)
+                budget.channels += 1
+                budget.used += head.window.floor
+                let config = forwarder.configuration
+                head.window = ReceiveWindow(
+                    floor: head.window.floor, ceiling: head.window.ceiling,
+                    start: budget.startWindow(floor: head.window.floor, initial: config.initialWindow))
+                budget.unproven += head.window.unproven
+                try grant(head, channel)
                 continue
             }
             let code = session.lastErrorCode
@@ -150,16 +198,22 @@ final class ForwardEngine: SSHLoopParticipant {
     private func pump(_ c: ForwardConnection, _ set: PollSet) throws(SSHError) {
         guard let channel = c.channel, !c.failed else { return }
         var localReadable = set.isReadable(c.localSlot)
+        var localWritable = set.isWritable(c.localSlot)
         var progress = true
         while progress && !c.failed {
             progress = false
             // local → remote
-            if c.toRemoteOffset < c.toRemote.count {
+            if c.heldForRemote > 0 {
                 let r = c.toRemote.withUnsafeBytes { channel.write(UnsafeRawBufferPointer(rebasing: $0[c.toRemoteOffset...])) }
                 switch r {
                 case .bytes(let n):
                     c.toRemoteOffset += n
                     forwarder.updateStats(c.listener.index) { $0.bytesToRemote += UInt64(n) }
+                    heap.moved(n)
+                    if c.heldForRemote == 0 {
+                        c.toRemote = []
+                        c.toRemoteOffset = 0
+                    }
                     progress = true
                 case .failed(let code):
                     try channelFailed(c, code)
@@ -169,8 +223,8 @@ final class ForwardEngine: SSHLoopParticipant {
             } else if !c.localEOF && localReadable {
                 let n = buffer.withUnsafeMutableBytes { recv(c.fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
                 if n > 0 {
-                    c.toRemote = Array(buffer[0..<n])
-                    c.toRemoteOffset = 0
+                    try sendToRemote(c, channel, count: n)
+                    if c.failed { return }
                     progress = true
                     // A short read emptied the socket; poll() says when more arrives, which
                     // spares a recv() that would only answer EAGAIN.
@@ -182,7 +236,7 @@ final class ForwardEngine: SSHLoopParticipant {
                     localReadable = false
                 }
             }
-            if c.localEOF && !c.eofSentToRemote && c.toRemoteOffset >= c.toRemote.count {
+            if c.localEOF && !c.eofSentToRemote && c.heldForRemote == 0 {
                 let rc = channel.sendEOF()
                 if rc == 0 || (rc != LibSSH2.eagain && !LibSSH2.isTransportFailure(rc)) {
                     c.eofSentToRemote = true
@@ -193,21 +247,34 @@ final class ForwardEngine: SSHLoopParticipant {
                 }
             }
             // remote → local
-            if c.toLocalOffset < c.toLocal.count {
-                let n = c.toLocal.withUnsafeBytes { raw in
-                    send(c.fd, raw.baseAddress! + c.toLocalOffset, raw.count - c.toLocalOffset, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
-                }
-                if n > 0 {
+            if c.heldForLocal > 0 {
+                // Only once poll() says the socket has room: until then a send() only says EAGAIN.
+                if localWritable {
+                    let n = c.toLocal.withUnsafeBytes { raw in
+                        sendToLocal(c, UnsafeRawBufferPointer(rebasing: raw[c.toLocalOffset...]))
+                    }
+                    if c.failed { return }
                     c.toLocalOffset += n
-                    forwarder.updateStats(c.listener.index) { $0.bytesToLocal += UInt64(n) }
-                    progress = true
-                } else if n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR {
-                    // The local client went away: nothing more can be delivered.
-                    forwarder.logger.info("local client gone", metadata: ["forward": "\(c.listener.spec)", "errno": "\(errno)"])
-                    c.failed = true
-                    return
+                    if c.heldForLocal == 0 {
+                        // Released, not kept: a connection's leftovers are the memory a slow
+                        // reader pins, and most connections never need them again.
+                        c.toLocal = []
+                        c.toLocalOffset = 0
+                        progress = true
+                    } else {
+                        localWritable = false
+                    }
                 }
             } else if !c.remoteEOF {
+                if let pending = c.grantPending {
+                    let rc = channel.grantWindow(pending)
+                    if rc == LibSSH2.eagain { continue }
+                    c.grantPending = nil
+                    if rc != 0 {
+                        try channelFailed(c, rc)
+                        return
+                    }
+                }
                 // libssh2 reads the socket until EAGAIN on every channel read, so a read is worth
                 // its syscalls only when the socket has news or data is already queued here.
                 if session.socketReady || channel.hasQueuedData {
@@ -216,8 +283,17 @@ final class ForwardEngine: SSHLoopParticipant {
                     switch r {
                     case .bytes(let n):
                         session.lastInbound = .now
-                        c.toLocal = Array(buffer[0..<n])
-                        c.toLocalOffset = 0
+                        let sent = buffer.withUnsafeBytes { sendToLocal(c, UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+                        if c.failed { return }
+                        if sent < n {
+                            // Still within the budget: these bytes left the channel's window.
+                            c.toLocal = Array(buffer[sent..<n])
+                            c.toLocalOffset = 0
+                            localWritable = false
+                        } else {
+                            try grant(c, channel)
+                            if c.failed { return }
+                        }
                         progress = true
                     case .none, .wouldBlock:
                         if channel.isEOF {
@@ -234,11 +310,77 @@ final class ForwardEngine: SSHLoopParticipant {
                     progress = true
                 }
             }
-            if c.remoteEOF && !c.shutdownSentToLocal && c.toLocalOffset >= c.toLocal.count {
+            if c.remoteEOF && !c.shutdownSentToLocal && c.heldForLocal == 0 {
                 shutdown(c.fd, Int32(SHUT_WR))
                 c.shutdownSentToLocal = true
                 progress = true
             }
+        }
+    }
+
+    /// Writes `count` bytes of `buffer` to the channel, as much as it takes now; the rest is kept.
+    private func sendToRemote(_ c: ForwardConnection, _ channel: SSHChannel, count: Int) throws(SSHError) {
+        var offset = 0
+        while offset < count {
+            let r = buffer.withUnsafeBytes { channel.write(UnsafeRawBufferPointer(rebasing: $0[offset..<count])) }
+            guard case .bytes(let n) = r else {
+                if case .failed(let code) = r {
+                    try channelFailed(c, code)
+                    return
+                }
+                break
+            }
+            offset += n
+            forwarder.updateStats(c.listener.index) { $0.bytesToRemote += UInt64(n) }
+            heap.moved(n)
+        }
+        if offset < count {
+            c.toRemote = Array(buffer[offset..<count])
+            c.toRemoteOffset = 0
+        }
+    }
+
+    /// Hands bytes to the local client; returns how many it took. Whenever a window's worth has
+    /// gone, the channel's window is judged by how much the reader left untaken.
+    private func sendToLocal(_ c: ForwardConnection, _ bytes: UnsafeRawBufferPointer) -> Int {
+        let n = send(c.fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+        if n < 0 {
+            if errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR {
+                // The local client went away: nothing more can be delivered.
+                forwarder.logger.info("local client gone", metadata: ["forward": "\(c.listener.spec)", "errno": "\(errno)"])
+                c.failed = true
+            }
+            return 0
+        }
+        if n > 0 {
+            forwarder.updateStats(c.listener.index) { $0.bytesToLocal += UInt64(n) }
+            heap.moved(n)
+            budget.used -= n
+            if c.window.delivered(n) {
+                let before = c.window.target
+                let unread = Posix.unsentBytes(c.fd) + bytes.count - n
+                c.window.judge(unread: unread)
+                if c.window.target != before {
+                    forwarder.logger.debug(
+                        "window", metadata: ["forward": "\(c.listener.spec)", "fd": "\(c.fd)", "window": "\(c.window.target)", "unread": "\(unread)"])
+                }
+            }
+        }
+        return n
+    }
+
+    /// Refills the channel's window toward its target, as far as the budget allows. Called right
+    /// after a read that the reader took whole, so neither libssh2's own window adjust nor an
+    /// earlier grant of ours is half sent (both share one adjust state per channel).
+    private func grant(_ c: ForwardConnection, _ channel: SSHChannel) throws(SSHError) {
+        let bytes = c.window.topUp(credit: channel.receiveCredit, budget: budget)
+        guard bytes > 0 else { return }
+        budget.used += bytes
+        let rc = channel.grantWindow(bytes)
+        if rc == LibSSH2.eagain {
+            c.grantPending = bytes
+        } else if rc != 0 {
+            try channelFailed(c, rc)
         }
     }
 
@@ -253,10 +395,13 @@ final class ForwardEngine: SSHLoopParticipant {
 
     private func retire(_ c: ForwardConnection) {
         forwarder.updateStats(c.listener.index) { $0.activeConnections -= 1 }
+        c.toLocal = []
+        c.toRemote = []
         if let ch = c.channel {
             if ch.close() == LibSSH2.eagain { closing.append(ch) }
             c.channel = nil
         }
+        heap.retired()
     }
 
     /// The session died: every carried client is closed (its stream cannot be resumed), and

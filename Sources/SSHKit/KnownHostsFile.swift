@@ -133,7 +133,8 @@ public struct KnownHostsFile: Sendable {
             case .trustedAtNewAddress:
                 verdict = HostKeyVerdict(outcome: .addressUpdated, fingerprint: fp, notice: nil)
             case .replace(let old, let reason):
-                let why = reason == .restartSeen
+                let why =
+                    reason == .restartSeen
                     ? "\(restartEvidence ?? "the pod restarted since the key was pinned"), and containers make new host keys on start"
                     : "you allowed it (--accept-new-host-key or --accept-host-key); the next change is checked as usual"
                 verdict = HostKeyVerdict(

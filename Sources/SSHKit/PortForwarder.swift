@@ -30,6 +30,11 @@ public final class PortForwarder: Sendable {
         _ specs: [ForwardSpec], configuration: Configuration = Configuration(), logger: Logger = Logger(label: "autopod.forward")
     ) throws(SSHError) {
         self.specs = specs
+        var configuration = configuration
+        // libssh2 keeps windows in 32 bits; a read must fit in the window a channel opens with.
+        configuration.minimumWindow = min(max(configuration.minimumWindow, ForwardEngine.readSize), 1 << 30)
+        configuration.maximumWindow = min(max(configuration.maximumWindow, configuration.minimumWindow), 1 << 30)
+        configuration.initialWindow = min(max(configuration.initialWindow, configuration.minimumWindow), configuration.maximumWindow)
         self.configuration = configuration
         self.logger = logger
         var made: [ForwardListener] = []
@@ -40,9 +45,6 @@ public final class PortForwarder: Sendable {
         state = LockedValue(State(stats: specs.map { ForwardStats(spec: $0) }))
         wake = try WakePipe()
     }
-
-    /// Channel window for forwarded connections (see `Configuration.window`).
-    var window: UInt32 { configuration.window }
 
     /// The local ports actually bound (differs from the spec when it asked for port 0).
     public var boundPorts: [Int] { listeners.map(\.boundPort) }
@@ -73,6 +75,13 @@ public final class PortForwarder: Sendable {
         logger.warning("forwarded connection refused", metadata: ["forward": "\(c.listener.spec)", "reason": "\(reason)"])
         let sink = state.withLock { $0.eventSink }
         sink?(.connectionRefused(c.listener.spec, reason: reason))
+    }
+
+    /// A client accepted on `listener`; its window is chosen when its channel opens.
+    func connection(_ client: (fd: Int32, host: String, port: Int), listener: ForwardListener, acceptedAt: ContinuousClock.Instant) -> ForwardConnection {
+        ForwardConnection(
+            fd: client.fd, listener: listener, originHost: client.host, originPort: client.port, acceptedAt: acceptedAt,
+            window: ReceiveWindow(floor: configuration.minimumWindow, ceiling: configuration.maximumWindow))
     }
 
     /// A participant carrying these forwards over someone else's session (the shell's).
@@ -135,6 +144,8 @@ public final class PortForwarder: Sendable {
                 engine = nil
                 probe = nil
                 session = nil
+                // What the dead session buffered is free now; the wait below is idle time.
+                HeapRelease.now()
                 switch error.kind {
                 case .authentication, .unsupportedKey, .keyFile, .hostKeyChanged, .knownHostsFile, .endpointGone:
                     logger.error("tunnel ended", metadata: ["error": "\(error.description)"])
@@ -181,7 +192,7 @@ public final class PortForwarder: Sendable {
                         $0.totalConnections += 1
                         $0.activeConnections += 1
                     }
-                    held.append(ForwardConnection(fd: client.fd, listener: l, originHost: client.host, originPort: client.port, acceptedAt: .now))
+                    held.append(connection(client, listener: l, acceptedAt: .now))
                 }
             }
         }

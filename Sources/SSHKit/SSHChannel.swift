@@ -50,6 +50,19 @@ final class SSHChannel {
         return .failed(Int32(n))
     }
 
+    /// Window the server may still use plus what it sent that has not been read from libssh2:
+    /// libssh2 counts its receive window down as data is read, not as it arrives. Constant time
+    /// (the byte count of queued data, libssh2_channel_window_read_ex's read_avail, walks every
+    /// packet of the session, so it is not asked for).
+    var receiveCredit: Int { Int(libssh2_channel_window_read_ex(raw, nil, nil)) }
+
+    /// Sends a WINDOW_ADJUST of `bytes` now. Returns 0, EAGAIN (call again with the same count:
+    /// libssh2 adds the count of the call that completes), or an error code.
+    func grantWindow(_ bytes: Int) -> Int32 {
+        var window: UInt32 = 0
+        return libssh2_channel_receive_window_adjust2(raw, UInt(bytes), 1, &window)
+    }
+
     /// Returns 0 when sent, EAGAIN to retry, or an error code.
     func sendEOF() -> Int32 { libssh2_channel_send_eof(raw) }
 

@@ -49,6 +49,18 @@ final class CommandArgumentsTests: XCTestCase {
         XCTAssertTrue(CommandLineParsing.usageError(["tunnel", "start"]).contains("Missing expected argument '<pod>'"))
     }
 
+    func testTunnelReadsAMemoryBudget() throws {
+        XCTAssertNil(try CommandLineParsing.parse(["tunnel", "mypod", "8888"], as: TunnelStart.self).memoryBudget)
+        let tunnel = try CommandLineParsing.parse(["tunnel", "mypod", "8888", "--memory-budget", "16M"], as: TunnelStart.self)
+        XCTAssertEqual(tunnel.memoryBudget?.bytes, 16 << 20)
+        XCTAssertEqual(
+            CommandLineParsing.usageError(["tunnel", "mypod", "8888", "--memory-budget", "512K"]),
+            "--memory-budget 512 KiB is too small to carry data; give at least 1 MiB (e.g. 16M)")
+        XCTAssertEqual(
+            CommandLineParsing.usageError(["tunnel", "mypod", "8888", "--memory-budget", "lots"]),
+            "The value 'lots' is invalid for '--memory-budget <size>'")
+    }
+
     func testAForwardSpecReadsBackFromItsArgument() throws {
         for text in ["8888", "16006:6006", "1", "65535:1"] {
             let spec = try XCTUnwrap(ForwardSpec(argument: text))

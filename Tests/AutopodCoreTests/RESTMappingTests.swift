@@ -135,14 +135,16 @@ final class RESTMappingTests: XCTestCase {
         XCTAssertEqual(
             RESTClient.classify(status: 422, problem: problem(422, "validation failed", ["$.gpu.count: must be >= 1"]), mutation: true),
             .rejected(message: "validation failed ($.gpu.count: must be >= 1)"))
-        XCTAssertEqual(RESTClient.classify(status: 409, problem: problem(409, "pod is EXITED; stop is not allowed"), mutation: true),
+        XCTAssertEqual(
+            RESTClient.classify(status: 409, problem: problem(409, "pod is EXITED; stop is not allowed"), mutation: true),
             .conflict(message: "pod is EXITED; stop is not allowed"))
         XCTAssertEqual(RESTClient.classify(status: 404, problem: problem(404, "pod not found"), mutation: false), .notFound(message: "pod not found"))
         guard case .unauthorized = RESTClient.classify(status: 401, problem: problem(401, "bad key"), mutation: false) else { return XCTFail() }
         guard case .unauthorized = RESTClient.classify(status: 403, problem: problem(403, "read-only key"), mutation: true) else { return XCTFail() }
         XCTAssertTrue(RESTClient.classify(status: 502, problem: .null, mutation: true).outcomeUnknown, "a 5xx to a mutation may have happened")
         XCTAssertFalse(RESTClient.classify(status: 502, problem: .null, mutation: false).outcomeUnknown)
-        XCTAssertFalse(RESTClient.classify(status: 429, problem: problem(429, "rate limit"), mutation: true).outcomeUnknown,
+        XCTAssertFalse(
+            RESTClient.classify(status: 429, problem: problem(429, "rate limit"), mutation: true).outcomeUnknown,
             "a rate-limited request was turned away before anything happened")
         // A 404 that is not a problem document: the API itself is not there.
         guard case .unsupported = RESTClient.classify(status: 404, problem: .null, mutation: false) else { return XCTFail() }

@@ -116,7 +116,8 @@ final class RESTProviderTests: XCTestCase {
         let second = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHk7XJx1pDf0Wl0m1ZzG7V0b0H1gq8k5t3y6m9a4b2cd second@example"
         XCTAssertTrue(try rest.registerPublicKey(first))
         XCTAssertTrue(try rest.registerPublicKey(second))
-        XCTAssertFalse(try rest.registerPublicKey(first.replacingOccurrences(of: "first@example", with: "renamed")),
+        XCTAssertFalse(
+            try rest.registerPublicKey(first.replacingOccurrences(of: "first@example", with: "renamed")),
             "the same key under another comment is already there")
         XCTAssertEqual(try rest.publicKeys(), [first, second])
     }

@@ -103,12 +103,13 @@ final class HostKeyTrustEndToEndTests: EndToEndCase {
         let pod = try createPod()
         XCTAssertEqual(try exec(pod.name).status, 0)
         let file = cli.home.appendingPathComponent("known_hosts")
-        let broken = knownHosts.split(separator: "\n").map { line -> String in
-            guard line.contains("autopod-pod=\(pod.id)") else { return String(line) }
-            var fields = line.split(separator: " ").map(String.init)
-            fields[2] = "AAAAbroken"
-            return fields.joined(separator: " ")
-        }.joined(separator: "\n") + "\n"
+        let broken =
+            knownHosts.split(separator: "\n").map { line -> String in
+                guard line.contains("autopod-pod=\(pod.id)") else { return String(line) }
+                var fields = line.split(separator: " ").map(String.init)
+                fields[2] = "AAAAbroken"
+                return fields.joined(separator: " ")
+            }.joined(separator: "\n") + "\n"
         try Data(broken.utf8).write(to: file)
 
         let result = try exec(pod.name)

@@ -14,7 +14,10 @@ final class ProcessHygieneTests: XCTestCase {
         let second = try fixture.client.createPod(name: "b", ports: "8888/http,6006/http,22/tcp")
         _ = try fixture.client.waitForSSHPort(first)
         _ = try fixture.client.waitForSSHPort(second)
-        XCTAssertEqual(Self.processes(containing: stateDirectory).filter { Self.isSSHD($0) }.count, 2, "one sshd per pod")
+        // sshd forks a short-lived child for each probe connection of its start-up check.
+        XCTAssertTrue(
+            SimulatorClient.waitUntil(timeout: 10) { Self.processes(containing: stateDirectory).filter { Self.isSSHD($0) }.count == 2 },
+            "one sshd per pod: \(Self.processes(containing: stateDirectory))")
         if geteuid() == 0 {
             XCTAssertEqual(Self.namespaces(ownedBy: fixture.pid).count, 2)
             XCTAssertEqual(Self.hostVeths(ownedBy: fixture.pid).count, 2)

@@ -160,6 +160,65 @@ final class PortForwarderTests: SSHTestCase {
         XCTAssertEqual(run.events.filter { $0.hasPrefix("disconnected") }, [], "the session was dropped")
     }
 
+    /// Budget and windows far smaller than the traffic: every connection still completes, byte
+    /// for byte (a budget that is spent must hold windows back, never stop channels for good).
+    func testATinyBudgetStillCarriesEveryByte() throws {
+        let echo = try TCPTestServer(mode: .echo)
+        defer { echo.stop() }
+        var configuration = PortForwarder.Configuration()
+        configuration.minimumWindow = 64 * 1024
+        configuration.initialWindow = 256 * 1024
+        configuration.maximumWindow = 1 << 20
+        configuration.memoryBudget = 1 << 20
+        let forwarder = try PortForwarder([ForwardSpec(localPort: 0, remoteHost: "127.0.0.1", remotePort: echo.port)], configuration: configuration)
+        let run = TunnelRun(forwarder, sshd: sshd, knownHosts: knownHosts)
+        defer { run.stop() }
+        XCTAssertTrue(run.waitForEvent("connected"), "\(run.events)")
+        let clients = EchoClients(port: forwarder.boundPorts[0], count: 16) { i in (seed: UInt64(200 + i), total: 4 << 20) }
+        XCTAssertTrue(clients.wait(timeout: 120))
+        XCTAssertEqual(clients.failures, [])
+    }
+
+    /// A client that stops reading a source that never stops: its channel gets no more window, so
+    /// the forwarder stops taking its data, and the connections beside it are carried as before.
+    func testAStalledReaderGetsNoMoreWindowAndOthersGoOn() throws {
+        let flood = try TCPTestServer(mode: .flood)
+        defer { flood.stop() }
+        let echo = try TCPTestServer(mode: .echo)
+        defer { echo.stop() }
+        let run = try startTunnel([
+            ForwardSpec(localPort: 0, remoteHost: "127.0.0.1", remotePort: flood.port),
+            ForwardSpec(localPort: 0, remoteHost: "127.0.0.1", remotePort: echo.port),
+        ])
+        defer { run.stop() }
+        let stalled = connectLoopback(port: run.forwarder.boundPorts[0])
+        XCTAssertGreaterThanOrEqual(stalled, 0)
+        defer { close(stalled) }
+        // Delivery into the stalled client's socket stops once the socket is full.
+        var delivered = run.forwarder.stats()[0].bytesToLocal
+        var steadySince = Date()
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline && Date().timeIntervalSince(steadySince) < 1.5 {
+            usleep(100_000)
+            let now = run.forwarder.stats()[0].bytesToLocal
+            if now != delivered || now == 0 { delivered = now; steadySince = Date() }
+        }
+        XCTAssertGreaterThan(delivered, 0)
+        XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(steadySince), 1.5, "delivery to a client that does not read must stop")
+        let clients = EchoClients(port: run.forwarder.boundPorts[1], count: 4) { i in (seed: UInt64(300 + i), total: 8 << 20) }
+        XCTAssertTrue(clients.wait(timeout: 120))
+        XCTAssertEqual(clients.failures, [])
+        // The stalled client can still read everything it was sent, in order, once it reads.
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var got = 0
+        while got < 32 << 20 {
+            let n = read(stalled, &buffer, buffer.count)
+            XCTAssertGreaterThan(n, 0, "the stalled client's stream resumes")
+            if n <= 0 { break }
+            got += n
+        }
+    }
+
     func testHalfCloseBothWays() throws {
         let server = try TCPTestServer(mode: .countThenReply)
         defer { server.stop() }

@@ -71,6 +71,7 @@ public final class SSHDFixture: @unchecked Sendable {
             PidFile \(directory)/sshd.pid
             AllowTcpForwarding yes
             LogLevel \(logLevel)
+            Subsystem sftp /usr/lib/openssh/sftp-server
             """
         try config.write(toFile: directory + "/sshd_config", atomically: true, encoding: .utf8)
         let p = try ChildProcess(["/usr/sbin/sshd", "-D", "-f", directory + "/sshd_config", "-E", logPath])

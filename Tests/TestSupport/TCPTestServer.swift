@@ -12,6 +12,8 @@ public final class TCPTestServer: @unchecked Sendable {
         case countThenReply
         /// A hostile SSH server: sends lines that are not an SSH banner until the client leaves.
         case endlessNonSSHLines
+        /// Sends without end, as fast as the connection takes it, until the client goes away.
+        case flood
     }
 
     public let port: Int
@@ -78,6 +80,10 @@ public final class TCPTestServer: @unchecked Sendable {
             return
         }
         var buf = [UInt8](repeating: 0, count: 65536)
+        if mode == .flood {
+            while buf.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) > 0 {}
+            return
+        }
         var total = 0
         while true {
             let n = read(fd, &buf, buf.count)

@@ -22,6 +22,11 @@ extension WaitDuration: ExpressibleByArgument {
     public init?(argument: String) { self.init(argument) }
 }
 
+/// `--memory-budget 64M`: a size (see `ByteSize` for the spellings).
+extension ByteSize: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+}
+
 /// `--port 8888/http`: a port the pod exposes, in RunPod's form.
 extension PortSpec: ExpressibleByArgument {
     public init?(argument: String) { self.init(argument) }

@@ -64,7 +64,7 @@ struct LogsCommand: ParsableCommand {
         let sources = TerminationSignals.handle { _ in stop.set(true) }
         defer { TerminationSignals.release(sources) }
         let json = output.json
-        try context.provider.podLogs(id: view.record.id, request: request, cancelled: { stop.current }) { line in
+        let show: (PodLogLine) -> Void = { line in
             if json {
                 var fields: [String: JSONValue] = ["line": .string(line.text)]
                 if let timestamp = line.timestamp { fields["ts"] = .string(timestamp) }
@@ -74,6 +74,7 @@ struct LogsCommand: ParsableCommand {
                 StandardStream.output.write(line.text + "\n")
             }
         }
+        try context.provider.podLogs(id: view.record.id, request: request, cancelled: { stop.current }, onLine: show)
         if stop.current { throw ExitCode(130) }
     }
 

@@ -29,6 +29,14 @@ struct TunnelStart: PodCommand {
     @Flag(help: "Run in the background; returns once the local ports are listening.")
     var detach = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Memory for data on its way to local clients, all connections together (default 64M).",
+            discussion:
+                "A connection's window grows, and it may run ahead of its reader, only while its reader keeps up and only within this budget; a client that stops reading holds what it was granted and no more.",
+            valueName: "size"))
+    var memoryBudget: ByteSize?
+
     @OptionGroup var sshOptions: SSHOptions
 
     /// Set on the background copy that --detach starts.
@@ -41,7 +49,13 @@ struct TunnelStart: PodCommand {
         if Set(locals).count != locals.count {
             throw ValidationError("a local port is listed twice: \(ports.map(\.defaultValueDescription).joined(separator: " "))")
         }
+        if let memoryBudget, memoryBudget.bytes < Self.smallestBudget.bytes {
+            throw ValidationError("--memory-budget \(memoryBudget) is too small to carry data; give at least \(Self.smallestBudget) (e.g. 16M)")
+        }
     }
+
+    /// Below this a single connection could hardly move data at all.
+    static let smallestBudget = ByteSize(bytes: 1 << 20)
 
     /// The status lines report every event; the log file keeps the details (`-v` shows them).
     var statusDisplay: Bool { true }
@@ -76,6 +90,7 @@ struct TunnelStart: PodCommand {
             var configuration = PortForwarder.Configuration()
             // A person is waiting on the other end of a tunnel: retry sooner than the default.
             configuration.maxBackoff = .seconds(10)
+            if let memoryBudget { configuration.memoryBudget = memoryBudget.bytes }
             forwarder = try PortForwarder(specs, configuration: configuration)
         } catch {
             throw CLIFailure(error.userMessage)
@@ -150,6 +165,7 @@ struct TunnelStart: PodCommand {
         arguments += sshOptions.arguments
         // The detached tunnel logs in again on every reconnect: it needs the -i keys too.
         for key in sshOptions.identityFiles { arguments += ["-i", key] }
+        if let memoryBudget { arguments += ["--memory-budget", String(memoryBudget.bytes)] }
         if global.verbose { arguments.append("--verbose") }
         return arguments
     }

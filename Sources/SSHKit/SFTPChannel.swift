@@ -1,0 +1,255 @@
+import AutopodSupport
+internal import CLibSSH2
+
+/// An SFTP session on its own SSH channel (the `sftp` subsystem), with any number of requests
+/// in flight: requests are framed straight into an output queue, replies are parsed in place
+/// from an input queue and handed to the handler registered under their id.
+///
+/// Opening is a non-blocking state machine run from the event loop, sharing the session's
+/// single channel-open slot with the liveness probe and other channels.
+final class SFTPChannel {
+    enum State {
+        case opening
+        case starting
+        case initializing
+        case ready
+        case closed
+    }
+
+    typealias Handler = (SFTPReply) -> Void
+
+    let session: SSHSession
+    /// The receive window offered to the server: what a download can have in flight per channel.
+    let window: UInt32
+    private(set) var state = State.opening
+    private(set) var channel: SSHChannel?
+    private(set) var version: UInt32 = 0
+    private(set) var extensions: [String: [UInt8]] = [:]
+    /// The largest READ and WRITE lengths the server takes (from limits@openssh.com), and how
+    /// many handles it lets one session open; nil when it did not say.
+    private(set) var maxReadLength: Int?
+    private(set) var maxWriteLength: Int?
+    private(set) var maxOpenHandles: Int?
+
+    private let outbound = ByteQueue(capacity: 256 * 1024)
+    private let inbound = ByteQueue(capacity: 512 * 1024)
+    private var handlers: [UInt32: Handler] = [:]
+    private var nextID: UInt32 = 1
+    /// Bytes of READ requested and WRITE sent whose replies have not come back, for the
+    /// scheduler's limits.
+    var bytesInFlight = 0
+    private var discard = [UInt8](repeating: 0, count: 4096)
+
+    /// Replies larger than this are a broken stream, not SFTP (OpenSSH's limit is 256 KiB).
+    static let maxPacket = 4 * 1024 * 1024
+
+    init(session: SSHSession, window: UInt32) {
+        self.session = session
+        self.window = window
+    }
+
+    var isReady: Bool { state == .ready }
+    var requestsInFlight: Int { handlers.count }
+    var queuedBytes: Int { outbound.count }
+
+    func supports(_ name: String) -> Bool { extensions[name] != nil }
+
+    // MARK: Requests
+
+    /// Frames a request of `type` into the output queue: `body` appends the fields after the id
+    /// and may return false to take the request back (a file read that failed).
+    @discardableResult
+    func request(_ type: SFTPProtocol.MessageType, _ body: (ByteQueue) -> Bool = { _ in true }, reply: @escaping Handler) -> Bool {
+        let start = outbound.endOffset
+        outbound.append(UInt32(0))
+        outbound.append(type.rawValue)
+        let id = nextID
+        nextID &+= 1
+        outbound.append(id)
+        guard body(outbound) else {
+            outbound.truncate(to: start)
+            return false
+        }
+        outbound.patch(UInt32(outbound.endOffset - start - 4), at: start)
+        handlers[id] = reply
+        return true
+    }
+
+    /// A request with one string argument (a path) and nothing else.
+    func request(_ type: SFTPProtocol.MessageType, path: String, reply: @escaping Handler) {
+        request(
+            type,
+            {
+                $0.appendString(path); return true
+            }, reply: reply)
+    }
+
+    /// An OpenSSH extension request (`extended` with the name first).
+    func extended(_ name: String, _ body: @escaping (ByteQueue) -> Void = { _ in }, reply: @escaping Handler) {
+        request(
+            .extended,
+            { q in
+                q.appendString(name); body(q); return true
+            }, reply: reply)
+    }
+
+    // MARK: Servicing
+
+    /// Advances opening, writes what the channel takes, and dispatches every complete reply.
+    /// Returns whether anything moved.
+    func service() throws(SSHError) -> Bool {
+        switch state {
+        case .closed: return false
+        case .opening: return try open()
+        case .starting: return try start()
+        case .initializing, .ready: return try pump()
+        }
+    }
+
+    private func open() throws(SSHError) -> Bool {
+        let me = ObjectIdentifier(self)
+        if let owner = session.channelOpenOwner, owner != me { return false }
+        session.channelOpenOwner = me
+        if let raw = libssh2_channel_open_ex(session.raw, "session", 7, window, LibSSH2.defaultPacket, nil, 0) {
+            session.channelOpenOwner = nil
+            session.lastInbound = .now
+            channel = SSHChannel(session: session, raw: raw)
+            state = .starting
+            return true
+        }
+        let code = session.lastErrorCode
+        if code == LibSSH2.eagain { return false }
+        session.channelOpenOwner = nil
+        throw session.error(
+            LibSSH2.isTransportFailure(code) ? .disconnected : .channel,
+            "The pod's SSH server refused a channel for SFTP (it may allow only a few sessions per connection: MaxSessions).",
+            code: code)
+    }
+
+    private func start() throws(SSHError) -> Bool {
+        guard let channel else { return false }
+        let rc = libssh2_channel_process_startup(channel.raw, "subsystem", 9, "sftp", 4)
+        if rc == LibSSH2.eagain { return false }
+        if rc != 0 {
+            // libssh2 1.10's wait for the reply gives up with -1 ("Failed waiting for channel
+            // success") when other channels' data arrives meanwhile; the socket is fine (a dead
+            // one shows in the next read), only this channel is lost.
+            if LibSSH2.isTransportFailure(rc) && rc != LIBSSH2_ERROR_SOCKET_NONE {
+                throw session.error(.disconnected, "The connection was lost while starting SFTP.", code: rc)
+            }
+            throw session.error(
+                .channel,
+                "The pod's SSH server has no SFTP subsystem (sshd_config needs `Subsystem sftp internal-sftp` or sftp-server).",
+                code: rc)
+        }
+        session.lastInbound = .now
+        // INIT carries no request id: version 3, no extensions.
+        outbound.append(UInt32(5))
+        outbound.append(SFTPProtocol.MessageType.initialize.rawValue)
+        outbound.append(SFTPProtocol.version)
+        state = .initializing
+        return true
+    }
+
+    private func pump() throws(SSHError) -> Bool {
+        guard let channel else { return false }
+        var progress = false
+        // Out: everything the window and the outbox take.
+        while !outbound.isEmpty {
+            let r = channel.write(outbound.readable)
+            switch r {
+            case .bytes(let n):
+                outbound.consume(n)
+                progress = true
+                continue
+            case .failed(let code):
+                throw failure(code, "sending SFTP requests")
+            default:
+                break
+            }
+            break
+        }
+        // In: read until libssh2 has nothing more for this channel, dispatching as packets complete.
+        while true {
+            var result = SSHChannel.IOResult.none
+            inbound.fill(upTo: 64 * 1024) { buffer in
+                result = channel.read(stream: 0, into: buffer)
+                if case .bytes(let n) = result { return n }
+                return 0
+            }
+            guard case .bytes = result else {
+                if case .failed(let code) = result { throw failure(code, "reading SFTP replies") }
+                break
+            }
+            progress = true
+            session.lastInbound = .now
+            try dispatch()
+        }
+        // sftp-server writes nothing on stderr, but unread bytes there would hold the window.
+        _ = discard.withUnsafeMutableBytes { channel.read(stream: CLIBSSH2_EXTENDED_DATA_STDERR, into: $0) }
+        if channel.isEOF {
+            state = .closed
+            throw SSHError(.channel, "The pod's SFTP server ended the session (its process exited or was killed).")
+        }
+        return progress
+    }
+
+    private func dispatch() throws(SSHError) {
+        while inbound.count >= 4 {
+            let length = Int(UInt32(bigEndian: inbound.readable.loadUnaligned(as: UInt32.self)))
+            guard length >= 1, length <= Self.maxPacket else {
+                throw SSHError(.channel, "The pod's SFTP server sent a malformed packet (length \(length)).")
+            }
+            guard inbound.count >= 4 + length else {
+                inbound.reserve(4 + length - inbound.count)
+                return
+            }
+            let packet = UnsafeRawBufferPointer(rebasing: inbound.readable[4..<4 + length])
+            let type = packet[0]
+            if state == .initializing {
+                guard type == SFTPProtocol.MessageType.version.rawValue else {
+                    throw SSHError(.channel, "The pod's SFTP server answered INIT with message type \(type).")
+                }
+                readVersion(UnsafeRawBufferPointer(rebasing: packet[1...]))
+                state = .ready
+            } else {
+                var r = SFTPReader(UnsafeRawBufferPointer(rebasing: packet[1...]))
+                guard let id = r.uint32(), let handler = handlers.removeValue(forKey: id) else {
+                    throw SSHError(.channel, "The pod's SFTP server answered a request that was never made.")
+                }
+                handler(SFTPReply(type: type, body: UnsafeRawBufferPointer(rebasing: packet[5...])))
+            }
+            inbound.consume(4 + length)
+        }
+    }
+
+    private func readVersion(_ body: UnsafeRawBufferPointer) {
+        var r = SFTPReader(body)
+        version = r.uint32() ?? 0
+        while r.remaining > 0, let name = r.string(), let data = r.data() {
+            extensions[name] = data
+        }
+        if supports(SFTPProtocol.Extension.limits) {
+            extended(SFTPProtocol.Extension.limits) { [self] reply in
+                guard reply.type == SFTPProtocol.MessageType.extendedReply.rawValue else { return }
+                var r = reply.reader
+                guard r.uint64() != nil, let read = r.uint64(), let write = r.uint64(), let handles = r.uint64() else { return }
+                if read > 0 { maxReadLength = Int(min(read, UInt64(Self.maxPacket / 2))) }
+                if write > 0 { maxWriteLength = Int(min(write, UInt64(Self.maxPacket / 2))) }
+                if handles > 0 { maxOpenHandles = Int(min(handles, 1 << 20)) }
+            }
+        }
+    }
+
+    private func failure(_ code: Int32, _ what: String) -> SSHError {
+        state = .closed
+        let kind: SSHError.Kind = LibSSH2.isTransportFailure(code) ? .disconnected : .channel
+        return session.error(kind, "The connection failed while \(what).", code: code)
+    }
+
+    /// Starts the close handshake; the channel is freed with this object.
+    func close() {
+        if state != .closed, let channel { _ = channel.close() }
+        state = .closed
+    }
+}

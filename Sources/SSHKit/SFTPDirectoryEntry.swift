@@ -1,0 +1,4 @@
+public struct SFTPDirectoryEntry: Sendable, Equatable {
+    public let name: String
+    public let attributes: SFTPAttributes
+}

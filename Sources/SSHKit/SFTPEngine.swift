@@ -1,0 +1,73 @@
+import AutopodSupport
+/// Runs SFTP channels inside a session's event loop: opens them (one at a time, as libssh2
+/// allows), moves their requests and replies, and lets the current piece of work (`work`)
+/// issue new requests whenever anything moved. The loop ends when `isDone` says so.
+final class SFTPEngine: SSHLoopParticipant {
+    let session: SSHSession
+    private(set) var channels: [SFTPChannel] = []
+    /// Issues requests; returns whether it did anything. Called after every wake-up.
+    var work: (() throws(SSHError) -> Bool)?
+    var isDone: () -> Bool = { true }
+    /// When `work` wants to run even without I/O (progress reports).
+    var deadline: ContinuousClock.Instant?
+
+    init(session: SSHSession) {
+        self.session = session
+    }
+
+    var isFinished: Bool { isDone() }
+    var hasChannels: Bool { !channels.isEmpty }
+    var nextDeadline: ContinuousClock.Instant? { deadline }
+
+    /// A local fd to watch while idle (`SFTPClient.wait(forReadable:)`), and whether it fired.
+    var watchedFD: Int32?
+    private var watchedSlot: Int?
+    private(set) var watchedFired = false
+
+    func register(_ set: inout PollSet) {
+        watchedSlot = watchedFD.map { set.add($0, Int16(POLLIN)) }
+    }
+
+    /// Adds channels (opened from the loop) until there are `count`.
+    func ensureChannels(_ count: Int, window: UInt32) {
+        while channels.count < count {
+            channels.append(SFTPChannel(session: session, window: window))
+        }
+    }
+
+    var readyChannels: [SFTPChannel] { channels.filter(\.isReady) }
+
+    func service(_ set: PollSet, now: ContinuousClock.Instant) throws(SSHError) {
+        if watchedSlot != nil && set.isReadable(watchedSlot) { watchedFired = true }
+        var progress = true
+        while progress {
+            progress = false
+            for (i, channel) in channels.enumerated().reversed() {
+                do {
+                    if try channel.service() { progress = true }
+                } catch {
+                    // An extra channel the server would not give (MaxSessions) or that failed to
+                    // start is done without; the first channel, or a dead transport, ends the work.
+                    guard i > 0, error.kind != .disconnected, !channel.isReady else { throw error }
+                    channel.close()
+                    channels.remove(at: i)
+                    progress = true
+                }
+            }
+            if let work, try work() { progress = true }
+            if isDone() { return }
+        }
+    }
+
+    /// Closes every channel (the session may be reused, e.g. for a command).
+    func watch(_ fd: Int32?) {
+        watchedFD = fd
+        watchedSlot = nil
+        watchedFired = false
+    }
+
+    func closeAll() {
+        for channel in channels { channel.close() }
+        channels.removeAll()
+    }
+}

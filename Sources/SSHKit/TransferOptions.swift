@@ -1,0 +1,19 @@
+/// How `SFTPClient.transfer` copies.
+public struct TransferOptions: Sendable {
+    /// Keep modification and access times (modes are always kept, as scp does for new files).
+    public var preserveTimes = true
+    /// Leave a destination alone when it already is the file: same size, same modification
+    /// time when times are kept, and the same bytes at its end (`tailLength`). `cp` reruns
+    /// rely on it; `sync` decides itself and turns it off.
+    public var skipComplete = true
+    /// Continue a partial file from where its verified part ends instead of starting over.
+    public var resume = true
+    /// Bytes compared at the end of a complete file or before a resume point (SHA-256 of each side).
+    public var tailLength = 1024 * 1024
+    /// Files in progress at once (each holds a handle on the server).
+    public var maxOpenFiles = 256
+    /// Files at least this big are spread over every channel (see `SFTPTransfer`).
+    public var stripeThreshold: UInt64 = 8 * 1024 * 1024
+
+    public init() {}
+}

@@ -1,0 +1,222 @@
+import AutopodSupport
+
+/// One local file to the server: OPEN the partial file, WRITEs straight from the local file
+/// into the request queue (many in flight, over every channel for a big file), then FSETSTAT
+/// mode and times, CLOSE, and rename over the destination.
+final class UploadJob: FileJob {
+    private var finishing = false
+    /// The partial file was longer than the source: cut it at the end.
+    private var truncate = false
+
+    override func probe() {
+        var pending = 0
+        let channel = transfer.leastBusyChannel()
+        for (path, isPartial) in [(item.destination, false), (partialPath, true)] {
+            if (isPartial ? partial : existing) != .unknown { continue }
+            pending += 1
+            channel.request(.lstat, path: path) { [self] reply in
+                pending -= 1
+                var r = reply.reader
+                let found: TransferItem.Existing =
+                    reply.type == SFTPProtocol.MessageType.attrs.rawValue ? r.attributes().map { .present($0) } ?? .absent : .absent
+                if isPartial { partial = found } else { existing = found }
+                if pending == 0 && stage != .finished { decide() }
+            }
+        }
+        if pending == 0 { decide() }
+    }
+
+    override func open(at point: UInt64, partialSize: UInt64) {
+        fd = Glibc.open(item.source, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return fail(SFTPError.local("open", item.source, errno: errno)) }
+        truncate = point > 0 && partialSize > item.size
+        let lane = Lane(channel: transfer.leastBusyChannel())
+        lanes = [lane]
+        var flags: SFTPProtocol.OpenFlags = [.write, .create]
+        if point == 0 { flags.insert(.truncate) }
+        stage = .waiting
+        lane.channel.request(
+            .open,
+            { [self] q in
+                q.appendString(partialPath)
+                q.append(flags.rawValue)
+                q.appendAttributes(SFTPAttributes(permissions: 0o600))
+                return true
+            },
+            reply: { [self] reply in
+                var r = reply.reader
+                guard reply.type == SFTPProtocol.MessageType.handle.rawValue, let handle = r.data() else {
+                    return fail(reply.error("create", item.destination))
+                }
+                guard stage != .finished else { return }
+                lane.handle = handle
+                resumed(at: point)
+                ledger = ChunkLedger(start: point)
+                stage = .moving
+            }
+        )
+    }
+
+    override func move() -> Bool {
+        var did = false
+        for channel in newLaneChannels() {
+            let lane = Lane(channel: channel)
+            lanes.append(lane)
+            channel.request(
+                .open,
+                { [self] q in
+                    q.appendString(partialPath)
+                    q.append(SFTPProtocol.OpenFlags.write.rawValue)
+                    q.appendAttributes(SFTPAttributes())
+                    return true
+                },
+                reply: { [self] reply in
+                    var r = reply.reader
+                    guard reply.type == SFTPProtocol.MessageType.handle.rawValue, let handle = r.data() else { return }
+                    if stage == .finished || finishing {
+                        channel.request(
+                            .close,
+                            { q in
+                                q.appendString(handle); return true
+                            },
+                            reply: { _ in }
+                        )
+                    } else {
+                        lane.handle = handle
+                    }
+                }
+            )
+            did = true
+        }
+        var progress = true
+        while progress && stage == .moving && !finishing {
+            progress = false
+            for lane in lanes where lane.handle != nil && transfer.hasRoom(lane.channel, for: chunk) {
+                guard let (offset, length) = ledger.issue(length: chunk, end: issueLimit) else { break }
+                guard write(lane, offset, length) else { return true }
+                progress = true
+                did = true
+            }
+        }
+        if stage == .moving && !finishing && ledger.next >= item.size && ledger.isIdle {
+            finish()
+            did = true
+        }
+        return did
+    }
+
+    /// Frames one WRITE with its data read from the local file in place.
+    private func write(_ lane: Lane, _ offset: UInt64, _ length: Int) -> Bool {
+        guard let handle = lane.handle else { return false }
+        let channel = lane.channel
+        var readError: Int32 = 0
+        let framed = channel.request(
+            .write,
+            { [fd] q in
+                q.appendString(handle)
+                q.append(offset)
+                q.append(UInt32(length))
+                var got = 0
+                q.fill(upTo: length) { buffer in
+                    while got < length {
+                        let n = pread(fd, buffer.baseAddress! + got, length - got, off_t(offset) + off_t(got))
+                        if n < 0 && errno == EINTR { continue }
+                        if n <= 0 {
+                            readError = n < 0 ? errno : 0
+                            break
+                        }
+                        got += n
+                    }
+                    return got
+                }
+                return got == length
+            },
+            reply: { [self] reply in
+                channel.bytesInFlight -= length
+                lane.inFlight -= length
+                guard stage != .finished else { return }
+                guard reply.isOK else { return fail(reply.error("write", item.destination)) }
+                ledger.complete(offset)
+                transfer.wake(self)
+                transfer.countTransferred(length)
+                counted += UInt64(length)
+            }
+        )
+        guard framed else {
+            if readError != 0 {
+                fail(SFTPError.local("read", item.source, errno: readError))
+            } else {
+                fail(SFTPError(.localFile, "\(item.source): it got shorter while being copied; copy it again once it is written", path: item.source))
+            }
+            return false
+        }
+        channel.bytesInFlight += length
+        lane.inFlight += length
+        return true
+    }
+
+    /// Mode, times and size on the open handle, CLOSE, then the rename that makes it the file.
+    private func finish() {
+        finishing = true
+        guard let home = lanes.first, let handle = home.handle else { return fail(SFTPError(.failure, "\(item.destination): lost its handle", path: item.destination)) }
+        for lane in lanes.dropFirst() {
+            if let extra = lane.handle {
+                lane.channel.request(
+                    .close,
+                    { q in
+                        q.appendString(extra); return true
+                    },
+                    reply: { _ in }
+                )
+            }
+            lane.handle = nil
+        }
+        closeLocal()
+        var attributes = SFTPAttributes(permissions: item.mode)
+        if options.preserveTimes {
+            attributes.accessTime = UInt32(truncatingIfNeeded: item.accessTime)
+            attributes.modificationTime = UInt32(truncatingIfNeeded: item.modificationTime)
+        }
+        var pending = 0
+        var firstError: SFTPError?
+        let collect: (SFTPReply, String) -> Void = { [self] reply, operation in
+            pending -= 1
+            if !reply.isOK && firstError == nil { firstError = reply.error(operation, item.destination) }
+            guard pending == 0, stage != .finished else { return }
+            if let firstError { return fail(firstError) }
+            SFTPClient.rename(on: home.channel, partialPath, to: item.destination) { [self] error in
+                if let error { fail(error) } else { succeed(.copied) }
+            }
+        }
+        if truncate {
+            pending += 1
+            home.channel.request(
+                .fsetstat,
+                { [size = item.size] q in
+                    q.appendString(handle)
+                    q.appendAttributes(SFTPAttributes(size: size))
+                    return true
+                },
+                reply: { collect($0, "truncate") }
+            )
+        }
+        pending += 2
+        home.channel.request(
+            .fsetstat,
+            { q in
+                q.appendString(handle)
+                q.appendAttributes(attributes)
+                return true
+            },
+            reply: { collect($0, "chmod") }
+        )
+        home.channel.request(
+            .close,
+            { q in
+                q.appendString(handle); return true
+            },
+            reply: { collect($0, "close") }
+        )
+        home.handle = nil
+    }
+}
