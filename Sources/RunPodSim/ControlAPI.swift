@@ -36,6 +36,17 @@ struct ControlAPI: Sendable {
             guard rule.status != nil || rule.delayMs > 0 else { return Self.fail(400, "need \"status\" and/or \"delayMs\"") }
             cloud.addFault(rule)
             return Self.ok(["ok": true])
+        case ("GET", ["clock"]):
+            return Self.ok(Self.clockReply(cloud.clock.current))
+        case ("POST", ["clock"]):
+            let advance = (json["advanceSeconds"] as? NSNumber)?.doubleValue
+            let scale = (json["scale"] as? NSNumber)?.doubleValue
+            guard advance != nil || scale != nil else {
+                return Self.fail(400, "need {\"advanceSeconds\": N} and/or {\"scale\": X}")
+            }
+            if let advance, advance < 0 { return Self.fail(400, "the clock only goes forward: advanceSeconds must be >= 0") }
+            if let scale, scale <= 0 { return Self.fail(400, "scale must be > 0") }
+            return Self.ok(Self.clockReply(cloud.changeClock(advance: advance, scale: scale)))
         case ("GET", ["pods"]):
             return Self.ok(["pods": cloud.listPods()])
         case ("GET", let rest) where rest.count == 2 && rest[0] == "pods":
@@ -103,6 +114,17 @@ struct ControlAPI: Sendable {
         default:
             return Self.fail(404, "unknown control endpoint \(method) \(path)")
         }
+    }
+
+    /// The clock as tests read it: simulated now (epoch seconds and RFC 3339), its speed, and
+    /// how far ahead of real time it runs.
+    private static func clockReply(_ anchor: SimClock.Anchor) -> [String: Any] {
+        let real = Date()
+        let now = SimClock.time(anchor, real: real)
+        return [
+            "now": RFC3339.string(now), "epochSeconds": now.timeIntervalSince1970, "scale": anchor.scale,
+            "aheadSeconds": now.timeIntervalSince(real),
+        ]
     }
 
     private static func ok(_ object: [String: Any]) -> (Int, Data) {

@@ -54,7 +54,7 @@ extension RESTAPI {
         if lastN != nil && (startTime != nil || endTime != nil) {
             throw .badRequest("lastN is mutually exclusive with startTime/endTime; provide one or the other")
         }
-        let now = Date()
+        let now = cloud.clock.now()
         let current = PodBilling.floor(now, size)
         let start: Date
         let end: Date

@@ -35,6 +35,11 @@ enum ResourceSweeper {
                 Shell.run(["/usr/sbin/ip", "link", "delete", name])
                 removed.append("veth \(name)")
             }
+            // Pods' CPU groups, with whatever still runs in them (a pod's setsid'd processes).
+            for path in PodCgroup.leftovers(isStale: stale) {
+                PodCgroup.destroy(path: path)
+                removed.append("cgroup \(path)")
+            }
         }
         for (pid, commandLine) in processes() {
             // Any `rpsim-<pid>-` in the command line (a user's --state-dir may hold others).

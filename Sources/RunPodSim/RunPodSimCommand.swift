@@ -7,12 +7,14 @@ import AutopodSupport
 public enum RunPodSimCommand {
     public static let usage = """
         usage: runpod-sim [--port 0] [--api-key KEY] [--boot-delay SECONDS] [--state-dir DIR] [--host 127.0.0.1]
-                          [--no-namespaces] [--quiet]
+                          [--time-scale 1] [--no-namespaces] [--quiet]
           --port        port for the API (0 picks a free one; default 0)
           --api-key     the account's API key (default \(SimulatorOptions.defaultAPIKey), or $RUNPOD_SIM_API_KEY)
           --boot-delay  seconds until a new or resumed pod's runtime appears (default 1)
           --state-dir   keep pod dirs, keys and logs here (default: a temp dir removed on exit)
           --host        listen address; only loopback addresses are allowed (default 127.0.0.1)
+          --time-scale  simulated seconds per real second for pods' time: uptime, billing and the
+                        clock pods read (default 1; POST /_sim/clock moves or speeds it later)
           --no-namespaces  use loopback ports even as root
         """
 
@@ -43,6 +45,11 @@ public enum RunPodSimCommand {
                 let host = try value(argument)
                 guard host.hasPrefix("127.") else { throw .badArgument("--host must be a loopback address (127.x.x.x)") }
                 options.host = host
+            case "--time-scale":
+                guard let scale = Double(try value(argument)), scale > 0 else {
+                    throw .badArgument("--time-scale needs a number above 0")
+                }
+                options.timeScale = scale
             case "--no-namespaces": options.useNamespaces = false
             case "--quiet": quiet = true
             case "--help", "-h":

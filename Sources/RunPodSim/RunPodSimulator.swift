@@ -44,7 +44,7 @@ public final class RunPodSimulator: Sendable {
         let useNamespaces = options.useNamespaces && Shell.isRoot && FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip")
         let cloud = SimCloud(
             apiKey: options.apiKey, bootDelay: options.bootDelay, stateDirectory: stateDirectory,
-            useNamespaces: useNamespaces, log: options.log ?? { _ in })
+            useNamespaces: useNamespaces, clock: SimClock(scale: options.timeScale), log: options.log ?? { _ in })
         let graphQL = try RunPodGraphQL(cloud: cloud)
         let handler = SimulatorHTTPHandler(
             cloud: cloud, graphQL: graphQL, rest: RESTAPI(cloud: cloud), control: ControlAPI(cloud: cloud))
@@ -75,6 +75,7 @@ public final class RunPodSimulator: Sendable {
         listening.wait()
         let port = try outcome.current.get()
         Sockets.setNoDelayOnListener(port: port)
+        cloud.apiAddress.set(PodAPIRelay.Target(host: options.host, port: port))
         return RunPodSimulator(
             server: server, cloud: cloud, port: port, host: options.host, apiKey: options.apiKey,
             stateDirectory: stateDirectory, ownsStateDirectory: owns, usesNamespaces: useNamespaces)

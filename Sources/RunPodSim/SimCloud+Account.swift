@@ -7,7 +7,7 @@ extension SimCloud {
 
     /// `GET /v2/pods`: live pods the caller may see, as GraphQL's `myself.pods`.
     func restPods(scope: AuthScope) -> [JSONNode] {
-        let now = Date()
+        let now = clock.now()
         return lock.withLock {
             order.compactMap { pods[$0] }.filter { !$0.terminated && scope.allows($0.id) }
                 .map { $0.restValue(now: now, sshUser: sshUser) }
@@ -18,20 +18,20 @@ extension SimCloud {
     func restPod(_ id: String, scope: AuthScope) throws(RESTProblem) -> JSONNode {
         try locked { () throws(RESTProblem) -> JSONNode in
             guard let pod = pods[id], scope.allows(id) else { throw .podNotFound }
-            return pod.restValue(now: Date(), sshUser: sshUser)
+            return pod.restValue(now: clock.now(), sshUser: sshUser)
         }
     }
 
     /// The REST view of a record just changed (create, actions).
     func restValue(of pod: PodRecord) -> JSONNode {
-        lock.withLock { pod.restValue(now: Date(), sshUser: sshUser) }
+        lock.withLock { pod.restValue(now: clock.now(), sshUser: sshUser) }
     }
 
     /// The pod's status and allowed actions now (the action endpoint's 409 check).
     func restStatus(_ id: String, scope: AuthScope) throws(RESTProblem) -> (status: String, actions: [String]) {
         try locked { () throws(RESTProblem) -> (status: String, actions: [String]) in
             guard let pod = pods[id], scope.allows(id) else { throw .podNotFound }
-            let status = pod.restStatus(now: Date())
+            let status = pod.restStatus(now: clock.now())
             return (status, PodRecord.actions(status: status, locked: pod.locked))
         }
     }
@@ -65,7 +65,7 @@ extension SimCloud {
                 pod.volumeMountPath = persistent.path
             }
             if let path = patch.network?.first?.path { pod.volumeMountPath = path }
-            return pod.restValue(now: Date(), sshUser: sshUser)
+            return pod.restValue(now: clock.now(), sshUser: sshUser)
         }
     }
 
@@ -108,7 +108,7 @@ extension SimCloud {
         return lock.withLock {
             var id = RandomID.make(length: 10)
             while volumes[id] != nil { id = RandomID.make(length: 10) }
-            let volume = NetworkVolume(id: id, name: name, size: size, dataCenter: dataCenter, type: tier, createdAt: Date())
+            let volume = NetworkVolume(id: id, name: name, size: size, dataCenter: dataCenter, type: tier, createdAt: clock.now())
             volumes[id] = volume
             volumeOrder.append(id)
             return volume

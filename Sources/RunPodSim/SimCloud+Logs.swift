@@ -21,7 +21,7 @@ extension SimCloud {
     func appendLog(_ id: String, lines: [String], source: PodLog.Source) throws(ControlFailure) {
         let entries = try locked { () throws(ControlFailure) -> [PodLog.Entry] in
             guard let pod = pods[id] else { throw .notFound("no pod \(id)") }
-            let now = Date()
+            let now = clock.now()
             return lines.map { pod.log.append(source, $0, at: now) }
         }
         publish(entries, of: id)

@@ -32,10 +32,18 @@ final class SimCloud: @unchecked Sendable {
     var nextStreamNumber = 0
     var shuttingDown = false
     let rateLimit = RateLimitWindows()
+    /// The pods' time: uptime, billing and dates follow it, and so do the pods themselves.
+    let clock: SimClock
+    /// Where the API listens (loopback), once the server does; pods' API relays lead there.
+    let apiAddress = LockedValue(PodAPIRelay.Target(host: "127.0.0.1", port: 0))
     private let bootQueue = DispatchQueue(label: "rpsim.boot", attributes: .concurrent)
     let log: @Sendable (String) -> Void
 
-    init(apiKey: String, bootDelay: Double, stateDirectory: String, useNamespaces: Bool, log: @escaping @Sendable (String) -> Void) {
+    init(
+        apiKey: String, bootDelay: Double, stateDirectory: String, useNamespaces: Bool, clock: SimClock = SimClock(),
+        log: @escaping @Sendable (String) -> Void
+    ) {
+        self.clock = clock
         self.apiKey = apiKey
         self.bootDelay = bootDelay
         self.stateDirectory = stateDirectory
@@ -133,7 +141,7 @@ final class SimCloud: @unchecked Sendable {
 
     /// `myself.pods`: live pods the caller may see (terminated pods are filtered out, as on RunPod).
     func pods(scope: AuthScope) -> [GraphQLObject] {
-        let now = Date()
+        let now = clock.now()
         return lock.withLock {
             order.compactMap { pods[$0] }.filter { !$0.terminated && scope.allows($0.id) }.map { $0.graphQLValue(now: now) }
         }
@@ -141,7 +149,7 @@ final class SimCloud: @unchecked Sendable {
 
     func pod(_ id: String, scope: AuthScope) throws(RunPodAPIError) -> GraphQLObject {
         try locked { () throws(RunPodAPIError) -> GraphQLObject in
-            try livePod(id, scope: scope).graphQLValue(now: Date())
+            try livePod(id, scope: scope).graphQLValue(now: clock.now())
         }
     }
 
@@ -195,7 +203,7 @@ final class SimCloud: @unchecked Sendable {
             }
             var id = RandomID.make(length: 14)
             while pods[id] != nil { id = RandomID.make(length: 14) }
-            let now = Date()
+            let now = clock.now()
             let record = PodRecord(
                 id: id, name: request.name ?? Self.defaultName(image: request.imageName), gpuType: type,
                 gpuCount: request.gpuCount, secureCloud: secure, dataCenterId: dataCenterId,
@@ -222,7 +230,7 @@ final class SimCloud: @unchecked Sendable {
     /// GraphQL's create: the pod object as the mutation returns it.
     func createGraphQL(_ request: CreatePodRequest, scope: AuthScope) throws(RunPodAPIError) -> GraphQLObject {
         let record = try create(request, scope: scope)
-        return lock.withLock { record.graphQLValue(now: Date()) }
+        return lock.withLock { record.graphQLValue(now: clock.now()) }
     }
 
     /// Stops a pod (no-op unless it runs); returns the record, to be read under the lock.
@@ -233,7 +241,7 @@ final class SimCloud: @unchecked Sendable {
             var machine: PodMachine?
             var entries: [PodLog.Entry] = []
             if pod.desiredStatus == "RUNNING" {
-                let now = Date()
+                let now = clock.now()
                 if pod.isUp(now: now) { pod.startedAt = pod.bootAt }
                 pod.desiredStatus = "EXITED"
                 pod.lastStatusChange = "Exited by User: " + RunPodDate.string(now)
@@ -254,7 +262,7 @@ final class SimCloud: @unchecked Sendable {
 
     func stop(_ id: String, scope: AuthScope) throws(RunPodAPIError) -> GraphQLObject {
         let pod = try stopPod(id, scope: scope)
-        return lock.withLock { pod.graphQLValue(now: Date()) }
+        return lock.withLock { pod.graphQLValue(now: clock.now()) }
     }
 
     /// Starts a stopped pod on its machine again (GraphQL's podResume, REST's start action).
@@ -269,7 +277,7 @@ final class SimCloud: @unchecked Sendable {
             guard status != .none, status.availableCounts(max: pod.gpuType.maxGpuCount).contains(max(count, 1))
             else { throw .notEnoughGPUs }
             if count >= 1 { pod.gpuCount = count }
-            let now = Date()
+            let now = clock.now()
             pod.desiredStatus = "RUNNING"
             pod.lastStatusChange = "Rented by User: " + RunPodDate.string(now)
             pod.lastStartedAt = now
@@ -290,7 +298,7 @@ final class SimCloud: @unchecked Sendable {
 
     func resume(_ id: String, gpuCount: Int?, scope: AuthScope) throws(RunPodAPIError) -> GraphQLObject {
         let pod = try resumePod(id, gpuCount: gpuCount, scope: scope)
-        return lock.withLock { pod.graphQLValue(now: Date()) }
+        return lock.withLock { pod.graphQLValue(now: clock.now()) }
     }
 
     /// Restarts a running pod's container in place: new processes, the same billing run.
@@ -299,7 +307,7 @@ final class SimCloud: @unchecked Sendable {
         let (pod, machine, entries) = try locked { () throws(RunPodAPIError) -> (PodRecord, PodMachine?, [PodLog.Entry]) in
             let pod = try livePod(id, scope: scope)
             guard pod.desiredStatus == "RUNNING" else { return (pod, nil, []) }
-            let now = Date()
+            let now = clock.now()
             let machine = pod.machine
             pod.machine = nil
             pod.lastStartedAt = now
@@ -320,7 +328,7 @@ final class SimCloud: @unchecked Sendable {
     func terminate(_ id: String, scope: AuthScope) throws(RunPodAPIError) {
         let (machine, entries) = try locked { () throws(RunPodAPIError) -> (PodMachine?, [PodLog.Entry]) in
             let pod = try livePod(id, scope: scope)
-            let now = Date()
+            let now = clock.now()
             if pod.isUp(now: now) { pod.startedAt = pod.bootAt }
             pod.terminated = true
             pod.terminatedAt = now
@@ -362,7 +370,8 @@ final class SimCloud: @unchecked Sendable {
                 httpPorts: pod.declaredPorts.filter { $0.1 == "http" }.map(\.0), useNamespaces: useNamespaces,
                 avoidPublicPort: pod.lastPublicPort, gpuName: pod.gpuType.id, gpuMemoryMiB: pod.gpuType.memoryInGb * 1024,
                 gpuUUIDs: Array(pod.gpuUUIDs.prefix(pod.gpuCount)), cudaVersion: pod.cudaVersion,
-                usage: pod.usage.stateFileText, keptHostKey: pod.keptHostKey)
+                usage: pod.usage.stateFileText, api: apiAddress.current,
+                clock: SimClock.fileText(clock.current), keptHostKey: pod.keptHostKey)
             return (spec, pod.generation)
         }
         guard let (spec, generation) = spec else { return }
@@ -375,7 +384,7 @@ final class SimCloud: @unchecked Sendable {
                 let entries: [PodLog.Entry] = lock.withLock {
                     guard let pod = pods[spec.podID], pod.generation == generation else { return [] }
                     pod.bootError = "\(error)"
-                    return [pod.log.append(.system, "error starting container: \(error)")]
+                    return [pod.log.append(.system, "error starting container: \(error)", at: clock.now())]
                 }
                 publish(entries, of: spec.podID)
                 return
@@ -388,9 +397,11 @@ final class SimCloud: @unchecked Sendable {
                 pod.lastPublicPort = machine.proxy.port
                 machine.proxy.latencyMs = pod.latencyMs
                 machine.proxy.bandwidth = pod.bandwidth
-                // Utilisation set while the machine booted reaches its nvidia-smi now.
+                // Utilisation set while the machine booted reaches its nvidia-smi now, and a clock
+                // moved meanwhile its clock file.
                 machine.writeUsage(pod.usage.stateFileText)
-                return (true, Self.startUpLines(pod).map { pod.log.append($0.0, $0.1) })
+                machine.writeClock(SimClock.fileText(clock.current))
+                return (true, Self.startUpLines(pod).map { pod.log.append($0.0, $0.1, at: clock.now()) })
             }
             if !keep {
                 machine.destroy()
@@ -542,6 +553,19 @@ final class SimCloud: @unchecked Sendable {
         }
     }
 
+    /// Moves the clock on (`advanceSeconds`) or changes its speed (`scale`), and tells every
+    /// running pod; returns the new anchor.
+    func changeClock(advance seconds: Double?, scale: Double?) -> SimClock.Anchor {
+        // Under the lock, so a pod that boots meanwhile cannot write an older anchor last.
+        lock.withLock {
+            if let scale { clock.setScale(scale) }
+            if let seconds { clock.advance(by: seconds) }
+            let text = SimClock.fileText(clock.current)
+            for pod in pods.values { pod.machine?.writeClock(text) }
+            return clock.current
+        }
+    }
+
     /// Sets container CPU and memory utilisation (`POST /_sim/pods/ID/usage`).
     func setUsage(_ id: String, cpu: Int?, memory: Int?) throws(ControlFailure) {
         try locked { () throws(ControlFailure) in
@@ -569,7 +593,7 @@ final class SimCloud: @unchecked Sendable {
                 "id": pod.id, "name": pod.name, "desiredStatus": pod.desiredStatus, "terminated": pod.terminated,
                 "apiKey": pod.apiKey, "networkUp": pod.networkUp, "latencyMs": pod.latencyMs, "bandwidth": pod.bandwidth,
                 "booted": pod.machine != nil, "podHostId": pod.podHostId, "lastStatusChange": pod.lastStatusChange,
-                "authorizedKeys": pod.publicKey ?? "", "status": pod.restStatus(now: Date()),
+                "authorizedKeys": pod.publicKey ?? "", "status": pod.restStatus(now: clock.now()),
                 "volume": volumeDirectory(pod.id), "volumeMountPath": pod.volumeMountPath,
             ]
             if let error = pod.bootError { details["bootError"] = error }
@@ -582,6 +606,9 @@ final class SimCloud: @unchecked Sendable {
                 details["publicSshPort"] = Int(machine.proxy.port)
                 details["hostPublicKey"] = machine.sshd.hostPublicKey
                 details["directory"] = machine.directory
+                details["clockFile"] = PodMachine.clockPath(machine.directory)
+                details["apiURL"] = machine.apiRelay?.url ?? apiAddress.current.url
+                if let cgroup = machine.cgroup { details["cgroup"] = cgroup.path }
                 details["containerDisk"] = machine.filesystem.isolated ? machine.filesystem.upper : machine.filesystem.containerDisk
                 details["environmentFile"] = machine.filesystem.environmentFile
                 var http: [String: String] = [:]

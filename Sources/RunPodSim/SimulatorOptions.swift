@@ -14,6 +14,9 @@ public struct SimulatorOptions: Sendable {
     public var stateDirectory: String?
     /// Use network namespaces when running as root (false forces the loopback fallback).
     public var useNamespaces: Bool
+    /// Simulated seconds per real second for the pods' clock (uptime, billing, and the clock
+    /// pods read through RUNPOD_SIM_CLOCK); `POST /_sim/clock` changes it later.
+    public var timeScale: Double
     /// Log lines (pod created, stopped, ...) go here; nil = silent.
     public var log: (@Sendable (String) -> Void)?
 
@@ -21,9 +24,10 @@ public struct SimulatorOptions: Sendable {
 
     public init(
         port: UInt16 = 0, host: String = "127.0.0.1", apiKey: String = SimulatorOptions.defaultAPIKey,
-        bootDelay: Double = 1, stateDirectory: String? = nil, useNamespaces: Bool = true,
+        bootDelay: Double = 1, stateDirectory: String? = nil, useNamespaces: Bool = true, timeScale: Double = 1,
         log: (@Sendable (String) -> Void)? = nil
     ) {
+        self.timeScale = timeScale
         self.port = port
         self.host = host
         self.apiKey = apiKey

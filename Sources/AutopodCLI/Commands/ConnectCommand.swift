@@ -2,6 +2,7 @@ import AutopodSupport
 import ArgumentParser
 import AutopodCore
 import FoundationEssentials
+import SSHKit
 
 /// `autopod connect`: from "I want a GPU" to a pod that answers SSH, created exactly once.
 struct ConnectCommand: PodCommand {
@@ -27,6 +28,8 @@ struct ConnectCommand: PodCommand {
     @OptionGroup var output: OutputOptions
     /// The config's pod defaults, overridden for this pod.
     @OptionGroup(title: "Pod options") var podOptions: PodOptions
+    /// The config's guard, overridden for this pod.
+    @OptionGroup(title: "Guard (stops a pod that is idle, has run too long or spent its budget)") var guardOptions: GuardOptions
 
     @Option(help: "Pod name (default autopod-YYYY-MM-DD-NNN).")
     var name: String?
@@ -103,6 +106,19 @@ struct ConnectCommand: PodCommand {
         }
         let (record, endpoint) = try ready(outcome)
         monitor.setNote(nil)
+        // The guard goes on the pod over the session the shell then uses.
+        let ssh = context.ssh(to: record, options: sshOptions)
+        let view = PodView(record: record, remote: nil, now: Date())
+        let guardSettings = guardOptions.overrides.applied(to: context.config.guardSettings)
+        var session: SSHSession?
+        var guardOutcome: WatchdogOutcome?
+        do {
+            let opened = try ssh.connect()
+            session = opened
+            guardOutcome = context.enforceGuard(guardSettings, on: view, over: opened)
+        } catch {
+            StandardStream.error.write(Style.warn("could not reach \(record.name) to start its guard: \(error.description)") + "\n")
+        }
         if output.json {
             JSONOutput.write(json: PodJSON(PodView(record: record, remote: nil, now: Date()), endpoint: endpoint).json)
             return
@@ -113,12 +129,16 @@ struct ConnectCommand: PodCommand {
         panel.add("gpu", Format.gpu(record))
         panel.add("price", Format.perHour(record.pricePerHour))
         panel.add("ssh", "\(context.config.sshUser)@\(endpoint.host) -p \(endpoint.port)")
+        panel.add("guard", GuardWords.inForce(guardSettings, guardOutcome))
         panel.add("stop billing", "autopod stop \(TerminalText.shellWord(record.name))  (keeps the volume)  ·  autopod kill \(TerminalText.shellWord(record.name))")
         print(panel.render())
         if !noShell {
             // The shell takes Ctrl+C from here on (it goes to the remote side in raw mode).
             monitor.uninstall()
-            throw ExitCode(try ShellSession.run(context.ssh(to: record, options: sshOptions), forwards: context.config.forwards))
+            throw ExitCode(
+                try ShellSession.run(
+                    ssh, forwards: context.config.forwards, session: session, guarding: (context, view),
+                    guardInstalled: guardOutcome != nil))
         }
     }
 

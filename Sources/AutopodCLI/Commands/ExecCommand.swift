@@ -46,6 +46,8 @@ struct ExecCommand: PodCommand {
         let ssh = context.ssh(to: view.record, options: self.ssh)
         let status = try PodSessionExit.run(ssh) {
             let session = try ssh.connect()
+            // Every command that reaches a pod makes sure its guard runs there (one more channel).
+            context.enforceGuard(on: view, over: session)
             // A terminal on stdin is the user, not data: only piped input is forwarded, unless
             // the command has a terminal of its own to type into.
             let input: Int32? = terminal || isatty(STDIN_FILENO) != 1 ? STDIN_FILENO : nil

@@ -10,6 +10,7 @@ struct InfoCommand: PodCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var sshOptions: SSHOptions
 
     @OptionGroup var pod: PodArgument
 
@@ -45,8 +46,22 @@ struct InfoCommand: PodCommand {
         panel.add("cost so far", Format.costs(view.costs))
         let stoppedPerDay = PodCost.stoppedPerDay(record)
         panel.add("storage", Format.storage(record.storage) + (stoppedPerDay > 0 ? Style.dim("  \(Format.perDay(stoppedPerDay)) while stopped") : ""))
+        addGuard(to: &panel, view, context: context)
         panel.add("created", Format.date(record.createdAt) + (record.createdByAutopod ? "" : Style.dim("  (not by autopod; first seen)")))
         if let terminated = record.terminatedAt { panel.add("terminated", Format.date(terminated)) }
         print(panel.render())
+    }
+
+    /// The guard in force; for a running pod, how far it is towards each limit (the watchdog's
+    /// last check, read over SSH); for a stopped one, whether its guard stopped it.
+    private func addGuard(to panel: inout Panel, _ view: PodView, context: CommandContext) {
+        guard view.status != .terminated || view.guardNote != nil else { return }
+        let settings = context.podGuard.settings(for: view.record)
+        panel.add("guard", settings.summary)
+        if view.status == .running && !settings.isOff {
+            let status = try? context.podGuard.status(over: context.ssh(to: view.record, options: sshOptions).connect())
+            panel.add("guard now", status.map { $0.progress(towards: settings) } ?? Style.dim("no report from the pod's watchdog"))
+        }
+        if let note = view.guardNote { panel.add("stopped", Style.warn(note)) }
     }
 }

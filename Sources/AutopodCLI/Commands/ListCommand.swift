@@ -62,6 +62,9 @@ struct ListCommand: PodCommand {
             table.add(row)
         }
         print(table.render())
+        for view in views {
+            if let note = view.guardNote { print(Style.warn("\(view.record.name): \(note)")) }
+        }
         let running = views.filter { $0.status == .running || $0.status == .starting }
         let burn = running.reduce(0) { $0 + $1.record.pricePerHour }
         let total = views.reduce(0) { $0 + $1.cost }

@@ -28,7 +28,8 @@ struct ShellCommand: PodCommand {
     func run(_ context: CommandContext) throws {
         let view = try context.pod(pod.reference)
         let status = try ShellSession.run(
-            context.ssh(to: view.record, options: ssh), forwards: noForwards ? [] : context.config.forwards)
+            context.ssh(to: view.record, options: ssh), forwards: noForwards ? [] : context.config.forwards,
+            guarding: (context, view))
         throw ExitCode(status)
     }
 }

@@ -14,12 +14,22 @@ struct StartCommand: PodCommand {
             `connect` anew (the volume's data is kept only until kill). Ports change on every \
             start; `autopod info` shows the new SSH endpoint. Without POD, the one stopped pod is \
             started.
+
+            autopod then waits until SSH answers and puts the pod's guard back on it (a stop wipes \
+            the container, and the watchdog with it), unless --no-wait is given: then the next \
+            autopod command that reaches the pod does.
             """)
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var sshOptions: SSHOptions
 
     @OptionGroup var pod: PodArgument
+
+    @Flag(help: "Return once RunPod has the start, without waiting for SSH.")
+    var noWait = false
+    @Option(help: ArgumentHelp("How long to wait for the pod to answer SSH, e.g. 90s, 15m.", valueName: "duration"))
+    var waitTimeout = WaitDuration.minutes(15)
 
     func run(_ context: CommandContext) throws {
         let manager = context.manager
@@ -38,12 +48,43 @@ struct StartCommand: PodCommand {
             throw CLIFailure("\(view.record.name) is already running")
         }
         let record = try manager.start(view)
+        let guardLine = noWait ? nil : guardPod(record, context: context)
         if output.json {
             try JSONOutput.write(StatusChange(action: "start", pod: PodJSON(PodView(record: record, remote: nil, now: Date())), status: "STARTING"))
             return
         }
-        print(
-            Style.ok("✓")
-                + " started \(record.name.terminalSafe) (\(Format.perHour(record.pricePerHour))). SSH answers once the container is up: `autopod info \(TerminalText.shellWord(record.name))`.")
+        if let guardLine {
+            print(Style.ok("✓") + " started \(record.name.terminalSafe) (\(Format.perHour(record.pricePerHour))); SSH answers · guard: \(guardLine)")
+        } else {
+            print(
+                Style.ok("✓")
+                    + " started \(record.name.terminalSafe) (\(Format.perHour(record.pricePerHour))). SSH answers once the container is up: `autopod info \(TerminalText.shellWord(record.name))`.")
+        }
+    }
+
+    /// Waits for SSH and puts the guard back on the pod; the guard in force, or nil when the
+    /// pod did not answer (said on stderr).
+    private func guardPod(_ record: PodRecord, context: CommandContext) -> String? {
+        let ssh = context.ssh(to: record, options: sshOptions)
+        let progress = ProgressLine()
+        let waiter = ReadinessWaiter(provider: context.provider, probe: HandshakeProbe(ssh: ssh))
+        do {
+            _ = try waiter.wait(
+                podId: record.id, timeout: waitTimeout.duration,
+                progress: { phase, elapsed in progress.update("\(record.name.terminalSafe): \(phase.label)", elapsed: elapsed.seconds) },
+                cancelled: { false })
+            progress.finish()
+            let view = try context.pod(record.id)
+            let session = try ssh.connect()
+            let outcome = context.enforceGuard(on: view, over: session)
+            return GuardWords.inForce(context.podGuard.settings(for: view.record), outcome)
+        } catch {
+            progress.finish()
+            StandardStream.error.write(
+                Style.warn(
+                    "\(record.name.terminalSafe) is starting but did not answer SSH (\(error)); its guard goes back on with the next autopod command that reaches it")
+                    + "\n")
+            return nil
+        }
     }
 }

@@ -7,12 +7,28 @@ import SSHKit
 /// An interactive shell on a pod with the configured forwards on the same SSH session:
 /// what `connect` ends in and what `shell` opens.
 enum ShellSession {
-    static func run(_ ssh: PodSSH, forwards ports: [Int], session existing: SSHSession? = nil) throws -> Int32 {
+    /// With `guarding`, the pod's guard is put in force on the session first (unless the caller
+    /// did, `guardInstalled`), autopod watches the runtime limit and budget while the shell is
+    /// open, and when the shell ends on a pod that still runs, one line says what it costs and
+    /// how to stop it.
+    static func run(
+        _ ssh: PodSSH, forwards ports: [Int], session existing: SSHSession? = nil,
+        guarding: (context: CommandContext, view: PodView)? = nil, guardInstalled: Bool = false
+    ) throws -> Int32 {
         guard isatty(STDIN_FILENO) == 1 else {
             throw CLIFailure("stdin is not a terminal, so there is no shell to open. Use `autopod exec \(ssh.podName) -- COMMAND` instead.")
         }
         return try PodSessionExit.run(ssh) {
             let session = try existing ?? ssh.connect()
+            if let (context, view) = guarding, !guardInstalled { context.enforceGuard(on: view, over: session) }
+            // The terminal is raw while the shell runs: a line needs its carriage return.
+            let local = guarding.flatMap { context, view in
+                context.startLocalGuard(for: view) { StandardStream.error.write("\r\n" + $0 + "\r\n") }
+            }
+            defer {
+                local?.cancel()
+                if let (context, view) = guarding { stillRunning(view, context: context) }
+            }
             let forwarder = openForwards(ports)
             if let forwarder {
                 let list = forwarder.specs.map { "localhost:\($0.localPort) → pod:\($0.remotePort)" }.joined(separator: ", ")
@@ -25,6 +41,17 @@ enum ShellSession {
             }
             return exit.exitCode
         }
+    }
+
+    /// One line when the shell ends and the pod goes on billing: its price, its guard, and the
+    /// command that stops it.
+    private static func stillRunning(_ view: PodView, context: CommandContext) {
+        guard let pod = try? context.provider.pod(id: view.record.id), pod.isRunning else { return }
+        let record = (try? context.store.load().record(id: view.record.id)) ?? view.record
+        let settings = context.podGuard.settings(for: record)
+        StandardStream.error.write(
+            Style.dim("\(record.name.terminalSafe) is still running at \(Format.perHour(record.pricePerHour)) · guard: \(settings.summary) · ")
+                + "`autopod stop \(TerminalText.shellWord(record.name))`" + Style.dim(" stops it") + "\n")
     }
 
     /// Binds the local ports; one that is taken (a `tunnel` may already forward it) is skipped

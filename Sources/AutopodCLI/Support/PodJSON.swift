@@ -36,6 +36,7 @@ struct PodJSON: Encodable {
         // Absent rather than null, as before.
         if let terminatedAt = record.terminatedAt { fields["terminatedAt"] = Self.date(terminatedAt) }
         if let image = record.imageName { fields["image"] = .string(image) }
+        if let reason = record.guardStop, view.guardNote != nil { fields["stoppedByGuard"] = .string(reason) }
         if let endpoint {
             fields["sshHost"] = .string(endpoint.host)
             fields["sshPort"] = .number(Double(endpoint.port))

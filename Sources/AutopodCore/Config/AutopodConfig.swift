@@ -30,6 +30,15 @@ public struct AutopodConfig: Codable, Sendable, Equatable {
     /// them, so autopod still offers them (after `sshKeyPath`) when it logs in. Nil (not
     /// written) when there are none.
     public var extraSSHKeyPaths: [String]? = nil
+    /// The guard every pod gets (see `GuardSettings`), as the user writes it: a pod idle this
+    /// long is stopped ("60m"; "0" switches idle stops off).
+    public var idleStop = GuardLimitText.format(GuardSettings.defaults.idleLimit)
+    /// What the guard does at any limit: stop (keep the volume) or terminate.
+    public var idleAction = GuardSettings.defaults.action
+    /// Longest a pod may run after each start, whatever it does ("8h"); nil for no limit.
+    public var maxRuntime: String?
+    /// Dollars a pod may cost in all, storage included; nil for no budget.
+    public var budget: Double?
 
     public static let defaultBaseURL = "https://api.runpod.io"
     public static let defaultGPUTypes = ["NVIDIA A40", "NVIDIA RTX A6000", "NVIDIA RTX A5000"]
@@ -62,6 +71,22 @@ public struct AutopodConfig: Codable, Sendable, Equatable {
         self.volumeMountPath = volumeMountPath
         self.ports = ports
         self.forwards = forwards
+    }
+
+    /// The guard these settings give each pod (a limit that does not parse is off; the
+    /// parser reports it before a config gets this far).
+    public var guardSettings: GuardSettings {
+        get {
+            GuardSettings(
+                idleLimit: GuardLimitText.duration(idleStop) ?? .zero,
+                maxRuntime: maxRuntime.flatMap(GuardLimitText.duration) ?? .zero, budget: budget ?? 0, action: idleAction)
+        }
+        set {
+            idleStop = GuardLimitText.format(newValue.idleLimit)
+            idleAction = newValue.action
+            maxRuntime = newValue.maxRuntime > .zero ? GuardLimitText.format(newValue.maxRuntime) : nil
+            budget = newValue.budget > 0 ? newValue.budget : nil
+        }
     }
 
     /// Defaults, with the SSH key that `SSHKeyFinder` detects in `~/.ssh`.

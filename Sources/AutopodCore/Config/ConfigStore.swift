@@ -55,7 +55,8 @@ public struct ConfigStore: Sendable {
 public enum ConfigParser {
     static let knownFields: Set<String> = [
         "apiKey", "apiBaseURL", "api", "sshKeyPath", "sshUser", "gpuTypes", "gpuCount", "cloudType", "dataCenterId",
-        "image", "containerDiskGB", "volumeGB", "volumeMountPath", "ports", "forwards", "extraSSHKeyPaths",
+        "image", "containerDiskGB", "volumeGB", "volumeMountPath", "ports", "forwards", "extraSSHKeyPaths", "idleStop",
+        "idleAction", "maxRuntime", "budget",
     ]
 
     /// Whether `config.json` can hold a setting of this name.
@@ -127,6 +128,20 @@ public enum ConfigParser {
             } else {
                 issues.append(ConfigIssue(field: "cloudType", problem: "\"\(v)\" is not one of SECURE, COMMUNITY, ALL"))
             }
+        }
+        if case .some(let v?) = string("idleStop", optional: false) { config.idleStop = v }
+        if case .some(let v) = string("maxRuntime", optional: true) { config.maxRuntime = v }
+        if case .some(let v?) = string("idleAction", optional: false) {
+            if let action = GuardAction(rawValue: v.lowercased()) {
+                config.idleAction = action
+            } else {
+                issues.append(ConfigIssue(field: "idleAction", problem: "\"\(v)\" is not one of stop, terminate"))
+            }
+        }
+        switch dict["budget"] {
+        case nil, .null?: break
+        case .number(let value)?: config.budget = value
+        default: issues.append(ConfigIssue(field: "budget", problem: "must be a number of dollars (or null)"))
         }
         if let v = integer("gpuCount") { config.gpuCount = v }
         if let v = integer("containerDiskGB") { config.containerDiskGB = v }
@@ -224,6 +239,15 @@ public enum ConfigParser {
             if !specs.contains(.ssh) {
                 issues.append(ConfigIssue(field: "ports", problem: "must include 22/tcp: autopod reaches pods over SSH"))
             }
+        }
+        if GuardLimitText.duration(config.idleStop) == nil {
+            issues.append(ConfigIssue(field: "idleStop", problem: "\"\(config.idleStop)\" is not a duration such as 60m, 2h or 0 (off)"))
+        }
+        if let text = config.maxRuntime, GuardLimitText.duration(text) == nil {
+            issues.append(ConfigIssue(field: "maxRuntime", problem: "\"\(text)\" is not a duration such as 8h or 0 (off), or null"))
+        }
+        if let budget = config.budget, !(budget >= 0 && budget.isFinite) {
+            issues.append(ConfigIssue(field: "budget", problem: "must be 0 or more dollars (or null)"))
         }
         if let bad = config.forwards.first(where: { !(1...65535).contains($0) }) {
             issues.append(ConfigIssue(field: "forwards", problem: "\(bad) is not a port number (1...65535)"))

@@ -105,6 +105,7 @@ public struct PodManager: Sendable {
                 $0.markStopped(at: time)
                 $0.lastStatus = "EXITED"
                 $0.endpoint = nil
+                $0.guardStop = nil
             }
             return state.record(id: view.record.id) ?? view.record
         }
@@ -127,6 +128,7 @@ public struct PodManager: Sendable {
             state.update(id: view.record.id) {
                 $0.markRunning(at: time)
                 $0.lastStatus = pod.desiredStatus
+                $0.guardStop = nil
                 if let price = pod.costPerHr, price > 0 { $0.pricePerHour = price }
                 // Ports change on every start; the old endpoint is stale.
                 $0.endpoint = pod.sshEndpoint
@@ -150,7 +152,10 @@ public struct PodManager: Sendable {
         let time = now()
         // A pods.json from a newer autopod is not written; that autopod sees the pod gone.
         return try store.update(readOnlyIfNewer: true) { state in
-            state.update(id: id) { $0.markTerminated(at: time) }
+            state.update(id: id) {
+                $0.markTerminated(at: time)
+                $0.guardStop = nil
+            }
             return state.record(id: id)
         }
     }

@@ -15,6 +15,13 @@ public enum PodReconciler {
             if let pod = remote.first(where: { $0.id == id }) {
                 apply(pod, to: &state.pods[index], now: now)
             } else if gone.contains(id) {
+                let record = state.pods[index]
+                // Terminated without autopod (its own kill marks the record first): a guard set
+                // to terminate is the likely cause, but once a pod is gone nothing says which
+                // limit it reached.
+                if let settings = record.guardSettings, settings.action == .terminate, !settings.isOff, record.guardStop == nil {
+                    state.pods[index].guardStop = settings.limitsText
+                }
                 state.pods[index].markTerminated(at: now)
             }
         }
@@ -49,6 +56,12 @@ public enum PodReconciler {
     /// Updates one record from the account's view of the pod.
     public static func apply(_ pod: RemotePod, to record: inout PodRecord, now: Date) {
         record.lastStatus = pod.desiredStatus
+        // A watchdog that stopped the pod left the reason in its name.
+        if pod.isRunning {
+            record.guardStop = nil
+        } else if let reason = GuardNameMark.split(pod.name).reason {
+            record.guardStop = reason
+        }
         if pod.isRunning {
             record.markRunning(at: now)
             if let endpoint = pod.sshEndpoint { record.endpoint = endpoint }

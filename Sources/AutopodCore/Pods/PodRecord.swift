@@ -45,6 +45,12 @@ public struct PodRecord: Encodable, Sendable, Equatable {
     /// When the host key was last checked successfully; an uptime RunPod reports that is
     /// shorter than the time since then also proves a restart.
     public var hostKeyCheckedAt: Date?
+    /// The guard autopod last put in force on the pod (see `PodGuard`); nil until autopod
+    /// first reaches the pod, when the config's defaults apply.
+    public var guardSettings: GuardSettings?
+    /// Why the pod's guard stopped or terminated it ("idle 60 min"), while that is the latest
+    /// news about the pod; cleared when it runs again.
+    public var guardStop: String?
 
     public init(
         id: String, name: String, gpuTypeId: String, gpuDisplayName: String, gpuCount: Int, cloudType: CloudType,

@@ -31,9 +31,20 @@ extension PodRecord {
         storage = try json.optionalObject("storage", PodStorage.init(json:)) ?? .none
         hostKeyCheckedStart = try json.optional("hostKeyCheckedStart", Self.dateKind, Date.init(json:))
         hostKeyCheckedAt = try json.optional("hostKeyCheckedAt", Self.dateKind, Date.init(json:))
+        guardSettings = try json.optionalObject("guardSettings", GuardSettings.init(json:))
+        guardStop = try json.optionalString("guardStop")
     }
 
     static let dateKind = "an ISO 8601 date such as 2027-01-01T12:00:00.000Z"
+}
+
+extension GuardSettings {
+    init(json: JSONObjectReader) throws(JSONShapeError) {
+        self.init(
+            idleLimit: .seconds(try json.int("idleSeconds")), maxRuntime: .seconds(try json.int("maxRuntimeSeconds")),
+            budget: try json.double("budget"),
+            action: try json.required("action", "stop or terminate", { $0.stringValue.flatMap(GuardAction.init(rawValue:)) }))
+    }
 }
 
 extension RunningInterval {

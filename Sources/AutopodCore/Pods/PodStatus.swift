@@ -37,6 +37,12 @@ public struct PodView: Sendable {
     /// Dollars so far, compute and storage apart.
     public var costs: PodCost.Breakdown
 
+    /// "stopped by autopod: idle 60 min" when the pod's guard stopped (or terminated) it.
+    public var guardNote: String? {
+        guard let reason = record.guardStop, status == .stopped || status == .terminated else { return nil }
+        return (status == .terminated ? "terminated" : "stopped") + " by autopod: " + reason
+    }
+
     public init(record: PodRecord, remote: RemotePod?, now: Date) {
         self.record = record
         self.remote = remote

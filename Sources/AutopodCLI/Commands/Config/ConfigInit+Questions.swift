@@ -201,10 +201,11 @@ extension ConfigInit {
         if fields.contains("apiKey") { askAPIKey(&config, environment: environment) }
         if fields.contains("sshKeyPath") { previousKey = try askSSHKey(&config) }
         askPodDefaults(&config, environment: environment, only: fields)
-        let asked: Set<String> = [
+        askGuardDefaults(&config, only: fields)
+        let asked = Self.guardFields.union([
             "apiKey", "sshKeyPath", "gpuTypes", "gpuCount", "cloudType", "dataCenterId", "image", "containerDiskGB", "volumeGB", "ports",
             "forwards",
-        ]
+        ])
         for field in fields.subtracting(asked).sorted() {
             print(Style.dim("  \(field): ") + (ConfigParser.isKnownField(field) ? "back to its default" : "unknown setting, dropped"))
         }

@@ -27,6 +27,7 @@ struct ConfigInit: ParsableCommand {
     @Flag(help: "Create a new ed25519 key pair for autopod in ~/.ssh (the previous key is kept for pods that know only it).")
     var createSSHKey = false
     @OptionGroup(title: "Pod defaults") var podOptions: PodOptions
+    @OptionGroup(title: "Guard defaults (what stops a pod by itself)") var guardOptions: GuardOptions
     @Option(help: "RunPod's API: auto (REST v2, GraphQL where v2 lacks something), rest, or graphql.")
     var api: CloudAPIChoice?
     @Flag(help: "Ask nothing: use the flags, the existing file and the defaults.")
@@ -47,7 +48,7 @@ struct ConfigInit: ParsableCommand {
         var (config, issues) = try store.loadForRepair(environment: environment)
         if let apiKey { config.apiKey = apiKey }
         try applyFlags(to: &config, environment: environment)
-        var answered = podOptions.fieldsGiven
+        var answered = podOptions.fieldsGiven.union(guardOptions.fieldsGiven)
         if apiKey != nil { answered.insert("apiKey") }
         if sshKey != nil || createSSHKey { answered.insert("sshKeyPath") }
         issues.removeAll { answered.contains($0.field) }
@@ -69,6 +70,7 @@ struct ConfigInit: ParsableCommand {
                 previousKey = try askSSHKey(&config)
                 offerToRegister(config, environment: environment)
                 askPodDefaults(&config, environment: environment)
+                askGuardDefaults(&config)
             } else {
                 previousKey = try repair(&config, issues: issues, environment: environment)
             }
@@ -99,6 +101,7 @@ struct ConfigInit: ParsableCommand {
             config.sshKeyPath = path
         }
         podOptions.apply(to: &config)
+        config.guardSettings = guardOptions.overrides.applied(to: config.guardSettings)
         if let api { config.api = api }
         let checker = SettingChecker(config: config, environment: environment)
         if !podOptions.gpus.flattened().isEmpty {

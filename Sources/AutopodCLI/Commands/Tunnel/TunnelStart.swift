@@ -123,6 +123,11 @@ struct TunnelStart: PodCommand {
         timer.resume()
         defer { timer.cancel() }
 
+        // The pod's guard: installed at every (re)connect, watched from here meanwhile.
+        let podGuard = TunnelGuard(context: context, podID: record.id, ssh: ssh) { status.say($0) }
+        podGuard.watch(view) { forwarder.stop() }
+        defer { podGuard.stop() }
+
         let endpointSource = ssh
         var startupReleased = false
         do {
@@ -132,6 +137,7 @@ struct TunnelStart: PodCommand {
                 verifyHostKey: { (endpoint, key) throws(SSHError) in try endpointSource.verifyHostKey(endpoint, key) },
                 events: { event in
                     status.handle(event)
+                    if case .connected = event { podGuard.connected() }
                     // Up for the first time: start-up code will not run again, so its pages can go.
                     if case .connected = event, !startupReleased {
                         startupReleased = true
