@@ -29,8 +29,14 @@ struct ConnectCommand: PodCommand {
     /// The config's pod defaults, overridden for this pod.
     @OptionGroup(title: "Pod options") var podOptions: PodOptions
     /// The config's guard, overridden for this pod.
+    @OptionGroup(title: "Spot pods") var spotOptions: SpotOptions
     @OptionGroup(title: "Guard (stops a pod that is idle, has run too long or spent its budget)") var guardOptions: GuardOptions
 
+    @Option(
+        name: .customLong("volume-id"),
+        help: ArgumentHelp(
+            "Network volume (name or id) to mount as /workspace; the pod goes to the volume's data centre.", valueName: "volume"))
+    var volumeID: String?
     @Option(help: "Pod name (default autopod-YYYY-MM-DD-NNN).")
     var name: String?
     @Flag(help: "Show the plan and the price; create nothing.")
@@ -70,6 +76,13 @@ struct ConnectCommand: PodCommand {
             throw CLIFailure(error.description, exitStatus: 2)
         }
         var options = try launchOptions(context.config)
+        if let volumeID {
+            let volume = try VolumeLookup.find(volumeID, in: try context.provider.networkVolumes())
+            // A network volume is reachable only from its own data centre.
+            options.networkVolume = volume
+            options.dataCenterId = volume.dataCenterId
+            options.volumeGB = 0
+        }
         if !dryRun {
             guard let keyPath = context.config.sshKeyPath else {
                 throw CLIFailure("no SSH key is configured: run `autopod config init` (it can create one) before `connect`.")
@@ -84,6 +97,7 @@ struct ConnectCommand: PodCommand {
         }
         var plan = try connector.plan(options)
         if interactive { plan = try pick(plan, provider: context.provider) }
+        if !dryRun && !output.json, let line = Self.bidLine(plan) { StandardStream.error.write(line + "\n") }
         if dryRun {
             if output.json {
                 try JSONOutput.write(PlanJSON(plan))
@@ -147,6 +161,7 @@ struct ConnectCommand: PodCommand {
     private func launchOptions(_ config: AutopodConfig) throws -> LaunchOptions {
         var options = LaunchOptions(config: config)
         options.name = name
+        options.spot = spotOptions.request
         return options
     }
 
@@ -155,8 +170,11 @@ struct ConnectCommand: PodCommand {
     private func pick(_ plan: LaunchPlan, provider: any CloudProvider) throws -> LaunchPlan {
         guard Prompt.isInteractive else { throw CLIFailure("--interactive needs a terminal; use --gpu instead") }
         let options = plan.options
-        let types = try provider.gpuTypes(gpuCount: options.gpuCount, cloud: options.cloud)
-            .filter { !$0.isOutOfStock }
+        let listed =
+            try options.spot == nil
+            ? provider.gpuTypes(gpuCount: options.gpuCount, cloud: options.cloud)
+            : provider.spotGPUTypes(gpuCount: options.gpuCount, cloud: options.cloud)
+        let types = listed.filter { !$0.isOutOfStock }
             .sorted { ($0.pricePerGPU(cloud: options.cloud) ?? 99) < ($1.pricePerGPU(cloud: options.cloud) ?? 99) }
         guard !types.isEmpty else { throw CLIFailure("no GPU type has stock right now; try --cloud ALL or later") }
         print(GpusCommand.table(types, numbered: true).render())
@@ -165,9 +183,10 @@ struct ConnectCommand: PodCommand {
             if let number = Int(answer), types.indices.contains(number - 1) {
                 let chosen = types[number - 1]
                 var candidates = plan.candidates.filter { $0.type.id != chosen.id }
+                let bid = options.spot?.bid(minimum: chosen.minimumBid)
+                let perGPU = options.spot == nil ? chosen.pricePerGPU(cloud: options.cloud) : bid
                 candidates.insert(
-                    LaunchCandidate(type: chosen, pricePerHour: chosen.pricePerGPU(cloud: options.cloud).map { $0 * Double(options.gpuCount) }),
-                    at: 0)
+                    LaunchCandidate(type: chosen, pricePerHour: perGPU.map { $0 * Double(options.gpuCount) }, bidPerGpu: bid), at: 0)
                 return LaunchPlan(options: options, candidates: candidates)
             }
             print(Style.warn("Type a number from 1 to \(types.count)."))
@@ -177,20 +196,36 @@ struct ConnectCommand: PodCommand {
     private func printPlan(_ plan: LaunchPlan) {
         let options = plan.options
         print(Style.bold("Plan") + Style.dim("  (dry run: nothing is created)"))
-        var table = Table([.init("#", .right), .init("GPU"), .init("STOCK"), .init("$/HR", .right), .init("")])
+        let spot = options.spot != nil
+        var columns: [Table.Column] = [.init("#", .right), .init("GPU"), .init("STOCK"), .init("$/HR", .right)]
+        if spot { columns += [.init("MIN BID", .right), .init("BID", .right)] }
+        var table = Table(columns + [.init("")])
         for (index, candidate) in plan.candidates.enumerated() {
-            table.add([
+            var row = [
                 "\(index + 1)", "\(options.gpuCount > 1 ? "\(options.gpuCount)× " : "")\(candidate.type.displayName)",
                 Style.status(candidate.type.stock?.rawValue ?? "?"), Format.perHour(candidate.pricePerHour),
-                candidate.type.isOutOfStock ? Style.dim("skipped: no stock") : "",
-            ])
+            ]
+            if spot { row += [Format.perGPUHour(candidate.type.minimumBid), Format.perGPUHour(candidate.bidPerGpu)] }
+            table.add(row + [candidate.type.isOutOfStock ? Style.dim("skipped: no stock") : ""])
         }
         print(table.render())
+        if let line = Self.bidLine(plan) { print(line) }
         var panel = Panel(title: "Pod")
         panel.add("image", options.image)
         panel.add("cloud", options.cloud.rawValue + (options.dataCenterId.map { " in \($0)" } ?? ""))
         panel.add("container disk", "\(options.containerDiskGB) GB (wiped on stop)")
-        panel.add("volume", "\(options.volumeGB) GB at \(options.volumeMountPath) (kept on stop)")
+        if let volume = options.networkVolume {
+            panel.add(
+                "volume",
+                "network volume \(volume.name.terminalSafe) (\(volume.sizeGB) GB) at \(options.volumeMountPath), "
+                    + "\(Format.dollars(volume.monthlyCost))/month whatever the pod does")
+            panel.add(
+                "placement",
+                "only in \(volume.dataCenterId.terminalSafe), the volume's data centre: "
+                    + "GPU types fall back only among those available there")
+        } else {
+            panel.add("volume", "\(options.volumeGB) GB at \(options.volumeMountPath) (kept on stop)")
+        }
         panel.add("ports", options.ports)
         if let price = plan.expectedPricePerHour {
             panel.add("estimate", "\(Format.perHour(price)) · \(Format.dollars(price * 24))/day")
@@ -200,6 +235,20 @@ struct ConnectCommand: PodCommand {
         print(panel.render())
     }
 
+    /// Before a spot create: what is bid and why, and what spot means.
+    static func bidLine(_ plan: LaunchPlan) -> String? {
+        guard let spot = plan.options.spot,
+            let first = plan.candidates.first(where: { !$0.type.isOutOfStock && $0.bidPerGpu != nil }),
+            let bid = first.bidPerGpu
+        else { return nil }
+        let basis =
+            spot.fixed != nil
+            ? "your bid" + (first.type.minimumBid.map { "; the minimum now is \(Format.perGPUHour($0))" } ?? "")
+            : "the minimum now, \(Format.perGPUHour(first.type.minimumBid)), plus 10%"
+        return "spot: bidding \(Format.perGPUHour(bid)) on \(first.type.displayName) (\(basis)). "
+            + "RunPod takes a spot pod back when someone outbids it: the container disk is lost, the volume is kept."
+    }
+
     /// `connect --dry-run --json`: the plan, for scripts.
     struct PlanJSON: Encodable {
         struct Candidate: Encodable {
@@ -207,11 +256,14 @@ struct ConnectCommand: PodCommand {
             let displayName: String
             let stockStatus: String?
             let pricePerHour: Double?
+            let minimumBid: Double?
+            let bidPerGpu: Double?
         }
         let candidates: [Candidate]
         let gpuCount: Int
         let cloudType: String
         let dataCenterId: String?
+        let networkVolumeId: String?
         let image: String
         let containerDiskGB: Int
         let volumeGB: Int
@@ -222,11 +274,14 @@ struct ConnectCommand: PodCommand {
         init(_ plan: LaunchPlan) {
             let options = plan.options
             candidates = plan.candidates.map {
-                Candidate(id: $0.type.id, displayName: $0.type.displayName, stockStatus: $0.type.stock?.rawValue, pricePerHour: $0.pricePerHour)
+                Candidate(
+                    id: $0.type.id, displayName: $0.type.displayName, stockStatus: $0.type.stock?.rawValue, pricePerHour: $0.pricePerHour,
+                    minimumBid: $0.type.minimumBid, bidPerGpu: $0.bidPerGpu)
             }
             gpuCount = options.gpuCount
             cloudType = options.cloud.rawValue
             dataCenterId = options.dataCenterId
+            networkVolumeId = options.networkVolume?.id
             image = options.image
             containerDiskGB = options.containerDiskGB
             volumeGB = options.volumeGB

@@ -52,7 +52,9 @@ struct ListCommand: PodCommand {
         for view in views {
             var row = [
                 view.record.name.terminalSafe + (view.record.createdByAutopod ? "" : Style.dim(" (external)")),
-                view.record.id.terminalSafe, Format.gpu(view.record), Style.status(view.status.rawValue),
+                view.record.id.terminalSafe,
+                Format.gpu(view.record) + (view.record.spotBid.map { Style.dim(" spot@\(Format.perGPUHour($0))") } ?? ""),
+                Style.status(view.status.rawValue),
             ]
             if showsUtil { row.append(Format.percent(view.status == .running ? view.remote?.utilization?.meanGPUUtil : nil)) }
             row += [
