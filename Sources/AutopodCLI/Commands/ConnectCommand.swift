@@ -49,6 +49,7 @@ struct ConnectCommand: PodCommand {
     var waitTimeout = WaitDuration.minutes(15)
     @Flag(help: "Keep the pod when it fails to become ready (default: terminate it).")
     var keepOnFailure = false
+    @OptionGroup(title: "Waiting for capacity") var stockOptions: StockOptions
 
     func validate() throws {
         if let name, name.isEmpty || name.contains(where: \.isWhitespace) {
@@ -110,13 +111,23 @@ struct ConnectCommand: PodCommand {
         let monitor = InterruptMonitor()
         monitor.install()
         let progress = ProgressLine()
-        let outcome: ConnectOutcome
-        do {
-            outcome = try connector.connect(
-                plan, events: { report($0, monitor: monitor, progress: progress) },
-                decide: { ask($0, monitor: monitor) }, cancelled: { monitor.interrupted })
-        } catch LaunchError.interrupted {
-            throw CLIFailure("interrupted before any pod was created", exitStatus: 130)
+        let stockDeadline = Deadline.after(stockOptions.maxWait.duration)
+        if stockOptions.waitForStock {
+            plan = try stockOptions.waitForStock(plan, connector: connector, deadline: stockDeadline, monitor: monitor)
+        }
+        var outcome: ConnectOutcome
+        while true {
+            do {
+                outcome = try connector.connect(
+                    plan, events: { report($0, monitor: monitor, progress: progress) },
+                    decide: { ask($0, monitor: monitor) }, cancelled: { monitor.interrupted })
+                break
+            } catch LaunchError.interrupted {
+                throw CLIFailure("interrupted before any pod was created", exitStatus: 130)
+            } catch LaunchError.noCapacity where stockOptions.waitForStock && !stockDeadline.hasPassed {
+                // The stock RunPod showed was gone by the create: watch on.
+                plan = try stockOptions.waitForStock(plan, connector: connector, deadline: stockDeadline, monitor: monitor)
+            }
         }
         let (record, endpoint) = try ready(outcome)
         monitor.setNote(nil)
