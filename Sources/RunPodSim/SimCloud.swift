@@ -308,13 +308,16 @@ final class SimCloud: @unchecked Sendable {
                 guard bid >= floor else { throw .bidTooLow(bid: bid, minimum: floor, gpuType: pod.gpuType.id) }
             }
             // The machine went to whoever outbid this pod: it cannot come back there yet.
-            guard !pod.hostBusy else { throw .notEnoughGPUs }
-            if let bid = bidPerGpu { pod.bidPerGpu = bid }
-            let status = stock[pod.gpuType.id]?[pod.secureCloud] ?? .high
             let count = gpuCount ?? pod.gpuCount
-            guard status != .none, status.availableCounts(max: pod.gpuType.maxGpuCount).contains(max(count, 1))
-            else { throw .notEnoughGPUs }
-            if count >= 1 { pod.gpuCount = count }
+            // Zero GPUs always fit: RunPod's way to reach a volume whose machine is full.
+            if count > 0 {
+                guard !pod.hostBusy else { throw .notEnoughGPUs }
+                let status = stock[pod.gpuType.id]?[pod.secureCloud] ?? .high
+                guard status != .none, status.availableCounts(max: pod.gpuType.maxGpuCount).contains(count)
+                else { throw .notEnoughGPUs }
+            }
+            if let bid = bidPerGpu { pod.bidPerGpu = bid }
+            pod.gpuCount = count
             let now = clock.now()
             pod.desiredStatus = "RUNNING"
             pod.lastStatusChange = "Rented by User: " + RunPodDate.string(now)

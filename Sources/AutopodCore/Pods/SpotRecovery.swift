@@ -54,7 +54,7 @@ public struct SpotRecovery: Sendable {
     public func recover(_ record: PodRecord, events: (Event) -> Void) throws -> PodRecord {
         let provider = manager.provider
         guard let lastBid = record.spotBid else { throw Failure.notSpot(podName: record.name) }
-        let volume = try record.networkVolumeId.map { id in try provider.networkVolumes().first { $0.id == id } } ?? nil
+        let volume = try PodReplacement(manager: manager, base: base).volume(of: record)
         var lastReason = "no attempt made"
         for attempt in 1...max(1, limit) {
             let minimum = try? provider.spotGPUTypes(gpuCount: record.gpuCount, cloud: record.cloudType)
@@ -80,22 +80,8 @@ public struct SpotRecovery: Sendable {
             events(.replacing(attempt: attempt, of: limit, bid: offer, volume: volume?.name))
             logger.info("recovery: new spot pod", metadata: ["pod": "\(record.id)", "attempt": "\(attempt)", "bid": "\(offer)"])
             do {
-                var options = base
-                options.gpuNames = [record.gpuTypeId]
-                options.gpuCount = record.gpuCount
-                options.cloud = record.cloudType
-                if let image = record.imageName { options.image = image }
-                if record.storage.containerDiskGB > 0 { options.containerDiskGB = record.storage.containerDiskGB }
-                options.volumeGB = record.storage.volumeGB
-                options.spot = SpotBid(fixed: offer)
-                options.name = nil
-                if let volume {
-                    options.networkVolume = volume
-                    options.dataCenterId = volume.dataCenterId
-                    options.volumeGB = 0
-                }
-                let launcher = PodLauncher(provider: provider, store: manager.store)
-                let replacement = try launcher.launch(try launcher.plan(options), events: { _ in })
+                let replacement = try PodReplacement(manager: manager, base: base)
+                    .launch(like: record, volume: volume, spot: SpotBid(fixed: offer))
                 // Its data lives on the network volume; the stopped pod would only hold it.
                 if volume != nil, let retired = try? manager.kill(id: record.id) { events(.retired(retired)) }
                 return replacement

@@ -97,7 +97,8 @@ public final class RunPodAutoProvider: CloudProvider {
     }
 
     public func resumePod(id: String, gpuCount: Int) throws(ProviderError) -> RemotePod {
-        try route(.rest) { api throws(ProviderError) in
+        // v2's start takes no GPU count: a zero-GPU start (to reach the volume) is GraphQL's.
+        try route(gpuCount == 0 ? .graphQL : .rest) { api throws(ProviderError) in
             api == .rest ? try rest.resumePod(id: id, gpuCount: gpuCount) : try graphQL.resumePod(id: id, gpuCount: gpuCount)
         }
     }

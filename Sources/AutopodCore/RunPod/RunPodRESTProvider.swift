@@ -93,6 +93,9 @@ public struct RunPodRESTProvider: CloudProvider {
 
     /// v2's `start` resumes with the GPU count the pod had; it takes no other.
     public func resumePod(id: String, gpuCount: Int) throws(ProviderError) -> RemotePod {
+        if gpuCount == 0 {
+            throw .unsupported(message: "REST v2 cannot start a pod with zero GPUs; set AUTOPOD_API=auto or graphql for that")
+        }
         guard let pod = Self.parsePod(try action("start", id: id)) else {
             throw .transient(message: "RunPod answered the start without a pod", outcomeUnknown: true)
         }
