@@ -105,6 +105,7 @@ struct ConnectCommand: PodCommand {
             throw CLIFailure("interrupted before any pod was created", exitStatus: 130)
         }
         let (record, endpoint) = try ready(outcome)
+        context.openSSHEntries.refresh(changed: record.id)
         monitor.setNote(nil)
         // The guard goes on the pod over the session the shell then uses.
         let ssh = context.ssh(to: record, options: sshOptions)

@@ -20,7 +20,7 @@ public struct RunPodProvider: CloudProvider {
     /// `pod(input:)` also asks for utilisation, which RunPod documents for that query; the
     /// list leaves it out to stay small.
     static let singlePodFields = """
-        id name desiredStatus lastStatusChange costPerHr imageName gpuCount ports
+        id name desiredStatus lastStatusChange lastStartedAt costPerHr imageName gpuCount ports
         machine { podHostId gpuDisplayName gpuTypeId }
         runtime { uptimeInSeconds ports { ip isIpPublic privatePort publicPort type }
           gpus { id gpuUtilPercent memoryUtilPercent } container { cpuPercent memoryPercent } }
