@@ -23,7 +23,9 @@ struct SSHConfigCommand: PodCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: ArgumentHelp("Pod id, name, or a unique prefix of either (all pods when left out).", valueName: "pod"))
+    @Argument(
+        help: ArgumentHelp("Pod id, name, or a unique prefix of either (all pods when left out).", valueName: "pod"),
+        completion: LocalCompletions.pods)
     var reference: String?
     @Flag(help: "Every pod (the default when no POD is given).")
     var all = false
