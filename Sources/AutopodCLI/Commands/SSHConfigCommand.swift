@@ -59,45 +59,7 @@ struct SSHConfigCommand: PodCommand {
         let live = views.filter { !$0.record.isTerminated }
         let names = live.map { SSHConfigEntries.isHostName($0.record.name) ? $0.record.name : $0.record.id }
         print(Style.ok("✓") + " wrote \(live.count) \(live.count == 1 ? "entry" : "entries") to \(entries.configFile.path)")
-        try includeFromUserConfig(entries, paths: context.paths)
+        try SSHIncludeStep(yes: yes).run(entries, paths: context.paths)
         if let first = names.first { print("  try: ssh \(first.terminalSafe)") }
-    }
-
-    /// Adds the Include line to ~/.ssh/config, asking first (once: a "no" is remembered).
-    private func includeFromUserConfig(_ entries: OpenSSHEntries, paths: AutopodPaths) throws {
-        let userConfig = Self.resolved(entries.userConfigFile.path)
-        let existing = FileManager.default.contents(atPath: userConfig)
-        let text = existing.map { String(decoding: $0, as: UTF8.self) } ?? ""
-        let target = entries.configFile.path
-        if SSHUserConfig.includes(text, path: target) { return }
-        let line = SSHUserConfig.includeLine(target)
-        if !yes {
-            let declined = FileManager.default.fileExists(atPath: paths.sshIncludeDeclined.path)
-            guard Prompt.isInteractive, !declined else {
-                print("  add this line at the top of \(userConfig) to use them (or run with --yes):\n    \(line)")
-                return
-            }
-            guard Prompt.confirm("Add `\(line)` at the top of \(userConfig)? Nothing else in it changes.", default: true) else {
-                try? PrivateFile.replace(paths.sshIncludeDeclined.path, with: Array("declined\n".utf8), mode: 0o600)
-                print("  left \(userConfig) alone; to use the entries, add at its top:\n    \(line)")
-                return
-            }
-        }
-        var info = stat()
-        let mode = existing != nil && stat(userConfig, &info) == 0 ? info.st_mode & 0o777 : 0o600
-        do {
-            try AutopodPaths.ensureDirectory(entries.userConfigFile.deletingLastPathComponent())
-            try PrivateFile.replace(userConfig, with: Array(SSHUserConfig.addingInclude(to: text, path: target).utf8), mode: mode)
-        } catch {
-            throw CLIFailure("cannot add the Include line to \(userConfig): \(error). Add it yourself at the top:\n    \(line)")
-        }
-        print(Style.ok("✓") + " \(userConfig) includes it (one line added at the top)")
-    }
-
-    /// The file a symlinked ~/.ssh/config points at (dotfile managers link it), so the link stays.
-    static func resolved(_ path: String) -> String {
-        guard let real = realpath(path, nil) else { return path }
-        defer { free(real) }
-        return String(cString: real)
     }
 }

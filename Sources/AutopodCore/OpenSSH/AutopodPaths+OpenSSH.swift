@@ -17,3 +17,8 @@ extension AutopodPaths {
         userHome(environment).appendingPathComponent(".ssh")
     }
 }
+
+extension AutopodPaths {
+    /// The Jupyter password autopod gives pods (0600), see `JupyterAccess`.
+    public var jupyterPassword: URL { home.appendingPathComponent("jupyter_password") }
+}
