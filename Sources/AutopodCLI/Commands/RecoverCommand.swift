@@ -25,6 +25,7 @@ struct RecoverCommand: PodCommand {
         let recovered = try recovery.recovery(context).recover(view.record) { event in
             StandardStream.error.write(RecoveryWords.line(event, podName: view.record.name) + "\n")
         }
+        context.openSSHEntries.refresh(changed: view.record.id)
         let how = recovered.id == view.record.id ? "resumed" : "replaced by \(recovered.name.terminalSafe) (\(recovered.id.terminalSafe))"
         print(
             Style.ok("✓") + " \(view.record.name.terminalSafe) \(how), bidding \(Format.perGPUHour(recovered.spotBid)); "

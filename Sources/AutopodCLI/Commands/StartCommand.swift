@@ -54,11 +54,14 @@ struct StartCommand: PodCommand {
         } catch let busy as StartError {
             guard let choice = try fullHost.choice(for: view.record, busy: busy) else { throw busy }
             let running = try fullHost.act(choice, on: view, context: context, output: output)
+            if running.id != view.record.id { context.openSSHEntries.refresh(changed: view.record.id) }
+            context.openSSHEntries.refresh(changed: running.id)
             if !noWait, let guardLine = guardPod(running, context: context), !output.json {
                 print(Style.ok("✓") + " \(running.name.terminalSafe) answers SSH · guard: \(guardLine)")
             }
             return
         }
+        context.openSSHEntries.refresh(changed: record.id)
         let guardLine = noWait ? nil : guardPod(record, context: context)
         if output.json {
             try JSONOutput.write(StatusChange(action: "start", pod: PodJSON(PodView(record: record, remote: nil, now: Date())), status: "STARTING"))

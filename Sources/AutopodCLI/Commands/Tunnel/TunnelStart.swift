@@ -136,6 +136,7 @@ struct TunnelStart: PodCommand {
         let endpointSource = TunnelRecovery(
             ssh: ssh, recovery: recover ? try recovery.recovery(context) : nil,
             makeSSH: { record in
+                context.openSSHEntries.refresh(changed: record.id)
                 var next = context.ssh(to: record, options: sshOptions)
                 next.notice = { status.say($0) }
                 return next
