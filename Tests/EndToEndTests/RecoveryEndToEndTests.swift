@@ -70,6 +70,26 @@ final class RecoveryEndToEndTests: EndToEndCase {
         XCTAssertEqual(try sim.pods().count, 1, "recovery created a pod although none could be placed")
     }
 
+    func testConnectWithRecoverOpensTheShellAgainAfterAPreemption() throws {
+        // No local forward: port 8888 may be taken on the test machine.
+        try writeConfig(extra: ["forwards": [Int]()])
+        let terminal = try cli.tmux(["connect", "--gpu", "a40", "--spot", "--recover"], width: 220, height: 50)
+        try terminal.waitFor("is ready", timeout: 60)
+        try terminal.type("echo $((6*7))")
+        try terminal.waitFor("42")
+        let first = try XCTUnwrap(try pods().first)
+        let (name, id) = (try XCTUnwrap(first["name"] as? String), try XCTUnwrap(first["id"] as? String))
+        XCTAssertEqual(try sim.client.control("POST", "/_sim/pods/\(id)/preempt", ["hostBusy": false]).status, 200)
+        try terminal.waitFor("recovered: a new shell on \(name)", timeout: 90)
+        try terminal.type("echo $((6*8))")
+        try terminal.waitFor("48")
+        let screen = try terminal.capture().replacingOccurrences(of: "\n", with: "")
+        XCTAssertTrue(screen.contains("preempted the spot pod"), screen)
+        XCTAssertTrue(screen.contains("recover 1/3: bidding $0.220/GPU/hr to resume \(name)"), screen)
+        try terminal.type("exit 3")
+        XCTAssertEqual(try terminal.waitForExit(timeout: 30), 3)
+    }
+
     func testRecoverResumesThePodWhenItsMachineIsFree() throws {
         try connect(["--gpu", "a40", "--spot", "--bid", "0.25"])
         let first = try XCTUnwrap(try pods().first)

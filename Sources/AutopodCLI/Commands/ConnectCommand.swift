@@ -30,6 +30,9 @@ struct ConnectCommand: PodCommand {
     @OptionGroup(title: "Pod options") var podOptions: PodOptions
     /// The config's guard, overridden for this pod.
     @OptionGroup(title: "Spot pods") var spotOptions: SpotOptions
+    @Flag(help: "When RunPod preempts the spot pod, recover it (bid resume, else a new spot pod) and open the shell again.")
+    var recover = false
+    @OptionGroup(title: "Recovery") var recoveryOptions: RecoveryOptions
     @OptionGroup(title: "Guard (stops a pod that is idle, has run too long or spent its budget)") var guardOptions: GuardOptions
 
     @Option(
@@ -163,10 +166,47 @@ struct ConnectCommand: PodCommand {
         if !noShell {
             // The shell takes Ctrl+C from here on (it goes to the remote side in raw mode).
             monitor.uninstall()
-            throw ExitCode(
-                try ShellSession.run(
-                    ssh, forwards: context.config.forwards, session: session, guarding: (context, view),
-                    guardInstalled: guardOutcome != nil))
+            guard recover else {
+                throw ExitCode(
+                    try ShellSession.run(
+                        ssh, forwards: context.config.forwards, session: session, guarding: (context, view),
+                        guardInstalled: guardOutcome != nil))
+            }
+            throw ExitCode(try shellRecovering(record, ssh: ssh, session: session, guardInstalled: guardOutcome != nil, context: context))
+        }
+    }
+
+    /// The shell, brought back on the recovered pod each time RunPod preempts it (`--recover`).
+    private func shellRecovering(
+        _ first: PodRecord, ssh firstSSH: PodSSH, session: SSHSession?, guardInstalled: Bool, context: CommandContext
+    ) throws -> Int32 {
+        var record = first
+        var ssh = firstSSH
+        var session = session
+        var installed = guardInstalled
+        let recovery = try recoveryOptions.recovery(context)
+        while true {
+            do {
+                return try ShellSession.run(
+                    ssh, forwards: context.config.forwards, session: session,
+                    guarding: (context, PodView(record: record, remote: nil, now: Date())), guardInstalled: installed)
+            } catch let failure as CLIFailure where failure.exitStatus == SessionLoss.exitStatus {
+                guard let pod = try? context.provider.pod(id: record.id), pod.wasOutbid else { throw failure }
+                StandardStream.error.write(failure.description + "\n")
+                let recovered = try recovery.recover(record) { StandardStream.error.write(RecoveryWords.line($0, podName: record.name) + "\n") }
+                context.openSSHEntries.refresh(changed: recovered.id)
+                ssh = context.ssh(to: recovered, options: sshOptions)
+                let progress = ProgressLine()
+                _ = try ReadinessWaiter(provider: context.provider, probe: HandshakeProbe(ssh: ssh)).wait(
+                    podId: recovered.id, timeout: waitTimeout.duration,
+                    progress: { phase, elapsed in progress.update("\(recovered.name): \(phase.label)", elapsed: elapsed.seconds) },
+                    cancelled: { false })
+                progress.finish()
+                StandardStream.error.write(Style.ok("✓") + " recovered: a new shell on \(recovered.name)\n")
+                record = recovered
+                session = nil
+                installed = false
+            }
         }
     }
 
