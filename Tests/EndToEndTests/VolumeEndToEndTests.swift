@@ -41,6 +41,8 @@ final class VolumeEndToEndTests: EndToEndCase {
         XCTAssertEqual(listed["pods"] as? [String], [first])
         let table = try cli.run(["volume", "list"])
         XCTAssertTrue(table.stdout.contains("$7.00") && table.stdout.contains(first), table.stdout)
+        let pods = try cli.run(["list"])
+        XCTAssertTrue(pods.stdout.contains("1 network volume · 100 GB · $7.00/month"), pods.stdout)
 
         let refused = try cli.run(["volume", "rm", "data", "--yes"])
         XCTAssertEqual(refused.status, 1, "\(refused)")

@@ -73,6 +73,9 @@ struct ListCommand: PodCommand {
         print(Style.dim("\(running.count) running · $\(burn.fixed(3))/hr now · \(Format.dollars(total)) so far"))
         if let waiting = ListFooter.stoppedLine(views) { print(Style.dim(waiting)) }
         // One more call, for people only: scripts that poll `list --json` do not pay for it.
+        if offline == nil, let volumes = try? context.manager.provider.networkVolumes(), let line = VolumeFooter.line(volumes) {
+            print(Style.dim(line))
+        }
         if offline == nil, let spend = try? context.manager.provider.accountSpend() {
             print(Style.dim(ListFooter.balanceLine(spend)))
         }
