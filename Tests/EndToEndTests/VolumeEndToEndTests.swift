@@ -43,6 +43,8 @@ final class VolumeEndToEndTests: EndToEndCase {
         XCTAssertTrue(table.stdout.contains("$7.00") && table.stdout.contains(first), table.stdout)
         let pods = try cli.run(["list"])
         XCTAssertTrue(pods.stdout.contains("1 network volume · 100 GB · $7.00/month"), pods.stdout)
+        let cost = try cli.run(["cost"])
+        XCTAssertTrue(cost.stdout.contains("now: 1 network volume · 100 GB · $7.00/month"), cost.stdout)
 
         let refused = try cli.run(["volume", "rm", "data", "--yes"])
         XCTAssertEqual(refused.status, 1, "\(refused)")
