@@ -44,7 +44,8 @@ final class RunPodGraphQL: Sendable {
                     let id = (source as? [String: any Sendable])?["id"] as? String ?? ""
                     let input = args.field("input")
                     return cloud.lowestPrice(
-                        typeID: id, gpuCount: input.field("gpuCount").int ?? 1, secureCloud: input.field("secureCloud").bool)
+                        typeID: id, gpuCount: input.field("gpuCount").int ?? 1, secureCloud: input.field("secureCloud").bool,
+                        dataCenterId: input.field("dataCenterId").string)
                 }
             ],
         ]

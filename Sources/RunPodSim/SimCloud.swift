@@ -88,9 +88,11 @@ final class SimCloud: @unchecked Sendable {
 
     /// `lowestPrice(input:)` for a type: the cheapest cloud allowed by `secureCloud` that can
     /// place `gpuCount` GPUs. Out of stock gives stockStatus and prices null, no counts.
-    func lowestPrice(typeID: String, gpuCount: Int, secureCloud: Bool?) -> [String: any Sendable] {
+    func lowestPrice(typeID: String, gpuCount: Int, secureCloud: Bool?, dataCenterId: String? = nil) -> [String: any Sendable] {
         guard let type = GPUType.find(typeID) else { return [:] }
-        let clouds = secureCloud.map { [$0] } ?? [true, false]
+        var clouds = secureCloud.map { [$0] } ?? [true, false]
+        // One data centre: only the cloud it serves (an unknown one serves none).
+        if let dataCenterId { clouds = clouds.filter { DataCenter.find(dataCenterId)?.secure == $0 } }
         var best: (Bool, StockStatus)?
         for secure in clouds {
             let status = stockStatus(typeID, secure: secure)

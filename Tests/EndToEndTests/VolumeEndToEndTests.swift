@@ -65,8 +65,14 @@ final class VolumeEndToEndTests: EndToEndCase {
 
     func testADryRunOnAVolumeShowsTheDataCentreConstraint() throws {
         XCTAssertEqual(try cli.run(["volume", "create", "data", "--size", "50", "--region", "EU-RO-1"]).status, 0)
-        let plan = try cli.run(["connect", "--dry-run", "--gpu", "a40,4090", "--volume-id", "data"])
+        // The 4090 is there on the community cloud only, which EU-RO-1 (secure) does not serve.
+        try writeConfig(extra: ["cloudType": "ALL"])
+        XCTAssertEqual(try sim.client.control("POST", "/_sim/stock", ["gpuTypeId": "NVIDIA GeForce RTX 4090", "stockStatus": "None", "cloudType": "SECURE"]).status, 200)
+        let anywhere = try XCTUnwrap(try cli.json(["connect", "--dry-run", "--json", "--gpu", "4090"]) as? [String: Any])
+        XCTAssertEqual((anywhere["candidates"] as? [[String: Any]])?.first?["stockStatus"] as? String, "High")
+        let plan = try cli.run(["connect", "--dry-run", "--gpu", "4090,a40", "--volume-id", "data"])
         XCTAssertEqual(plan.status, 0, "\(plan)")
+        XCTAssertTrue(plan.stdout.contains("skipped: no stock"), plan.stdout)
         XCTAssertTrue(plan.stdout.contains("only in EU-RO-1, the volume's data centre"), plan.stdout)
         XCTAssertTrue(plan.stdout.contains("network volume data (50 GB)"), plan.stdout)
         let json = try XCTUnwrap(try cli.json(["connect", "--dry-run", "--json", "--volume-id", "data"]) as? [String: Any])

@@ -40,6 +40,8 @@ public protocol CloudProvider: Sendable {
     func billingRecords(from start: Date, to end: Date) throws(ProviderError) -> [BillingRecord]?
     /// The account's balance and spend rate, or nil when this API does not tell them.
     func accountSpend() throws(ProviderError) -> AccountSpend?
+    /// The same, for what one data centre can place (where a network volume pins the pod).
+    func gpuTypes(gpuCount: Int, cloud: CloudType, dataCenterId: String) throws(ProviderError) -> [GPUType]
     /// GPU types with the spot market's minimum bids (`GPUType.minimumBid`).
     func spotGPUTypes(gpuCount: Int, cloud: CloudType) throws(ProviderError) -> [GPUType]
     /// Starts a stopped (or outbid) spot pod again at `bidPerGpu`, on its own machine.
@@ -70,6 +72,11 @@ extension CloudProvider {
 
     public func networkVolumes() throws(ProviderError) -> [NetworkVolume] {
         throw .unsupported(message: Self.noVolumes)
+    }
+
+    /// Where an API cannot tell stock per data centre, the cloud's stock stands for it.
+    public func gpuTypes(gpuCount: Int, cloud: CloudType, dataCenterId: String) throws(ProviderError) -> [GPUType] {
+        try gpuTypes(gpuCount: gpuCount, cloud: cloud)
     }
 
     public func createNetworkVolume(name: String, sizeGB: Int, dataCenterId: String) throws(ProviderError) -> NetworkVolume {

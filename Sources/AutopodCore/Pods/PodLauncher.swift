@@ -32,10 +32,15 @@ public struct PodLauncher: Sendable {
 
     /// Resolves the GPU names and reads stock and prices; creates nothing.
     public func plan(_ options: LaunchOptions) throws -> LaunchPlan {
-        let types =
-            try options.spot == nil
-            ? provider.gpuTypes(gpuCount: options.gpuCount, cloud: options.cloud)
-            : provider.spotGPUTypes(gpuCount: options.gpuCount, cloud: options.cloud)
+        let types: [GPUType]
+        if options.spot != nil {
+            types = try provider.spotGPUTypes(gpuCount: options.gpuCount, cloud: options.cloud)
+        } else if let volume = options.networkVolume {
+            // The pod can only go where its volume is: stock there is what counts.
+            types = try provider.gpuTypes(gpuCount: options.gpuCount, cloud: options.cloud, dataCenterId: volume.dataCenterId)
+        } else {
+            types = try provider.gpuTypes(gpuCount: options.gpuCount, cloud: options.cloud)
+        }
         let chosen = try GPUNameResolver(types: types).resolveAll(options.gpuNames)
         return LaunchPlan(
             options: options,

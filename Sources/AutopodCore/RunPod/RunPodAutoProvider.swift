@@ -68,6 +68,15 @@ public final class RunPodAutoProvider: CloudProvider {
 
     public func deleteNetworkVolume(id: String) throws(ProviderError) { try rest.deleteNetworkVolume(id: id) }
 
+    /// GraphQL tells stock per data centre in one query.
+    public func gpuTypes(gpuCount: Int, cloud: CloudType, dataCenterId: String) throws(ProviderError) -> [GPUType] {
+        try route(.graphQL) { api throws(ProviderError) in
+            api == .rest
+                ? try rest.gpuTypes(gpuCount: gpuCount, cloud: cloud)
+                : try graphQL.gpuTypes(gpuCount: gpuCount, cloud: cloud, dataCenterId: dataCenterId)
+        }
+    }
+
     public func spotGPUTypes(gpuCount: Int, cloud: CloudType) throws(ProviderError) -> [GPUType] {
         try graphQL.spotGPUTypes(gpuCount: gpuCount, cloud: cloud)
     }

@@ -55,12 +55,17 @@ public struct RunPodProvider: CloudProvider {
         try gpuTypes(gpuCount: gpuCount, cloud: cloud, spot: false)
     }
 
+    /// `lowestPrice` answers for one data centre when asked.
+    public func gpuTypes(gpuCount: Int, cloud: CloudType, dataCenterId: String) throws(ProviderError) -> [GPUType] {
+        try gpuTypes(gpuCount: gpuCount, cloud: cloud, spot: false, dataCenterId: dataCenterId)
+    }
+
     /// The same list with the spot market: the minimum bid for the count and cloud.
     public func spotGPUTypes(gpuCount: Int, cloud: CloudType) throws(ProviderError) -> [GPUType] {
         try gpuTypes(gpuCount: gpuCount, cloud: cloud, spot: true)
     }
 
-    private func gpuTypes(gpuCount: Int, cloud: CloudType, spot: Bool) throws(ProviderError) -> [GPUType] {
+    private func gpuTypes(gpuCount: Int, cloud: CloudType, spot: Bool, dataCenterId: String? = nil) throws(ProviderError) -> [GPUType] {
         // stockStatus lives inside lowestPrice, which answers for one GPU count and cloud.
         let query = """
             query GpuTypes($input: GpuLowestPriceInput!) { gpuTypes {
@@ -74,6 +79,7 @@ public struct RunPodProvider: CloudProvider {
         case .community: input["secureCloud"] = false
         case .all: break
         }
+        if let dataCenterId { input["dataCenterId"] = .string(dataCenterId) }
         let data = try run(query, ["input": .object(input)], mutation: false)
         guard let list = data["gpuTypes"].arrayValue else { throw .invalidResponse(detail: "no gpuTypes in the reply") }
         return list.compactMap { value in
