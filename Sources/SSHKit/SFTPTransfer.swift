@@ -26,6 +26,8 @@ final class SFTPTransfer {
     static let queueLimit = 1024 * 1024
     /// Unanswered bytes per channel (requests sent, replies not back).
     static let laneLimit = 8 * 1024 * 1024
+    /// Files in progress per ready channel (see `openFilesLimit`).
+    static let filesPerChannel = 128
     /// Bytes of tails being compared at once.
     static let verifyBudget = 16 * 1024 * 1024
 
@@ -160,7 +162,7 @@ final class SFTPTransfer {
             for job in movers where !job.isFinished && job.pump() { did = true }
             movers.removeAll { $0.isFinished || !$0.hasChunksLeft }
         }
-        let limit = min(options.maxOpenFiles, client.primary.maxOpenHandles.map { max(4, $0 / 2) } ?? options.maxOpenFiles)
+        let limit = openFilesLimit
         while activeCount < limit && queueHead < queue.count {
             let i = queue[queueHead]
             queueHead += 1
@@ -175,6 +177,26 @@ final class SFTPTransfer {
         engine.deadline = .now + .milliseconds(250)
         return did
     }
+
+    /// Files in progress at once. Many small files are bound by round trips, not bytes, so
+    /// many are in flight (the bytes are bounded by `hasRoom` per channel), but in proportion
+    /// to the channels ready: a file stays on the channel it was opened on, and each channel is
+    /// one server process, so files started before the others are ready would all queue on the
+    /// first. Each holds a handle on its channel's server (at most half its limit per channel,
+    /// as channels are not perfectly balanced) and, until its last WRITE is framed, a local
+    /// descriptor.
+    private var openFilesLimit: Int {
+        var perChannel = Self.filesPerChannel
+        if let handles = client.primary.maxOpenHandles { perChannel = min(perChannel, max(4, handles / 2)) }
+        return min(options.maxOpenFiles, descriptorLimit, perChannel * max(1, engine.readyChannels.count))
+    }
+
+    /// Half the process's descriptor limit (the rest for channels, directories and the like).
+    private lazy var descriptorLimit: Int = {
+        var files = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &files) == 0, files.rlim_cur < rlim_t(Int32.max) else { return .max }
+        return max(16, Int(files.rlim_cur) / 2 - 32)
+    }()
 
     /// A job's reply changed what it can do: pump it on the next round.
     func wake(_ job: FileJob) {

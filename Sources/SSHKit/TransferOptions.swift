@@ -10,8 +10,10 @@ public struct TransferOptions: Sendable {
     public var resume = true
     /// Bytes compared at the end of a complete file or before a resume point (SHA-256 of each side).
     public var tailLength = 1024 * 1024
-    /// Files in progress at once (each holds a handle on the server).
-    public var maxOpenFiles = 256
+    /// Files in progress at once at most (each holds a handle on the server); `SFTPTransfer`
+    /// keeps it to `SFTPTransfer.filesPerChannel` per ready channel and to what the server and
+    /// the local descriptor limit allow.
+    public var maxOpenFiles = 1024
     /// Files at least this big are spread over every channel (see `SFTPTransfer`).
     public var stripeThreshold: UInt64 = 8 * 1024 * 1024
 

@@ -2,11 +2,17 @@ import AutopodSupport
 
 /// One local file to the server: OPEN the partial file, WRITEs straight from the local file
 /// into the request queue (many in flight, over every channel for a big file), then FSETSTAT
-/// mode and times, CLOSE, and rename over the destination.
+/// mode and times, CLOSE, and rename over the destination. A file on one lane (every small
+/// one) sends FSETSTAT and CLOSE behind its last WRITE without waiting: three round trips.
 final class UploadJob: FileJob {
     private var finishing = false
     /// The partial file was longer than the source: cut it at the end.
     private var truncate = false
+    /// FSETSTAT and CLOSE answered, all OK (see `renameWhenSettled`).
+    private var attributesSettled = false
+    private var renameSent = false
+    /// The channel that holds the handle the attributes and CLOSE went to.
+    private var homeChannel: SFTPChannel?
 
     override func probe() {
         var pending = 0
@@ -78,11 +84,26 @@ final class UploadJob: FileJob {
                 did = true
             }
         }
-        if stage == .moving && !finishing && ledger.next >= item.size && ledger.isIdle {
+        // With one lane, mode, times and CLOSE can follow the last WRITE at once: the server
+        // answers a channel's requests in order, so they land after the data (a small file
+        // costs OPEN, then WRITE+FSETSTAT+CLOSE, then the rename). Over several lanes a WRITE
+        // on another channel could land after the times are set, so those wait for every reply.
+        if stage == .moving && !finishing && ledger.next >= item.size && (ledger.isIdle || lanes.count == 1) {
             finish()
             did = true
         }
         return did
+    }
+
+    /// The rename that makes the partial file the destination, once every WRITE and the
+    /// attributes and CLOSE behind them are answered. Never sent ahead of those replies: a
+    /// failed WRITE must leave the file under its partial name.
+    private func renameWhenSettled() {
+        guard stage != .finished, finishing, attributesSettled, ledger.isIdle, !renameSent, let channel = homeChannel else { return }
+        renameSent = true
+        SFTPClient.rename(on: channel, partialPath, to: item.destination) { [self] error in
+            if let error { fail(error) } else { succeed(.copied) }
+        }
     }
 
     /// Frames one WRITE with its data read from the local file in place.
@@ -120,6 +141,7 @@ final class UploadJob: FileJob {
                 transfer.wake(self)
                 transfer.countTransferred(length)
                 counted += UInt64(length)
+                renameWhenSettled()
             }
         )
         guard framed else {
@@ -158,10 +180,10 @@ final class UploadJob: FileJob {
             if !reply.isOK && firstError == nil { firstError = reply.error(operation, item.destination) }
             guard pending == 0, stage != .finished else { return }
             if let firstError { return fail(firstError) }
-            SFTPClient.rename(on: home.channel, partialPath, to: item.destination) { [self] error in
-                if let error { fail(error) } else { succeed(.copied) }
-            }
+            attributesSettled = true
+            renameWhenSettled()
         }
+        homeChannel = home.channel
         if truncate {
             pending += 1
             home.channel.request(
