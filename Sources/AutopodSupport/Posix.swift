@@ -29,6 +29,11 @@ public enum Posix {
         _ = setsockopt(fd, level, name, &v, socklen_t(MemoryLayout<Int32>.size))
     }
 
+    /// Ends the sending half of a connection: the peer reads EOF, and can still answer.
+    public static func shutdownWrite(_ fd: Int32) {
+        _ = shutdown(fd, Int32(SHUT_WR))
+    }
+
     public static func setNoDelay(_ fd: Int32) {
         setIntOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
     }

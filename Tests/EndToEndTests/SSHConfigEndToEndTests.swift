@@ -82,6 +82,28 @@ final class SSHConfigEndToEndTests: EndToEndCase {
         XCTAssertEqual(diff.status, 0, "\(diff)")
     }
 
+    /// `git push` to a bare repository on the pod through the entry, and a clone back.
+    func testGitPushesToABareRepositoryOnThePod() throws {
+        let pod = try createPod()
+        let config = try generatedConfig()
+        XCTAssertEqual(try openSSH(config, [pod.name, "git init -q --bare /tmp/repo.git"]).status, 0)
+        let scratch = TemporaryDirectory(prefix: "ssh-config-git")
+        let work = scratch.file("work").path
+        let git = { (arguments: [String]) throws -> ProcessResult in
+            try self.run(["/usr/bin/git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "core.sshCommand=/usr/bin/ssh -F \(config.path)"] + arguments)
+        }
+        XCTAssertEqual(try git(["init", "-q", "-b", "main", work]).status, 0)
+        try Data("tracked\n".utf8).write(to: URL(fileURLWithPath: work + "/file.txt"))
+        XCTAssertEqual(try git(["-C", work, "add", "file.txt"]).status, 0)
+        XCTAssertEqual(try git(["-C", work, "commit", "-q", "-m", "first"]).status, 0)
+        let pushed = try git(["-C", work, "push", "-q", "\(pod.name):/tmp/repo.git", "main"])
+        XCTAssertEqual(pushed.status, 0, "\(pushed)")
+        let clone = scratch.file("clone").path
+        let cloned = try git(["clone", "-q", "-b", "main", "\(pod.name):/tmp/repo.git", clone])
+        XCTAssertEqual(cloned.status, 0, "\(cloned)")
+        XCTAssertEqual(try String(contentsOfFile: clone + "/file.txt", encoding: .utf8), "tracked\n")
+    }
+
     /// --write twice: one Include line at the top of ~/.ssh/config, every other byte the user's;
     /// the entry works through the user's config; kill drops the pod from autopod's file.
     func testWriteTwiceKeepsOneIncludeAndTheUsersLines() throws {
