@@ -141,6 +141,30 @@ final class SSHConfigEndToEndTests: EndToEndCase {
         XCTAssertFalse(try String(contentsOf: cli.home.appendingPathComponent("ssh_known_hosts"), encoding: .utf8).contains(pod.id))
     }
 
+    /// In a terminal, --write asks before touching ~/.ssh/config, once: a "no" leaves the file
+    /// alone and is remembered; --yes then adds the line.
+    func testWriteAsksOnceInATerminal() throws {
+        _ = try createPod()
+        let userConfig = cli.userHome.appendingPathComponent(".ssh/config")
+        try FileManager.default.createDirectory(at: userConfig.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data("Host mine\n  User me\n".utf8).write(to: userConfig)
+
+        let first = try cli.tmux(["ssh-config", "--write"])
+        try first.waitFor("[Y/n]")
+        try first.type("n")
+        XCTAssertEqual(try first.waitForExit(), 0)
+        XCTAssertEqual(try String(contentsOf: userConfig, encoding: .utf8), "Host mine\n  User me\n")
+
+        let second = try cli.tmux(["ssh-config", "--write"])
+        XCTAssertEqual(try second.waitForExit(), 0)
+        let screen = try second.capture()
+        XCTAssertFalse(screen.contains("[Y/n]"), "asked only once: \(screen)")
+        XCTAssertTrue(screen.contains("Include "), screen)
+
+        XCTAssertEqual(try cli.run(["ssh-config", "--write", "--yes"]).status, 0)
+        XCTAssertTrue(try String(contentsOf: userConfig, encoding: .utf8).hasSuffix("\n\nHost mine\n  User me\n"))
+    }
+
     /// A stopped pod: the proxy says how to start it; with --start it resumes the pod and waits.
     func testProxyStartsAStoppedPodOnlyWhenAsked() throws {
         let pod = try createPod()
