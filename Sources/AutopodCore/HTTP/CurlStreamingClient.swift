@@ -81,6 +81,9 @@ public final class CurlStreamingClient: Sendable {
                 _ = ccurl_setopt_long(curl, CURLOPT_TCP_NODELAY, 1)
                 _ = ccurl_setopt_long(curl, CURLOPT_TCP_KEEPALIVE, 1)
                 _ = ccurl_setopt_long(curl, CURLOPT_HTTPGET, 1)
+                // As `CurlHTTPClient`: the key rides in headers, so https (http to loopback) only.
+                _ = ccurl_setopt_string(curl, CURLOPT_PROTOCOLS_STR, "https,http")
+                _ = ccurl_setopt_string(curl, CURLOPT_REDIR_PROTOCOLS_STR, "https")
                 _ = ccurl_setopt_pointer(curl, CURLOPT_ERRORBUFFER, errorPointer.baseAddress)
                 _ = ccurl_setopt_slist(curl, CURLOPT_HTTPHEADER, headerList)
                 let context = Unmanaged.passUnretained(sink).toOpaque()
