@@ -48,6 +48,7 @@ struct StartCommand: PodCommand {
             throw CLIFailure("\(view.record.name) is already running")
         }
         let record = try manager.start(view)
+        context.openSSHEntries.refresh(changed: record.id)
         let guardLine = noWait ? nil : guardPod(record, context: context)
         if output.json {
             try JSONOutput.write(StatusChange(action: "start", pod: PodJSON(PodView(record: record, remote: nil, now: Date())), status: "STARTING"))
