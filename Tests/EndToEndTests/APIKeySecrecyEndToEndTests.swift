@@ -88,6 +88,41 @@ final class APIKeySecrecyEndToEndTests: EndToEndCase {
         XCTAssertTrue(read.stderr.contains("Permission denied"), read.stderr)
     }
 
+    /// Non-dumpable hides a tunnel's /proc/PID/exe from its own user: `tunnel stop`, run by an
+    /// ordinary user, must still recognise that user's tunnel (by name and owner) and stop it.
+    func testAnOrdinaryUserStillStopsTheirOwnNonDumpableTunnel() throws {
+        try XCTSkipUnless(geteuid() == 0, "needs root to act as a second, ordinary user")
+        try connect(["--gpu", "A40"])
+        let pod = try XCTUnwrap(try listJSON().first?["id"] as? String)
+        XCTAssertEqual(try cli.run(["stop", pod]).status, 0)
+
+        let other = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("autopod-stop-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: home) }
+        XCTAssertEqual(try ChildProcess.run(other + ["/bin/mkdir", "-m", "0700", home.path]).status, 0)
+        let environment = [
+            "AUTOPOD_HOME": home.path, "HOME": home.path, "PATH": "/usr/bin:/bin", "RUNPOD_API_KEY": SimulatorProcess.apiKey,
+            "RUNPOD_API_BASE_URL": sim.baseURL, "AUTOPOD_API": api, "NO_COLOR": "1",
+        ]
+        // The pod is stopped: the tunnel holds its lock and waits for it.
+        let port = try TunnelEndToEndTests.freePort()
+        let tunnel = try RunningProcess(other + [CLIRunner.autopod, "tunnel", "start", pod, "\(port):8888"], environment: environment)
+        defer {
+            if tunnel.isRunning { tunnel.process.signal(SIGKILL) }
+            _ = tunnel.wait(timeout: .seconds(10))
+        }
+        try eventually("the tunnel waits for the stopped pod", timeout: 60) {
+            !tunnel.isRunning || tunnel.stderrSoFar.contains("waiting for")
+        }
+        XCTAssertTrue(tunnel.isRunning, tunnel.stderrSoFar)
+
+        let stopped = try RunningProcess(other + [CLIRunner.autopod, "tunnel", "stop", "all"], environment: environment)
+            .wait(timeout: .seconds(60))
+        XCTAssertEqual(stopped.status, 0, "\(stopped)")
+        XCTAssertTrue(stopped.stdout.contains("stopped the tunnel"), stopped.stdout)
+        XCTAssertFalse(tunnel.wait(timeout: .seconds(30)).timedOut, "the tunnel is still running")
+    }
+
     // MARK: - helpers
 
     private func run(_ arguments: [String], stdin: String? = nil, environment: [String: String]) throws -> ProcessResult {
