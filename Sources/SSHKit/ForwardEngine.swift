@@ -309,7 +309,7 @@ final class ForwardEngine: SSHLoopParticipant {
                 }
             }
             if c.remoteEOF && !c.shutdownSentToLocal && c.heldForLocal == 0 {
-                shutdown(c.fd, Int32(SHUT_WR))
+                Posix.shutdownSending(c.fd)
                 c.shutdownSentToLocal = true
                 progress = true
             }

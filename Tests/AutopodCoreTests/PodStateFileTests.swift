@@ -14,6 +14,8 @@ final class PodStateFileTests: XCTestCase {
         record.hostKeyPinnedRun = 1
         record.hostKeyCheckedStart = created
         record.hostKeyCheckedAt = created + 30
+        record.spotBid = 0.22
+        record.networkVolumeId = "vol12345ab"
         return PodState(pods: [record], pending: [PendingCreate(name: "p", startedAt: created, cloudType: .secure, pid: 7)])
     }
 

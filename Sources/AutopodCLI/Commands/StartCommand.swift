@@ -30,6 +30,7 @@ struct StartCommand: PodCommand {
     var noWait = false
     @Option(help: ArgumentHelp("How long to wait for the pod to answer SSH, e.g. 90s, 15m.", valueName: "duration"))
     var waitTimeout = WaitDuration.minutes(15)
+    @OptionGroup(title: "When the pod's machine is full") var fullHost: FullHostOptions
 
     func run(_ context: CommandContext) throws {
         let manager = context.manager
@@ -47,7 +48,19 @@ struct StartCommand: PodCommand {
         if view.status == .running || view.status == .starting {
             throw CLIFailure("\(view.record.name) is already running")
         }
-        let record = try manager.start(view)
+        let record: PodRecord
+        do {
+            record = try manager.start(view)
+        } catch let busy as StartError {
+            guard let choice = try fullHost.choice(for: view.record, busy: busy) else { throw busy }
+            let running = try fullHost.act(choice, on: view, context: context, output: output)
+            if running.id != view.record.id { context.openSSHEntries.refresh(changed: view.record.id) }
+            context.openSSHEntries.refresh(changed: running.id)
+            if !noWait, let guardLine = guardPod(running, context: context), !output.json {
+                print(Style.ok("✓") + " \(running.name.terminalSafe) answers SSH · guard: \(guardLine)")
+            }
+            return
+        }
         context.openSSHEntries.refresh(changed: record.id)
         let guardLine = noWait ? nil : guardPod(record, context: context)
         if output.json {

@@ -37,6 +37,8 @@ struct PodJSON: Encodable {
         if let terminatedAt = record.terminatedAt { fields["terminatedAt"] = Self.date(terminatedAt) }
         if let image = record.imageName { fields["image"] = .string(image) }
         if let reason = record.guardStop, view.guardNote != nil { fields["stoppedByGuard"] = .string(reason) }
+        if let bid = record.spotBid { fields["spotBid"] = .number(bid) }
+        if let volume = record.networkVolumeId { fields["networkVolumeId"] = .string(volume) }
         if let endpoint {
             fields["sshHost"] = .string(endpoint.host)
             fields["sshPort"] = .number(Double(endpoint.port))
