@@ -69,7 +69,7 @@ final class ForwardConnection {
 final class ForwardEngine: SSHLoopParticipant {
     let session: SSHSession
     let forwarder: PortForwarder
-    private var listenerSlots: [Int] = []
+    private var listenerSlots: [Int?] = []
     /// Accepted clients waiting for a channel. libssh2 keeps one channel-open in flight per
     /// session (its open_state), so only the head is being opened.
     private(set) var queue: [ForwardConnection] = []
@@ -95,10 +95,14 @@ final class ForwardEngine: SSHLoopParticipant {
 
     var isFinished: Bool { false }
     var hasChannels: Bool { !active.isEmpty || !closing.isEmpty || !queue.isEmpty }
-    var nextDeadline: ContinuousClock.Instant? { heap.deadline }
+    var nextDeadline: ContinuousClock.Instant? {
+        ([heap.deadline] + forwarder.listeners.map(\.resumesAt)).compactMap { $0 }.min()
+    }
 
     func register(_ set: inout PollSet) {
-        listenerSlots = forwarder.listeners.map { set.add($0.fd, Int16(POLLIN)) }
+        let now = ContinuousClock.now
+        // A listener resting after failed accepts stays out: it would be readable at once.
+        listenerSlots = forwarder.listeners.map { $0.isAccepting(at: now) ? set.add($0.fd, Int16(POLLIN)) : nil }
         for c in active {
             var events: Int16 = 0
             if !c.localEOF && c.heldForRemote == 0 { events |= Int16(POLLIN) }
@@ -108,14 +112,8 @@ final class ForwardEngine: SSHLoopParticipant {
     }
 
     func service(_ set: PollSet, now: ContinuousClock.Instant) throws(SSHError) {
-        for (i, listener) in forwarder.listeners.enumerated() where set.isReadable(listenerSlots[safe: i]) {
-            while let client = listener.accept() {
-                forwarder.updateStats(listener.index) {
-                    $0.totalConnections += 1
-                    $0.activeConnections += 1
-                }
-                queue.append(forwarder.connection(client, listener: listener, acceptedAt: now))
-            }
+        for (i, listener) in forwarder.listeners.enumerated() where set.isReadable(listenerSlots[safe: i] ?? nil) {
+            queue += forwarder.acceptWaiting(on: listener, now: now)
         }
         measureBudget()
         try openQueued()
