@@ -131,7 +131,8 @@ struct ConnectCommand: PodCommand {
         panel.add("ssh", "\(context.config.sshUser)@\(endpoint.host) -p \(endpoint.port)")
         panel.add("guard", GuardWords.inForce(guardSettings, guardOutcome))
         panel.add("stop billing", "autopod stop \(TerminalText.shellWord(record.name))  (keeps the volume)  ·  autopod kill \(TerminalText.shellWord(record.name))")
-        print(panel.render())
+        // `-q`: the pod's name and id are in `list`; a script wants `--json`.
+        if !Output.quiet { print(panel.render()) }
         if !noShell {
             // The shell takes Ctrl+C from here on (it goes to the remote side in raw mode).
             monitor.uninstall()
@@ -239,7 +240,7 @@ struct ConnectCommand: PodCommand {
     /// One line per step of the fallback, so the user sees why each type was passed over, and a
     /// status line while the pod starts.
     private func report(_ event: ConnectEvent, monitor: InterruptMonitor, progress: ProgressLine) {
-        func say(_ text: String) { StandardStream.error.write((text + "\n")) }
+        func say(_ text: String) { if !Output.quiet { StandardStream.error.write((text + "\n")) } }
         switch event {
         case .launch(let step): report(step, monitor: monitor)
         case .waiting(let name, let phase, let elapsed):
@@ -250,26 +251,29 @@ struct ConnectCommand: PodCommand {
     }
 
     private func report(_ event: LaunchEvent, monitor: InterruptMonitor) {
-        func say(_ text: String) { StandardStream.error.write((text + "\n")) }
+        /// Progress; `-q` leaves it out.
+        func say(_ text: String) { if !Output.quiet { StandardStream.error.write((text + "\n")) } }
+        /// Something the user should know even with `-q`.
+        func warn(_ text: String) { StandardStream.error.write((text + "\n")) }
         switch event {
         case .reservedName(let name):
             monitor.setNote("If \(name) was created, it is recorded: `autopod list` shows it and `autopod kill \(TerminalText.shellWord(name))` ends it.")
         case .skipped(let type, let reason): say(Style.dim("- \(type.displayName): skipped, \(reason)"))
         case .trying(let type, let price): say("→ \(type.displayName): creating (\(Format.perHour(price)))")
-        case .passedOver(let type, let reason): say(Style.warn("- \(type.displayName): \(reason); trying the next type"))
+        case .passedOver(let type, let reason): warn(Style.warn("- \(type.displayName): \(reason); trying the next type"))
         case .outcomeUnknown(let name, let reason):
-            say(Style.warn("! no confirmation from RunPod (\(reason)); checking whether \(name) exists before doing anything else"))
+            warn(Style.warn("! no confirmation from RunPod (\(reason)); checking whether \(name) exists before doing anything else"))
         case .lookingUp(let name, let attempt, let total): say(Style.dim("  looking for \(name) (\(attempt)/\(total))"))
         case .created(let record):
             monitor.setNote("\(record.name) (\(record.id)) is still running and recorded: `autopod kill \(TerminalText.shellWord(record.name))` ends it.")
             say(Style.ok("✓") + " created \(record.name) (\(record.id)) on \(Format.gpu(record)), \(Format.perHour(record.pricePerHour))")
         case .reservationResolved(.released(let name, let reservedAt)):
-            say(
+            warn(
                 Style.warn(
                     "! an earlier connect reserved \(name) at \(Format.date(reservedAt)) but RunPod never confirmed that create, "
                         + "and your account has no pod of that name: the name is free again"))
         case .reservationResolved(.adopted(let record)):
-            say(
+            warn(
                 Style.warn(
                     "! an earlier connect did create \(record.name) (\(record.id)), though RunPod's reply was lost: it is recorded now "
                         + "(`autopod list` shows it, `autopod kill \(TerminalText.shellWord(record.name))` ends it)"))

@@ -37,6 +37,6 @@ struct KillCommand: PodCommand {
             try JSONOutput.write(StatusChange(action: "kill", pod: PodJSON(final), status: "TERMINATED"))
             return
         }
-        print(Style.ok("✓") + " terminated \(record.name.terminalSafe): \(Format.duration(final.runningSeconds)) running, \(Format.costs(final.costs)) in all.")
+        Output.done(Style.ok("✓") + " terminated \(record.name.terminalSafe): \(Format.duration(final.runningSeconds)) running, \(Format.costs(final.costs)) in all.")
     }
 }

@@ -54,9 +54,9 @@ struct StartCommand: PodCommand {
             return
         }
         if let guardLine {
-            print(Style.ok("✓") + " started \(record.name.terminalSafe) (\(Format.perHour(record.pricePerHour))); SSH answers · guard: \(guardLine)")
+            Output.done(Style.ok("✓") + " started \(record.name.terminalSafe) (\(Format.perHour(record.pricePerHour))); SSH answers · guard: \(guardLine)")
         } else {
-            print(
+            Output.done(
                 Style.ok("✓")
                     + " started \(record.name.terminalSafe) (\(Format.perHour(record.pricePerHour))). SSH answers once the container is up: `autopod info \(TerminalText.shellWord(record.name))`.")
         }

@@ -32,12 +32,12 @@ enum ShellSession {
             let forwarder = openForwards(ports, ssh: ssh)
             if let forwarder {
                 let list = zip(forwarder.boundPorts, forwarder.specs).map { "localhost:\($0) → pod:\($1.remotePort)" }
-                StandardStream.error.write((Style.dim("forwarding \(list.joined(separator: ", "))") + "\n"))
+                Output.notice("forwarding \(list.joined(separator: ", "))")
             }
             defer { forwarder?.stop() }
             let exit = try InteractiveShell(session: session).run(alongside: forwarder)
             if exit == .disconnectedByUser {
-                StandardStream.error.write("Connection to \(ssh.podName) closed.\n")
+                if !Output.quiet { StandardStream.error.write("Connection to \(ssh.podName) closed.\n") }
             }
             return exit.exitCode
         }
@@ -46,7 +46,7 @@ enum ShellSession {
     /// One line when the shell ends and the pod goes on billing: its price, its guard, and the
     /// command that stops it.
     private static func stillRunning(_ view: PodView, context: CommandContext) {
-        guard let pod = try? context.provider.pod(id: view.record.id), pod.isRunning else { return }
+        guard !Output.quiet, let pod = try? context.provider.pod(id: view.record.id), pod.isRunning else { return }
         let record = (try? context.store.load().record(id: view.record.id)) ?? view.record
         let settings = context.podGuard.settings(for: record)
         StandardStream.error.write(

@@ -17,6 +17,12 @@ enum Output {
         StandardStream.error.write(Style.dim(text) + "\n")
     }
 
+    /// A line of stdout that only confirms what was done (`✓ stopped ...`), unless `-q`.
+    static func done(_ text: String) {
+        guard !quiet else { return }
+        print(text)
+    }
+
     /// `! text` in yellow, always.
     static func warning(_ text: String) {
         StandardStream.error.write(Style.warn("!") + " " + text + "\n")

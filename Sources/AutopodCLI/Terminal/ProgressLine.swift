@@ -11,6 +11,8 @@ final class ProgressLine {
     private var visible = false
 
     func update(_ text: String, elapsed: TimeInterval) {
+        // `-q`: warnings and errors only; progress is neither.
+        if Output.quiet { return }
         if isTerminal {
             let line = "\(text)  \(Style.dim(Format.duration(elapsed)))"
             StandardStream.error.write("\r\u{1B}[2K\(line)")
@@ -27,6 +29,6 @@ final class ProgressLine {
             StandardStream.error.write("\r\u{1B}[2K")
             visible = false
         }
-        if let text { StandardStream.error.write("\(text)\n") }
+        if let text, !Output.quiet { StandardStream.error.write("\(text)\n") }
     }
 }

@@ -197,7 +197,7 @@ struct TunnelStart: PodCommand {
     /// The pod's tunnel runs already: it takes these ports on, and keeps running as it was.
     private func join(_ tunnel: TunnelRecord, adds: [TunnelRequest.Add], registry: TunnelRegistry) throws {
         let reply = try TunnelControlClient(registry: registry, tunnel: tunnel).send(TunnelRequest(add: adds))
-        for line in reply.done { print(Style.ok("✓") + " " + line) }
+        for line in reply.done { Output.done(Style.ok("✓") + " " + line) }
         for line in reply.errors { Output.warning(line) }
         let now = registry.running(podID: tunnel.podID) ?? tunnel
         Output.notice(

@@ -81,7 +81,7 @@ struct TunnelStop: ParsableCommand {
                 failures += registry.isHeld(podID: t.podID) ? 1 : 0
                 print(Style.warn("!") + " the tunnel to \(t.podName) (pid \(t.pid)) did not exit in \(timeout.duration.wholeSeconds) s and was killed")
             } else {
-                print(Style.ok("✓") + " stopped the tunnel to \(t.podName) (pid \(t.pid), ports \(t.portsText))")
+                Output.done(Style.ok("✓") + " stopped the tunnel to \(t.podName) (pid \(t.pid), ports \(t.portsText))")
             }
             registry.remove(podID: t.podID, pid: t.pid)
         }
@@ -91,7 +91,7 @@ struct TunnelStop: ParsableCommand {
     /// Some of the tunnel's ports, not all: the tunnel closes them and goes on with the rest.
     private func removePorts(from tunnel: TunnelRecord, registry: TunnelRegistry) throws {
         let reply = try TunnelControlClient(registry: registry, tunnel: tunnel).send(TunnelRequest(remove: ports))
-        for line in reply.done { print(Style.ok("✓") + " " + line) }
+        for line in reply.done { Output.done(Style.ok("✓") + " " + line) }
         for line in reply.errors { Output.warning(line) }
         let now = registry.running(podID: tunnel.podID) ?? tunnel
         Output.notice("the tunnel to \(tunnel.podName.terminalSafe) (pid \(now.pid)) goes on forwarding \(now.portsText)")
