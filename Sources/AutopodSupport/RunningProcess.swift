@@ -43,23 +43,9 @@ public final class RunningProcess: Sendable {
         Self.detach { [self] in pump(readers: readers, input: feed) }
     }
 
-    /// Bodies waiting for the thread started for them; each new thread takes one (pthread's
-    /// context pointer differs in optionality between Glibc and Darwin, so none is passed).
-    private static let unstarted = LockedValue<[@Sendable () -> Void]>([])
-
-    /// Runs `body` on a thread of its own: the reader blocks in poll for the program's whole
-    /// life, which would tie up one of Dispatch's few pool threads.
+    /// Runs `body` on a thread of its own: the reader blocks in poll for the program's whole life.
     private static func detach(_ body: @escaping @Sendable () -> Void) {
-        unstarted.withLock { $0.append(body) }
-        var thread = pthread_t()
-        let started = pthread_create(
-            &thread, nil,
-            { _ in
-                RunningProcess.unstarted.withLock { $0.removeFirst() }()
-                return nil
-            }, nil)
-        precondition(started == 0, "pthread_create failed: \(Posix.errorString(started))")
-        pthread_detach(thread)
+        precondition(DetachedThread.start(body), "pthread_create failed: no thread for a child process's reader")
     }
 
     private static func pipePair() -> (read: Int32, write: Int32) {

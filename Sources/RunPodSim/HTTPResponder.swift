@@ -60,14 +60,7 @@ final class HTTPResponder: Sendable {
     }
 
     private func serve() {
-        let fd = listener.current.fd
-        while true {
-            let client = accept(fd, nil, nil)
-            if client < 0 {
-                if errno == EINTR || errno == ECONNABORTED { continue }
-                return
-            }
-            _ = fcntl(client, F_SETFD, FD_CLOEXEC)
+        Sockets.acceptUntilClosed(listener.current.fd) { client in
             Sockets.setReceiveTimeout(client, seconds: 30)
             // One thread per connection: a client that connects and stays silent (a forward
             // opened early) must not hold up the next one.

@@ -77,19 +77,13 @@ final class LatencyProxy: Sendable {
     }
 
     private func acceptLoop() {
-        while true {
-            let client = accept(listenFD, nil, nil)
-            if client < 0 {
-                if errno == EINTR || errno == ECONNABORTED { continue }
+        Sockets.acceptUntilClosed(listenFD) { client in
+            // A client that raced `stop` or came while the network is down is turned away.
+            guard !state.current.stopped, networkUp else {
+                close(client)
                 return
             }
-            _ = fcntl(client, F_SETFD, FD_CLOEXEC)
-            if state.current.stopped { close(client); return }
             Sockets.setNoDelay(client)
-            if !networkUp {
-                close(client)
-                continue
-            }
             // Connect off the accept thread so a slow pod does not hold up other clients.
             let thread = Thread { [self] in bridge(client) }
             thread.start()

@@ -50,13 +50,7 @@ final class PodAPIRelay: Sendable {
     }
 
     private func acceptLoop() {
-        while true {
-            let client = accept(listenFD, nil, nil)
-            if client < 0 {
-                if errno == EINTR || errno == ECONNABORTED { continue }
-                return
-            }
-            _ = fcntl(client, F_SETFD, FD_CLOEXEC)
+        Sockets.acceptUntilClosed(listenFD) { client in
             let thread = Thread { [self] in relay(client) }
             thread.name = "rpsim-api-relay-conn"
             thread.start()

@@ -50,6 +50,20 @@ enum Sockets {
         return fd
     }
 
+    /// Accepts on `listener` until it is shut down, handing each client (close-on-exec) to
+    /// `handle` on the calling thread.
+    static func acceptUntilClosed(_ listener: Int32, _ handle: (Int32) -> Void) {
+        while true {
+            let client = accept(listener, nil, nil)
+            if client < 0 {
+                if errno == EINTR || errno == ECONNABORTED { continue }
+                return
+            }
+            _ = fcntl(client, F_SETFD, FD_CLOEXEC)
+            handle(client)
+        }
+    }
+
     static func localPort(_ fd: Int32) -> UInt16 {
         var addr = sockaddr_in()
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)

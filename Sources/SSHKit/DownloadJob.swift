@@ -42,28 +42,15 @@ final class DownloadJob: FileJob {
     }
 
     private func openRemote(_ lane: Lane, then: @escaping () -> Void) {
-        lane.channel.request(
-            .open,
-            { [source = item.source] q in
-                q.appendString(source)
-                q.append(SFTPProtocol.OpenFlags.read.rawValue)
-                q.appendAttributes(SFTPAttributes())
-                return true
-            },
-            reply: { [self] reply in
-                var r = reply.reader
-                guard reply.type == SFTPProtocol.MessageType.handle.rawValue, let handle = r.data() else {
+        lane.channel.open(
+            item.source, .read,
+            reply: { [self] handle, reply in
+                guard let handle else {
                     if lane === lanes.first { fail(reply.error("open", item.source)) }
                     return
                 }
                 if stage == .finished || (stage == .moving && ledger.next >= min(item.size, end)) {
-                    lane.channel.request(
-                        .close,
-                        { q in
-                            q.appendString(handle); return true
-                        },
-                        reply: { _ in }
-                    )
+                    lane.channel.close(handle)
                     return
                 }
                 lane.handle = handle
@@ -104,14 +91,8 @@ final class DownloadJob: FileJob {
         let channel = lane.channel
         channel.bytesInFlight += length
         lane.inFlight += length
-        channel.request(
-            .read,
-            { q in
-                q.appendString(handle)
-                q.append(offset)
-                q.append(UInt32(length))
-                return true
-            },
+        channel.read(
+            handle, at: offset, length: length,
             reply: { [self] reply in
                 channel.bytesInFlight -= length
                 lane.inFlight -= length

@@ -177,13 +177,7 @@ class FileJob {
     func closeRemoteHandles() {
         for lane in lanes {
             if let handle = lane.handle {
-                lane.channel.request(
-                    .close,
-                    { q in
-                        q.appendString(handle); return true
-                    },
-                    reply: { _ in }
-                )
+                lane.channel.close(handle)
                 lane.handle = nil
             }
         }

@@ -26,7 +26,7 @@ final class HandshakeWatchdog: Sendable {
         guard wake.read >= 0 else { return }
         Posix.setCloseOnExec(wake.read)
         Posix.setCloseOnExec(wake.write)
-        Self.detach { [self] in watch() }
+        DetachedThread.start { [self] in watch() }
     }
 
     /// Stops the watch; true when the deadline had already shut the socket.
@@ -72,20 +72,5 @@ final class HandshakeWatchdog: Sendable {
             var again = pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0)
             if poll(&again, 1, 200) != 0 { return }
         }
-    }
-
-    /// Bodies waiting for the thread started for them (see RunningProcess.detach).
-    private static let unstarted = LockedValue<[@Sendable () -> Void]>([])
-
-    private static func detach(_ body: @escaping @Sendable () -> Void) {
-        unstarted.withLock { $0.append(body) }
-        var thread = pthread_t()
-        let started = pthread_create(
-            &thread, nil,
-            { _ in
-                HandshakeWatchdog.unstarted.withLock { $0.removeFirst() }()
-                return nil
-            }, nil)
-        if started == 0 { pthread_detach(thread) } else { _ = unstarted.withLock { $0.popLast() } }
     }
 }

@@ -84,6 +84,46 @@ final class SFTPChannel {
             }, reply: reply)
     }
 
+    /// OPENs `path`; `reply` gets the file's handle, or nil and the reply that refused it.
+    func open(
+        _ path: String, _ flags: SFTPProtocol.OpenFlags, attributes: SFTPAttributes = SFTPAttributes(),
+        reply: @escaping (_ handle: [UInt8]?, SFTPReply) -> Void
+    ) {
+        request(
+            .open,
+            { q in
+                q.appendString(path)
+                q.append(flags.rawValue)
+                q.appendAttributes(attributes)
+                return true
+            },
+            reply: { answer in
+                var r = answer.reader
+                reply(answer.type == SFTPProtocol.MessageType.handle.rawValue ? r.data() : nil, answer)
+            })
+    }
+
+    /// READs `length` bytes at `offset` of an open file.
+    func read(_ handle: [UInt8], at offset: UInt64, length: Int, reply: @escaping Handler) {
+        request(
+            .read,
+            { q in
+                q.appendString(handle)
+                q.append(offset)
+                q.append(UInt32(length))
+                return true
+            }, reply: reply)
+    }
+
+    /// CLOSEs a handle whose answer nobody waits for.
+    func close(_ handle: [UInt8]) {
+        request(
+            .close,
+            { q in
+                q.appendString(handle); return true
+            }, reply: { _ in })
+    }
+
     /// An OpenSSH extension request (`extended` with the name first).
     func extended(_ name: String, _ body: @escaping (ByteQueue) -> Void = { _ in }, reply: @escaping Handler) {
         request(

@@ -90,13 +90,7 @@ final class SFTPTreeWalk {
                     }
                     if listing.finished {
                         if listing.inFlight == 0 {
-                            channel.request(
-                                .close,
-                                { q in
-                                    q.appendString(listing.handle); return true
-                                },
-                                reply: { _ in }
-                            )
+                            channel.close(listing.handle)
                             active -= 1
                         }
                     } else {

@@ -28,17 +28,10 @@ final class TailCheck {
 
     func start() {
         if range.isEmpty { return done(true) }
-        channel.request(
-            .open,
-            { [remotePath] q in
-                q.appendString(remotePath)
-                q.append(SFTPProtocol.OpenFlags.read.rawValue)
-                q.appendAttributes(SFTPAttributes())
-                return true
-            },
-            reply: { [self] reply in
-                var r = reply.reader
-                guard reply.type == SFTPProtocol.MessageType.handle.rawValue, let handle = r.data() else { return done(false) }
+        channel.open(
+            remotePath, .read,
+            reply: { [self] handle, reply in
+                guard let handle else { return done(false) }
                 self.handle = handle
                 var offset = range.lowerBound
                 while offset < range.upperBound {
@@ -53,14 +46,8 @@ final class TailCheck {
     private func read(_ offset: UInt64, _ length: Int) {
         guard let handle else { return }
         outstanding += 1
-        channel.request(
-            .read,
-            { q in
-                q.appendString(handle)
-                q.append(offset)
-                q.append(UInt32(length))
-                return true
-            },
+        channel.read(
+            handle, at: offset, length: length,
             reply: { [self] reply in
                 outstanding -= 1
                 var r = reply.reader
@@ -78,13 +65,7 @@ final class TailCheck {
 
     private func finish() {
         if let handle {
-            channel.request(
-                .close,
-                { q in
-                    q.appendString(handle); return true
-                },
-                reply: { _ in }
-            )
+            channel.close(handle)
         }
         guard !broken else { return done(false) }
         let local = [UInt8](unsafeUninitializedCapacity: buffer.count) { out, count in

@@ -35,17 +35,10 @@ final class UploadJob: FileJob {
         var flags: SFTPProtocol.OpenFlags = [.write, .create]
         if point == 0 { flags.insert(.truncate) }
         stage = .waiting
-        lane.channel.request(
-            .open,
-            { [self] q in
-                q.appendString(partialPath)
-                q.append(flags.rawValue)
-                q.appendAttributes(SFTPAttributes(permissions: 0o600))
-                return true
-            },
-            reply: { [self] reply in
-                var r = reply.reader
-                guard reply.type == SFTPProtocol.MessageType.handle.rawValue, let handle = r.data() else {
+        lane.channel.open(
+            partialPath, flags, attributes: SFTPAttributes(permissions: 0o600),
+            reply: { [self] handle, reply in
+                guard let handle else {
                     return fail(reply.error("create", item.destination))
                 }
                 guard stage != .finished else { return }
@@ -62,25 +55,12 @@ final class UploadJob: FileJob {
         for channel in newLaneChannels() {
             let lane = Lane(channel: channel)
             lanes.append(lane)
-            channel.request(
-                .open,
-                { [self] q in
-                    q.appendString(partialPath)
-                    q.append(SFTPProtocol.OpenFlags.write.rawValue)
-                    q.appendAttributes(SFTPAttributes())
-                    return true
-                },
-                reply: { [self] reply in
-                    var r = reply.reader
-                    guard reply.type == SFTPProtocol.MessageType.handle.rawValue, let handle = r.data() else { return }
+            channel.open(
+                partialPath, .write,
+                reply: { [self] handle, reply in
+                    guard let handle else { return }
                     if stage == .finished || finishing {
-                        channel.request(
-                            .close,
-                            { q in
-                                q.appendString(handle); return true
-                            },
-                            reply: { _ in }
-                        )
+                        channel.close(handle)
                     } else {
                         lane.handle = handle
                     }
@@ -161,13 +141,7 @@ final class UploadJob: FileJob {
         guard let home = lanes.first, let handle = home.handle else { return fail(SFTPError(.failure, "\(item.destination): lost its handle", path: item.destination)) }
         for lane in lanes.dropFirst() {
             if let extra = lane.handle {
-                lane.channel.request(
-                    .close,
-                    { q in
-                        q.appendString(extra); return true
-                    },
-                    reply: { _ in }
-                )
+                lane.channel.close(extra)
             }
             lane.handle = nil
         }

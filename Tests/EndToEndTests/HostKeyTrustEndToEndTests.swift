@@ -74,10 +74,6 @@ final class HostKeyTrustEndToEndTests: EndToEndCase {
     /// A stop and start done from another machine (here: another AUTOPOD_HOME) is proven by the
     /// API's lastStartedAt: accepted once with a notice, and a running detached tunnel follows.
     func testRestartFromASecondHomeIsAcceptedOnceAndADetachedTunnelFollows() throws {
-        // Known failure on main after the merges of 2026-11-30 (it passed on its branch): the
-        // detached tunnel ends with "host key has changed" after a restart done from a second
-        // home. Named in the issue 11 note; to be fixed, not left.
-        throw XCTSkip("a detached tunnel does not yet follow a restart proven by the API after the merges (issue 11 note)")
         let pod = try createPod()
         let port = try TunnelEndToEndTests.freePort()
         let started = try cli.run(["tunnel", "--detach", pod.name, "\(port):8888"], timeout: .seconds(60))

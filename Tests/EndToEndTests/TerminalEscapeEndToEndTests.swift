@@ -16,10 +16,12 @@ final class TerminalEscapeEndToEndTests: EndToEndCase {
     }
 
     func testHostilePodNameIsEscapedInListInfoAndTunnelList() throws {
-        // Known failure on main after the merges of 2026-11-30: `tunnel list` does not list a
-        // detached tunnel to a pod with this name (it does for ordinary names). Named in the
-        // issue 11 note; to be fixed, not left.
-        throw XCTSkip("tunnel list misses a detached tunnel to a pod with control characters in its name (issue 11 note)")
+        // The pod is made by someone else on the account, so it carries the account's keys (as
+        // RunPod injects them), among them this user's, as `config init` registers it.
+        let publicKey = try String(contentsOf: cli.home.appendingPathComponent("id_test.pub"), encoding: .utf8)
+        _ = try sim.client.graphQL(
+            "mutation($key: String!) { updateUserSettings(input: {pubKey: $key}) { id } }",
+            variables: ["key": publicKey.trimmingCharacters(in: .whitespacesAndNewlines)])
         let reply = try sim.client.graphQL(
             """
             mutation($name: String!) { podFindAndDeployOnDemand(input: {cloudType: SECURE, gpuTypeId: "NVIDIA A40", \
@@ -35,9 +37,11 @@ final class TerminalEscapeEndToEndTests: EndToEndCase {
         let port = try FreePort.allocate()
         let tunnel = try cli.run(["tunnel", id, "\(port):8888", "--detach"], timeout: .seconds(90))
         XCTAssertEqual(tunnel.status, 0, "\(tunnel)")
+        XCTAssertTrue(tunnel.stdout.contains(Self.shownName), tunnel.stdout)
+        XCTAssertFalse(tunnel.stdout.contains("\u{1B}]"), "--detach printed the name raw: \(tunnel.stdout)")
         let tunnels = try XCTUnwrap(try cli.json(["tunnel", "list"]) as? [[String: Any]])
         XCTAssertEqual(tunnels.count, 1, "\(tunnel) \(cli.logText())")
-        // tunnel list's table, outside tmux (inside, the detached tunnel was not listed; see the report).
+        // tunnel list's table as plain output; the tmux screen below shows it again.
         let tunnelList = try cli.run(["tunnel", "list"])
         XCTAssertTrue(tunnelList.stdout.contains(Self.shownName), tunnelList.stdout)
         XCTAssertFalse(tunnelList.stdout.contains("\u{1B}]"), tunnelList.stdout)

@@ -10,7 +10,8 @@ struct PodOptions: ParsableArguments {
         name: .customLong("gpu"),
         help: ArgumentHelp(
             "GPU types in order of preference (A40, a6000, 4090, H100 or a full id); repeat or separate with commas.",
-            valueName: "type"))
+            valueName: "type"),
+        completion: LocalCompletions.gpus)
     var gpus: [CommaList<String>] = []
 
     @Option(parsing: .unconditional, help: ArgumentHelp("GPUs per pod, 1 to 8.", valueName: "n"))

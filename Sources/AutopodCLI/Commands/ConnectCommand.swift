@@ -75,6 +75,7 @@ struct ConnectCommand: PodCommand {
                 throw CLIFailure("no SSH key is configured: run `autopod config init` (it can create one) before `connect`.")
             }
             options.env["PUBLIC_KEY"] = try LaunchOptions.publicKey(forPrivateKey: keyPath)
+            options.env[JupyterAccess.variable] = try JupyterAccess.password(paths: context.paths, environment: context.environment)
         }
         let sshOptions = sshOptions
         // The last phase is a full SSH login, host key pinned: a port that merely accepts TCP is
@@ -105,6 +106,7 @@ struct ConnectCommand: PodCommand {
             throw CLIFailure("interrupted before any pod was created", exitStatus: 130)
         }
         let (record, endpoint) = try ready(outcome)
+        context.openSSHEntries.refresh(changed: record.id)
         monitor.setNote(nil)
         // The guard goes on the pod over the session the shell then uses.
         let ssh = context.ssh(to: record, options: sshOptions)
@@ -130,6 +132,7 @@ struct ConnectCommand: PodCommand {
         panel.add("price", Format.perHour(record.pricePerHour))
         panel.add("ssh", "\(context.config.sshUser)@\(endpoint.host) -p \(endpoint.port)")
         panel.add("guard", GuardWords.inForce(guardSettings, guardOutcome))
+        if let jupyter = jupyterLine(record, forwards: context.config.forwards, context: context) { panel.add("jupyter", jupyter) }
         panel.add("stop billing", "autopod stop \(TerminalText.shellWord(record.name))  (keeps the volume)  ·  autopod kill \(TerminalText.shellWord(record.name))")
         // `-q`: the pod's name and id are in `list`; a script wants `--json`.
         if !Output.quiet { print(panel.render()) }
@@ -141,6 +144,19 @@ struct ConnectCommand: PodCommand {
                     ssh, forwards: context.config.forwards, session: session, guarding: (context, view),
                     guardInstalled: guardOutcome != nil))
         }
+    }
+
+    /// Jupyter's URL with its token: on the forwarded port while the shell runs, else through
+    /// RunPod's HTTPS proxy when the pod publishes it.
+    private func jupyterLine(_ record: PodRecord, forwards: [ConfigForward], context: CommandContext) -> String? {
+        let password = context.environment[JupyterAccess.variable].flatMap { $0.isEmpty ? nil : $0 } ?? JupyterAccess.storedPassword(paths: context.paths)
+        let port = JupyterAccess.port
+        if let local = forwards.first(where: { $0.remotePort == port })?.localPort, !noShell {
+            return JupyterAccess.url("http://localhost:\(local)", port: port, password: password) + Style.dim("  (while the shell runs)")
+        }
+        guard RunPodProxyURL.httpPorts(context.config.ports).contains(port) else { return nil }
+        return JupyterAccess.url(RunPodProxyURL.url(podID: record.id, port: port), port: port, password: password)
+            + Style.dim("  · `autopod open \(TerminalText.shellWord(record.name))` opens it")
     }
 
     /// What to launch: `config` is the context's, which has the pod options applied already

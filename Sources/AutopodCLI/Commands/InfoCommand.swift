@@ -38,6 +38,8 @@ struct InfoCommand: PodCommand {
         panel.add("cloud", record.cloudType.rawValue)
         panel.add("image", (view.remote?.imageName ?? record.imageName ?? "—").terminalSafe)
         panel.add("ports", (view.remote?.ports ?? "—").terminalSafe)
+        // RunPod's HTTPS proxy serves each http port (ids are checked: the URL is safe as is).
+        for port in RunPodProxyURL.httpPorts(view.remote?.ports) { panel.add("https \(port)", RunPodProxyURL.url(podID: record.id, port: port)) }
         if view.status == .running, let endpoint = view.remote?.sshEndpoint ?? record.endpoint {
             panel.add("ssh", "\(context.config.sshUser)@\(endpoint.host)".terminalSafe + " -p \(endpoint.port)")
         } else {

@@ -32,6 +32,7 @@ struct KillCommand: PodCommand {
             }
         }
         let record = try manager.kill(id: view.record.id) ?? view.record
+        context.openSSHEntries.refresh(changed: record.id)
         let final = PodView(record: record, remote: nil, now: Date())
         if output.json {
             try JSONOutput.write(StatusChange(action: "kill", pod: PodJSON(final), status: "TERMINATED"))

@@ -60,6 +60,7 @@ struct StartCommand: PodCommand {
             throw CLIFailure("--shell needs a terminal on stdin; start the pod without it and use `autopod exec`", exitStatus: 2)
         }
         let record = try manager.start(view)
+        context.openSSHEntries.refresh(changed: record.id)
         let ready = noWait ? nil : guardPod(record, context: context)
         let guardLine = ready?.guardLine
         if output.json {

@@ -26,6 +26,7 @@ struct StopCommand: PodCommand {
             throw CLIFailure("\(view.record.name) is already stopped; `autopod start \(TerminalText.shellWord(view.record.name))` resumes it")
         }
         let record = try manager.stop(view)
+        context.openSSHEntries.refresh(changed: record.id)
         let stopped = PodView(record: record, remote: nil, now: Date())
         if output.json {
             try JSONOutput.write(StatusChange(action: "stop", pod: PodJSON(stopped), status: "STOPPED"))

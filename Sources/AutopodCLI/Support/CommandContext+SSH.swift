@@ -21,3 +21,8 @@ extension CommandContext {
         try PodManager.find(reference, in: try manager.refresh(includeTerminated: includeTerminated))
     }
 }
+
+extension CommandContext {
+    /// OpenSSH's view of the pods (ssh-config's entries and pins), refreshed after a change.
+    var openSSHEntries: OpenSSHEntries { OpenSSHEntries(paths: paths, config: config, environment: environment) }
+}

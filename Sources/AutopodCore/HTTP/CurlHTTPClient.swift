@@ -55,24 +55,13 @@ private final class EasyHandle {
         let code: CURLcode = withExtendedLifetime(sink) {
             errorBuffer.withUnsafeMutableBufferPointer { errorPointer in
                 request.body.withUnsafeBytes { bodyPointer in
-                    _ = ccurl_setopt_string(curl, CURLOPT_URL, request.url)
-                    _ = ccurl_setopt_string(curl, CURLOPT_USERAGENT, userAgent)
-                    _ = ccurl_setopt_long(curl, CURLOPT_NOSIGNAL, 1)
-                    _ = ccurl_setopt_long(curl, CURLOPT_SSL_VERIFYPEER, 1)
-                    _ = ccurl_setopt_long(curl, CURLOPT_SSL_VERIFYHOST, 2)
-                    _ = ccurl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout.pollMilliseconds))
+                    CurlEasyOptions.applyCommon(
+                        to: curl, url: request.url, userAgent: userAgent, connectTimeout: request.connectTimeout,
+                        errorBuffer: errorPointer.baseAddress, headers: headerList)
                     _ = ccurl_setopt_long(curl, CURLOPT_TIMEOUT_MS, Int(request.timeout.pollMilliseconds))
-                    _ = ccurl_setopt_long(curl, CURLOPT_TCP_NODELAY, 1)
-                    _ = ccurl_setopt_long(curl, CURLOPT_TCP_KEEPALIVE, 1)
                     // A declared length over the cap fails before the body; an undeclared one is
                     // cut off by the write callback.
                     _ = ccurl_setopt_off(curl, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(request.maxReplyBytes))
-                    // The API key rides in headers: https only (http is allowed to loopback by
-                    // `APIEndpoint` before a request is made), never redirected elsewhere.
-                    _ = ccurl_setopt_string(curl, CURLOPT_PROTOCOLS_STR, "https,http")
-                    _ = ccurl_setopt_string(curl, CURLOPT_REDIR_PROTOCOLS_STR, "https")
-                    _ = ccurl_setopt_pointer(curl, CURLOPT_ERRORBUFFER, errorPointer.baseAddress)
-                    _ = ccurl_setopt_slist(curl, CURLOPT_HTTPHEADER, headerList)
                     switch request.method {
                     case "GET": _ = ccurl_setopt_long(curl, CURLOPT_HTTPGET, 1)
                     case "HEAD": _ = ccurl_setopt_long(curl, CURLOPT_NOBODY, 1)
@@ -122,13 +111,7 @@ private final class EasyHandle {
                 kind: .tooLarge, curlCode: Int(code.rawValue), message: Self.size(request.maxReplyBytes),
                 url: Redactor.urlWithoutQuery(request.url))
         }
-        guard code == CURLE_OK else {
-            let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
-            throw HTTPError(
-                kind: Self.kind(of: code), curlCode: Int(code.rawValue), message: message,
-                url: Redactor.urlWithoutQuery(request.url))
-        }
+        guard code == CURLE_OK else { throw HTTPError(curlCode: code, errorBuffer: errorBuffer, url: request.url) }
         var status = 0
         _ = ccurl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
         return HTTPResponse(status: status, headers: sink.headers, body: sink.body)
@@ -136,17 +119,5 @@ private final class EasyHandle {
 
     private static func size(_ bytes: Int) -> String {
         bytes >= 1 << 20 && bytes % (1 << 20) == 0 ? "\(bytes >> 20) MB" : "\(bytes) bytes"
-    }
-
-    private static func kind(of code: CURLcode) -> HTTPError.Kind {
-        switch code {
-        case CURLE_OPERATION_TIMEDOUT: return .timeout
-        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY,
-            CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE:
-            return .connect
-        case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL, CURLE_BAD_FUNCTION_ARGUMENT, CURLE_OUT_OF_MEMORY:
-            return .request
-        default: return .transfer
-        }
     }
 }

@@ -68,21 +68,14 @@ public final class CurlStreamingClient: Sendable {
         var stopped = false
         let code: CURLcode = withExtendedLifetime(sink) {
             errorBuffer.withUnsafeMutableBufferPointer { errorPointer in
-                _ = ccurl_setopt_string(curl, CURLOPT_URL, request.url)
-                _ = ccurl_setopt_string(curl, CURLOPT_USERAGENT, userAgent)
-                _ = ccurl_setopt_long(curl, CURLOPT_NOSIGNAL, 1)
-                _ = ccurl_setopt_long(curl, CURLOPT_SSL_VERIFYPEER, 1)
-                _ = ccurl_setopt_long(curl, CURLOPT_SSL_VERIFYHOST, 2)
-                _ = ccurl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout.pollMilliseconds))
+                CurlEasyOptions.applyCommon(
+                    to: curl, url: request.url, userAgent: userAgent, connectTimeout: request.connectTimeout,
+                    errorBuffer: errorPointer.baseAddress, headers: headerList)
                 // No limit on the whole exchange: a followed log is open for as long as it is read.
                 // Silence for `timeout` seconds (servers send keep-alive comments) means it broke.
                 _ = ccurl_setopt_long(curl, CURLOPT_LOW_SPEED_LIMIT, 1)
                 _ = ccurl_setopt_long(curl, CURLOPT_LOW_SPEED_TIME, max(1, Int(request.timeout.seconds.rounded(.up))))
-                _ = ccurl_setopt_long(curl, CURLOPT_TCP_NODELAY, 1)
-                _ = ccurl_setopt_long(curl, CURLOPT_TCP_KEEPALIVE, 1)
                 _ = ccurl_setopt_long(curl, CURLOPT_HTTPGET, 1)
-                _ = ccurl_setopt_pointer(curl, CURLOPT_ERRORBUFFER, errorPointer.baseAddress)
-                _ = ccurl_setopt_slist(curl, CURLOPT_HTTPHEADER, headerList)
                 let context = Unmanaged.passUnretained(sink).toOpaque()
                 _ = ccurl_setopt_pointer(curl, CURLOPT_WRITEDATA, context)
                 _ = ccurl_setopt_write_function(curl) { data, size, count, context in
@@ -120,26 +113,8 @@ public final class CurlStreamingClient: Sendable {
                 return CURLE_OK
             }
         }
-        if !stopped && code != CURLE_OK {
-            let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            throw HTTPError(
-                kind: Self.kind(of: code), curlCode: Int(code.rawValue),
-                message: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail,
-                url: Redactor.urlWithoutQuery(request.url))
-        }
+        if !stopped && code != CURLE_OK { throw HTTPError(curlCode: code, errorBuffer: errorBuffer, url: request.url) }
         return Outcome(status: sink.status, headers: sink.headers, errorBody: sink.errorBody, stopped: stopped)
-    }
-
-    private static func kind(of code: CURLcode) -> HTTPError.Kind {
-        switch code {
-        case CURLE_OPERATION_TIMEDOUT: return .timeout
-        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY,
-            CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE:
-            return .connect
-        case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL, CURLE_BAD_FUNCTION_ARGUMENT, CURLE_OUT_OF_MEMORY:
-            return .request
-        default: return .transfer
-        }
     }
 }
 

@@ -9,7 +9,7 @@ public struct GPUNameResolver: Sendable {
     public init(types: [GPUType]) { self.types = types }
 
     /// Words that are brand or series noise: "RTX 4090", "GeForce 4090" and "4090" are one GPU.
-    static let noiseWords: Set<String> = ["nvidia", "geforce", "rtx", "gpu"]
+    public static let noiseWords: Set<String> = ["nvidia", "geforce", "rtx", "gpu"]
 
     /// Lower case, noise words dropped, only letters and digits kept.
     public static func normalize(_ text: String) -> String {

@@ -98,6 +98,10 @@ public struct PodSSH: Sendable {
                 if let started = remote?.lastStartedAt { record.hostKeyCheckedStart = started }
             }
         }
+        // OpenSSH's copy of the pins (ssh-config's entries) follows every change.
+        if verdict.outcome != .trusted || !OpenSSHKnownHosts.hasPin(podID: podID, paths: paths) {
+            _ = try? OpenSSHKnownHosts.sync(paths: paths)
+        }
         if let message = verdict.notice { notice(message) }
         logger.debug("host key", metadata: ["pod": "\(podID)", "outcome": "\(verdict.outcome.rawValue)", "fingerprint": "\(verdict.fingerprint)"])
     }
@@ -117,5 +121,6 @@ public struct PodSSH: Sendable {
     public static func bury(podID: String, paths: AutopodPaths) {
         _ = try? KnownHostsFile(path: paths.knownHosts.path).bury(
             podID: podID, note: "terminated=" + ISO8601Timestamp.format(Date(), milliseconds: false))
+        _ = try? OpenSSHKnownHosts.sync(paths: paths)
     }
 }

@@ -18,9 +18,10 @@ public struct RunPodProvider: CloudProvider {
         runtime { uptimeInSeconds ports { ip isIpPublic privatePort publicPort type } }
         """
     /// `pod(input:)` also asks for utilisation, which RunPod documents for that query; the
-    /// list leaves it out to stay small.
+    /// list leaves it out to stay small. Otherwise the same fields: `lastStartedAt` is the
+    /// restart evidence a reconnecting tunnel checks a changed host key against.
     static let singlePodFields = """
-        id name desiredStatus lastStatusChange costPerHr imageName gpuCount ports
+        id name desiredStatus lastStatusChange lastStartedAt costPerHr imageName gpuCount ports containerDiskInGb volumeInGb
         machine { podHostId gpuDisplayName gpuTypeId }
         runtime { uptimeInSeconds ports { ip isIpPublic privatePort publicPort type }
           gpus { id gpuUtilPercent memoryUtilPercent } container { cpuPercent memoryPercent } }

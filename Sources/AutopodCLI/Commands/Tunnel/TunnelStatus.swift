@@ -35,7 +35,8 @@ final class TunnelStatus: Sendable {
     private let shared: LockedValue<Shared>
 
     init(podName: String, record: TunnelRecord, registry: TunnelRegistry?, isTerminal: Bool) {
-        self.podName = podName
+        // Every line here goes to a terminal or a log read on one: the name as `list` shows it.
+        self.podName = podName.terminalSafe
         self.shared = LockedValue(Shared(record: record))
         self.registry = registry
         self.isTerminal = isTerminal
@@ -78,6 +79,9 @@ final class TunnelStatus: Sendable {
 
     /// Prints a line above the live status (or as a plain line).
     func say(_ text: String) {
+        // Notices quote the API and the pod (names, errors): escaped, lines and colours kept.
+        let text = text.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { TerminalText.escapedKeepingStyle(String($0)) }.joined(separator: "\n")
         shared.withLock { shared in
             if isTerminal {
                 clearDrawn(&shared)
