@@ -86,6 +86,11 @@ struct ConnectCommand: PodCommand {
         var plan = try connector.plan(options)
         if interactive { plan = try pick(plan, provider: context.provider) }
         if dryRun {
+            // The same check the create makes: a plan that the real run would refuse is no plan.
+            if let name {
+                let taken = ((try? context.store.load().allNames) ?? []) + ((try? context.provider.listPods()) ?? []).map(\.name)
+                if taken.contains(name) { throw CLIFailure(LaunchError.nameTaken(name).description) }
+            }
             if output.json {
                 try JSONOutput.write(PlanJSON(plan))
             } else {
@@ -249,7 +254,8 @@ struct ConnectCommand: PodCommand {
             volumeGB = options.volumeGB
             ports = options.ports
             estimatedPerHour = plan.expectedPricePerHour
-            estimatedPerDay = plan.expectedPricePerHour.map { $0 * 24 }
+            // To the hundredth of a cent: 0.4 × 24 is 9.600000000000001 in binary floating point.
+            estimatedPerDay = plan.expectedPricePerHour.map { ($0 * 24 * 10000).rounded() / 10000 }
         }
     }
 

@@ -60,7 +60,7 @@ struct InfoCommand: PodCommand {
         let stoppedPerDay = PodCost.stoppedPerDay(record)
         panel.add("storage", Format.storage(record.storage) + (stoppedPerDay > 0 ? Style.dim("  \(Format.perDay(stoppedPerDay)) while stopped") : ""))
         addGuard(to: &panel, view, context: context)
-        panel.add("created", Format.date(record.createdAt) + (record.createdByAutopod ? "" : Style.dim("  (not by autopod; first seen)")))
+        panel.add("created", Format.date(record.createdAt) + (record.createdByAutopod ? "" : Style.dim("  (not by autopod: its start as RunPod reports it, or when autopod first saw it)")))
         if let terminated = record.terminatedAt { panel.add("terminated", Format.date(terminated)) }
         print(panel.render())
         if offline != nil { print(Style.warn(StaleData.tableLine)) }

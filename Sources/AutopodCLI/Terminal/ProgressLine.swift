@@ -17,6 +17,7 @@ final class ProgressLine {
             let line = "\(text)  \(Style.dim(Format.duration(elapsed)))"
             StandardStream.error.write("\r\u{1B}[2K\(line)")
             visible = true
+            Output.progressLine(drawn: true)
         } else if text != lastPlain {
             StandardStream.error.write("\(text)\n")
             lastPlain = text
@@ -28,6 +29,7 @@ final class ProgressLine {
         if isTerminal && visible {
             StandardStream.error.write("\r\u{1B}[2K")
             visible = false
+            Output.progressLine(drawn: false)
         }
         if let text, !Output.quiet { StandardStream.error.write("\(text)\n") }
     }

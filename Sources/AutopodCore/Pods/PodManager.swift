@@ -76,7 +76,9 @@ public struct PodManager: Sendable {
             if live.isEmpty { throw .noPods }
             throw .needReference(candidates: (running.isEmpty ? live : running).map(\.record.name))
         }
-        if let exact = views.first(where: { $0.record.id == reference || $0.record.name == reference }) { return exact }
+        // A name a terminated pod once had may be in use again: the live pod is the one meant.
+        let exactMatches = views.filter { $0.record.id == reference || $0.record.name == reference }
+        if let exact = exactMatches.first(where: { !$0.record.isTerminated }) ?? exactMatches.first { return exact }
         let lowered = reference.lowercased()
         let matches = views.filter {
             $0.record.id.lowercased().hasPrefix(lowered) || $0.record.name.lowercased().hasPrefix(lowered)

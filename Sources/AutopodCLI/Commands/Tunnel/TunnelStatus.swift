@@ -85,7 +85,7 @@ final class TunnelStatus: Sendable {
         shared.withLock { shared in
             if isTerminal {
                 clearDrawn(&shared)
-                StandardStream.error.write("\(Style.dim("tunnel")) \(text)\n")
+                StandardStream.error.write("\(Style.dim("tunnel:")) \(text)\n")
             } else {
                 StandardStream.error.write("\(Self.timestamp()) tunnel \(podName): \(text)\n")
             }
