@@ -52,6 +52,12 @@ public enum Posix {
     }
 
     /// Bytes waiting in the socket's receive queue (up to 64 KiB), without consuming them.
+    /// Half-closes a socket: the peer reads end-of-file, and can still answer. (Here because
+    /// Glibc's `SHUT_WR` is not always visible through the re-export in optimised builds.)
+    public static func shutdownSending(_ fd: Int32) {
+        _ = shutdown(fd, Int32(SHUT_WR))
+    }
+
     public static func unreadBytes(_ fd: Int32) -> Int {
         var buffer = [UInt8](repeating: 0, count: 65536)
         let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_PEEK | MSG_DONTWAIT)) }

@@ -317,7 +317,7 @@ final class ForwardEngine: SSHLoopParticipant {
                 }
             }
             if c.remoteEOF && !c.shutdownSentToLocal && c.heldForLocal == 0 {
-                shutdown(c.fd, Int32(SHUT_WR))
+                Posix.shutdownSending(c.fd)
                 c.shutdownSentToLocal = true
                 progress = true
             }

@@ -60,7 +60,7 @@ public enum TCPRelay {
                 if n <= 0 {
                     // The client is done sending; the server still gets to answer.
                     inputOpen = false
-                    shutdown(socket, Int32(SHUT_WR))
+                    Posix.shutdownSending(socket)
                     continue
                 }
                 if let code = Posix.writeAll(socket, UnsafeRawBufferPointer(start: buffer, count: n)) {
