@@ -19,7 +19,8 @@ public struct AutopodCommand: ParsableCommand {
             ConfigCommand.self, GpusCommand.self, ConnectCommand.self, ListCommand.self, InfoCommand.self,
             StopCommand.self, StartCommand.self, KillCommand.self, ShellCommand.self, ExecCommand.self, CpCommand.self,
             SyncCommand.self, TunnelCommand.self, GuardCommand.self, LogsCommand.self, CostCommand.self, SSHConfigCommand.self,
-            ProxyCommand.self, CompletionCommand.self, OpenCommand.self, CodeCommand.self,
+            ProxyCommand.self, CompletionCommand.self, OpenCommand.self, CodeCommand.self, VolumeCommand.self,
+            RecoverCommand.self,
         ]
     )
 

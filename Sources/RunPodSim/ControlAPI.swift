@@ -22,6 +22,15 @@ struct ControlAPI: Sendable {
                 return Self.fail(400, error.description)
             }
             return Self.ok(["ok": true])
+        case ("POST", ["spot"]):
+            guard let type = json["gpuTypeId"] as? String, let price = (json["minimumBid"] as? NSNumber)?.doubleValue, price > 0 else {
+                return Self.fail(400, "need {\"gpuTypeId\": ..., \"minimumBid\": dollars per GPU per hour}")
+            }
+            let outbid: [String]
+            do { outbid = try await Self.offloadThrowing { try cloud.setSpotFloor(typeID: type, price: price) } } catch {
+                return Self.fail(400, "\(error)")
+            }
+            return Self.ok(["ok": true, "outbid": outbid])
         case ("POST", ["faults"]):
             var api: FaultRule.API?
             if let name = json["api"] as? String {
@@ -66,6 +75,9 @@ struct ControlAPI: Sendable {
             let lines = (json["lines"] as? [String]) ?? (json["line"] as? String).map { [$0] }
             let sourceName = json["source"] as? String ?? "container"
             let rateValue = json["bytesPerSecond"] as? Int
+            let hostBusy = json["hostBusy"] as? Bool ?? true
+            let busy = json["busy"] as? Bool
+            let preemptStatus = json["status"] as? String ?? "EXITED"
             let cut = LockedValue(0)
             let done: (Int, Data) = await Self.offload {
                 do {
@@ -95,6 +107,14 @@ struct ControlAPI: Sendable {
                     case "bandwidth":
                         guard let rate = rateValue else { return Self.fail(400, "need {\"bytesPerSecond\": N} (0 = unlimited)") }
                         try cloud.setBandwidth(id, bytesPerSecond: rate)
+                    case "preempt":
+                        guard ["EXITED", "TERMINATED"].contains(preemptStatus) else {
+                            return Self.fail(400, "\"status\" is \"EXITED\" or \"TERMINATED\"")
+                        }
+                        try cloud.preempt(id, hostBusy: hostBusy, status: preemptStatus)
+                    case "host":
+                        guard let busy else { return Self.fail(400, "need {\"busy\": true|false}") }
+                        try cloud.setHostBusy(id, busy: busy)
                     default: return Self.fail(404, "unknown pod action \(rest[2])")
                     }
                 } catch SimCloud.ControlFailure.notFound(let message) {
@@ -133,6 +153,12 @@ struct ControlAPI: Sendable {
 
     private static func fail(_ status: Int, _ message: String) -> (Int, Data) {
         (status, (try? JSONSerialization.data(withJSONObject: ["error": message])) ?? Data())
+    }
+
+    private static func offloadThrowing<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+        }
     }
 
     private static func offload(_ work: @escaping @Sendable () -> (Int, Data)) async -> (Int, Data) {

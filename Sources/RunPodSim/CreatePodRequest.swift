@@ -29,4 +29,10 @@ struct CreatePodRequest: Sendable {
     /// Exact CUDA versions acceptable (empty: any) and a floor.
     var allowedCudaVersions: [String] = []
     var minCudaVersion: String?
+    /// GraphQL's price ceiling for the whole pod ($/hr): no machine above it is taken.
+    var deployCost: Double?
+    /// Only data centres in this country (ISO code, e.g. "RO").
+    var countryCode: String?
+    /// Set for a spot pod (`podRentInterruptable`): the bid per GPU per hour.
+    var bidPerGpu: Double?
 }

@@ -63,6 +63,11 @@ final class PodRecord: @unchecked Sendable {
     /// Running stretches for billing; the last is open while the pod runs.
     var runIntervals: [RunInterval] = []
     var terminatedAt: Date?
+    /// A spot pod's bid per GPU per hour (what it is charged); nil for an on-demand pod.
+    var bidPerGpu: Double?
+    /// Set when the pod was outbid: its machine now serves the winner, so a resume there fails
+    /// until a test frees it (`POST /_sim/pods/ID/host`).
+    var hostBusy = false
     /// When the current (or last) run reached RUNNING; nil before the first boot completes.
     var startedAt: Date?
 
@@ -70,8 +75,9 @@ final class PodRecord: @unchecked Sendable {
         id: String, name: String, gpuType: GPUType, gpuCount: Int, secureCloud: Bool, dataCenterId: String,
         imageName: String, dockerArgs: String, env: [String], ports: String, containerDiskInGb: Int, volumeInGb: Int,
         volumeMountPath: String, networkVolumeId: String? = nil, vcpuCount: Int, memoryInGb: Int, templateId: String?,
-        apiKey: String, now: Date, bootDelay: Double
+        apiKey: String, now: Date, bootDelay: Double, bidPerGpu: Double? = nil
     ) {
+        self.bidPerGpu = bidPerGpu
         self.id = id
         self.name = name
         self.gpuType = gpuType
@@ -103,7 +109,7 @@ final class PodRecord: @unchecked Sendable {
         gpuUUIDs = (0..<max(gpuCount, 10)).map { _ in "GPU-" + UUID().uuidString.lowercased() }
         usage = PodUsage(gpuSlots: gpuUUIDs.count)
         cudaVersion = gpuType.cudaVersions.last ?? "12.8"
-        runIntervals = [RunInterval(start: now, gpuCount: gpuCount, gpuRatePerHour: gpuType.price(secure: secureCloud) * Double(gpuCount))]
+        runIntervals = [RunInterval(start: now, gpuCount: gpuCount, gpuRatePerHour: gpuRatePerHour)]
     }
 
     /// The declared ports as REST lists them, `["8888/http", "22/tcp"]`.
@@ -138,11 +144,14 @@ final class PodRecord: @unchecked Sendable {
     /// Opens a run interval (start).
     func openRun(at date: Date) {
         closeRun(at: date)
-        runIntervals.append(RunInterval(start: date, gpuCount: gpuCount, gpuRatePerHour: gpuType.price(secure: secureCloud) * Double(gpuCount)))
+        runIntervals.append(RunInterval(start: date, gpuCount: gpuCount, gpuRatePerHour: gpuRatePerHour))
     }
 
+    /// A spot pod pays its bid, an on-demand pod the list price.
+    var gpuRatePerHour: Double { (bidPerGpu ?? gpuType.price(secure: secureCloud)) * Double(gpuCount) }
+
     var costPerHr: Double {
-        (gpuType.price(secure: secureCloud) * Double(gpuCount) * 1000).rounded() / 1000
+        (gpuRatePerHour * 1000).rounded() / 1000
     }
 
     var publicKey: String? {
@@ -161,7 +170,7 @@ final class PodRecord: @unchecked Sendable {
             "gpuCount": gpuCount, "vcpuCount": vcpuCount, "memoryInGb": memoryInGb,
             "containerDiskInGb": containerDiskInGb, "volumeInGb": volumeInGb, "volumeMountPath": volumeMountPath,
             // `uptimeSeconds` stays 0 on RunPod (the real value is runtime.uptimeInSeconds).
-            "machineId": machineId, "podType": "RESERVED", "ports": ports, "uptimeSeconds": 0,
+            "machineId": machineId, "podType": bidPerGpu == nil ? "RESERVED" : "INTERRUPTABLE", "ports": ports, "uptimeSeconds": 0,
             "locked": locked, "volumeEncrypted": false, "gpuPowerLimitPercent": 100,
             "createdAt": createdAtText, "lastStartedAt": lastStartedAtText,
             "consumerUserId": "user_simulated",

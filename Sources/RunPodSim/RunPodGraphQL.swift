@@ -44,7 +44,8 @@ final class RunPodGraphQL: Sendable {
                     let id = (source as? [String: any Sendable])?["id"] as? String ?? ""
                     let input = args.field("input")
                     return cloud.lowestPrice(
-                        typeID: id, gpuCount: input.field("gpuCount").int ?? 1, secureCloud: input.field("secureCloud").bool)
+                        typeID: id, gpuCount: input.field("gpuCount").int ?? 1, secureCloud: input.field("secureCloud").bool,
+                        dataCenterId: input.field("dataCenterId").string)
                 }
             ],
         ]
@@ -59,6 +60,22 @@ final class RunPodGraphQL: Sendable {
                 "podFindAndDeployOnDemand": { _, args, context, _ in
                     let request = Self.createRequest(args.field("input"))
                     return try await Self.offload { try cloud.createGraphQL(request, scope: Self.scope(context)) }
+                },
+                "podRentInterruptable": { _, args, context, _ in
+                    let input = args.field("input")
+                    var spot = Self.createRequest(input)
+                    spot.bidPerGpu = input.field("bidPerGpu").double ?? 0
+                    let request = spot
+                    return try await Self.offload { try cloud.createGraphQL(request, scope: Self.scope(context)) }
+                },
+                "podBidResume": { _, args, context, _ in
+                    let input = args.field("input")
+                    let id = input.field("podId").string ?? ""
+                    let count = input.field("gpuCount").int
+                    let bid = input.field("bidPerGpu").double ?? 0
+                    return try await Self.offload {
+                        try cloud.resume(id, gpuCount: count, bidPerGpu: bid, scope: Self.scope(context))
+                    }
                 },
                 "podStop": { _, args, context, _ in
                     let id = args.field("input").field("podId").string ?? ""
@@ -194,6 +211,8 @@ final class RunPodGraphQL: Sendable {
         request.dockerArgs = input.field("dockerArgs").string ?? ""
         if let value = input.field("minVcpuCount").int { request.minVcpuCount = value }
         if let value = input.field("minMemoryInGb").int { request.minMemoryInGb = value }
+        request.deployCost = input.field("deployCost").double
+        request.countryCode = input.field("countryCode").string
         return request
     }
 }

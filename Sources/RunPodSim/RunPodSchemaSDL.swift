@@ -38,6 +38,8 @@ enum RunPodSchemaSDL {
 
         type Mutation {
           podFindAndDeployOnDemand(input: PodFindAndDeployOnDemandInput): Pod
+          podRentInterruptable(input: PodRentInterruptableInput): Pod
+          podBidResume(input: PodBidResumeInput): Pod
           podStop(input: PodStopInput): Pod
           podResume(input: PodResumeInput): Pod
           podTerminate(input: PodTerminateInput): Void
@@ -51,6 +53,9 @@ enum RunPodSchemaSDL {
           clientBalance: Float
           currentSpendPerHr: Float
           spendLimit: Int
+          notifyPodsStale: Boolean
+          notifyPodsGeneral: Boolean
+          notifyLowBalance: Boolean
           pods: [Pod]
           networkVolumes: [NetworkVolume]
         }
@@ -221,6 +226,41 @@ enum RunPodSchemaSDL {
           globalNetwork: Boolean
         }
 
+        input PodRentInterruptableInput {
+          cloudType: CloudTypeEnum
+          gpuTypeId: String
+          gpuTypeIdList: [String]
+          gpuCount: Int
+          name: String
+          imageName: String
+          templateId: String
+          containerDiskInGb: Int
+          volumeInGb: Int
+          volumeMountPath: String
+          networkVolumeId: String
+          dataCenterId: String
+          countryCode: String
+          minVcpuCount: Int
+          minMemoryInGb: Int
+          dockerArgs: String
+          ports: String
+          env: [EnvironmentVariableInput]
+          startSsh: Boolean
+          startJupyter: Boolean
+          supportPublicIp: Boolean
+          allowedCudaVersions: [String]
+          minCudaVersion: String
+          minDownload: Int
+          minUpload: Int
+          containerRegistryAuthId: String
+          stopAfter: String
+          terminateAfter: String
+          compliance: [String]
+          deployCost: Float
+          globalNetwork: Boolean
+          bidPerGpu: Float!
+        }
+
         input PodStopInput {
           podId: String!
           incrementVersion: Boolean
@@ -230,6 +270,12 @@ enum RunPodSchemaSDL {
           podId: String!
           gpuCount: Int
           syncMachine: Boolean
+        }
+
+        input PodBidResumeInput {
+          podId: String!
+          bidPerGpu: Float!
+          gpuCount: Int
         }
 
         input PodTerminateInput {

@@ -141,6 +141,7 @@ extension SimCloud {
             volumes.removeValue(forKey: id)
             volumeOrder.removeAll { $0 == id }
         }
+        try? FileManager.default.removeItem(atPath: networkVolumeDirectory(id))
     }
 
     // MARK: Billing

@@ -24,6 +24,8 @@ final class SimCloud: @unchecked Sendable {
     /// `/v2/account/ssh-keys` reads and writes the same text as a list.
     var pubKey = ""
     var volumes: [String: NetworkVolume] = [:]
+    /// The spot market's minimum bid per GPU type, where a test moved it (`POST /_sim/spot`).
+    var spotFloors: [String: Double] = [:]
     var volumeOrder: [String] = []
     /// Open log streams by pod id and stream number.
     var logStreams: [String: [Int: LogStreamSubscriber]] = [:]
@@ -77,8 +79,8 @@ final class SimCloud: @unchecked Sendable {
                 "securePrice": type.securePrice, "communityPrice": type.communityPrice,
                 "oneWeekPrice": type.securePrice * 0.95, "oneMonthPrice": type.securePrice * 0.9,
                 "threeMonthPrice": type.securePrice * 0.85,
-                "secureSpotPrice": (type.securePrice * 0.5 * 100).rounded() / 100,
-                "communitySpotPrice": (type.communityPrice * 0.5 * 100).rounded() / 100,
+                "secureSpotPrice": spotFloor(type.id, secure: true),
+                "communitySpotPrice": spotFloor(type.id, secure: false),
                 "gpuTypeId": type.id,
             ] as [String: any Sendable]
         }
@@ -86,9 +88,11 @@ final class SimCloud: @unchecked Sendable {
 
     /// `lowestPrice(input:)` for a type: the cheapest cloud allowed by `secureCloud` that can
     /// place `gpuCount` GPUs. Out of stock gives stockStatus and prices null, no counts.
-    func lowestPrice(typeID: String, gpuCount: Int, secureCloud: Bool?) -> [String: any Sendable] {
+    func lowestPrice(typeID: String, gpuCount: Int, secureCloud: Bool?, dataCenterId: String? = nil) -> [String: any Sendable] {
         guard let type = GPUType.find(typeID) else { return [:] }
-        let clouds = secureCloud.map { [$0] } ?? [true, false]
+        var clouds = secureCloud.map { [$0] } ?? [true, false]
+        // One data centre: only the cloud it serves (an unknown one serves none).
+        if let dataCenterId { clouds = clouds.filter { DataCenter.find(dataCenterId)?.secure == $0 } }
         var best: (Bool, StockStatus)?
         for secure in clouds {
             let status = stockStatus(typeID, secure: secure)
@@ -102,7 +106,7 @@ final class SimCloud: @unchecked Sendable {
         if let (secure, status) = best {
             result["stockStatus"] = status.rawValue
             result["uninterruptablePrice"] = type.price(secure: secure)
-            result["minimumBidPrice"] = (type.price(secure: secure) * 0.5 * 100).rounded() / 100
+            result["minimumBidPrice"] = spotFloor(type.id, secure: secure)
             result["availableGpuCounts"] = status.availableCounts(max: type.maxGpuCount)
         } else {
             result["availableGpuCounts"] = [Int]()
@@ -134,6 +138,8 @@ final class SimCloud: @unchecked Sendable {
             return [
                 "id": "user_simulated", "email": "sim@runpod-sim.invalid", "pubKey": pubKey,
                 "clientBalance": 100.0, "currentSpendPerHr": spend, "spendLimit": 80,
+                // runpodctl's `user` and `doctor` ask for the notification settings.
+                "notifyPodsStale": true, "notifyPodsGeneral": true, "notifyLowBalance": true,
                 "networkVolumes": networkVolumes,
             ]
         }
@@ -172,27 +178,51 @@ final class SimCloud: @unchecked Sendable {
                 && request.minCudaVersion.map { Self.cudaAtLeast(version, $0) } ?? true
         }
         guard let cudaVersion = cudaVersions.last else { throw .noInstances }
+        try SimTemplates.check(request.templateId)
         var clouds: [Bool] = request.cloudType == "SECURE" ? [true] : request.cloudType == "COMMUNITY" ? [false] : [true, false]
-        // REST: the listed data centres (or the network volume's) decide which clouds can place it.
+        // REST's list, or GraphQL's single centre: either limits where (and so on which cloud)
+        // the pod may go; the network volume's centre limits it further.
         var centres = request.dataCenterIds
+        if centres.isEmpty, let single = request.dataCenterId { centres = [single] }
+        for id in centres where DataCenter.find(id) == nil {
+            throw .invalid("Invalid data center ID \(id): no data center has that id.")
+        }
         if let volumeID = request.networkVolumeId {
-            guard let volume = lock.withLock({ volumes[volumeID] }) else { throw .invalid("network volume \(volumeID) not found") }
+            guard let volume = lock.withLock({ volumes[volumeID] }) else {
+                throw .invalid("Unknown network volume \(volumeID): this account has no network volume with that id.")
+            }
             if !centres.isEmpty && !centres.contains(volume.dataCenter) {
-                throw .invalid("network volume \(volumeID) is in \(volume.dataCenter), which dataCenterIds does not list")
+                throw .invalid(
+                    "Network volume \(volumeID) is in data center \(volume.dataCenter); a pod using it must be placed there, "
+                        + "not in \(centres.joined(separator: ", ")).")
             }
             centres = [volume.dataCenter]
         }
-        for id in centres where DataCenter.find(id) == nil { throw .invalid("unknown data center ID \(id)") }
+        if let country = request.countryCode?.uppercased() {
+            centres = (centres.isEmpty ? DataCenter.all.map(\.id) : centres).filter { DataCenter.find($0)?.countryCode == country }
+            guard !centres.isEmpty else { throw .noInstances }
+        }
         if !centres.isEmpty {
             clouds = clouds.filter { secure in centres.contains { DataCenter.find($0)?.secure == secure } }
         }
-        guard
-            let secure = clouds.first(where: {
-                stockStatus(type.id, secure: $0).availableCounts(max: type.maxGpuCount).contains(request.gpuCount)
-            })
-        else { throw .noInstances }
-        let dataCenterId =
-            centres.first { DataCenter.find($0)?.secure == secure } ?? request.dataCenterId ?? DataCenter.serving(secure: secure).id
+        var placeable = clouds.filter {
+            stockStatus(type.id, secure: $0).availableCounts(max: type.maxGpuCount).contains(request.gpuCount)
+        }
+        guard !placeable.isEmpty else { throw .noInstances }
+        if let bid = request.bidPerGpu {
+            let floors = placeable.map { spotFloor(type.id, secure: $0) }
+            let floor = floors.min() ?? 0
+            guard bid >= floor else { throw .bidTooLow(bid: bid, minimum: floor, gpuType: type.id) }
+            placeable = placeable.filter { bid >= spotFloor(type.id, secure: $0) }
+        }
+        if let ceiling = request.deployCost {
+            let rate = { (secure: Bool) in (request.bidPerGpu ?? type.price(secure: secure)) * Double(request.gpuCount) }
+            let lowest = placeable.map(rate).min() ?? 0
+            placeable = placeable.filter { rate($0) <= ceiling + 1e-9 }
+            guard !placeable.isEmpty else { throw .aboveDeployCost(ceiling: ceiling, lowest: lowest) }
+        }
+        let secure = placeable[0]
+        let dataCenterId = centres.first { DataCenter.find($0)?.secure == secure } ?? DataCenter.serving(secure: secure).id
         var env = request.env
         let record: PodRecord = lock.withLock {
             if request.startSsh && !env.contains(where: { $0.0 == "PUBLIC_KEY" }) && !pubKey.isEmpty {
@@ -213,7 +243,8 @@ final class SimCloud: @unchecked Sendable {
                 networkVolumeId: request.networkVolumeId,
                 vcpuCount: max(request.minVcpuCount, 8 * request.gpuCount),
                 memoryInGb: max(request.minMemoryInGb, 31 * request.gpuCount), templateId: request.templateId,
-                apiKey: "rpa_POD" + RandomID.make(length: 24).uppercased(), now: now, bootDelay: bootDelay)
+                apiKey: "rpa_POD" + RandomID.make(length: 24).uppercased(), now: now, bootDelay: bootDelay,
+                bidPerGpu: request.bidPerGpu)
             record.cudaVersion = cudaVersion
             record.log.append(
                 .system, "create pod: \(type.id) x\(request.gpuCount), \(secure ? "SECURE" : "COMMUNITY") cloud, \(dataCenterId)", at: now)
@@ -222,7 +253,9 @@ final class SimCloud: @unchecked Sendable {
             order.append(id)
             return record
         }
-        log("pod \(record.id) created: \(type.id) x\(request.gpuCount) \(secure ? "SECURE" : "COMMUNITY")")
+        log(
+            "pod \(record.id) created: \(type.id) x\(request.gpuCount) \(secure ? "SECURE" : "COMMUNITY")"
+                + (request.bidPerGpu.map { " spot at $\($0)/GPU/hr" } ?? ""))
         scheduleBoot(record.id)
         return record
     }
@@ -267,16 +300,26 @@ final class SimCloud: @unchecked Sendable {
 
     /// Starts a stopped pod on its machine again (GraphQL's podResume, REST's start action).
     @discardableResult
-    func resumePod(_ id: String, gpuCount: Int?, scope: AuthScope) throws(RunPodAPIError) -> PodRecord {
+    func resumePod(_ id: String, gpuCount: Int?, bidPerGpu: Double? = nil, scope: AuthScope) throws(RunPodAPIError) -> PodRecord {
         let (pod, started, entries) = try locked { () throws(RunPodAPIError) -> (PodRecord, Bool, [PodLog.Entry]) in
             let pod = try livePod(id, scope: scope)
             // Resuming a running pod changes nothing (and must not boot a second machine).
             guard pod.desiredStatus != "RUNNING" else { return (pod, false, []) }
-            let status = stock[pod.gpuType.id]?[pod.secureCloud] ?? .high
+            if let bid = bidPerGpu {
+                let floor = lockedSpotFloor(pod.gpuType.id, secure: pod.secureCloud)
+                guard bid >= floor else { throw .bidTooLow(bid: bid, minimum: floor, gpuType: pod.gpuType.id) }
+            }
+            // The machine went to whoever outbid this pod: it cannot come back there yet.
             let count = gpuCount ?? pod.gpuCount
-            guard status != .none, status.availableCounts(max: pod.gpuType.maxGpuCount).contains(max(count, 1))
-            else { throw .notEnoughGPUs }
-            if count >= 1 { pod.gpuCount = count }
+            // Zero GPUs always fit: RunPod's way to reach a volume whose machine is full.
+            if count > 0 {
+                guard !pod.hostBusy else { throw .notEnoughGPUs }
+                let status = stock[pod.gpuType.id]?[pod.secureCloud] ?? .high
+                guard status != .none, status.availableCounts(max: pod.gpuType.maxGpuCount).contains(count)
+                else { throw .notEnoughGPUs }
+            }
+            if let bid = bidPerGpu { pod.bidPerGpu = bid }
+            pod.gpuCount = count
             let now = clock.now()
             pod.desiredStatus = "RUNNING"
             pod.lastStatusChange = "Rented by User: " + RunPodDate.string(now)
@@ -296,8 +339,8 @@ final class SimCloud: @unchecked Sendable {
         return pod
     }
 
-    func resume(_ id: String, gpuCount: Int?, scope: AuthScope) throws(RunPodAPIError) -> GraphQLObject {
-        let pod = try resumePod(id, gpuCount: gpuCount, scope: scope)
+    func resume(_ id: String, gpuCount: Int?, bidPerGpu: Double? = nil, scope: AuthScope) throws(RunPodAPIError) -> GraphQLObject {
+        let pod = try resumePod(id, gpuCount: gpuCount, bidPerGpu: bidPerGpu, scope: scope)
         return lock.withLock { pod.graphQLValue(now: clock.now()) }
     }
 
@@ -326,7 +369,7 @@ final class SimCloud: @unchecked Sendable {
     }
 
     func terminate(_ id: String, scope: AuthScope) throws(RunPodAPIError) {
-        let (machine, entries) = try locked { () throws(RunPodAPIError) -> (PodMachine?, [PodLog.Entry]) in
+        let (machine, entries, networkVolume) = try locked { () throws(RunPodAPIError) -> (PodMachine?, [PodLog.Entry], String?) in
             let pod = try livePod(id, scope: scope)
             let now = clock.now()
             if pod.isUp(now: now) { pod.startedAt = pod.bootAt }
@@ -338,12 +381,13 @@ final class SimCloud: @unchecked Sendable {
             pod.closeRun(at: now)
             let entry = pod.log.append(.system, "terminate pod: container and volume removed", at: now)
             defer { pod.machine = nil }
-            return (pod.machine, [entry])
+            return (pod.machine, [entry], pod.networkVolumeId)
         }
         publish(entries, of: id)
         finishLogStreams(of: id)
         machine?.destroy()
-        try? FileManager.default.removeItem(atPath: volumeDirectory(id))
+        // A network volume outlives its pods; a pod's own volume does not.
+        if networkVolume == nil { try? FileManager.default.removeItem(atPath: volumeDirectory(id)) }
         log("pod \(id) terminated")
     }
 
@@ -352,6 +396,15 @@ final class SimCloud: @unchecked Sendable {
     /// Host directory of a pod's volume (its /workspace): made on first boot, kept across stop
     /// and start, removed on terminate.
     func volumeDirectory(_ id: String) -> String { "\(stateDirectory)/volumes/\(id)" }
+
+    /// Host directory of a network volume: shared by every pod that mounts it, kept until the
+    /// volume is deleted.
+    func networkVolumeDirectory(_ volumeID: String) -> String { "\(stateDirectory)/network-volumes/\(volumeID)" }
+
+    /// Where a pod's /workspace lives on the host. Call under the lock.
+    func workspaceDirectory(of pod: PodRecord) -> String {
+        pod.networkVolumeId.map(networkVolumeDirectory) ?? volumeDirectory(pod.id)
+    }
 
     private func scheduleBoot(_ id: String) {
         let spec: (PodMachine.Spec, Int)? = lock.withLock {
@@ -365,7 +418,7 @@ final class SimCloud: @unchecked Sendable {
             for (key, value) in pod.envObject { environment.append((key, value)) }
             let spec = PodMachine.Spec(
                 podID: pod.id, serial: serial, directory: "\(stateDirectory)/\(ResourceNames.prefix)\(getpid())-\(serial)",
-                volumeDirectory: volumeDirectory(pod.id), volumeMountPath: pod.volumeMountPath,
+                volumeDirectory: workspaceDirectory(of: pod), volumeMountPath: pod.volumeMountPath,
                 authorizedKeys: (pod.publicKey ?? "") + "\n", environment: environment,
                 httpPorts: pod.declaredPorts.filter { $0.1 == "http" }.map(\.0), useNamespaces: useNamespaces,
                 avoidPublicPort: pod.lastPublicPort, gpuName: pod.gpuType.id, gpuMemoryMiB: pod.gpuType.memoryInGb * 1024,
@@ -594,7 +647,7 @@ final class SimCloud: @unchecked Sendable {
                 "apiKey": pod.apiKey, "networkUp": pod.networkUp, "latencyMs": pod.latencyMs, "bandwidth": pod.bandwidth,
                 "booted": pod.machine != nil, "podHostId": pod.podHostId, "lastStatusChange": pod.lastStatusChange,
                 "authorizedKeys": pod.publicKey ?? "", "status": pod.restStatus(now: clock.now()),
-                "volume": volumeDirectory(pod.id), "volumeMountPath": pod.volumeMountPath,
+                "volume": workspaceDirectory(of: pod), "volumeMountPath": pod.volumeMountPath,
             ]
             if let error = pod.bootError { details["bootError"] = error }
             if let machine = pod.machine {

@@ -52,6 +52,6 @@ final class StartShellEndToEndTests: EndToEndCase {
         XCTAssertEqual(refused.status, 1, "\(refused)")
         XCTAssertTrue(refused.stderr.contains("cannot start"), refused.stderr)
         XCTAssertFalse(refused.stderr.contains("copy out"), refused.stderr)
-        XCTAssertTrue(refused.stderr.contains("nothing can be copied off a pod that cannot start"), refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("Kill deletes the pod's volume and its data"), refused.stderr)
     }
 }

@@ -57,6 +57,15 @@ public final class SimulatorClient: @unchecked Sendable {
         try send(method, url: baseURL + path, headers: ["Authorization": "Bearer \(apiKey)"], body: Data(), timeout: 60)
     }
 
+    /// A REST v2 call with a JSON body, e.g. `restJSON("POST", "/v2/network-volumes", [...])`.
+    @discardableResult
+    public func restJSON(_ method: String, _ path: String, _ body: [String: Any]?) throws -> Reply {
+        let data = try body.map { try JSONSerialization.data(withJSONObject: $0) } ?? Data()
+        var headers = ["Authorization": "Bearer \(apiKey)"]
+        if body != nil { headers["Content-Type"] = "application/json" }
+        return try send(method, url: baseURL + path, headers: headers, body: data, timeout: 60)
+    }
+
     /// `GET /_sim/pods`: every pod ever created, terminated ones included.
     public func simPods() throws -> [[String: Any]] {
         try control("GET", "/_sim/pods").json?["pods"] as? [[String: Any]] ?? []

@@ -29,8 +29,17 @@ struct ConnectCommand: PodCommand {
     /// The config's pod defaults, overridden for this pod.
     @OptionGroup(title: "Pod options") var podOptions: PodOptions
     /// The config's guard, overridden for this pod.
+    @OptionGroup(title: "Spot pods") var spotOptions: SpotOptions
+    @Flag(help: "When RunPod preempts the spot pod, recover it (bid resume, else a new spot pod) and open the shell again.")
+    var recover = false
+    @OptionGroup(title: "Recovery") var recoveryOptions: RecoveryOptions
     @OptionGroup(title: "Guard (stops a pod that is idle, has run too long or spent its budget)") var guardOptions: GuardOptions
 
+    @Option(
+        name: .customLong("volume-id"),
+        help: ArgumentHelp(
+            "Network volume (name or id) to mount as /workspace; the pod goes to the volume's data centre.", valueName: "volume"))
+    var volumeID: String?
     @Option(help: "Pod name (default autopod-YYYY-MM-DD-NNN).")
     var name: String?
     @Flag(help: "Show the plan and the price; create nothing.")
@@ -43,6 +52,7 @@ struct ConnectCommand: PodCommand {
     var waitTimeout = WaitDuration.minutes(15)
     @Flag(help: "Keep the pod when it fails to become ready (default: terminate it).")
     var keepOnFailure = false
+    @OptionGroup(title: "Waiting for capacity") var stockOptions: StockOptions
 
     func validate() throws {
         if let name, name.isEmpty || name.contains(where: \.isWhitespace) {
@@ -70,6 +80,13 @@ struct ConnectCommand: PodCommand {
             throw CLIFailure(error.description, exitStatus: 2)
         }
         var options = try launchOptions(context.config)
+        if let volumeID {
+            let volume = try VolumeLookup.find(volumeID, in: try context.provider.networkVolumes())
+            // A network volume is reachable only from its own data centre.
+            options.networkVolume = volume
+            options.dataCenterId = volume.dataCenterId
+            options.volumeGB = 0
+        }
         if !dryRun {
             guard let keyPath = context.config.sshKeyPath else {
                 throw CLIFailure("no SSH key is configured: run `autopod config init` (it can create one) before `connect`.")
@@ -85,6 +102,7 @@ struct ConnectCommand: PodCommand {
         }
         var plan = try connector.plan(options)
         if interactive { plan = try pick(plan, provider: context.provider) }
+        if !dryRun && !output.json, let line = Self.bidLine(plan) { StandardStream.error.write(line + "\n") }
         if dryRun {
             // The same check the create makes: a plan that the real run would refuse is no plan.
             if let name {
@@ -102,13 +120,23 @@ struct ConnectCommand: PodCommand {
         let monitor = InterruptMonitor()
         monitor.install()
         let progress = ProgressLine()
-        let outcome: ConnectOutcome
-        do {
-            outcome = try connector.connect(
-                plan, events: { report($0, monitor: monitor, progress: progress) },
-                decide: { ask($0, monitor: monitor) }, cancelled: { monitor.interrupted })
-        } catch LaunchError.interrupted {
-            throw CLIFailure("interrupted before any pod was created", exitStatus: 130)
+        let stockDeadline = Deadline.after(stockOptions.maxWait.duration)
+        if stockOptions.waitForStock {
+            plan = try stockOptions.waitForStock(plan, connector: connector, deadline: stockDeadline, monitor: monitor)
+        }
+        var outcome: ConnectOutcome
+        while true {
+            do {
+                outcome = try connector.connect(
+                    plan, events: { report($0, monitor: monitor, progress: progress) },
+                    decide: { ask($0, monitor: monitor) }, cancelled: { monitor.interrupted })
+                break
+            } catch LaunchError.interrupted {
+                throw CLIFailure("interrupted before any pod was created", exitStatus: 130)
+            } catch LaunchError.noCapacity where stockOptions.waitForStock && !stockDeadline.hasPassed {
+                // The stock RunPod showed was gone by the create: watch on.
+                plan = try stockOptions.waitForStock(plan, connector: connector, deadline: stockDeadline, monitor: monitor)
+            }
         }
         let (record, endpoint) = try ready(outcome)
         context.openSSHEntries.refresh(changed: record.id)
@@ -144,10 +172,47 @@ struct ConnectCommand: PodCommand {
         if !noShell {
             // The shell takes Ctrl+C from here on (it goes to the remote side in raw mode).
             monitor.uninstall()
-            throw ExitCode(
-                try ShellSession.run(
-                    ssh, forwards: context.config.forwards, session: session, guarding: (context, view),
-                    guardInstalled: guardOutcome != nil))
+            guard recover else {
+                throw ExitCode(
+                    try ShellSession.run(
+                        ssh, forwards: context.config.forwards, session: session, guarding: (context, view),
+                        guardInstalled: guardOutcome != nil))
+            }
+            throw ExitCode(try shellRecovering(record, ssh: ssh, session: session, guardInstalled: guardOutcome != nil, context: context))
+        }
+    }
+
+    /// The shell, brought back on the recovered pod each time RunPod preempts it (`--recover`).
+    private func shellRecovering(
+        _ first: PodRecord, ssh firstSSH: PodSSH, session: SSHSession?, guardInstalled: Bool, context: CommandContext
+    ) throws -> Int32 {
+        var record = first
+        var ssh = firstSSH
+        var session = session
+        var installed = guardInstalled
+        let recovery = try recoveryOptions.recovery(context)
+        while true {
+            do {
+                return try ShellSession.run(
+                    ssh, forwards: context.config.forwards, session: session,
+                    guarding: (context, PodView(record: record, remote: nil, now: Date())), guardInstalled: installed)
+            } catch let failure as CLIFailure where failure.exitStatus == SessionLoss.exitStatus {
+                guard let pod = try? context.provider.pod(id: record.id), pod.wasOutbid else { throw failure }
+                StandardStream.error.write(failure.description + "\n")
+                let recovered = try recovery.recover(record) { StandardStream.error.write(RecoveryWords.line($0, podName: record.name) + "\n") }
+                context.openSSHEntries.refresh(changed: recovered.id)
+                ssh = context.ssh(to: recovered, options: sshOptions)
+                let progress = ProgressLine()
+                _ = try ReadinessWaiter(provider: context.provider, probe: HandshakeProbe(ssh: ssh)).wait(
+                    podId: recovered.id, timeout: waitTimeout.duration,
+                    progress: { phase, elapsed in progress.update("\(recovered.name): \(phase.label)", elapsed: elapsed.seconds) },
+                    cancelled: { false })
+                progress.finish()
+                StandardStream.error.write(Style.ok("✓") + " recovered: a new shell on \(recovered.name)\n")
+                record = recovered
+                session = nil
+                installed = false
+            }
         }
     }
 
@@ -169,6 +234,7 @@ struct ConnectCommand: PodCommand {
     private func launchOptions(_ config: AutopodConfig) throws -> LaunchOptions {
         var options = LaunchOptions(config: config)
         options.name = name
+        options.spot = spotOptions.request
         return options
     }
 
@@ -177,8 +243,11 @@ struct ConnectCommand: PodCommand {
     private func pick(_ plan: LaunchPlan, provider: any CloudProvider) throws -> LaunchPlan {
         guard Prompt.isInteractive else { throw CLIFailure("--interactive needs a terminal; use --gpu instead") }
         let options = plan.options
-        let types = try provider.gpuTypes(gpuCount: options.gpuCount, cloud: options.cloud)
-            .filter { !$0.isOutOfStock }
+        let listed =
+            try options.spot == nil
+            ? provider.gpuTypes(gpuCount: options.gpuCount, cloud: options.cloud)
+            : provider.spotGPUTypes(gpuCount: options.gpuCount, cloud: options.cloud)
+        let types = listed.filter { !$0.isOutOfStock }
             .sorted { ($0.pricePerGPU(cloud: options.cloud) ?? 99) < ($1.pricePerGPU(cloud: options.cloud) ?? 99) }
         guard !types.isEmpty else { throw CLIFailure("no GPU type has stock right now; try --cloud ALL or later") }
         print(GpusCommand.table(types, numbered: true).render())
@@ -187,9 +256,10 @@ struct ConnectCommand: PodCommand {
             if let number = Int(answer), types.indices.contains(number - 1) {
                 let chosen = types[number - 1]
                 var candidates = plan.candidates.filter { $0.type.id != chosen.id }
+                let bid = options.spot?.bid(minimum: chosen.minimumBid)
+                let perGPU = options.spot == nil ? chosen.pricePerGPU(cloud: options.cloud) : bid
                 candidates.insert(
-                    LaunchCandidate(type: chosen, pricePerHour: chosen.pricePerGPU(cloud: options.cloud).map { $0 * Double(options.gpuCount) }),
-                    at: 0)
+                    LaunchCandidate(type: chosen, pricePerHour: perGPU.map { $0 * Double(options.gpuCount) }, bidPerGpu: bid), at: 0)
                 return LaunchPlan(options: options, candidates: candidates)
             }
             print(Style.warn("Type a number from 1 to \(types.count)."))
@@ -199,20 +269,36 @@ struct ConnectCommand: PodCommand {
     private func printPlan(_ plan: LaunchPlan) {
         let options = plan.options
         print(Style.bold("Plan") + Style.dim("  (dry run: nothing is created)"))
-        var table = Table([.init("#", .right), .init("GPU"), .init("STOCK"), .init("$/HR", .right), .init("")])
+        let spot = options.spot != nil
+        var columns: [Table.Column] = [.init("#", .right), .init("GPU"), .init("STOCK"), .init("$/HR", .right)]
+        if spot { columns += [.init("MIN BID", .right), .init("BID", .right)] }
+        var table = Table(columns + [.init("")])
         for (index, candidate) in plan.candidates.enumerated() {
-            table.add([
+            var row = [
                 "\(index + 1)", "\(options.gpuCount > 1 ? "\(options.gpuCount)× " : "")\(candidate.type.displayName)",
                 Style.status(candidate.type.stock?.rawValue ?? "?"), Format.perHour(candidate.pricePerHour),
-                candidate.type.isOutOfStock ? Style.dim("skipped: no stock") : "",
-            ])
+            ]
+            if spot { row += [Format.perGPUHour(candidate.type.minimumBid), Format.perGPUHour(candidate.bidPerGpu)] }
+            table.add(row + [candidate.type.isOutOfStock ? Style.dim("skipped: no stock") : ""])
         }
         print(table.render())
+        if let line = Self.bidLine(plan) { print(line) }
         var panel = Panel(title: "Pod")
         panel.add("image", options.image)
         panel.add("cloud", options.cloud.rawValue + (options.dataCenterId.map { " in \($0)" } ?? ""))
         panel.add("container disk", "\(options.containerDiskGB) GB (wiped on stop)")
-        panel.add("volume", "\(options.volumeGB) GB at \(options.volumeMountPath) (kept on stop)")
+        if let volume = options.networkVolume {
+            panel.add(
+                "volume",
+                "network volume \(volume.name.terminalSafe) (\(volume.sizeGB) GB) at \(options.volumeMountPath), "
+                    + "\(Format.dollars(volume.monthlyCost))/month whatever the pod does")
+            panel.add(
+                "placement",
+                "only in \(volume.dataCenterId.terminalSafe), the volume's data centre: "
+                    + "GPU types fall back only among those available there")
+        } else {
+            panel.add("volume", "\(options.volumeGB) GB at \(options.volumeMountPath) (kept on stop)")
+        }
         panel.add("ports", options.ports)
         if let price = plan.expectedPricePerHour {
             panel.add("estimate", "\(Format.perHour(price)) · \(Format.dollars(price * 24))/day")
@@ -222,6 +308,20 @@ struct ConnectCommand: PodCommand {
         print(panel.render())
     }
 
+    /// Before a spot create: what is bid and why, and what spot means.
+    static func bidLine(_ plan: LaunchPlan) -> String? {
+        guard let spot = plan.options.spot,
+            let first = plan.candidates.first(where: { !$0.type.isOutOfStock && $0.bidPerGpu != nil }),
+            let bid = first.bidPerGpu
+        else { return nil }
+        let basis =
+            spot.fixed != nil
+            ? "your bid" + (first.type.minimumBid.map { "; the minimum now is \(Format.perGPUHour($0))" } ?? "")
+            : "the minimum now, \(Format.perGPUHour(first.type.minimumBid)), plus 10%"
+        return "spot: bidding \(Format.perGPUHour(bid)) on \(first.type.displayName) (\(basis)). "
+            + "RunPod takes a spot pod back when someone outbids it: the container disk is lost, the volume is kept."
+    }
+
     /// `connect --dry-run --json`: the plan, for scripts.
     struct PlanJSON: Encodable {
         struct Candidate: Encodable {
@@ -229,11 +329,14 @@ struct ConnectCommand: PodCommand {
             let displayName: String
             let stockStatus: String?
             let pricePerHour: Double?
+            let minimumBid: Double?
+            let bidPerGpu: Double?
         }
         let candidates: [Candidate]
         let gpuCount: Int
         let cloudType: String
         let dataCenterId: String?
+        let networkVolumeId: String?
         let image: String
         let containerDiskGB: Int
         let volumeGB: Int
@@ -244,11 +347,14 @@ struct ConnectCommand: PodCommand {
         init(_ plan: LaunchPlan) {
             let options = plan.options
             candidates = plan.candidates.map {
-                Candidate(id: $0.type.id, displayName: $0.type.displayName, stockStatus: $0.type.stock?.rawValue, pricePerHour: $0.pricePerHour)
+                Candidate(
+                    id: $0.type.id, displayName: $0.type.displayName, stockStatus: $0.type.stock?.rawValue, pricePerHour: $0.pricePerHour,
+                    minimumBid: $0.type.minimumBid, bidPerGpu: $0.bidPerGpu)
             }
             gpuCount = options.gpuCount
             cloudType = options.cloud.rawValue
             dataCenterId = options.dataCenterId
+            networkVolumeId = options.networkVolume?.id
             image = options.image
             containerDiskGB = options.containerDiskGB
             volumeGB = options.volumeGB

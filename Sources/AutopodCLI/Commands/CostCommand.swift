@@ -57,6 +57,11 @@ struct CostCommand: PodCommand {
             return
         }
         print(CostReportText.render(report, unavailable: billingProblem))
+        // Network volumes bill whether or not a pod uses them; the pods' rows count only the
+        // time a pod had one mounted.
+        if let volumes = try? manager.provider.networkVolumes(), let line = VolumeFooter.line(volumes) {
+            print(Style.dim("now: " + line))
+        }
     }
 }
 

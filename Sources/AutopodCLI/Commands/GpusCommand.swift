@@ -26,6 +26,8 @@ struct GpusCommand: PodCommand {
     var cloud: CloudType?
     @Flag(help: "Include types with no stock.")
     var all = false
+    @Flag(help: "Show the spot market: the spot price and the minimum bid per GPU per hour.")
+    var spot = false
 
     func validate() throws {
         try RangeCheck.require(count, in: AutopodConfig.gpuCountRange, flag: "--count")
@@ -39,7 +41,12 @@ struct GpusCommand: PodCommand {
     func run(_ context: CommandContext) throws {
         let gpuCount = context.config.gpuCount
         let cloudType = context.config.cloudType
-        let types = try context.provider.gpuTypes(gpuCount: gpuCount, cloud: cloudType)
+        let listed =
+            try spot
+            ? context.provider.spotGPUTypes(gpuCount: gpuCount, cloud: cloudType)
+            : context.provider.gpuTypes(gpuCount: gpuCount, cloud: cloudType)
+        let types =
+            listed
             .filter { all || !$0.isOutOfStock }
             .sorted { ($0.stock ?? .outOfStock, -($0.pricePerGPU(cloud: cloudType) ?? 99)) > ($1.stock ?? .outOfStock, -($1.pricePerGPU(cloud: cloudType) ?? 99)) }
         if output.json {
@@ -52,6 +59,8 @@ struct GpusCommand: PodCommand {
                 let stockStatus: String?
                 let gpuCount: Int
                 let cloudType: String
+                let spotPrice: Double?
+                let minimumBid: Double?
             }
             print(
                 try JSONOutput.encode(
@@ -59,7 +68,7 @@ struct GpusCommand: PodCommand {
                         Row(
                             id: $0.id, displayName: $0.displayName, memoryInGb: $0.memoryInGb, securePrice: $0.securePrice,
                             communityPrice: $0.communityPrice, stockStatus: $0.stock?.rawValue, gpuCount: gpuCount,
-                            cloudType: cloudType.rawValue)
+                            cloudType: cloudType.rawValue, spotPrice: $0.spotPrice, minimumBid: $0.minimumBid)
                     }))
             return
         }
@@ -67,14 +76,21 @@ struct GpusCommand: PodCommand {
             print("No GPU type has stock for \(gpuCount) GPU\(gpuCount == 1 ? "" : "s") on \(cloudType.rawValue) cloud. `autopod gpus --all` lists every type.")
             return
         }
-        print(Self.table(types).render())
+        print(Self.table(types, spot: spot).render())
+        if spot {
+            print(
+                Style.dim(
+                    "Spot pods cost the bid, and RunPod takes one back when the market rises above it "
+                        + "(`autopod connect --spot [--bid DOLLARS]`)."))
+        }
         print(Style.dim("Stock for \(gpuCount) GPU\(gpuCount == 1 ? "" : "s") on \(cloudType.rawValue) cloud; prices per GPU per hour."))
     }
 
-    static func table(_ types: [GPUType], numbered: Bool = false) -> Table {
+    static func table(_ types: [GPUType], numbered: Bool = false, spot: Bool = false) -> Table {
         var columns: [Table.Column] = [
             .init("GPU"), .init("VRAM", .right), .init("SECURE", .right), .init("COMMUNITY", .right), .init("STOCK"),
         ]
+        if spot { columns += [.init("SPOT", .right), .init("MIN BID", .right)] }
         if numbered { columns.insert(.init("#", .right), at: 0) }
         var table = Table(columns)
         for (index, type) in types.enumerated() {
@@ -82,6 +98,7 @@ struct GpusCommand: PodCommand {
                 type.displayName, "\(type.memoryInGb) GB", Format.perHour(type.securePrice),
                 Format.perHour(type.communityPrice), Style.status(type.stock?.rawValue ?? "?"),
             ]
+            if spot { row += [Format.perHour(type.spotPrice), Format.perHour(type.minimumBid)] }
             if numbered { row.insert("\(index + 1)", at: 0) }
             table.add(row)
         }

@@ -36,6 +36,9 @@ struct InfoCommand: PodCommand {
         panel.add("status", Style.status(view.status.rawValue) + (view.remote?.lastStatusChange.map { Style.dim("  \($0.terminalSafe)") } ?? ""))
         panel.add("gpu", Format.gpu(record) + Style.dim("  \(record.gpuTypeId.terminalSafe)"))
         panel.add("cloud", record.cloudType.rawValue)
+        if let spot = Format.spot(record) {
+            panel.add("spot", spot + Style.dim("  RunPod takes the pod back if the market rises above the bid"))
+        }
         panel.add("image", (view.remote?.imageName ?? record.imageName ?? "—").terminalSafe)
         panel.add("ports", (view.remote?.ports ?? "—").terminalSafe)
         // RunPod's HTTPS proxy serves each http port (ids are checked: the URL is safe as is).

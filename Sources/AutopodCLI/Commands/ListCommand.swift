@@ -55,7 +55,9 @@ struct ListCommand: PodCommand {
         for view in views {
             var row = [
                 view.record.name.terminalSafe + (view.record.createdByAutopod ? "" : Style.dim(" (external)")),
-                view.record.id.terminalSafe, Format.gpu(view.record), Style.status(view.status.rawValue),
+                view.record.id.terminalSafe,
+                Format.gpu(view.record) + (view.record.spotBid.map { Style.dim(" spot@\(Format.perGPUHour($0))") } ?? ""),
+                Style.status(view.status.rawValue),
             ]
             if showsUtil { row.append(Format.percent(view.status == .running ? view.remote?.utilization?.meanGPUUtil : nil)) }
             row += [
@@ -75,6 +77,9 @@ struct ListCommand: PodCommand {
         print(Style.dim("\(running.count) running · $\(burn.fixed(3))/hr now · \(Format.dollars(total)) so far"))
         if let waiting = ListFooter.stoppedLine(views) { print(Style.dim(waiting)) }
         // One more call, for people only: scripts that poll `list --json` do not pay for it.
+        if offline == nil, let volumes = try? context.manager.provider.networkVolumes(), let line = VolumeFooter.line(volumes) {
+            print(Style.dim(line))
+        }
         if offline == nil, let spend = try? context.manager.provider.accountSpend() {
             print(Style.dim(ListFooter.balanceLine(spend)))
         }

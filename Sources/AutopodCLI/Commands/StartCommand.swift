@@ -39,6 +39,7 @@ struct StartCommand: PodCommand {
         if shell && noWait { throw ValidationError("--shell waits for SSH; it cannot go with --no-wait") }
         if shell && output.json { throw ValidationError("--shell opens a terminal; it cannot go with --json") }
     }
+    @OptionGroup(title: "When the pod's machine is full") var fullHost: FullHostOptions
 
     func run(_ context: CommandContext) throws {
         let manager = context.manager
@@ -59,7 +60,21 @@ struct StartCommand: PodCommand {
         if shell && !Prompt.isInteractive {
             throw CLIFailure("--shell needs a terminal on stdin; start the pod without it and use `autopod exec`", exitStatus: 2)
         }
-        let record = try manager.start(view)
+        let record: PodRecord
+        do {
+            record = try manager.start(view)
+        } catch let busy as StartError {
+            guard let choice = try fullHost.choice(for: view.record, busy: busy) else { throw busy }
+            let running = try fullHost.act(choice, on: view, context: context, output: output)
+            if running.id != view.record.id { context.openSSHEntries.refresh(changed: view.record.id) }
+            context.openSSHEntries.refresh(changed: running.id)
+            let ready = noWait ? nil : guardPod(running, context: context)
+            if let ready, !output.json {
+                Output.done(Style.ok("✓") + " \(running.name.terminalSafe) answers SSH · guard: \(ready.guardLine)")
+            }
+            if shell { try openShell(ready, record: running, context: context) }
+            return
+        }
         context.openSSHEntries.refresh(changed: record.id)
         let ready = noWait ? nil : guardPod(record, context: context)
         let guardLine = ready?.guardLine
@@ -74,7 +89,11 @@ struct StartCommand: PodCommand {
                 Style.ok("✓")
                     + " started \(record.name.terminalSafe) (\(Format.perHour(record.pricePerHour))). SSH answers once the container is up: `autopod info \(TerminalText.shellWord(record.name))`.")
         }
-        guard shell else { return }
+        if shell { try openShell(ready, record: record, context: context) }
+    }
+
+    /// `--shell`: the shell on the pod that now answers, over the session that reached it.
+    private func openShell(_ ready: Ready?, record: PodRecord, context: CommandContext) throws {
         guard let ready else {
             throw CLIFailure(
                 "\(record.name.terminalSafe) did not answer SSH, so there is no shell to open; `autopod shell \(TerminalText.shellWord(record.name))` tries again"

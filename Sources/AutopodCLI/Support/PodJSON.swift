@@ -39,6 +39,8 @@ struct PodJSON: Encodable {
         // What `info` shows as "ports": RunPod's `8888/http,22/tcp`, when it said.
         if let ports = view.remote?.ports { fields["ports"] = .string(ports) }
         if let reason = record.guardStop, view.guardNote != nil { fields["stoppedByGuard"] = .string(reason) }
+        if let bid = record.spotBid { fields["spotBid"] = .number(bid) }
+        if let volume = record.networkVolumeId { fields["networkVolumeId"] = .string(volume) }
         if let endpoint {
             fields["sshHost"] = .string(endpoint.host)
             fields["sshPort"] = .number(Double(endpoint.port))

@@ -40,6 +40,16 @@ public protocol CloudProvider: Sendable {
     func billingRecords(from start: Date, to end: Date) throws(ProviderError) -> [BillingRecord]?
     /// The account's balance and spend rate, or nil when this API does not tell them.
     func accountSpend() throws(ProviderError) -> AccountSpend?
+    /// The same, for what one data centre can place (where a network volume pins the pod).
+    func gpuTypes(gpuCount: Int, cloud: CloudType, dataCenterId: String) throws(ProviderError) -> [GPUType]
+    /// GPU types with the spot market's minimum bids (`GPUType.minimumBid`).
+    func spotGPUTypes(gpuCount: Int, cloud: CloudType) throws(ProviderError) -> [GPUType]
+    /// Starts a stopped (or outbid) spot pod again at `bidPerGpu`, on its own machine.
+    func resumeSpotPod(id: String, gpuCount: Int, bidPerGpu: Double) throws(ProviderError) -> RemotePod
+    /// The account's network volumes.
+    func networkVolumes() throws(ProviderError) -> [NetworkVolume]
+    func createNetworkVolume(name: String, sizeGB: Int, dataCenterId: String) throws(ProviderError) -> NetworkVolume
+    func deleteNetworkVolume(id: String) throws(ProviderError)
 }
 
 extension CloudProvider {
@@ -58,6 +68,39 @@ extension CloudProvider {
         throw .unsupported(
             message: "pod logs need RunPod's REST v2 API, and autopod is set to use GraphQL only. "
                 + "Set AUTOPOD_API=auto (or rest), or `\"api\": \"auto\"` in config.json, to read them.")
+    }
+
+    public func networkVolumes() throws(ProviderError) -> [NetworkVolume] {
+        throw .unsupported(message: Self.noVolumes)
+    }
+
+    /// Where an API cannot tell stock per data centre, the cloud's stock stands for it.
+    public func gpuTypes(gpuCount: Int, cloud: CloudType, dataCenterId: String) throws(ProviderError) -> [GPUType] {
+        try gpuTypes(gpuCount: gpuCount, cloud: cloud)
+    }
+
+    public func createNetworkVolume(name: String, sizeGB: Int, dataCenterId: String) throws(ProviderError) -> NetworkVolume {
+        throw .unsupported(message: Self.noVolumes)
+    }
+
+    public func deleteNetworkVolume(id: String) throws(ProviderError) {
+        throw .unsupported(message: Self.noVolumes)
+    }
+
+    static var noVolumes: String {
+        "network volumes need RunPod's REST v2 API; set AUTOPOD_API=auto or rest to manage them"
+    }
+
+    public func spotGPUTypes(gpuCount: Int, cloud: CloudType) throws(ProviderError) -> [GPUType] {
+        throw .unsupported(message: Self.noSpot)
+    }
+
+    public func resumeSpotPod(id: String, gpuCount: Int, bidPerGpu: Double) throws(ProviderError) -> RemotePod {
+        throw .unsupported(message: Self.noSpot)
+    }
+
+    static var noSpot: String {
+        "spot pods need RunPod's GraphQL API (REST v2 has none); set AUTOPOD_API=auto or graphql to rent them"
     }
 
     /// Where SSH answers on `id` right now, or nil while none is published.

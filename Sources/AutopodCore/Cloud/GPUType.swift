@@ -35,6 +35,10 @@ public struct GPUType: Sendable, Codable, Equatable {
     public var stock: StockStatus?
     /// The on-demand price per GPU for the count and cloud of the query, when known.
     public var lowestPrice: Double?
+    /// The spot market for the count and cloud of the query (GraphQL only): the lowest bid per
+    /// GPU per hour RunPod accepts now, and the listed spot price.
+    public var minimumBid: Double?
+    public var spotPrice: Double?
 
     public init(
         id: String, displayName: String, memoryInGb: Int, securePrice: Double? = nil, communityPrice: Double? = nil,

@@ -17,6 +17,11 @@ public struct PodSpec: Sendable, Equatable {
     public var ports: String
     /// Environment for the container, e.g. PUBLIC_KEY; values are secret-ish and never logged.
     public var env: [String: String]
+    /// A spot pod's bid per GPU per hour; nil for an on-demand pod.
+    public var bidPerGpu: Double?
+    /// A network volume mounted at `volumeMountPath` instead of a pod volume; the pod is then
+    /// placed in the volume's data centre.
+    public var networkVolumeId: String?
 
     public init(
         name: String, gpuTypeId: String, gpuCount: Int, cloudType: CloudType, dataCenterId: String?, imageName: String,

@@ -86,14 +86,20 @@ public struct RemotePod: Sendable, Equatable {
     /// When the pod last started, as RunPod reports it: a later value than before proves a
     /// stop and start, wherever it was done.
     public var lastStartedAt: Date?
+    /// A spot (interruptible) pod, which RunPod may take back at any moment.
+    public var isSpot = false
+    /// The network volume mounted in the pod, if any.
+    public var networkVolumeId: String?
 
     public init(
         id: String, name: String, desiredStatus: String, lastStatusChange: String? = nil, costPerHr: Double? = nil,
         imageName: String? = nil, gpuCount: Int = 1, gpuTypeId: String? = nil, gpuDisplayName: String? = nil,
         ports: String? = nil, podHostId: String? = nil, hasRuntime: Bool = false, uptimeInSeconds: Int? = nil,
         portMappings: [PortMapping] = [], phase: Phase? = nil, directSSH: PodEndpoint? = nil,
-        utilization: PodUtilization? = nil, containerDiskGB: Int? = nil, volumeGB: Int? = nil, lastStartedAt: Date? = nil
+        utilization: PodUtilization? = nil, containerDiskGB: Int? = nil, volumeGB: Int? = nil, lastStartedAt: Date? = nil,
+        isSpot: Bool = false
     ) {
+        self.isSpot = isSpot
         self.id = id
         self.name = name
         self.desiredStatus = desiredStatus
@@ -134,6 +140,12 @@ public struct RemotePod: Sendable, Equatable {
             let mapping = portMappings.first(where: { $0.privatePort == 22 && $0.isIpPublic && $0.publicPort > 0 })
         else { return nil }
         return PodEndpoint(host: mapping.ip, port: mapping.publicPort)
+    }
+
+    /// Whether RunPod took the pod back because it was outbid (a spot pod's preemption):
+    /// "Outbid: <date>", with the pod EXITED or TERMINATED.
+    public var wasOutbid: Bool {
+        !isRunning && (lastStatusChange?.lowercased().hasPrefix("outbid") ?? false)
     }
 
     /// Whether RunPod (rather than the user) stopped the pod, from its free-text status.

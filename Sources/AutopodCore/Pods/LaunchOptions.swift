@@ -17,6 +17,10 @@ public struct LaunchOptions: Sendable, Equatable {
     public var env: [String: String]
     /// A name chosen by the user instead of `autopod-YYYY-MM-DD-NNN`.
     public var name: String?
+    /// Set for a spot pod: how much to bid.
+    public var spot: SpotBid?
+    /// A network volume for /workspace; the pod then goes to the volume's data centre.
+    public var networkVolume: NetworkVolume?
 
     public init(config: AutopodConfig) {
         gpuNames = config.gpuTypes
@@ -52,10 +56,13 @@ public struct LaunchCandidate: Sendable, Equatable {
     public var type: GPUType
     /// $/hr for the whole pod (all its GPUs) on the chosen cloud, when known.
     public var pricePerHour: Double?
+    /// A spot launch's bid per GPU per hour for this type (nil on demand).
+    public var bidPerGpu: Double?
 
-    public init(type: GPUType, pricePerHour: Double?) {
+    public init(type: GPUType, pricePerHour: Double?, bidPerGpu: Double? = nil) {
         self.type = type
         self.pricePerHour = pricePerHour
+        self.bidPerGpu = bidPerGpu
     }
 }
 

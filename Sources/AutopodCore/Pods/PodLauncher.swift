@@ -32,7 +32,15 @@ public struct PodLauncher: Sendable {
 
     /// Resolves the GPU names and reads stock and prices; creates nothing.
     public func plan(_ options: LaunchOptions) throws -> LaunchPlan {
-        let types = try provider.gpuTypes(gpuCount: options.gpuCount, cloud: options.cloud)
+        let types: [GPUType]
+        if options.spot != nil {
+            types = try provider.spotGPUTypes(gpuCount: options.gpuCount, cloud: options.cloud)
+        } else if let volume = options.networkVolume {
+            // The pod can only go where its volume is: stock there is what counts.
+            types = try provider.gpuTypes(gpuCount: options.gpuCount, cloud: options.cloud, dataCenterId: volume.dataCenterId)
+        } else {
+            types = try provider.gpuTypes(gpuCount: options.gpuCount, cloud: options.cloud)
+        }
         let chosen = try GPUNameResolver(types: types).resolveAll(options.gpuNames)
         let chosenIDs = Set(chosen.map(\.id))
         let elsewhere = types.filter { !$0.isOutOfStock && !chosenIDs.contains($0.id) && $0.pricePerGPU(cloud: options.cloud) != nil }
@@ -40,7 +48,11 @@ public struct PodLauncher: Sendable {
         return LaunchPlan(
             options: options,
             candidates: chosen.map { type in
-                LaunchCandidate(type: type, pricePerHour: type.pricePerGPU(cloud: options.cloud).map { $0 * Double(options.gpuCount) })
+                if let spot = options.spot {
+                    let bid = spot.bid(minimum: type.minimumBid)
+                    return LaunchCandidate(type: type, pricePerHour: bid.map { $0 * Double(options.gpuCount) }, bidPerGpu: bid)
+                }
+                return LaunchCandidate(type: type, pricePerHour: type.pricePerGPU(cloud: options.cloud).map { $0 * Double(options.gpuCount) })
             },
             inStockElsewhere: elsewhere.prefix(3).map(\.displayName))
     }
@@ -63,13 +75,21 @@ public struct PodLauncher: Sendable {
                     events(.skipped(type, reason: reason))
                     continue
                 }
+                if options.spot != nil && candidate.bidPerGpu == nil {
+                    let reason = "RunPod named no spot price for it"
+                    attempts.append((type.displayName, reason))
+                    events(.skipped(type, reason: reason))
+                    continue
+                }
                 if cancelled() { throw LaunchError.interrupted }
                 events(.trying(type, pricePerHour: candidate.pricePerHour))
-                let spec = PodSpec(
+                var spec = PodSpec(
                     name: name, gpuTypeId: type.id, gpuCount: options.gpuCount, cloudType: options.cloud,
                     dataCenterId: options.dataCenterId, imageName: options.image,
                     containerDiskInGb: options.containerDiskGB, volumeInGb: options.volumeGB,
                     volumeMountPath: options.volumeMountPath, ports: options.ports, env: options.env)
+                spec.bidPerGpu = candidate.bidPerGpu
+                spec.networkVolumeId = options.networkVolume?.id
                 let created: RemotePod
                 do {
                     created = try provider.createPod(spec)
@@ -199,6 +219,12 @@ public struct PodLauncher: Sendable {
             pricePerHour: price, createdAt: created, createdByAutopod: true, imageName: options.image,
             lastStatus: pod.desiredStatus,
             storage: PodStorage(containerDiskGB: options.containerDiskGB, volumeGB: options.volumeGB))
+        record.spotBid = candidate.bidPerGpu
+        if let volume = options.networkVolume {
+            record.networkVolumeId = volume.id
+            record.storage.volumeGB = 0
+            record.storage.networkVolumeGB = volume.sizeGB
+        }
         // RunPod bills from placement, so the running time starts now.
         record.markRunning(at: created)
         let stored = record
@@ -213,6 +239,8 @@ public struct PodLauncher: Sendable {
                 merged.cloudType = stored.cloudType
                 if stored.pricePerHour > 0 { merged.pricePerHour = stored.pricePerHour }
                 merged.storage = stored.storage
+                merged.spotBid = stored.spotBid
+                merged.networkVolumeId = stored.networkVolumeId
                 state.upsert(merged)
             } else {
                 state.upsert(stored)

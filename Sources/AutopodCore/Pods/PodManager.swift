@@ -237,7 +237,7 @@ public enum StartError: Error, Sendable, CustomStringConvertible {
                 \(name) cannot start: \(message)
                 A stopped pod can only start on the machine it was on, and that machine's GPUs are rented out now. You can:
                   - wait and retry `autopod start \(TerminalText.shellWord(name))` later (GPUs free up as other rentals end), or
-                  - `autopod kill \(TerminalText.shellWord(name))` and `autopod connect` anew on any free machine. Kill deletes the pod's volume, and nothing can be copied off a pod that cannot start: kill only what you can do without.
+                  - `autopod kill \(TerminalText.shellWord(name))` and `autopod connect` anew on any free machine. Kill deletes the pod's volume and its data; `autopod cp` cannot reach a pod that is not running.
                 """
         }
     }

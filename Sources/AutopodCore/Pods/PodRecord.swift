@@ -51,6 +51,10 @@ public struct PodRecord: Encodable, Sendable, Equatable {
     /// Why the pod's guard stopped or terminated it ("idle 60 min"), while that is the latest
     /// news about the pod; cleared when it runs again.
     public var guardStop: String?
+    /// A spot pod's bid per GPU per hour (nil: on demand). RunPod may take a spot pod back.
+    public var spotBid: Double?
+    /// The network volume mounted as /workspace, when the pod has one (it outlives the pod).
+    public var networkVolumeId: String?
 
     public init(
         id: String, name: String, gpuTypeId: String, gpuDisplayName: String, gpuCount: Int, cloudType: CloudType,

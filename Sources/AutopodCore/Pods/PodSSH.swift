@@ -17,7 +17,7 @@ public struct PodSSH: Sendable {
     public var hostKeyAllowance = HostKeyAllowance(nil)
     /// The pod as `currentEndpoint` last read it, for `verifyHostKey`'s restart evidence
     /// (shared by copies, as the tunnel resolves and verifies through the same value).
-    private let lastReading = LockedValue<RemotePod?>(nil)
+    let lastReading = LockedValue<RemotePod?>(nil)
     public var options = SSHSessionOptions()
     /// Asked for an encrypted key's passphrase; the CLI prompts without echo.
     public var passphrase: @Sendable (String) -> String? = { _ in nil }
@@ -63,6 +63,12 @@ public struct PodSSH: Sendable {
         }
         lastReading.set(pod)
         guard pod.isRunning else {
+            if pod.wasOutbid {
+                throw SSHError(
+                    .connect,
+                    "\(podName) was preempted (\((pod.lastStatusChange ?? "outbid").terminalSafe)): RunPod took the spot pod back; "
+                        + "waiting for it to run again (`autopod recover \(TerminalText.shellWord(podName))` bids for it).")
+            }
             throw SSHError(.connect, "\(podName) is \(pod.desiredStatus.lowercased()); waiting for it to run again (`autopod start \(TerminalText.shellWord(podName))`).")
         }
         guard let endpoint = pod.sshEndpoint else {

@@ -33,6 +33,8 @@ extension PodRecord {
         hostKeyCheckedAt = try json.optional("hostKeyCheckedAt", Self.dateKind, Date.init(json:))
         guardSettings = try json.optionalObject("guardSettings", GuardSettings.init(json:))
         guardStop = try json.optionalString("guardStop")
+        spotBid = try json.optionalDouble("spotBid")
+        networkVolumeId = try json.optionalString("networkVolumeId")
     }
 
     static let dateKind = "an ISO 8601 date such as 2027-01-01T12:00:00.000Z"

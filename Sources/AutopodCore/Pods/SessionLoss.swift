@@ -10,6 +10,8 @@ public struct SessionLoss: Error, CustomStringConvertible, Sendable {
         case terminated
         /// The pod was stopped (its GPU released, its processes gone).
         case stopped
+        /// RunPod took a spot pod back: someone outbid it.
+        case preempted
         /// The pod runs, but nothing completes SSH on its port any more.
         case sshdGone
         /// The pod runs, but no answer arrives: its network or ours is down.
@@ -25,11 +27,14 @@ public struct SessionLoss: Error, CustomStringConvertible, Sendable {
     public let podName: String
     /// What SSHKit saw, in SSH terms.
     public let detail: SSHError
+    /// RunPod's own words for the change, e.g. "Outbid: <date>", when it gave them.
+    public var statusText: String?
 
-    public init(cause: Cause, podName: String, detail: SSHError) {
+    public init(cause: Cause, podName: String, detail: SSHError, statusText: String? = nil) {
         self.cause = cause
         self.podName = podName
         self.detail = detail
+        self.statusText = statusText
     }
 
     public var description: String {
@@ -39,6 +44,11 @@ public struct SessionLoss: Error, CustomStringConvertible, Sendable {
             what = "the pod was terminated."
         case .stopped:
             what = "the pod was stopped; `autopod start \(TerminalText.shellWord(podName))` resumes it."
+        case .preempted:
+            what =
+                "RunPod preempted the spot pod (\((statusText ?? "outbid").terminalSafe)): someone bid more for its GPU. "
+                + "Its container disk is lost; its volume is kept. `autopod recover \(TerminalText.shellWord(podName))` "
+                + "resumes it with a new bid when the machine is free, or `autopod connect --spot` rents another."
         case .sshdGone:
             what = "the pod is running but its sshd no longer answers (\(detail.description))"
         case .linkLost:
@@ -63,7 +73,12 @@ extension PodSSH {
             return SessionLoss(cause: .linkLost, podName: podName, detail: errorDetail(lost, error))
         }
         guard let pod else { return SessionLoss(cause: .terminated, podName: podName, detail: lost) }
-        guard pod.isRunning else { return SessionLoss(cause: .stopped, podName: podName, detail: lost) }
+        guard pod.isRunning else {
+            if pod.wasOutbid {
+                return SessionLoss(cause: .preempted, podName: podName, detail: lost, statusText: pod.lastStatusChange)
+            }
+            return SessionLoss(cause: .stopped, podName: podName, detail: lost)
+        }
         // Running without a runtime: the container is restarting, so no sshd yet.
         guard let endpoint = pod.sshEndpoint else { return SessionLoss(cause: .sshdGone, podName: podName, detail: lost) }
         var options = self.options

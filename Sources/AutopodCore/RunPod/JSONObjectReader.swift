@@ -36,6 +36,7 @@ struct JSONObjectReader {
     func bool(_ key: String) throws(JSONShapeError) -> Bool { try required(key, "true or false", \.boolValue) }
     func int(_ key: String) throws(JSONShapeError) -> Int { try required(key, "a whole number", Self.wholeNumber) }
     func optionalInt(_ key: String) throws(JSONShapeError) -> Int? { try optional(key, "a whole number", Self.wholeNumber) }
+    func optionalDouble(_ key: String) throws(JSONShapeError) -> Double? { try optional(key, "a number", \.doubleValue) }
 
     /// An optional nested object, read by `read`.
     func optionalObject<T>(_ key: String, _ read: (JSONObjectReader) throws(JSONShapeError) -> T) throws(JSONShapeError) -> T? {

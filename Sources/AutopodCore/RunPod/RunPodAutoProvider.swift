@@ -54,13 +54,47 @@ public final class RunPodAutoProvider: CloudProvider {
     /// may try: no create is ever sent twice.
     public func createPod(_ spec: PodSpec) throws(ProviderError) -> RemotePod {
         // GraphQL places an ALL-cloud pod on either cloud in one call; v2 tries one, then the other.
-        try route(spec.cloudType == .all ? .graphQL : .rest) { api throws(ProviderError) in
+        // v2 has no spot pods at all: a bid goes to GraphQL.
+        try route(spec.cloudType == .all || spec.bidPerGpu != nil ? .graphQL : .rest) { api throws(ProviderError) in
             api == .rest ? try rest.createPod(spec) : try graphQL.createPod(spec)
         }
     }
 
+    public func networkVolumes() throws(ProviderError) -> [NetworkVolume] { try rest.networkVolumes() }
+
+    public func createNetworkVolume(name: String, sizeGB: Int, dataCenterId: String) throws(ProviderError) -> NetworkVolume {
+        try rest.createNetworkVolume(name: name, sizeGB: sizeGB, dataCenterId: dataCenterId)
+    }
+
+    public func deleteNetworkVolume(id: String) throws(ProviderError) { try rest.deleteNetworkVolume(id: id) }
+
+    /// GraphQL tells stock per data centre in one query.
+    public func gpuTypes(gpuCount: Int, cloud: CloudType, dataCenterId: String) throws(ProviderError) -> [GPUType] {
+        try route(.graphQL) { api throws(ProviderError) in
+            api == .rest
+                ? try rest.gpuTypes(gpuCount: gpuCount, cloud: cloud)
+                : try graphQL.gpuTypes(gpuCount: gpuCount, cloud: cloud, dataCenterId: dataCenterId)
+        }
+    }
+
+    public func spotGPUTypes(gpuCount: Int, cloud: CloudType) throws(ProviderError) -> [GPUType] {
+        try graphQL.spotGPUTypes(gpuCount: gpuCount, cloud: cloud)
+    }
+
+    public func resumeSpotPod(id: String, gpuCount: Int, bidPerGpu: Double) throws(ProviderError) -> RemotePod {
+        try graphQL.resumeSpotPod(id: id, gpuCount: gpuCount, bidPerGpu: bidPerGpu)
+    }
+
     public func pod(id: String) throws(ProviderError) -> RemotePod? {
-        try route(.rest) { api throws(ProviderError) in api == .rest ? try rest.pod(id: id) : try graphQL.pod(id: id) }
+        let found = try route(.rest) { api throws(ProviderError) in api == .rest ? try rest.pod(id: id) : try graphQL.pod(id: id) }
+        // v2 says a pod stopped but not why; GraphQL's lastStatusChange tells a preemption
+        // ("Outbid") from a stop, so a stopped pod is asked about there too while it lives.
+        guard var pod = found, pod.isStopped, pod.lastStatusChange == nil, !gone.current.contains(.graphQL),
+            let detail = try? graphQL.pod(id: id)
+        else { return found }
+        pod.lastStatusChange = detail.lastStatusChange
+        pod.isSpot = detail.isSpot
+        return pod
     }
 
     public func listPods() throws(ProviderError) -> [RemotePod] {
@@ -72,7 +106,8 @@ public final class RunPodAutoProvider: CloudProvider {
     }
 
     public func resumePod(id: String, gpuCount: Int) throws(ProviderError) -> RemotePod {
-        try route(.rest) { api throws(ProviderError) in
+        // v2's start takes no GPU count: a zero-GPU start (to reach the volume) is GraphQL's.
+        try route(gpuCount == 0 ? .graphQL : .rest) { api throws(ProviderError) in
             api == .rest ? try rest.resumePod(id: id, gpuCount: gpuCount) : try graphQL.resumePod(id: id, gpuCount: gpuCount)
         }
     }

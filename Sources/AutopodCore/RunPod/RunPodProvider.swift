@@ -13,7 +13,7 @@ public struct RunPodProvider: CloudProvider {
 
     /// The pod fields autopod reads, shared by every query and mutation that returns a pod.
     static let podFields = """
-        id name desiredStatus lastStatusChange lastStartedAt costPerHr imageName gpuCount ports containerDiskInGb volumeInGb
+        id name desiredStatus lastStatusChange lastStartedAt costPerHr imageName gpuCount ports containerDiskInGb volumeInGb podType networkVolumeId
         machine { podHostId gpuDisplayName gpuTypeId }
         runtime { uptimeInSeconds ports { ip isIpPublic privatePort publicPort type } }
         """
@@ -21,7 +21,7 @@ public struct RunPodProvider: CloudProvider {
     /// list leaves it out to stay small. Otherwise the same fields: `lastStartedAt` is the
     /// restart evidence a reconnecting tunnel checks a changed host key against.
     static let singlePodFields = """
-        id name desiredStatus lastStatusChange lastStartedAt costPerHr imageName gpuCount ports containerDiskInGb volumeInGb
+        id name desiredStatus lastStatusChange lastStartedAt costPerHr imageName gpuCount ports containerDiskInGb volumeInGb podType networkVolumeId
         machine { podHostId gpuDisplayName gpuTypeId }
         runtime { uptimeInSeconds ports { ip isIpPublic privatePort publicPort type }
           gpus { id gpuUtilPercent memoryUtilPercent } container { cpuPercent memoryPercent } }
@@ -52,11 +52,25 @@ public struct RunPodProvider: CloudProvider {
     }
 
     public func gpuTypes(gpuCount: Int, cloud: CloudType) throws(ProviderError) -> [GPUType] {
+        try gpuTypes(gpuCount: gpuCount, cloud: cloud, spot: false)
+    }
+
+    /// `lowestPrice` answers for one data centre when asked.
+    public func gpuTypes(gpuCount: Int, cloud: CloudType, dataCenterId: String) throws(ProviderError) -> [GPUType] {
+        try gpuTypes(gpuCount: gpuCount, cloud: cloud, spot: false, dataCenterId: dataCenterId)
+    }
+
+    /// The same list with the spot market: the minimum bid for the count and cloud.
+    public func spotGPUTypes(gpuCount: Int, cloud: CloudType) throws(ProviderError) -> [GPUType] {
+        try gpuTypes(gpuCount: gpuCount, cloud: cloud, spot: true)
+    }
+
+    private func gpuTypes(gpuCount: Int, cloud: CloudType, spot: Bool, dataCenterId: String? = nil) throws(ProviderError) -> [GPUType] {
         // stockStatus lives inside lowestPrice, which answers for one GPU count and cloud.
         let query = """
             query GpuTypes($input: GpuLowestPriceInput!) { gpuTypes {
-              id displayName memoryInGb securePrice communityPrice
-              lowestPrice(input: $input) { stockStatus uninterruptablePrice availableGpuCounts }
+              id displayName memoryInGb securePrice communityPrice\(spot ? " secureSpotPrice communitySpotPrice" : "")
+              lowestPrice(input: $input) { stockStatus uninterruptablePrice availableGpuCounts\(spot ? " minimumBidPrice" : "") }
             } }
             """
         var input: [String: JSONValue] = ["gpuCount": .number(Double(gpuCount))]
@@ -65,14 +79,31 @@ public struct RunPodProvider: CloudProvider {
         case .community: input["secureCloud"] = false
         case .all: break
         }
+        if let dataCenterId { input["dataCenterId"] = .string(dataCenterId) }
         let data = try run(query, ["input": .object(input)], mutation: false)
         guard let list = data["gpuTypes"].arrayValue else { throw .invalidResponse(detail: "no gpuTypes in the reply") }
-        return list.compactMap { Self.parseGPUType($0, gpuCount: gpuCount) }
+        return list.compactMap { value in
+            guard var type = Self.parseGPUType(value, gpuCount: gpuCount) else { return nil }
+            if spot {
+                type.minimumBid = value["lowestPrice"]["minimumBidPrice"].doubleValue.flatMap { $0 > 0 ? $0 : nil }
+                let secure = value["secureSpotPrice"].doubleValue.flatMap { $0 > 0 ? $0 : nil }
+                let community = value["communitySpotPrice"].doubleValue.flatMap { $0 > 0 ? $0 : nil }
+                switch cloud {
+                case .secure: type.spotPrice = secure
+                case .community: type.spotPrice = community
+                case .all: type.spotPrice = [secure, community].compactMap { $0 }.min()
+                }
+            }
+            return type
+        }
     }
 
     public func createPod(_ spec: PodSpec) throws(ProviderError) -> RemotePod {
+        // A spot pod is rented with a bid (podRentInterruptable), on the same input otherwise.
+        let field = spec.bidPerGpu == nil ? "podFindAndDeployOnDemand" : "podRentInterruptable"
+        let inputType = spec.bidPerGpu == nil ? "PodFindAndDeployOnDemandInput" : "PodRentInterruptableInput"
         let mutation = """
-            mutation Create($input: PodFindAndDeployOnDemandInput!) { podFindAndDeployOnDemand(input: $input) {
+            mutation Create($input: \(inputType)!) { \(field)(input: $input) {
               \(Self.podFields)
             } }
             """
@@ -91,9 +122,19 @@ public struct RunPodProvider: CloudProvider {
             "env": .array(spec.env.sorted { $0.key < $1.key }.map { .object(["key": .string($0.key), "value": .string($0.value)]) }),
         ]
         if let dc = spec.dataCenterId { input["dataCenterId"] = .string(dc) }
-        logger.debug("creating pod", metadata: ["name": "\(spec.name)", "gpu": "\(spec.gpuTypeId)", "count": "\(spec.gpuCount)"])
+        if let volume = spec.networkVolumeId {
+            input["networkVolumeId"] = .string(volume)
+            input["volumeInGb"] = 0
+        }
+        if let bid = spec.bidPerGpu { input["bidPerGpu"] = .number(bid) }
+        logger.debug(
+            "creating pod",
+            metadata: [
+                "name": "\(spec.name)", "gpu": "\(spec.gpuTypeId)", "count": "\(spec.gpuCount)",
+                "bid": "\(spec.bidPerGpu.map { "\($0)" } ?? "on demand")",
+            ])
         let data = try run(mutation, ["input": .object(input)], mutation: true)
-        guard let pod = try Self.parsePod(data["podFindAndDeployOnDemand"]) else {
+        guard let pod = try Self.parsePod(data[field]) else {
             // A 200 without a pod and without an error: RunPod may still have placed it.
             throw .transient(message: "RunPod answered the create without a pod", outcomeUnknown: true)
         }
@@ -132,6 +173,20 @@ public struct RunPodProvider: CloudProvider {
             ["podId": .string(id), "gpuCount": .number(Double(gpuCount))], mutation: true)
         guard let pod = try Self.parsePod(data["podResume"]) else {
             throw .transient(message: "RunPod answered the start without a pod", outcomeUnknown: true)
+        }
+        return pod
+    }
+
+    public func resumeSpotPod(id: String, gpuCount: Int, bidPerGpu: Double) throws(ProviderError) -> RemotePod {
+        let data = try run(
+            """
+            mutation BidResume($podId: String!, $bidPerGpu: Float!, $gpuCount: Int!) {
+              podBidResume(input: {podId: $podId, bidPerGpu: $bidPerGpu, gpuCount: $gpuCount}) { \(Self.podFields) }
+            }
+            """,
+            ["podId": .string(id), "bidPerGpu": .number(bidPerGpu), "gpuCount": .number(Double(gpuCount))], mutation: true)
+        guard let pod = try Self.parsePod(data["podBidResume"]) else {
+            throw .transient(message: "RunPod answered the bid resume without a pod", outcomeUnknown: true)
         }
         return pod
     }
@@ -211,7 +266,7 @@ public struct RunPodProvider: CloudProvider {
                     ip: ip, isIpPublic: port["isIpPublic"].boolValue ?? false, privatePort: privatePort,
                     publicPort: publicPort, type: port["type"].stringValue ?? ""))
         }
-        return RemotePod(
+        var pod = RemotePod(
             id: id,
             name: value["name"].stringValue ?? "",
             desiredStatus: value["desiredStatus"].stringValue ?? "UNKNOWN",
@@ -229,7 +284,9 @@ public struct RunPodProvider: CloudProvider {
             utilization: parseUtilization(runtime),
             containerDiskGB: value["containerDiskInGb"].intValue,
             volumeGB: value["volumeInGb"].intValue,
-            lastStartedAt: value["lastStartedAt"].stringValue.flatMap(Self.parseStartTime))
+            lastStartedAt: value["lastStartedAt"].stringValue.flatMap(Self.parseStartTime), isSpot: value["podType"].stringValue == "INTERRUPTABLE")
+        pod.networkVolumeId = value["networkVolumeId"].stringValue
+        return pod
     }
 
     /// `runtime.gpus` and `runtime.container`, when the query asked for them.

@@ -22,7 +22,9 @@ extension RunPodRESTProvider {
             "startSsh": true,
         ]
         if let dc = spec.dataCenterId { body["dataCenterIds"] = [.string(dc)] }
-        if spec.volumeInGb > 0 {
+        if let volume = spec.networkVolumeId {
+            body["mounts"] = ["network": [["volumeId": .string(volume), "path": .string(spec.volumeMountPath)]]]
+        } else if spec.volumeInGb > 0 {
             body["mounts"] = ["persistent": ["size": .number(Double(spec.volumeInGb)), "path": .string(spec.volumeMountPath)]]
         }
         return .object(body)
@@ -57,7 +59,7 @@ extension RunPodRESTProvider {
         }
         let direct = value["ssh"]["direct"]
         let directSSH = direct["host"].stringValue.flatMap { host in direct["port"].intValue.map { PodEndpoint(host: host, port: $0) } }
-        return RemotePod(
+        var pod = RemotePod(
             id: id,
             name: value["name"].stringValue ?? "",
             desiredStatus: desired,
@@ -80,6 +82,8 @@ extension RunPodRESTProvider {
             // A network volume is billed as a volume of the account, not with the pod.
             volumeGB: value["mounts"]["persistent"]["size"].intValue ?? (value["disk"].isNull ? nil : 0),
             lastStartedAt: value["startedAt"].stringValue.flatMap(RunPodProvider.parseStartTime))
+        pod.networkVolumeId = value["mounts"]["network"].arrayValue?.first?["volumeId"].stringValue
+        return pod
     }
 
     /// `runtime.gpus[].{util, memoryUtil}`, `runtime.cpu.util`, `runtime.memory.util`.

@@ -47,6 +47,8 @@ public struct RunPodRESTProvider: CloudProvider {
     }
 
     public func createPod(_ spec: PodSpec) throws(ProviderError) -> RemotePod {
+        // v2's create has no bid (its schema refuses unknown properties): spot is GraphQL's.
+        if spec.bidPerGpu != nil { throw .unsupported(message: Self.noSpot) }
         guard spec.cloudType == .all else { return try create(spec, cloud: spec.cloudType) }
         // A capacity error means nothing was placed, so the second create is not a repeat.
         do {
@@ -91,6 +93,9 @@ public struct RunPodRESTProvider: CloudProvider {
 
     /// v2's `start` resumes with the GPU count the pod had; it takes no other.
     public func resumePod(id: String, gpuCount: Int) throws(ProviderError) -> RemotePod {
+        if gpuCount == 0 {
+            throw .unsupported(message: "REST v2 cannot start a pod with zero GPUs; set AUTOPOD_API=auto or graphql for that")
+        }
         guard let pod = Self.parsePod(try action("start", id: id)) else {
             throw .transient(message: "RunPod answered the start without a pod", outcomeUnknown: true)
         }
@@ -104,6 +109,33 @@ public struct RunPodRESTProvider: CloudProvider {
     /// `POST /v2/pods/{id}/action`; a 409 (not allowed in the pod's state) comes back as `.conflict`.
     private func action(_ name: String, id: String) throws(ProviderError) -> JSONValue {
         try client.call("POST", "/v2/pods/\(RESTClient.escape(id))/action", body: ["action": .string(name)], mutation: true).body
+    }
+
+    public func networkVolumes() throws(ProviderError) -> [NetworkVolume] {
+        let reply = try client.get("/v2/network-volumes")
+        // The list is under `networkVolumes`; a bare array is read too.
+        guard let list = reply["networkVolumes"].arrayValue ?? reply.arrayValue else {
+            throw .invalidResponse(detail: "no networkVolumes in the reply")
+        }
+        return list.compactMap(Self.parseVolume)
+    }
+
+    public func createNetworkVolume(name: String, sizeGB: Int, dataCenterId: String) throws(ProviderError) -> NetworkVolume {
+        let body: JSONValue = ["name": .string(name), "size": .number(Double(sizeGB)), "dataCenter": .string(dataCenterId)]
+        guard let volume = Self.parseVolume(try client.call("POST", "/v2/network-volumes", body: body, mutation: true).body) else {
+            throw .transient(message: "RunPod answered the volume create without a volume", outcomeUnknown: true)
+        }
+        return volume
+    }
+
+    public func deleteNetworkVolume(id: String) throws(ProviderError) {
+        _ = try client.call("DELETE", "/v2/network-volumes/\(RESTClient.escape(id))", body: nil, mutation: true)
+    }
+
+    static func parseVolume(_ value: JSONValue) -> NetworkVolume? {
+        guard let id = value["id"].stringValue, let centre = value["dataCenter"].stringValue ?? value["dataCenterId"].stringValue
+        else { return nil }
+        return NetworkVolume(id: id, name: value["name"].stringValue ?? id, sizeGB: value["size"].intValue ?? 0, dataCenterId: centre)
     }
 
     public func publicKeys() throws(ProviderError) -> [String] {

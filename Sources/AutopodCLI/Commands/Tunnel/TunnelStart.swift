@@ -44,6 +44,10 @@ struct TunnelStart: PodCommand {
 
     @OptionGroup var sshOptions: SSHOptions
 
+    @Flag(help: "When RunPod preempts the spot pod, recover it (bid resume, else a new spot pod) and carry on.")
+    var recover = false
+    @OptionGroup(title: "Recovery") var recovery: RecoveryOptions
+
     /// Set on the background copy that --detach starts.
     @Flag(help: .hidden)
     var detachedChild = false
@@ -164,11 +168,19 @@ struct TunnelStart: PodCommand {
         podGuard.watch(view) { forwarder.stop() }
         defer { podGuard.stop() }
 
-        let endpointSource = ssh
+        let sshOptions = sshOptions
+        let endpointSource = TunnelRecovery(
+            ssh: ssh, recovery: recover ? try recovery.recovery(context) : nil,
+            makeSSH: { record in
+                context.openSSHEntries.refresh(changed: record.id)
+                var next = context.ssh(to: record, options: sshOptions)
+                next.notice = { status.say($0) }
+                return next
+            }, say: { status.say($0) })
         var startupReleased = false
         do {
             try forwarder.run(
-                resolveEndpoint: { () throws(SSHError) -> SSHEndpoint in try endpointSource.currentEndpoint() },
+                resolveEndpoint: { () throws(SSHError) -> SSHEndpoint in try endpointSource.endpoint() },
                 credentials: ssh.credentials, passphrase: ssh.passphrase, options: ssh.options,
                 verifyHostKey: { (endpoint, key) throws(SSHError) in try endpointSource.verifyHostKey(endpoint, key) },
                 events: { event in
@@ -214,6 +226,10 @@ struct TunnelStart: PodCommand {
         // The detached tunnel logs in again on every reconnect: it needs the -i keys too.
         for key in sshOptions.identityFiles { arguments += ["-i", key] }
         if let memoryBudget { arguments += ["--memory-budget", String(memoryBudget.bytes)] }
+        if recover {
+            arguments += ["--recover", "--recover-limit", String(recovery.limit)]
+            if let bid = recovery.bid { arguments += ["--recover-bid", String(bid)] }
+        }
         if global.verbose { arguments.append("--verbose") }
         return arguments
     }

@@ -62,7 +62,7 @@ final class TunnelStatus: Sendable {
                 let line: String
                 if error.kind == .connect && reason.contains("waiting for it") {
                     shared.state = .waiting(retryAt: retryAt, reason: reason)
-                    line = "waiting for \(podName) to start: \(reason)"
+                    line = reason.contains("was preempted") ? "preempted: \(reason)" : "waiting for \(podName) to start: \(reason)"
                 } else {
                     shared.state = .reconnecting(retryAt: retryAt, reason: reason)
                     line = "disconnected: \(reason); retry in \(max(1, retryIn.wholeSeconds)) s"
