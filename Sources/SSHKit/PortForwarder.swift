@@ -120,6 +120,49 @@ public final class PortForwarder: Sendable {
             window: ReceiveWindow(floor: configuration.minimumWindow, ceiling: configuration.maximumWindow))
     }
 
+    /// Every client waiting on `listener`, accepted. When accept fails for want of descriptors
+    /// (or kernel memory) the listener rests (`AcceptPause`) rather than being polled again at
+    /// once, and the first failure of a run is reported; the client waits in the kernel's queue.
+    func acceptWaiting(on listener: ForwardListener, now: ContinuousClock.Instant) -> [ForwardConnection] {
+        var accepted: [ForwardConnection] = []
+        while true {
+            switch listener.accept() {
+            case .client(let fd, let host, let port):
+                if listener.pause.withLock({ $0.succeeded() }) {
+                    logger.notice("accepting connections again", metadata: ["forward": "\(listener.spec)"])
+                }
+                updateStats(listener.index) {
+                    $0.totalConnections += 1
+                    $0.activeConnections += 1
+                }
+                accepted.append(connection((fd, host, port), listener: listener, acceptedAt: now))
+            case .none:
+                return accepted
+            case .failed(let err):
+                rest(listener, now: now, because: Posix.errorString(err))
+                return accepted
+            case .reserveReached(let limit, let reserve):
+                rest(
+                    listener, now: now,
+                    because: "this process may open \(limit) files (ulimit -n) and keeps the last \(reserve) for itself")
+                return accepted
+            }
+        }
+    }
+
+    /// Leaves `listener` out of the poll for a while (see `AcceptPause`); the first time in a
+    /// run of failures, says why.
+    private func rest(_ listener: ForwardListener, now: ContinuousClock.Instant, because why: String) {
+        let (rest, first) = listener.pause.withLock { $0.failed(at: now) }
+        guard first else { return }
+        let reason =
+            "cannot accept a connection on local port \(listener.boundPort) (\(why)); clients wait in the queue "
+            + "while autopod tries again, from every \(Int(rest.seconds * 1000)) ms to every \(AcceptPause.longest.wholeSeconds) s"
+        logger.warning("accept paused", metadata: ["forward": "\(listener.spec)", "reason": "\(why)"])
+        let sink = state.withLock { $0.eventSink }
+        sink?(.acceptFailed(listener.spec, reason: reason))
+    }
+
     /// A participant carrying these forwards over someone else's session (the shell's).
     func participant(for session: SSHSession) -> ForwardEngine {
         ForwardEngine(session: session, forwarder: self, waiting: [])
@@ -217,20 +260,15 @@ public final class PortForwarder: Sendable {
             if now >= until { break }
             var set = PollSet()
             let listeners = self.listeners
-            let slots = listeners.map { set.add($0.fd, Int16(POLLIN)) }
+            let slots = listeners.map { $0.isAccepting(at: now) ? set.add($0.fd, Int16(POLLIN)) : nil }
             set.add(wake.readFD, Int16(POLLIN))
             var next = until
             for c in held { next = min(next, c.acceptedAt + patience) }
+            for l in listeners { if let resume = l.resumesAt { next = min(next, resume) } }
             _ = set.poll(timeoutMs: min(now.duration(to: next), .seconds(1)).pollMilliseconds + 1)
             wake.drain()
             for (i, l) in listeners.enumerated() where set.isReadable(slots[i]) {
-                while let client = l.accept() {
-                    updateStats(l.index) {
-                        $0.totalConnections += 1
-                        $0.activeConnections += 1
-                    }
-                    held.append(connection(client, listener: l, acceptedAt: .now))
-                }
+                held += acceptWaiting(on: l, now: .now)
             }
         }
         return held

@@ -123,7 +123,8 @@ public struct AutopodConfig: Codable, Sendable, Equatable {
     /// The key masked for display: the first four and last four characters.
     public static func mask(_ key: String?) -> String {
         guard let key, !key.isEmpty else { return "(not set)" }
+        // The last 4 characters tell two keys apart; nothing else of the key is shown.
         guard key.count > 12 else { return String(repeating: "•", count: 8) }
-        return "\(key.prefix(4))…\(key.suffix(4))"
+        return "••••" + key.suffix(4)
     }
 }

@@ -46,6 +46,8 @@ public struct RESTClient: Sendable {
     public func call(
         _ method: String, _ path: String, query: [(String, String)] = [], body: JSONValue?, mutation: Bool
     ) throws(ProviderError) -> Reply {
+        // The last guard before the key leaves: callers check the URL with a better message.
+        if let problem = APIEndpoint.problem(baseURL) { throw .rejected(message: problem) }
         let request = makeRequest(method, path, query: query, body: body)
         let started = ContinuousClock.now
         var response: HTTPResponse

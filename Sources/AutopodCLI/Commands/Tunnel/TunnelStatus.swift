@@ -71,6 +71,8 @@ final class TunnelStatus: Sendable {
                 return reason == shared.lastReason ? nil : line
             case .connectionRefused(let spec, let reason):
                 return "connection to localhost:\(spec.localPort) not carried: \(reason)"
+            case .acceptFailed(_, let reason):
+                return reason
             }
         }
         if let line { say(line) }
