@@ -5,7 +5,9 @@ import Logging
 /// A local client waiting for its channel, or carried by one.
 final class ForwardConnection {
     let fd: Int32
-    let listener: ForwardListener
+    /// Which forward it came in on; not the listener itself, so a forward that is removed
+    /// closes its port at once while its open connections finish.
+    let listener: ForwardRoute
     let originHost: String
     let originPort: Int
     let acceptedAt: ContinuousClock.Instant
@@ -28,7 +30,7 @@ final class ForwardConnection {
     var localSlot: Int?
     var failed = false
 
-    init(fd: Int32, listener: ForwardListener, originHost: String, originPort: Int, acceptedAt: ContinuousClock.Instant, window: ReceiveWindow) {
+    init(fd: Int32, listener: ForwardRoute, originHost: String, originPort: Int, acceptedAt: ContinuousClock.Instant, window: ReceiveWindow) {
         self.fd = fd
         self.listener = listener
         self.originHost = originHost
@@ -70,6 +72,9 @@ final class ForwardEngine: SSHLoopParticipant {
     let session: SSHSession
     let forwarder: PortForwarder
     private var listenerSlots: [Int?] = []
+    /// The listeners `register` polled, so `service` reads the same ones even if a forward was
+    /// added or removed meanwhile (a removed one's socket closes once this lets it go).
+    private var polledListeners: [ForwardListener] = []
     /// Accepted clients waiting for a channel. libssh2 keeps one channel-open in flight per
     /// session (its open_state), so only the head is being opened.
     private(set) var queue: [ForwardConnection] = []
@@ -101,8 +106,9 @@ final class ForwardEngine: SSHLoopParticipant {
 
     func register(_ set: inout PollSet) {
         let now = ContinuousClock.now
+        polledListeners = forwarder.listeners
         // A listener resting after failed accepts stays out: it would be readable at once.
-        listenerSlots = forwarder.listeners.map { $0.isAccepting(at: now) ? set.add($0.fd, Int16(POLLIN)) : nil }
+        listenerSlots = polledListeners.map { $0.isAccepting(at: now) ? set.add($0.fd, Int16(POLLIN)) : nil }
         for c in active {
             var events: Int16 = 0
             if !c.localEOF && c.heldForRemote == 0 { events |= Int16(POLLIN) }
@@ -112,7 +118,7 @@ final class ForwardEngine: SSHLoopParticipant {
     }
 
     func service(_ set: PollSet, now: ContinuousClock.Instant) throws(SSHError) {
-        for (i, listener) in forwarder.listeners.enumerated() where set.isReadable(listenerSlots[safe: i] ?? nil) {
+        for (i, listener) in polledListeners.enumerated() where set.isReadable(listenerSlots[safe: i] ?? nil) {
             queue += forwarder.acceptWaiting(on: listener, now: now)
         }
         measureBudget()

@@ -5,8 +5,11 @@ import AutopodSupport
 final class ForwardListener: Sendable {
     let fd: Int32
     let spec: ForwardSpec
+    /// Unique within its forwarder for the forwarder's life (forwards come and go).
     let index: Int
     let boundPort: Int
+
+    var route: ForwardRoute { ForwardRoute(spec: spec, index: index) }
 
     init(spec: ForwardSpec, index: Int) throws(SSHError) {
         self.spec = spec
@@ -115,4 +118,10 @@ final class ForwardListener: Sendable {
         let host = text.withUnsafeBufferPointer { String(validatingCString: $0.baseAddress!) ?? "127.0.0.1" }
         return .client(fd: client, host: host, port: Int(UInt16(bigEndian: addr.sin_port)))
     }
+}
+
+/// What a connection remembers of the forward it came in on.
+struct ForwardRoute: Sendable {
+    let spec: ForwardSpec
+    let index: Int
 }

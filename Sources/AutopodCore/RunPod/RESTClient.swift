@@ -139,9 +139,9 @@ public struct RESTClient: Sendable {
         case 404: return .notFound(message: message)
         case 409: return .conflict(message: message)
         case 400 where RunPodWording.meansNoCapacity(message): return .capacity(message: message)
-        case 429: return .transient(message: "RunPod's rate limit: \(message). Try again in a minute.", outcomeUnknown: false)
+        case 429: return .transient(message: "RunPod's rate limit: \(message.withoutFinalPeriod). Try again in a minute.", outcomeUnknown: false)
         case 500...599:
-            return .transient(message: "RunPod had a temporary problem: \(message). Try again in a minute.", outcomeUnknown: mutation)
+            return .transient(message: "RunPod had a temporary problem: \(message.withoutFinalPeriod). Try again in a minute.", outcomeUnknown: mutation)
         default: return .rejected(message: message)
         }
     }

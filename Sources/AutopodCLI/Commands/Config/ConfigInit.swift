@@ -89,7 +89,7 @@ struct ConfigInit: ParsableCommand {
             if createSSHKey { previousKey = try switchToNewKey(&config) }
         }
         try store.save(config)
-        print("Saved \(store.paths.config.path)")
+        Output.done("Saved \(store.paths.config.path)")
         if config.sshKeyPath == nil {
             print(Style.warn("No usable SSH key is set: run `autopod config init --create-ssh-key` before `connect`."))
         }
