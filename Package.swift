@@ -30,10 +30,12 @@ let package = Package(
         .systemLibrary(
             name: "CCurl", path: "CShims/CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]),
+        // The C library's variadic calls (prctl), wrapped.
+        .systemLibrary(name: "CPlatform", path: "CShims/CPlatform"),
 
         // What every module needs and nothing SSH or HTTP: the platform's C library, locks, the
         // monotonic clock, standard streams, file-error words, and starting the C libraries.
-        .target(name: "AutopodSupport", dependencies: ["CLibSSH2", "CCurl"], swiftSettings: essentialsOnly),
+        .target(name: "AutopodSupport", dependencies: ["CLibSSH2", "CCurl", "CPlatform"], swiftSettings: essentialsOnly),
 
         // SSH over libssh2: sessions, auth, host keys, channels, PTY, forwarding.
         .target(

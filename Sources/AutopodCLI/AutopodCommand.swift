@@ -28,6 +28,8 @@ public struct AutopodCommand: ParsableCommand {
 
     /// Runs autopod and exits with its status: 0 success, 1 failure, 2 usage error, 130 interrupted.
     public static func main() {
+        // Before anything reads the API key: no core file, no /proc/PID/environ for others.
+        ProcessHardening.apply()
         signal(SIGPIPE, SIG_IGN)
         // Nearly every command talks to RunPod: libcurl's start-up runs on the second core while
         // the command line is parsed.

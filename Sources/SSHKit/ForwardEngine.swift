@@ -5,7 +5,9 @@ import Logging
 /// A local client waiting for its channel, or carried by one.
 final class ForwardConnection {
     let fd: Int32
-    let listener: ForwardListener
+    /// Which forward it came in on; not the listener itself, so a forward that is removed
+    /// closes its port at once while its open connections finish.
+    let listener: ForwardRoute
     let originHost: String
     let originPort: Int
     let acceptedAt: ContinuousClock.Instant
@@ -28,7 +30,7 @@ final class ForwardConnection {
     var localSlot: Int?
     var failed = false
 
-    init(fd: Int32, listener: ForwardListener, originHost: String, originPort: Int, acceptedAt: ContinuousClock.Instant, window: ReceiveWindow) {
+    init(fd: Int32, listener: ForwardRoute, originHost: String, originPort: Int, acceptedAt: ContinuousClock.Instant, window: ReceiveWindow) {
         self.fd = fd
         self.listener = listener
         self.originHost = originHost
@@ -69,7 +71,10 @@ final class ForwardConnection {
 final class ForwardEngine: SSHLoopParticipant {
     let session: SSHSession
     let forwarder: PortForwarder
-    private var listenerSlots: [Int] = []
+    private var listenerSlots: [Int?] = []
+    /// The listeners `register` polled, so `service` reads the same ones even if a forward was
+    /// added or removed meanwhile (a removed one's socket closes once this lets it go).
+    private var polledListeners: [ForwardListener] = []
     /// Accepted clients waiting for a channel. libssh2 keeps one channel-open in flight per
     /// session (its open_state), so only the head is being opened.
     private(set) var queue: [ForwardConnection] = []
@@ -95,10 +100,15 @@ final class ForwardEngine: SSHLoopParticipant {
 
     var isFinished: Bool { false }
     var hasChannels: Bool { !active.isEmpty || !closing.isEmpty || !queue.isEmpty }
-    var nextDeadline: ContinuousClock.Instant? { heap.deadline }
+    var nextDeadline: ContinuousClock.Instant? {
+        ([heap.deadline] + forwarder.listeners.map(\.resumesAt)).compactMap { $0 }.min()
+    }
 
     func register(_ set: inout PollSet) {
-        listenerSlots = forwarder.listeners.map { set.add($0.fd, Int16(POLLIN)) }
+        let now = ContinuousClock.now
+        polledListeners = forwarder.listeners
+        // A listener resting after failed accepts stays out: it would be readable at once.
+        listenerSlots = polledListeners.map { $0.isAccepting(at: now) ? set.add($0.fd, Int16(POLLIN)) : nil }
         for c in active {
             var events: Int16 = 0
             if !c.localEOF && c.heldForRemote == 0 { events |= Int16(POLLIN) }
@@ -108,14 +118,8 @@ final class ForwardEngine: SSHLoopParticipant {
     }
 
     func service(_ set: PollSet, now: ContinuousClock.Instant) throws(SSHError) {
-        for (i, listener) in forwarder.listeners.enumerated() where set.isReadable(listenerSlots[safe: i]) {
-            while let client = listener.accept() {
-                forwarder.updateStats(listener.index) {
-                    $0.totalConnections += 1
-                    $0.activeConnections += 1
-                }
-                queue.append(forwarder.connection(client, listener: listener, acceptedAt: now))
-            }
+        for (i, listener) in polledListeners.enumerated() where set.isReadable(listenerSlots[safe: i] ?? nil) {
+            queue += forwarder.acceptWaiting(on: listener, now: now)
         }
         measureBudget()
         try openQueued()

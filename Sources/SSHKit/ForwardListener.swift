@@ -5,8 +5,11 @@ import AutopodSupport
 final class ForwardListener: Sendable {
     let fd: Int32
     let spec: ForwardSpec
+    /// Unique within its forwarder for the forwarder's life (forwards come and go).
     let index: Int
     let boundPort: Int
+
+    var route: ForwardRoute { ForwardRoute(spec: spec, index: index) }
 
     init(spec: ForwardSpec, index: Int) throws(SSHError) {
         self.spec = spec
@@ -55,20 +58,70 @@ final class ForwardListener: Sendable {
         close(fd)
     }
 
-    /// Accepts one pending client, or nil when none is waiting.
-    func accept() -> (fd: Int32, host: String, port: Int)? {
+    /// What one `accept` gave.
+    enum Accepted {
+        case client(fd: Int32, host: String, port: Int)
+        /// No client is waiting.
+        case none
+        /// A client may be waiting but cannot be taken now (`errno`): out of descriptors or
+        /// kernel memory, or the listening socket itself is broken.
+        case failed(Int32)
+        /// Taking one more client would leave fewer than `reserve` of the process's `limit`
+        /// descriptors free.
+        case reserveReached(limit: Int, reserve: Int)
+    }
+
+    /// Descriptors the forwards leave free for the rest of the process (its SSH session, the
+    /// API, logs and state files, the runtime's own threads and timers, which may crash
+    /// rather than fail without one): clients beyond that wait in the kernel's queue.
+    static func descriptorReserve(limit: Int) -> Int { min(32, limit / 2) }
+
+    /// When the listener rests after failed accepts (see `AcceptPause`).
+    let pause = LockedValue(AcceptPause())
+
+    /// Whether the listener should be polled and accepted on at `now`.
+    func isAccepting(at now: ContinuousClock.Instant) -> Bool {
+        pause.withLock { $0.allowsAccept(at: now) }
+    }
+
+    /// When a resting listener is to be polled again; nil when it is not resting.
+    var resumesAt: ContinuousClock.Instant? {
+        pause.withLock { $0.until }
+    }
+
+    /// Accepts one pending client.
+    func accept() -> Accepted {
+        let limit = Posix.openFileLimit()
+        let reserve = Self.descriptorReserve(limit: limit)
+        guard let free = Posix.lowestFreeDescriptor() else { return .failed(EMFILE) }
+        if Int(free) >= limit - reserve { return .reserveReached(limit: limit, reserve: reserve) }
         var addr = sockaddr_in()
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let client = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Libc.accept(fd, $0, &len) }
+        var client: Int32 = -1
+        while client < 0 {
+            client = withUnsafeMutablePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Libc.accept(fd, $0, &len) }
+            }
+            if client >= 0 { break }
+            switch errno {
+            case EAGAIN, EWOULDBLOCK: return .none
+            // The client gave up, or a signal came: the next one may be fine.
+            case EINTR, ECONNABORTED, EPROTO: continue
+            case let err: return .failed(err)
+            }
         }
-        guard client >= 0 else { return nil }
         Posix.setCloseOnExec(client)
         Posix.setNonBlocking(client)
         Posix.setNoDelay(client)
         var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
         inet_ntop(AF_INET, &addr.sin_addr, &text, socklen_t(text.count))
         let host = text.withUnsafeBufferPointer { String(validatingCString: $0.baseAddress!) ?? "127.0.0.1" }
-        return (client, host, Int(UInt16(bigEndian: addr.sin_port)))
+        return .client(fd: client, host: host, port: Int(UInt16(bigEndian: addr.sin_port)))
     }
+}
+
+/// What a connection remembers of the forward it came in on.
+struct ForwardRoute: Sendable {
+    let spec: ForwardSpec
+    let index: Int
 }

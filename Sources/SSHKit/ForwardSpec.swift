@@ -39,4 +39,7 @@ public enum TunnelEvent: Sendable {
     case disconnected(SSHError, retryIn: Duration)
     /// A local client could not be carried; `reason` says why.
     case connectionRefused(ForwardSpec, reason: String)
+    /// The forward's listener cannot accept clients for now (no descriptors left); it rests and
+    /// tries again. Reported once per run of failures.
+    case acceptFailed(ForwardSpec, reason: String)
 }

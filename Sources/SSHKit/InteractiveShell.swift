@@ -93,7 +93,8 @@ public final class InteractiveShell {
             throw error
         }
         if userDisconnected {
-            _ = Posix.writeAll(out, Array("\r\nConnection to \(session.endpoint.host) closed.\r\n".utf8))
+            // Only the line ended here: the program using the shell says what was closed, once.
+            _ = Posix.writeAll(out, Array("\r\n".utf8))
             return .disconnectedByUser
         }
         if let interruptedBy {

@@ -8,15 +8,16 @@ import Logging
 ///
 /// `run` blocks its thread; `stop()` and `stats()` may be called from any thread.
 public final class PortForwarder: Sendable {
-    public let specs: [ForwardSpec]
     public let configuration: Configuration
-    let listeners: [ForwardListener]
     let logger: Logger
     let wake: WakePipe
 
-    /// What threads share: `stop()` and `stats()` come from any thread, the rest from `run`'s.
+    /// What threads share: `stop()`, `stats()`, `add` and `remove` come from any thread, the
+    /// rest from `run`'s.
     private struct State {
-        var stats: [ForwardStats]
+        /// The bound forwards, in the order they were added, each with its counters.
+        var forwards: [(listener: ForwardListener, stats: ForwardStats)] = []
+        var nextIndex = 0
         var stopRequested = false
         /// `run`'s event handler, while it runs. Not Sendable: it is only called on the thread
         /// that runs the forwarder's session (from `run` and its engine), outside the lock.
@@ -29,7 +30,6 @@ public final class PortForwarder: Sendable {
     public init(
         _ specs: [ForwardSpec], configuration: Configuration = Configuration(), logger: Logger = Logger(label: "autopod.forward")
     ) throws(SSHError) {
-        self.specs = specs
         var configuration = configuration
         // libssh2 keeps windows in 32 bits; a read must fit in the window a channel opens with.
         configuration.minimumWindow = min(max(configuration.minimumWindow, ForwardEngine.readSize), 1 << 30)
@@ -37,20 +37,52 @@ public final class PortForwarder: Sendable {
         configuration.initialWindow = min(max(configuration.initialWindow, configuration.minimumWindow), configuration.maximumWindow)
         self.configuration = configuration
         self.logger = logger
-        var made: [ForwardListener] = []
+        var made: [(listener: ForwardListener, stats: ForwardStats)] = []
         for (i, spec) in specs.enumerated() {
-            made.append(try ForwardListener(spec: spec, index: i))
+            made.append((try ForwardListener(spec: spec, index: i), ForwardStats(spec: spec)))
         }
-        listeners = made
-        state = LockedValue(State(stats: specs.map { ForwardStats(spec: $0) }))
+        state = LockedValue(State(forwards: made, nextIndex: made.count))
         wake = try WakePipe()
     }
 
+    /// The forwards as asked for, in order.
+    public var specs: [ForwardSpec] { state.withLock { $0.forwards.map(\.listener.spec) } }
+
     /// The local ports actually bound (differs from the spec when it asked for port 0).
-    public var boundPorts: [Int] { listeners.map(\.boundPort) }
+    public var boundPorts: [Int] { state.withLock { $0.forwards.map(\.listener.boundPort) } }
+
+    /// The listening sockets now; a caller keeps the array while it polls them.
+    var listeners: [ForwardListener] { state.withLock { $0.forwards.map(\.listener) } }
+
+    /// Binds one more forward while the forwarder runs (from any thread); its connections are
+    /// carried from the session's next turn. Returns the local port bound.
+    @discardableResult
+    public func add(_ spec: ForwardSpec) throws(SSHError) -> Int {
+        let index = state.withLock { state in
+            defer { state.nextIndex += 1 }
+            return state.nextIndex
+        }
+        let listener = try ForwardListener(spec: spec, index: index)
+        state.withLock { $0.forwards.append((listener, ForwardStats(spec: spec))) }
+        wake.wake()
+        return listener.boundPort
+    }
+
+    /// Stops listening on `localPort` (from any thread); connections already open on it finish
+    /// on their own. Returns the forward removed, nil when none listens there.
+    @discardableResult
+    public func remove(localPort: Int) -> ForwardSpec? {
+        let removed = state.withLock { state -> ForwardSpec? in
+            guard let i = state.forwards.firstIndex(where: { $0.listener.boundPort == localPort }) else { return nil }
+            return state.forwards.remove(at: i).listener.spec
+        }
+        // The session's loop lets go of the socket (closing it) when it next polls.
+        if removed != nil { wake.wake() }
+        return removed
+    }
 
     public func stats() -> [ForwardStats] {
-        state.withLock { $0.stats }
+        state.withLock { $0.forwards.map(\.stats) }
     }
 
     /// Ends `run` (from any thread); open connections are closed.
@@ -63,8 +95,12 @@ public final class PortForwarder: Sendable {
         state.withLock { $0.stopRequested }
     }
 
+    /// Counts for the forward `index`; nothing once that forward has been removed.
     func updateStats(_ index: Int, _ change: (inout ForwardStats) -> Void) {
-        state.withLock { change(&$0.stats[index]) }
+        state.withLock { state in
+            guard let i = state.forwards.firstIndex(where: { $0.listener.index == index }) else { return }
+            change(&state.forwards[i].stats)
+        }
     }
 
     func refused(_ c: ForwardConnection, reason: String) {
@@ -80,8 +116,51 @@ public final class PortForwarder: Sendable {
     /// A client accepted on `listener`; its window is chosen when its channel opens.
     func connection(_ client: (fd: Int32, host: String, port: Int), listener: ForwardListener, acceptedAt: ContinuousClock.Instant) -> ForwardConnection {
         ForwardConnection(
-            fd: client.fd, listener: listener, originHost: client.host, originPort: client.port, acceptedAt: acceptedAt,
+            fd: client.fd, listener: listener.route, originHost: client.host, originPort: client.port, acceptedAt: acceptedAt,
             window: ReceiveWindow(floor: configuration.minimumWindow, ceiling: configuration.maximumWindow))
+    }
+
+    /// Every client waiting on `listener`, accepted. When accept fails for want of descriptors
+    /// (or kernel memory) the listener rests (`AcceptPause`) rather than being polled again at
+    /// once, and the first failure of a run is reported; the client waits in the kernel's queue.
+    func acceptWaiting(on listener: ForwardListener, now: ContinuousClock.Instant) -> [ForwardConnection] {
+        var accepted: [ForwardConnection] = []
+        while true {
+            switch listener.accept() {
+            case .client(let fd, let host, let port):
+                if listener.pause.withLock({ $0.succeeded() }) {
+                    logger.notice("accepting connections again", metadata: ["forward": "\(listener.spec)"])
+                }
+                updateStats(listener.index) {
+                    $0.totalConnections += 1
+                    $0.activeConnections += 1
+                }
+                accepted.append(connection((fd, host, port), listener: listener, acceptedAt: now))
+            case .none:
+                return accepted
+            case .failed(let err):
+                rest(listener, now: now, because: Posix.errorString(err))
+                return accepted
+            case .reserveReached(let limit, let reserve):
+                rest(
+                    listener, now: now,
+                    because: "this process may open \(limit) files (ulimit -n) and keeps the last \(reserve) for itself")
+                return accepted
+            }
+        }
+    }
+
+    /// Leaves `listener` out of the poll for a while (see `AcceptPause`); the first time in a
+    /// run of failures, says why.
+    private func rest(_ listener: ForwardListener, now: ContinuousClock.Instant, because why: String) {
+        let (rest, first) = listener.pause.withLock { $0.failed(at: now) }
+        guard first else { return }
+        let reason =
+            "cannot accept a connection on local port \(listener.boundPort) (\(why)); clients wait in the queue "
+            + "while autopod tries again, from every \(Int(rest.seconds * 1000)) ms to every \(AcceptPause.longest.wholeSeconds) s"
+        logger.warning("accept paused", metadata: ["forward": "\(listener.spec)", "reason": "\(why)"])
+        let sink = state.withLock { $0.eventSink }
+        sink?(.acceptFailed(listener.spec, reason: reason))
     }
 
     /// A participant carrying these forwards over someone else's session (the shell's).
@@ -180,20 +259,16 @@ public final class PortForwarder: Sendable {
             }
             if now >= until { break }
             var set = PollSet()
-            let slots = listeners.map { set.add($0.fd, Int16(POLLIN)) }
+            let listeners = self.listeners
+            let slots = listeners.map { $0.isAccepting(at: now) ? set.add($0.fd, Int16(POLLIN)) : nil }
             set.add(wake.readFD, Int16(POLLIN))
             var next = until
             for c in held { next = min(next, c.acceptedAt + patience) }
+            for l in listeners { if let resume = l.resumesAt { next = min(next, resume) } }
             _ = set.poll(timeoutMs: min(now.duration(to: next), .seconds(1)).pollMilliseconds + 1)
             wake.drain()
             for (i, l) in listeners.enumerated() where set.isReadable(slots[i]) {
-                while let client = l.accept() {
-                    updateStats(l.index) {
-                        $0.totalConnections += 1
-                        $0.activeConnections += 1
-                    }
-                    held.append(connection(client, listener: l, acceptedAt: .now))
-                }
+                held += acceptWaiting(on: l, now: .now)
             }
         }
         return held

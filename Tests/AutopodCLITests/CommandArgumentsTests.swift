@@ -41,7 +41,11 @@ final class CommandArgumentsTests: XCTestCase {
         XCTAssertTrue(tunnel.detach)
         XCTAssertTrue(tunnel.statusDisplay)
 
-        XCTAssertEqual(CommandLineParsing.usageError(["tunnel", "mypod"]), "give at least one PORT to forward (e.g. `autopod tunnel mypod 8888`)")
+        // No ports: the configured forwards (TunnelGrowthEndToEndTests).
+        XCTAssertEqual(try CommandLineParsing.parse(["tunnel", "mypod"], as: TunnelStart.self).ports, [])
+        let stop = try CommandLineParsing.parse(["tunnel", "stop", "mypod", "6006"], as: TunnelStop.self)
+        XCTAssertEqual(stop.ports, [6006])
+        XCTAssertEqual(CommandLineParsing.usageError(["tunnel", "stop", "all", "6006"]), "give ports with one pod's tunnel, not with `all`")
         XCTAssertEqual(CommandLineParsing.usageError(["tunnel", "mypod", "8888", "8888:22"]), "a local port is listed twice: 8888 8888:22")
         for bad in ["0", "65536", "88:", ":88", "1:2:3", "http"] {
             XCTAssertEqual(CommandLineParsing.usageError(["tunnel", "start", "mypod", bad]), "The value '\(bad)' is invalid for '<port>'")

@@ -155,7 +155,7 @@ final class ConfigTests: XCTestCase {
     }
 
     func testMaskShowsOnlyTheEnds() {
-        XCTAssertEqual(AutopodConfig.mask("rpa_ABCDEFGHIJKLMNOP1234"), "rpa_…1234")
+        XCTAssertEqual(AutopodConfig.mask("rpa_ABCDEFGHIJKLMNOP1234"), "••••1234")
         XCTAssertEqual(AutopodConfig.mask(nil), "(not set)")
         XCTAssertFalse(AutopodConfig.mask("shortsecret").contains("secret"))
     }

@@ -27,6 +27,33 @@ final class RedactionTests: XCTestCase {
         }
     }
 
+    /// Issue 11 item 14: the key as a URL carries it, and a key that a terminal or a paste
+    /// broke over lines.
+    func testURLEncodedAndSplitKeysAreRedacted() {
+        let key = "rpa_ABCDEFGHIJKLMNOPQRSTUV0123"
+        let redactor = Redactor(secrets: [key])
+        let body = "ABCDEFGHIJKLMNOPQRSTUV0123"
+        let cases = [
+            "GET /v2/pods?api=rpa%5F\(body) failed",
+            "redirected to https://x.invalid/?k=rpa%5f\(body)",
+            "error: \(key.prefix(12))\n\(key.dropFirst(12))\nnext line",
+            "error: \(key.prefix(5))\r\n    \(key.dropFirst(5).prefix(9))\n\t\(key.dropFirst(14)) trailing",
+        ]
+        for input in cases {
+            let output = redactor.redact(input)
+            XCTAssertFalse(output.contains(body), "\(input.debugDescription) → \(output.debugDescription)")
+            XCTAssertFalse(output.contains("ABCDEFG") || output.contains("0123"), output.debugDescription)
+            XCTAssertTrue(output.contains(Redactor.mask), output.debugDescription)
+            XCTAssertEqual(output.filter { $0 == "\n" || $0 == "\r\n" }.count, input.filter { $0 == "\n" || $0 == "\r\n" }.count, "lines are kept")
+        }
+        XCTAssertEqual(redactor.redact("error: \(key.prefix(12))\n\(key.dropFirst(12))\nnext line"), "error: [REDACTED]\n\nnext line")
+        // A key autopod was not told about, URL-encoded: the rpa_ pattern catches it too.
+        XCTAssertFalse(Redactor().redact("?key=x&t=rpa%5F\(body)").contains(body))
+        // Text that merely shares a prefix with the key, over lines, is left alone.
+        let near = "rpa_ABCDEF\nGHIJ is not it"
+        XCTAssertEqual(redactor.redact(near), near)
+    }
+
     func testOrdinaryTextIsLeftAlone() {
         let text = "created pod autopod-2026-11-27-001 on NVIDIA A40 (PUBLIC_IP=1.2.3.4) in 12 s"
         XCTAssertEqual(redactor.redact(text), text)

@@ -16,6 +16,8 @@ final class PodStateFileTests: XCTestCase {
         record.hostKeyCheckedAt = created + 30
         record.spotBid = 0.22
         record.networkVolumeId = "vol12345ab"
+        record.guardSettings = GuardSettings(idleLimit: .seconds(1800), maxRuntime: .seconds(3600), budget: 5, action: .terminate)
+        record.guardStop = "idle 30 min"
         return PodState(pods: [record], pending: [PendingCreate(name: "p", startedAt: created, cloudType: .secure, pid: 7)])
     }
 
@@ -26,6 +28,13 @@ final class PodStateFileTests: XCTestCase {
         XCTAssertEqual(Set(document.keys), PodStateFile.topFields)
         XCTAssertEqual(Set(((document["pods"] as! [[String: Any]])[0]).keys), PodStateFile.podFields)
         XCTAssertEqual(Set(((document["pending"] as! [[String: Any]])[0]).keys), PodStateFile.pendingFields)
+    }
+
+    /// Every stored property of a record is a known field, so a property added later fails here
+    /// even when `fullState` forgets to set it.
+    func testEveryRecordPropertyIsAKnownField() {
+        let properties = Set(Mirror(reflecting: Self.fullState().pods[0]).children.compactMap(\.label))
+        XCTAssertEqual(properties.subtracting(PodStateFile.podFields), [])
     }
 
     func testUnknownFieldsArePutBackAndAClearedKnownFieldStaysCleared() throws {

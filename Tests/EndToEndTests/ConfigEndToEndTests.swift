@@ -31,11 +31,11 @@ final class ConfigEndToEndTests: XCTestCase {
 
         let shown = try cli.run(["config", "show"])
         XCTAssertEqual(shown.status, 0)
-        XCTAssertTrue(shown.stdout.contains("rpa_…CDEF"), shown.stdout)
+        XCTAssertTrue(shown.stdout.contains("••••CDEF"), shown.stdout)
         XCTAssertFalse(shown.stdout.contains("rpa_TESTKEY0123456789ABCDEF"))
         let json = try cli.run(["config", "show", "--json"])
         XCTAssertFalse(json.stdout.contains("rpa_TESTKEY0123456789ABCDEF"))
-        XCTAssertTrue(json.stdout.contains(#""apiKey" : "rpa_…CDEF""#), json.stdout)
+        XCTAssertTrue(json.stdout.contains(#""apiKey" : "••••CDEF""#), json.stdout)
         XCTAssertEqual(try cli.run(["config", "path"]).stdout, cli.home.appendingPathComponent("config.json").path + "\n")
     }
 
@@ -106,6 +106,11 @@ final class ConfigEndToEndTests: XCTestCase {
         }
         try terminal.waitFor("Ports to forward to localhost [8888]")
         try terminal.type("8888,6006")
+        // The guard's questions (issue 13): the defaults.
+        for prompt in ["Stop a pod idle for", "Stop a pod this long after each start", "Stop a pod once it has cost", "At a limit: stop"] {
+            try terminal.waitFor(prompt)
+            try terminal.type("")
+        }
         XCTAssertEqual(try terminal.waitForExit(), 0)
         let screen = try terminal.capture()
         XCTAssertFalse(screen.contains(secret), "the key must not be echoed:\n\(screen)")

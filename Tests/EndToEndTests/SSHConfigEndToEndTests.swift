@@ -82,6 +82,28 @@ final class SSHConfigEndToEndTests: EndToEndCase {
         XCTAssertEqual(diff.status, 0, "\(diff)")
     }
 
+    /// `git push` to a bare repository on the pod through the entry, and a clone back.
+    func testGitPushesToABareRepositoryOnThePod() throws {
+        let pod = try createPod()
+        let config = try generatedConfig()
+        XCTAssertEqual(try openSSH(config, [pod.name, "git init -q --bare /tmp/repo.git"]).status, 0)
+        let scratch = TemporaryDirectory(prefix: "ssh-config-git")
+        let work = scratch.file("work").path
+        let git = { (arguments: [String]) throws -> ProcessResult in
+            try self.run(["/usr/bin/git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "core.sshCommand=/usr/bin/ssh -F \(config.path)"] + arguments)
+        }
+        XCTAssertEqual(try git(["init", "-q", "-b", "main", work]).status, 0)
+        try Data("tracked\n".utf8).write(to: URL(fileURLWithPath: work + "/file.txt"))
+        XCTAssertEqual(try git(["-C", work, "add", "file.txt"]).status, 0)
+        XCTAssertEqual(try git(["-C", work, "commit", "-q", "-m", "first"]).status, 0)
+        let pushed = try git(["-C", work, "push", "-q", "\(pod.name):/tmp/repo.git", "main"])
+        XCTAssertEqual(pushed.status, 0, "\(pushed)")
+        let clone = scratch.file("clone").path
+        let cloned = try git(["clone", "-q", "-b", "main", "\(pod.name):/tmp/repo.git", clone])
+        XCTAssertEqual(cloned.status, 0, "\(cloned)")
+        XCTAssertEqual(try String(contentsOfFile: clone + "/file.txt", encoding: .utf8), "tracked\n")
+    }
+
     /// --write twice: one Include line at the top of ~/.ssh/config, every other byte the user's;
     /// the entry works through the user's config; kill drops the pod from autopod's file.
     func testWriteTwiceKeepsOneIncludeAndTheUsersLines() throws {
@@ -117,6 +139,30 @@ final class SSHConfigEndToEndTests: EndToEndCase {
         let kept = try String(contentsOf: sshDirectory.appendingPathComponent("autopod.conf"), encoding: .utf8)
         XCTAssertFalse(kept.contains(pod.id), "kill drops the terminated pod: \(kept)")
         XCTAssertFalse(try String(contentsOf: cli.home.appendingPathComponent("ssh_known_hosts"), encoding: .utf8).contains(pod.id))
+    }
+
+    /// In a terminal, --write asks before touching ~/.ssh/config, once: a "no" leaves the file
+    /// alone and is remembered; --yes then adds the line.
+    func testWriteAsksOnceInATerminal() throws {
+        _ = try createPod()
+        let userConfig = cli.userHome.appendingPathComponent(".ssh/config")
+        try FileManager.default.createDirectory(at: userConfig.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data("Host mine\n  User me\n".utf8).write(to: userConfig)
+
+        let first = try cli.tmux(["ssh-config", "--write"])
+        try first.waitFor("[Y/n]")
+        try first.type("n")
+        XCTAssertEqual(try first.waitForExit(), 0)
+        XCTAssertEqual(try String(contentsOf: userConfig, encoding: .utf8), "Host mine\n  User me\n")
+
+        let second = try cli.tmux(["ssh-config", "--write"])
+        XCTAssertEqual(try second.waitForExit(), 0)
+        let screen = try second.capture()
+        XCTAssertFalse(screen.contains("[Y/n]"), "asked only once: \(screen)")
+        XCTAssertTrue(screen.contains("Include "), screen)
+
+        XCTAssertEqual(try cli.run(["ssh-config", "--write", "--yes"]).status, 0)
+        XCTAssertTrue(try String(contentsOf: userConfig, encoding: .utf8).hasSuffix("\n\nHost mine\n  User me\n"))
     }
 
     /// A stopped pod: the proxy says how to start it; with --start it resumes the pod and waits.

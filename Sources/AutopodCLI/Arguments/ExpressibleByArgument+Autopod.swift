@@ -32,6 +32,12 @@ extension PortSpec: ExpressibleByArgument {
     public init?(argument: String) { self.init(argument) }
 }
 
+/// `--forward 8888,18888:8888`: a configured forward, PORT or LOCAL:REMOTE.
+extension ConfigForward: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+    public var defaultValueDescription: String { description }
+}
+
 /// `tunnel POD 8888 6006:16006`: PORT forwards localhost:PORT to the pod's PORT;
 /// LOCAL:REMOTE picks another remote port.
 extension ForwardSpec: ExpressibleByArgument {

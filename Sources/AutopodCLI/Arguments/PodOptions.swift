@@ -43,14 +43,16 @@ struct PodOptions: ParsableArguments {
 
     @Option(
         name: .customLong("forward"), parsing: .unconditionalSingleValue,
-        help: ArgumentHelp("Pod port to forward to localhost; repeat or separate with commas.", valueName: "port"))
-    var forwards: [CommaList<Int>] = []
+        help: ArgumentHelp(
+            "Pod port to forward to localhost, PORT or LOCAL:REMOTE; repeat or separate with commas.", valueName: "port"))
+    var forwards: [CommaList<ConfigForward>] = []
 
     func validate() throws {
         try RangeCheck.require(gpuCount, in: AutopodConfig.gpuCountRange, flag: "--gpu-count")
         try RangeCheck.require(volume, in: AutopodConfig.volumeRange, flag: "--volume", unit: " GB")
         try RangeCheck.require(containerDisk, in: AutopodConfig.containerDiskRange, flag: "--container-disk", unit: " GB")
-        try RangeCheck.require(forwards.flattened(), in: 1...65535, flag: "--forward")
+        let forwardPorts = forwards.flattened().flatMap { [$0.localPort, $0.remotePort] }
+        try RangeCheck.require(forwardPorts, in: ConfigForward.portRange, flag: "--forward")
         if let region, region.isEmpty || region.contains(where: \.isWhitespace) {
             throw ValidationError("--region takes a data centre id such as EU-RO-1, or 'any', not '\(region)'")
         }

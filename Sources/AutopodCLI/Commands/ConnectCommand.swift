@@ -104,6 +104,11 @@ struct ConnectCommand: PodCommand {
         if interactive { plan = try pick(plan, provider: context.provider) }
         if !dryRun && !output.json, let line = Self.bidLine(plan) { StandardStream.error.write(line + "\n") }
         if dryRun {
+            // The same check the create makes: a plan that the real run would refuse is no plan.
+            if let name {
+                let taken = ((try? context.store.load().allNames) ?? []) + ((try? context.provider.listPods()) ?? []).map(\.name)
+                if taken.contains(name) { throw CLIFailure(LaunchError.nameTaken(name).description) }
+            }
             if output.json {
                 try JSONOutput.write(PlanJSON(plan))
             } else {
@@ -162,7 +167,8 @@ struct ConnectCommand: PodCommand {
         panel.add("guard", GuardWords.inForce(guardSettings, guardOutcome))
         if let jupyter = jupyterLine(record, forwards: context.config.forwards, context: context) { panel.add("jupyter", jupyter) }
         panel.add("stop billing", "autopod stop \(TerminalText.shellWord(record.name))  (keeps the volume)  ·  autopod kill \(TerminalText.shellWord(record.name))")
-        print(panel.render())
+        // `-q`: the pod's name and id are in `list`; a script wants `--json`.
+        if !Output.quiet { print(panel.render()) }
         if !noShell {
             // The shell takes Ctrl+C from here on (it goes to the remote side in raw mode).
             monitor.uninstall()
@@ -212,11 +218,11 @@ struct ConnectCommand: PodCommand {
 
     /// Jupyter's URL with its token: on the forwarded port while the shell runs, else through
     /// RunPod's HTTPS proxy when the pod publishes it.
-    private func jupyterLine(_ record: PodRecord, forwards: [Int], context: CommandContext) -> String? {
+    private func jupyterLine(_ record: PodRecord, forwards: [ConfigForward], context: CommandContext) -> String? {
         let password = context.environment[JupyterAccess.variable].flatMap { $0.isEmpty ? nil : $0 } ?? JupyterAccess.storedPassword(paths: context.paths)
         let port = JupyterAccess.port
-        if forwards.contains(port) && !noShell {
-            return JupyterAccess.url("http://localhost:\(port)", port: port, password: password) + Style.dim("  (while the shell runs)")
+        if let local = forwards.first(where: { $0.remotePort == port })?.localPort, !noShell {
+            return JupyterAccess.url("http://localhost:\(local)", port: port, password: password) + Style.dim("  (while the shell runs)")
         }
         guard RunPodProxyURL.httpPorts(context.config.ports).contains(port) else { return nil }
         return JupyterAccess.url(RunPodProxyURL.url(podID: record.id, port: port), port: port, password: password)
@@ -354,14 +360,15 @@ struct ConnectCommand: PodCommand {
             volumeGB = options.volumeGB
             ports = options.ports
             estimatedPerHour = plan.expectedPricePerHour
-            estimatedPerDay = plan.expectedPricePerHour.map { $0 * 24 }
+            // To the hundredth of a cent: 0.4 × 24 is 9.600000000000001 in binary floating point.
+            estimatedPerDay = plan.expectedPricePerHour.map { ($0 * 24 * 10000).rounded() / 10000 }
         }
     }
 
     /// One line per step of the fallback, so the user sees why each type was passed over, and a
     /// status line while the pod starts.
     private func report(_ event: ConnectEvent, monitor: InterruptMonitor, progress: ProgressLine) {
-        func say(_ text: String) { StandardStream.error.write((text + "\n")) }
+        func say(_ text: String) { if !Output.quiet { StandardStream.error.write((text + "\n")) } }
         switch event {
         case .launch(let step): report(step, monitor: monitor)
         case .waiting(let name, let phase, let elapsed):
@@ -372,26 +379,29 @@ struct ConnectCommand: PodCommand {
     }
 
     private func report(_ event: LaunchEvent, monitor: InterruptMonitor) {
-        func say(_ text: String) { StandardStream.error.write((text + "\n")) }
+        /// Progress; `-q` leaves it out.
+        func say(_ text: String) { if !Output.quiet { StandardStream.error.write((text + "\n")) } }
+        /// Something the user should know even with `-q`.
+        func warn(_ text: String) { StandardStream.error.write((text + "\n")) }
         switch event {
         case .reservedName(let name):
             monitor.setNote("If \(name) was created, it is recorded: `autopod list` shows it and `autopod kill \(TerminalText.shellWord(name))` ends it.")
         case .skipped(let type, let reason): say(Style.dim("- \(type.displayName): skipped, \(reason)"))
         case .trying(let type, let price): say("→ \(type.displayName): creating (\(Format.perHour(price)))")
-        case .passedOver(let type, let reason): say(Style.warn("- \(type.displayName): \(reason); trying the next type"))
+        case .passedOver(let type, let reason): warn(Style.warn("- \(type.displayName): \(reason); trying the next type"))
         case .outcomeUnknown(let name, let reason):
-            say(Style.warn("! no confirmation from RunPod (\(reason)); checking whether \(name) exists before doing anything else"))
+            warn(Style.warn("! no confirmation from RunPod (\(reason)); checking whether \(name) exists before doing anything else"))
         case .lookingUp(let name, let attempt, let total): say(Style.dim("  looking for \(name) (\(attempt)/\(total))"))
         case .created(let record):
             monitor.setNote("\(record.name) (\(record.id)) is still running and recorded: `autopod kill \(TerminalText.shellWord(record.name))` ends it.")
             say(Style.ok("✓") + " created \(record.name) (\(record.id)) on \(Format.gpu(record)), \(Format.perHour(record.pricePerHour))")
         case .reservationResolved(.released(let name, let reservedAt)):
-            say(
+            warn(
                 Style.warn(
                     "! an earlier connect reserved \(name) at \(Format.date(reservedAt)) but RunPod never confirmed that create, "
                         + "and your account has no pod of that name: the name is free again"))
         case .reservationResolved(.adopted(let record)):
-            say(
+            warn(
                 Style.warn(
                     "! an earlier connect did create \(record.name) (\(record.id)), though RunPod's reply was lost: it is recorded now "
                         + "(`autopod list` shows it, `autopod kill \(TerminalText.shellWord(record.name))` ends it)"))

@@ -43,6 +43,7 @@ struct ExecCommand: PodCommand {
 
     func run(_ context: CommandContext) throws {
         let view = try context.pod(pod.reference)
+        try view.requireRunning()
         let ssh = context.ssh(to: view.record, options: self.ssh)
         let status = try PodSessionExit.run(ssh) {
             let session = try ssh.connect()

@@ -14,10 +14,21 @@ struct InfoCommand: PodCommand {
 
     @OptionGroup var pod: PodArgument
 
+    var readBudget: Duration? { StaleData.readBudget }
+
     func run(_ context: CommandContext) throws {
-        let view = try context.manager.detailed(try context.pod(pod.reference, includeTerminated: true))
+        let view: PodView
+        var offline: String?
+        do {
+            view = try context.manager.detailed(try context.pod(pod.reference, includeTerminated: true))
+        } catch ProviderError.transient(let message, _) {
+            view = try PodManager.find(pod.reference, in: try context.manager.recordedViews(includeTerminated: true))
+            offline = message
+            StandardStream.error.write(
+                "warning: RunPod could not be reached (\(message.terminalSafe)); showing the pod as autopod last saw it\n")
+        }
         if output.json {
-            JSONOutput.write(json: PodJSON(view).json)
+            JSONOutput.write(json: StaleData.mark(PodJSON(view).json, stale: offline != nil))
             return
         }
         let record = view.record
@@ -52,9 +63,10 @@ struct InfoCommand: PodCommand {
         let stoppedPerDay = PodCost.stoppedPerDay(record)
         panel.add("storage", Format.storage(record.storage) + (stoppedPerDay > 0 ? Style.dim("  \(Format.perDay(stoppedPerDay)) while stopped") : ""))
         addGuard(to: &panel, view, context: context)
-        panel.add("created", Format.date(record.createdAt) + (record.createdByAutopod ? "" : Style.dim("  (not by autopod; first seen)")))
+        panel.add("created", Format.date(record.createdAt) + (record.createdByAutopod ? "" : Style.dim("  (not by autopod: its start as RunPod reports it, or when autopod first saw it)")))
         if let terminated = record.terminatedAt { panel.add("terminated", Format.date(terminated)) }
         print(panel.render())
+        if offline != nil { print(Style.warn(StaleData.tableLine)) }
     }
 
     /// The guard in force; for a running pod, how far it is towards each limit (the watchdog's

@@ -19,8 +19,11 @@ struct KillCommand: PodCommand {
 
     func run(_ context: CommandContext) throws {
         let manager = context.manager
-        let view = try context.pod(pod.reference)
-        if view.record.isTerminated { throw CLIFailure("\(view.record.name) is already terminated") }
+        // Terminated pods too: "already terminated" is the truth, "no pod matches" is not.
+        let view = try context.pod(pod.reference, includeTerminated: true)
+        if view.record.isTerminated {
+            throw CLIFailure("\(view.record.name.terminalSafe) is already terminated; nothing bills for it")
+        }
         if !yes {
             guard Prompt.isInteractive else {
                 throw CLIFailure("refusing to kill \(view.record.name) without confirmation: stdin is not a terminal. Pass --yes to kill it from a script.")
@@ -28,7 +31,8 @@ struct KillCommand: PodCommand {
             let question = "Terminate \(view.record.name.terminalSafe) (\(Format.gpu(view.record)))? Its volume and all data on it are deleted."
             guard Prompt.confirm(question, default: false) else {
                 print("Kept \(view.record.name.terminalSafe).")
-                return
+                // Nothing was done: a script (or `&&`) must not go on as if the pod were gone.
+                throw ExitCode(1)
             }
         }
         let record = try manager.kill(id: view.record.id) ?? view.record
@@ -38,6 +42,6 @@ struct KillCommand: PodCommand {
             try JSONOutput.write(StatusChange(action: "kill", pod: PodJSON(final), status: "TERMINATED"))
             return
         }
-        print(Style.ok("✓") + " terminated \(record.name.terminalSafe): \(Format.duration(final.runningSeconds)) running, \(Format.costs(final.costs)) in all.")
+        Output.done(Style.ok("✓") + " terminated \(record.name.terminalSafe): \(Format.duration(final.runningSeconds)) running, \(Format.costs(final.costs)) in all.")
     }
 }

@@ -20,6 +20,9 @@ struct ListCommand: PodCommand {
     @Flag(help: "Include terminated pods.")
     var all = false
 
+    /// A list is read often, and what autopod recorded is worth more than a long wait.
+    var readBudget: Duration? { StaleData.readBudget }
+
     func run(_ context: CommandContext) throws {
         var views: [PodView]
         var offline: String?
@@ -36,7 +39,7 @@ struct ListCommand: PodCommand {
             StandardStream.error.write("warning: RunPod could not be reached (\(offline.terminalSafe)); showing the pods as autopod last saw them\n")
         }
         if output.json {
-            JSONOutput.write(json: .array(views.map { PodJSON($0).json }))
+            JSONOutput.write(json: .array(views.map { StaleData.mark(PodJSON($0).json, stale: offline != nil) }))
             return
         }
         guard !views.isEmpty else {
@@ -64,6 +67,7 @@ struct ListCommand: PodCommand {
             table.add(row)
         }
         print(table.render())
+        if offline != nil { print(Style.warn(StaleData.tableLine)) }
         for view in views {
             if let note = view.guardNote { print(Style.warn("\(view.record.name): \(note)")) }
         }

@@ -59,7 +59,9 @@ struct OpenCommand: PodCommand {
         {
             return "http://localhost:\(forward.localPort)"
         }
-        if context.config.forwards.contains(port), answers(port) { return "http://localhost:\(port)" }
+        if let local = context.config.forwards.first(where: { $0.remotePort == port })?.localPort, answers(local) {
+            return "http://localhost:\(local)"
+        }
         if RunPodProxyURL.httpPorts(view.remote?.ports ?? context.config.ports).contains(port) {
             return RunPodProxyURL.url(podID: view.record.id, port: port)
         }

@@ -27,6 +27,7 @@ struct ShellCommand: PodCommand {
 
     func run(_ context: CommandContext) throws {
         let view = try context.pod(pod.reference)
+        try view.requireRunning()
         let status = try ShellSession.run(
             context.ssh(to: view.record, options: ssh), forwards: noForwards ? [] : context.config.forwards,
             guarding: (context, view))

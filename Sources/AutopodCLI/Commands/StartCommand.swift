@@ -2,6 +2,7 @@ import AutopodSupport
 import ArgumentParser
 import AutopodCore
 import FoundationEssentials
+import SSHKit
 
 /// `autopod start POD`: resume a stopped pod.
 struct StartCommand: PodCommand {
@@ -17,7 +18,8 @@ struct StartCommand: PodCommand {
 
             autopod then waits until SSH answers and puts the pod's guard back on it (a stop wipes \
             the container, and the watchdog with it), unless --no-wait is given: then the next \
-            autopod command that reaches the pod does.
+            autopod command that reaches the pod does. With --shell it then opens a shell on the \
+            pod, with the configured forwards, as `autopod shell` does.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -30,6 +32,13 @@ struct StartCommand: PodCommand {
     var noWait = false
     @Option(help: ArgumentHelp("How long to wait for the pod to answer SSH, e.g. 90s, 15m.", valueName: "duration"))
     var waitTimeout = WaitDuration.minutes(15)
+    @Flag(help: "Open a shell on the pod once SSH answers (with the configured forwards).")
+    var shell = false
+
+    func validate() throws {
+        if shell && noWait { throw ValidationError("--shell waits for SSH; it cannot go with --no-wait") }
+        if shell && output.json { throw ValidationError("--shell opens a terminal; it cannot go with --json") }
+    }
     @OptionGroup(title: "When the pod's machine is full") var fullHost: FullHostOptions
 
     func run(_ context: CommandContext) throws {
@@ -48,6 +57,9 @@ struct StartCommand: PodCommand {
         if view.status == .running || view.status == .starting {
             throw CLIFailure("\(view.record.name) is already running")
         }
+        if shell && !Prompt.isInteractive {
+            throw CLIFailure("--shell needs a terminal on stdin; start the pod without it and use `autopod exec`", exitStatus: 2)
+        }
         let record: PodRecord
         do {
             record = try manager.start(view)
@@ -56,29 +68,54 @@ struct StartCommand: PodCommand {
             let running = try fullHost.act(choice, on: view, context: context, output: output)
             if running.id != view.record.id { context.openSSHEntries.refresh(changed: view.record.id) }
             context.openSSHEntries.refresh(changed: running.id)
-            if !noWait, let guardLine = guardPod(running, context: context), !output.json {
-                print(Style.ok("✓") + " \(running.name.terminalSafe) answers SSH · guard: \(guardLine)")
+            let ready = noWait ? nil : guardPod(running, context: context)
+            if let ready, !output.json {
+                Output.done(Style.ok("✓") + " \(running.name.terminalSafe) answers SSH · guard: \(ready.guardLine)")
             }
+            if shell { try openShell(ready, record: running, context: context) }
             return
         }
         context.openSSHEntries.refresh(changed: record.id)
-        let guardLine = noWait ? nil : guardPod(record, context: context)
+        let ready = noWait ? nil : guardPod(record, context: context)
+        let guardLine = ready?.guardLine
         if output.json {
             try JSONOutput.write(StatusChange(action: "start", pod: PodJSON(PodView(record: record, remote: nil, now: Date())), status: "STARTING"))
             return
         }
         if let guardLine {
-            print(Style.ok("✓") + " started \(record.name.terminalSafe) (\(Format.perHour(record.pricePerHour))); SSH answers · guard: \(guardLine)")
+            Output.done(Style.ok("✓") + " started \(record.name.terminalSafe) (\(Format.perHour(record.pricePerHour))); SSH answers · guard: \(guardLine)")
         } else {
-            print(
+            Output.done(
                 Style.ok("✓")
                     + " started \(record.name.terminalSafe) (\(Format.perHour(record.pricePerHour))). SSH answers once the container is up: `autopod info \(TerminalText.shellWord(record.name))`.")
         }
+        if shell { try openShell(ready, record: record, context: context) }
+    }
+
+    /// `--shell`: the shell on the pod that now answers, over the session that reached it.
+    private func openShell(_ ready: Ready?, record: PodRecord, context: CommandContext) throws {
+        guard let ready else {
+            throw CLIFailure(
+                "\(record.name.terminalSafe) did not answer SSH, so there is no shell to open; `autopod shell \(TerminalText.shellWord(record.name))` tries again"
+            )
+        }
+        throw ExitCode(
+            try ShellSession.run(
+                ready.ssh, forwards: context.config.forwards, session: ready.session, guarding: (context, ready.view),
+                guardInstalled: true))
+    }
+
+    /// A pod that answers SSH with its guard in force, and the session that reached it.
+    private struct Ready {
+        let guardLine: String
+        let ssh: PodSSH
+        let view: PodView
+        let session: SSHSession
     }
 
     /// Waits for SSH and puts the guard back on the pod; the guard in force, or nil when the
     /// pod did not answer (said on stderr).
-    private func guardPod(_ record: PodRecord, context: CommandContext) -> String? {
+    private func guardPod(_ record: PodRecord, context: CommandContext) -> Ready? {
         let ssh = context.ssh(to: record, options: sshOptions)
         let progress = ProgressLine()
         let waiter = ReadinessWaiter(provider: context.provider, probe: HandshakeProbe(ssh: ssh))
@@ -91,7 +128,9 @@ struct StartCommand: PodCommand {
             let view = try context.pod(record.id)
             let session = try ssh.connect()
             let outcome = context.enforceGuard(on: view, over: session)
-            return GuardWords.inForce(context.podGuard.settings(for: view.record), outcome)
+            return Ready(
+                guardLine: GuardWords.inForce(context.podGuard.settings(for: view.record), outcome), ssh: ssh, view: view,
+                session: session)
         } catch {
             progress.finish()
             StandardStream.error.write(

@@ -32,11 +32,11 @@ struct StopCommand: PodCommand {
             try JSONOutput.write(StatusChange(action: "stop", pod: PodJSON(stopped), status: "STOPPED"))
             return
         }
-        print(Style.ok("✓") + " stopped \(record.name.terminalSafe) after \(Format.duration(stopped.runningSeconds)) running, \(Format.costs(stopped.costs)) in all.")
+        Output.done(Style.ok("✓") + " stopped \(record.name.terminalSafe) after \(Format.duration(stopped.runningSeconds)) running, \(Format.costs(stopped.costs)) in all.")
         let perDay = PodCost.stoppedPerDay(record)
         let kept = perDay > 0 ? "The volume is kept and costs \(Format.perDay(perDay)) while stopped." : "The volume is kept (and billed for storage)."
         let name = TerminalText.shellWord(record.name)
-        print(Style.dim("  \(kept) `autopod start \(name)` resumes it; `autopod kill \(name)` deletes it."))
+        Output.done(Style.dim("  \(kept) `autopod start \(name)` resumes it; `autopod kill \(name)` deletes it."))
     }
 }
 

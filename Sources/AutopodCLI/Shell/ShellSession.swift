@@ -12,7 +12,7 @@ enum ShellSession {
     /// open, and when the shell ends on a pod that still runs, one line says what it costs and
     /// how to stop it.
     static func run(
-        _ ssh: PodSSH, forwards ports: [Int], session existing: SSHSession? = nil,
+        _ ssh: PodSSH, forwards ports: [ConfigForward], session existing: SSHSession? = nil,
         guarding: (context: CommandContext, view: PodView)? = nil, guardInstalled: Bool = false
     ) throws -> Int32 {
         guard isatty(STDIN_FILENO) == 1 else {
@@ -29,15 +29,15 @@ enum ShellSession {
                 local?.cancel()
                 if let (context, view) = guarding { stillRunning(view, context: context) }
             }
-            let forwarder = openForwards(ports)
+            let forwarder = openForwards(ports, ssh: ssh)
             if let forwarder {
-                let list = forwarder.specs.map { "localhost:\($0.localPort) → pod:\($0.remotePort)" }.joined(separator: ", ")
-                StandardStream.error.write((Style.dim("forwarding \(list)") + "\n"))
+                let list = zip(forwarder.boundPorts, forwarder.specs).map { "localhost:\($0) → pod:\($1.remotePort)" }
+                Output.notice("forwarding \(list.joined(separator: ", "))")
             }
             defer { forwarder?.stop() }
             let exit = try InteractiveShell(session: session).run(alongside: forwarder)
             if exit == .disconnectedByUser {
-                StandardStream.error.write("Connection to \(ssh.podName) closed.\n")
+                if !Output.quiet { StandardStream.error.write("Connection to \(ssh.podName) closed.\n") }
             }
             return exit.exitCode
         }
@@ -46,7 +46,7 @@ enum ShellSession {
     /// One line when the shell ends and the pod goes on billing: its price, its guard, and the
     /// command that stops it.
     private static func stillRunning(_ view: PodView, context: CommandContext) {
-        guard let pod = try? context.provider.pod(id: view.record.id), pod.isRunning else { return }
+        guard !Output.quiet, let pod = try? context.provider.pod(id: view.record.id), pod.isRunning else { return }
         let record = (try? context.store.load().record(id: view.record.id)) ?? view.record
         let settings = context.podGuard.settings(for: record)
         StandardStream.error.write(
@@ -54,21 +54,20 @@ enum ShellSession {
                 + "`autopod stop \(TerminalText.shellWord(record.name))`" + Style.dim(" stops it") + "\n")
     }
 
-    /// Binds the local ports; one that is taken (a `tunnel` may already forward it) is skipped
-    /// with a warning rather than costing the user their shell. Each trial forwarder closes its
-    /// listeners when it goes away.
-    private static func openForwards(_ ports: [Int]) -> PortForwarder? {
-        var specs: [ForwardSpec] = []
+    /// Binds the local ports. A port that autopod's tunnel to this pod already forwards is left
+    /// to it; one taken by anything else moves to the next free port, said plainly, rather than
+    /// costing the user their shell or, silently, the forward.
+    private static func openForwards(_ ports: [ConfigForward], ssh: PodSSH) -> PortForwarder? {
+        guard !ports.isEmpty, let forwarder = try? PortForwarder([]) else { return nil }
+        let binder = LocalForwards(registry: TunnelRegistry(paths: ssh.paths), podID: ssh.podID)
         for port in ports {
-            let candidate = specs + [ForwardSpec(localPort: port, remotePort: port)]
-            do {
-                _ = try PortForwarder(candidate)
-                specs = candidate
-            } catch {
-                Logger(label: "autopod.shell").warning("not forwarding port \(port): \(error.description)")
+            switch binder.bind(port, flexible: true, podName: ssh.podName.terminalSafe, onto: forwarder) {
+            case .bound(_, let note?): Output.warning(note)
+            case .bound: break
+            case .alreadyForwarded(let note): Output.notice(note)
+            case .failed(let reason): Output.warning("not forwarding port \(port.remotePort): \(reason)")
             }
         }
-        guard !specs.isEmpty else { return nil }
-        return try? PortForwarder(specs)
+        return forwarder.specs.isEmpty ? nil : forwarder
     }
 }

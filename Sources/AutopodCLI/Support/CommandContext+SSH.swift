@@ -10,7 +10,8 @@ extension CommandContext {
         ssh.hostKeyAllowance = HostKeyAllowance(options.replacement)
         ssh.identityFiles = options.identityFiles
         ssh.passphrase = { keyPath in Prompt.isInteractive ? Prompt.secret("Passphrase for \(keyPath)") : nil }
-        ssh.notice = { message in StandardStream.error.write((Style.dim(message) + "\n")) }
+        // Host-key notices (first pin, a change accepted after a proven restart); `-q` hides them, as OpenSSH's does.
+        ssh.notice = { message in Output.notice(message) }
         return ssh
     }
 

@@ -14,7 +14,7 @@ struct CommandContext {
     /// Loads the config, applies `overrides` (the command line's), and builds the RunPod
     /// provider; a missing key says how to set one.
     static func make(
-        global: GlobalOptions, statusDisplay: Bool = false, bootstrapped: Bool = false,
+        global: GlobalOptions, statusDisplay: Bool = false, bootstrapped: Bool = false, readBudget: Duration? = nil,
         overrides: (inout AutopodConfig) -> Void = { _ in }
     ) throws -> CommandContext {
         let environment = Environment.process
@@ -32,14 +32,15 @@ struct CommandContext {
         }
         return CommandContext(
             environment: environment, paths: paths, config: config,
-            provider: try makeProvider(config: config, apiKey: key, environment: environment),
+            provider: try makeProvider(
+                config: config, apiKey: key, environment: environment, deadline: readBudget.map { Deadline.after($0) }),
             store: PodStateStore(paths: paths))
     }
 
     /// The provider for `config` and the environment: `AUTOPOD_API` (or `api`) picks the API,
     /// `AUTOPOD_API_TIMEOUT` (seconds) shortens each request, for tests and slow links.
     static func makeProvider(
-        config: AutopodConfig, apiKey: String, environment: Environment, timeout: Duration? = nil
+        config: AutopodConfig, apiKey: String, environment: Environment, timeout: Duration? = nil, deadline: Deadline? = nil
     ) throws -> any CloudProvider {
         LogSetup.redactor.add(secret: apiKey)
         let baseURL = config.effectiveBaseURL(environment: environment)
@@ -58,7 +59,7 @@ struct CommandContext {
             seconds = .seconds(value)
         }
         return RunPodBackend.makeProvider(
-            choice: choice, baseURL: baseURL, apiKey: apiKey, timeout: seconds)
+            choice: choice, baseURL: baseURL, apiKey: apiKey, timeout: seconds, deadline: deadline)
     }
 
     var manager: PodManager { PodManager(provider: provider, store: store) }

@@ -21,6 +21,7 @@ struct GlobalOptions: ParsableArguments {
         let verbosity = verbose ? 1 : statusDisplay ? -2 : quiet ? -1 : 0
         LogSetup.bootstrap(paths: AutopodPaths.fromEnvironment(environment), verbosity: verbosity)
         Style.configure(environment: environment)
+        Output.quiet = quiet && !verbose
     }
 }
 

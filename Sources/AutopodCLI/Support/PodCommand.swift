@@ -17,6 +17,10 @@ protocol PodCommand: ParsableCommand {
     /// says otherwise.
     func applyOverrides(to config: inout AutopodConfig)
 
+    /// For commands that only read and can fall back to what autopod recorded (`list`, `info`):
+    /// how long all their API requests together may take. Nil (the default) for the rest.
+    var readBudget: Duration? { get }
+
     func run(_ context: CommandContext) throws
 }
 
@@ -25,7 +29,9 @@ extension PodCommand {
 
     func applyOverrides(to config: inout AutopodConfig) {}
 
+    var readBudget: Duration? { nil }
+
     func run() throws {
-        try run(CommandContext.make(global: global, statusDisplay: statusDisplay, overrides: applyOverrides))
+        try run(CommandContext.make(global: global, statusDisplay: statusDisplay, readBudget: readBudget, overrides: applyOverrides))
     }
 }

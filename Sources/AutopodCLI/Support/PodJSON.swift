@@ -36,6 +36,8 @@ struct PodJSON: Encodable {
         // Absent rather than null, as before.
         if let terminatedAt = record.terminatedAt { fields["terminatedAt"] = Self.date(terminatedAt) }
         if let image = record.imageName { fields["image"] = .string(image) }
+        // What `info` shows as "ports": RunPod's `8888/http,22/tcp`, when it said.
+        if let ports = view.remote?.ports { fields["ports"] = .string(ports) }
         if let reason = record.guardStop, view.guardNote != nil { fields["stoppedByGuard"] = .string(reason) }
         if let bid = record.spotBid { fields["spotBid"] = .number(bid) }
         if let volume = record.networkVolumeId { fields["networkVolumeId"] = .string(volume) }

@@ -11,10 +11,13 @@ final class ProgressLine {
     private var visible = false
 
     func update(_ text: String, elapsed: TimeInterval) {
+        // `-q`: warnings and errors only; progress is neither.
+        if Output.quiet { return }
         if isTerminal {
             let line = "\(text)  \(Style.dim(Format.duration(elapsed)))"
             StandardStream.error.write("\r\u{1B}[2K\(line)")
             visible = true
+            Output.progressLine(drawn: true)
         } else if text != lastPlain {
             StandardStream.error.write("\(text)\n")
             lastPlain = text
@@ -26,7 +29,8 @@ final class ProgressLine {
         if isTerminal && visible {
             StandardStream.error.write("\r\u{1B}[2K")
             visible = false
+            Output.progressLine(drawn: false)
         }
-        if let text { StandardStream.error.write("\(text)\n") }
+        if let text, !Output.quiet { StandardStream.error.write("\(text)\n") }
     }
 }

@@ -24,8 +24,9 @@ public struct AutopodConfig: Codable, Sendable, Equatable {
     public var volumeMountPath: String
     /// Ports the pod exposes, in RunPod's `8888/http,22/tcp` form.
     public var ports: String
-    /// Pod ports forwarded to the same local port by `connect` and `shell`.
-    public var forwards: [Int]
+    /// Pod ports forwarded to localhost by `connect`, `shell` and a `tunnel` given no ports
+    /// (`8888`, or `LOCAL:REMOTE`).
+    public var forwards: [ConfigForward]
     /// Keys that were `sshKeyPath` before a new one was made: pods started before then know only
     /// them, so autopod still offers them (after `sshKeyPath`) when it logs in. Nil (not
     /// written) when there are none.
@@ -54,7 +55,7 @@ public struct AutopodConfig: Codable, Sendable, Equatable {
         sshUser: String = "root", gpuTypes: [String] = defaultGPUTypes, gpuCount: Int = 1,
         cloudType: CloudType = .secure, dataCenterId: String? = nil, image: String = defaultImage,
         containerDiskGB: Int = 20, volumeGB: Int = 50, volumeMountPath: String = "/workspace",
-        ports: String = "8888/http,22/tcp", forwards: [Int] = [8888]
+        ports: String = "8888/http,22/tcp", forwards: [ConfigForward] = [8888]
     ) {
         self.apiKey = apiKey
         self.apiBaseURL = apiBaseURL
@@ -122,7 +123,8 @@ public struct AutopodConfig: Codable, Sendable, Equatable {
     /// The key masked for display: the first four and last four characters.
     public static func mask(_ key: String?) -> String {
         guard let key, !key.isEmpty else { return "(not set)" }
+        // The last 4 characters tell two keys apart; nothing else of the key is shown.
         guard key.count > 12 else { return String(repeating: "•", count: 8) }
-        return "\(key.prefix(4))…\(key.suffix(4))"
+        return "••••" + key.suffix(4)
     }
 }

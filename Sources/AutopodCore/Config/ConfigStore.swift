@@ -155,14 +155,20 @@ public enum ConfigParser {
             }
         }
         if let value = dict["forwards"] {
-            let ports = value.arrayValue?.compactMap { item -> Int? in
-                guard case .number(let n) = item, let port = Int(exactly: n), (1...65535).contains(port) else { return nil }
-                return port
+            let ports = value.arrayValue?.compactMap { item -> ConfigForward? in
+                switch item {
+                case .number(let n):
+                    guard let port = Int(exactly: n), ConfigForward.portRange.contains(port) else { return nil }
+                    return ConfigForward(integerLiteral: port)
+                case .string(let text):
+                    return ConfigForward(text).flatMap { $0.isValid ? $0 : nil }
+                default: return nil
+                }
             }
             if let ports, ports.count == value.arrayValue?.count {
                 config.forwards = ports
             } else {
-                issues.append(ConfigIssue(field: "forwards", problem: "must be a list of port numbers"))
+                issues.append(ConfigIssue(field: "forwards", problem: "must be a list of ports, each PORT or \"LOCAL:REMOTE\" (1...65535)"))
             }
         }
         if let value = dict["extraSSHKeyPaths"], value != .null {
@@ -249,7 +255,7 @@ public enum ConfigParser {
         if let budget = config.budget, !(budget >= 0 && budget.isFinite) {
             issues.append(ConfigIssue(field: "budget", problem: "must be 0 or more dollars (or null)"))
         }
-        if let bad = config.forwards.first(where: { !(1...65535).contains($0) }) {
+        if let bad = config.forwards.first(where: { !$0.isValid }) {
             issues.append(ConfigIssue(field: "forwards", problem: "\(bad) is not a port number (1...65535)"))
         }
         return issues

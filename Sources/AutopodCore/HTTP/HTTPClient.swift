@@ -7,14 +7,20 @@ public struct HTTPClient: Sendable {
     public let transport: any HTTPTransport
     private let sleep: @Sendable (Duration) -> Void
     private let logger: Logger
+    /// When every request of this client must be over, retries and all: a command that only
+    /// reads (`list`, `info`) falls back to what autopod recorded rather than keep a person
+    /// waiting on an API that hangs. Nil: each request keeps its own timeout and policy.
+    public let deadline: Deadline?
 
     public init(
         transport: any HTTPTransport = CurlHTTPClient(),
         logger: Logger = Logger(label: "autopod.http"),
+        deadline: Deadline? = nil,
         sleep: @escaping @Sendable (Duration) -> Void = { Sleep.for($0) }
     ) {
         self.transport = transport
         self.logger = logger
+        self.deadline = deadline
         self.sleep = sleep
     }
 
@@ -26,6 +32,17 @@ public struct HTTPClient: Sendable {
         var attempt = 1
         while true {
             let outcome: Result<HTTPResponse, HTTPError>
+            var request = request
+            if let deadline {
+                let left = deadline.remaining
+                guard left > .milliseconds(50) else {
+                    throw HTTPError(
+                        kind: .timeout, curlCode: 28, message: "no time left for this command's requests",
+                        url: Redactor.urlWithoutQuery(request.url))
+                }
+                request.timeout = min(request.timeout, left)
+                request.connectTimeout = min(request.connectTimeout, left)
+            }
             do throws(HTTPError) {
                 outcome = .success(try transport.perform(request))
             } catch {
@@ -48,6 +65,7 @@ public struct HTTPClient: Sendable {
             }
             let wait = policy.delay(beforeRetry: attempt, retryAfter: retryAfter)
             if elapsed + wait > policy.totalBudget { return try outcome.get() }
+            if let deadline, deadline.remaining <= wait { return try outcome.get() }
             logger.debug(
                 "retrying request",
                 metadata: [

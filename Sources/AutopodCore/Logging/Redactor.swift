@@ -7,15 +7,49 @@ import FoundationEssentials
 public struct Redactor: Sendable {
     public static let mask = "[REDACTED]"
 
-    private var secrets: [String]
+    private var secrets: [String] = []
+    /// Every secret as it is and URL-encoded (`spellings(of:)`).
+    private var spelled: [String] = []
 
     public init(secrets: [String] = []) {
-        // Short strings would redact ordinary words; real keys are long.
-        self.secrets = secrets.filter { $0.count >= 8 }
+        for secret in secrets { add(secret: secret) }
     }
 
     public mutating func add(secret: String) {
-        if secret.count >= 8 && !secrets.contains(secret) { secrets.append(secret) }
+        // Short strings would redact ordinary words; real keys are long.
+        guard secret.count >= 8 && !secrets.contains(secret) else { return }
+        secrets.append(secret)
+        spelled += Self.spellings(of: secret)
+    }
+
+    /// The ways a secret is spelled in text that went through a URL: as it is, with the bytes
+    /// outside RFC 3986's unreserved set percent-encoded, and with every byte but letters and
+    /// digits encoded (some encoders do `_` as `%5F`), in upper and lower case hex.
+    static func spellings(of secret: String) -> [String] {
+        func isAlphanumeric(_ byte: UInt8) -> Bool {
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+        }
+        func encoded(keeping keep: (UInt8) -> Bool, uppercase: Bool) -> String {
+            var out = ""
+            for byte in secret.utf8 {
+                if keep(byte) {
+                    out.unicodeScalars.append(Unicode.Scalar(byte))
+                } else {
+                    let hex = String(byte, radix: 16, uppercase: uppercase)
+                    out += (hex.count == 1 ? "%0" : "%") + hex
+                }
+            }
+            return out
+        }
+        let unreserved: (UInt8) -> Bool = { isAlphanumeric($0) || $0 == 0x2D || $0 == 0x2E || $0 == 0x5F || $0 == 0x7E }
+        var all = [secret]
+        for uppercase in [true, false] {
+            for keep in [unreserved, isAlphanumeric] {
+                let spelled = encoded(keeping: keep, uppercase: uppercase)
+                if !all.contains(spelled) { all.append(spelled) }
+            }
+        }
+        return all
     }
 
     /// Each pattern with its replacement, made of capture groups and the mask. Regex is not
@@ -36,7 +70,7 @@ public struct Redactor: Sendable {
                 // GraphQL env objects: {key: "NAME", value: "..."}
                 (#"(?i)(key\s*:\s*\\?"[A-Za-z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD)[A-Za-z0-9_]*\\?"\s*,\s*value\s*:\s*\\?")[^"\\]*"#, [.group(1), .mask]),
                 // RunPod API keys (rpa_...) and long opaque tokens that follow "key"
-                (#"\brpa_[A-Za-z0-9]{16,}\b"#, [.mask]),
+                (#"\brpa(?:_|%5[Ff])[A-Za-z0-9]{16,}\b"#, [.mask]),
             ]
             return patterns.map { (try! Regex($0.0), $0.1) }
         }())
@@ -48,12 +82,16 @@ public struct Redactor: Sendable {
 
     /// Words every pattern below needs to match; text with none of them skips the regular
     /// expressions, which cost more to compile than a short command spends on anything else.
-    private static let triggers = ["key", "token", "secret", "passw", "authorization", "bearer", "basic", "rpa_"]
+    private static let triggers = ["key", "token", "secret", "passw", "authorization", "bearer", "basic", "rpa_", "rpa%5f"]
 
     public func redact(_ text: String) -> String {
         var result = text
-        for secret in secrets where Self.contains(result, secret) {
-            result = result.replacing(secret, with: Self.mask)
+        for spelling in spelled where Self.contains(result, spelling) {
+            result = result.replacing(spelling, with: Self.mask)
+        }
+        // A key wrapped over lines (a terminal's width, a pasted block) is still the key.
+        if !secrets.isEmpty && result.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }) {
+            for secret in secrets { result = Self.maskingAcrossLines(secret, in: result) }
         }
         let lowered = result.lowercased()
         guard Self.triggers.contains(where: { Self.contains(lowered, $0) }) else { return result }
@@ -70,6 +108,50 @@ public struct Redactor: Sendable {
             }
             return result
         }
+    }
+
+    /// `text` with every occurrence of `secret` that line breaks (and the indentation after
+    /// them) cut into pieces masked; the line breaks themselves are kept after the mask.
+    static func maskingAcrossLines(_ secret: String, in text: String) -> String {
+        let bytes = Array(text.utf8)
+        let needle = Array(secret.utf8)
+        guard !needle.isEmpty else { return text }
+        // The text without line breaks, and where each of its bytes was.
+        var joined: [UInt8] = []
+        var origin: [Int] = []
+        var atLineStart = false
+        for (i, byte) in bytes.enumerated() {
+            if byte == 0x0A || byte == 0x0D {
+                atLineStart = true
+                continue
+            }
+            if atLineStart && (byte == 0x20 || byte == 0x09) { continue }
+            atLineStart = false
+            joined.append(byte)
+            origin.append(i)
+        }
+        guard joined.count >= needle.count else { return text }
+        var spans: [(Int, Int)] = []
+        var start = 0
+        while start <= joined.count - needle.count {
+            if joined[start] == needle[0] && Array(joined[start..<(start + needle.count)]) == needle {
+                spans.append((origin[start], origin[start + needle.count - 1] + 1))
+                start += needle.count
+            } else {
+                start += 1
+            }
+        }
+        guard !spans.isEmpty else { return text }
+        var out: [UInt8] = []
+        var cursor = 0
+        for (from, to) in spans {
+            out += bytes[cursor..<from]
+            out += Array(mask.utf8)
+            out += bytes[from..<to].filter { $0 == 0x0A || $0 == 0x0D }
+            cursor = to
+        }
+        out += bytes[cursor...]
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// A plain byte search: every log line is checked, and the generic `String.contains`

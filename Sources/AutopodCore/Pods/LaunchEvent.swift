@@ -26,7 +26,8 @@ public enum ReservationResolution: Sendable, Equatable {
 /// Why no pod came out of a launch.
 public enum LaunchError: Error, Sendable, CustomStringConvertible {
     /// Every type was out of stock or refused for capacity; each with its reason.
-    case noCapacity(attempts: [(type: String, reason: String)], options: LaunchOptions)
+    /// `inStock`: other types with stock now (the only ones worth suggesting).
+    case noCapacity(attempts: [(type: String, reason: String)], options: LaunchOptions, inStock: [String] = [])
     /// A failure that another GPU type would not fix (auth, rejected request, ...).
     case failed(type: String, error: ProviderError)
     /// The create's reply was lost and the pod has not appeared; nothing was retried.
@@ -38,12 +39,20 @@ public enum LaunchError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .noCapacity(let attempts, let options):
+        case .noCapacity(let attempts, let options, let inStock):
             let lines = attempts.map { "  - \($0.type): \($0.reason)" }.joined(separator: "\n")
+            // Only types that have stock now are named: suggesting one that has none is advice
+            // that fails the same way.
+            let advice =
+                inStock.isEmpty
+                ? "No other type has stock for this either (`autopod gpus --all` shows them all): try"
+                    + (options.cloud == .all ? "" : " --cloud ALL,") + " fewer GPUs, or again in a few minutes."
+                : "In stock now: \(inStock.joined(separator: ", ")) (e.g. --gpu \(TerminalText.shellWord(inStock[0])); `autopod gpus` shows prices)"
+                    + (options.cloud == .all ? "" : "; or --cloud ALL") + "."
             return """
                 no GPU type in the list could be placed (\(options.gpuCount) GPU\(options.gpuCount == 1 ? "" : "s"), \(options.cloud.rawValue) cloud):
                 \(lines)
-                Try more types (`autopod gpus` shows what is in stock, e.g. --gpu A40,4090,A5000)\(options.cloud == .all ? "" : ", --cloud ALL"), fewer GPUs, or again in a few minutes.
+                \(advice)
                 """
         case .failed(let type, let error):
             if case .unauthorized = error { return error.description }
@@ -60,7 +69,7 @@ public enum LaunchError: Error, Sendable, CustomStringConvertible {
         case .interrupted:
             return "interrupted before any pod was created"
         case .unrecorded(let id, let name, let reason):
-            return "pod \(name) (\(id)) was created and is billing, but autopod could not record it: \(reason). "
+            return "pod \(name) (\(id)) was created and is billing, but autopod could not record it: \(reason.withoutFinalPeriod). "
                 + "Fix that, then `autopod list` picks the pod up from your account; `autopod kill \(TerminalText.shellWord(id))` ends it."
         }
     }

@@ -70,10 +70,14 @@ public struct LaunchCandidate: Sendable, Equatable {
 public struct LaunchPlan: Sendable, Equatable {
     public var options: LaunchOptions
     public var candidates: [LaunchCandidate]
+    /// Other types with stock for the count and cloud, cheapest first: what to suggest when
+    /// none of the candidates can be placed.
+    public var inStockElsewhere: [String]
 
-    public init(options: LaunchOptions, candidates: [LaunchCandidate]) {
+    public init(options: LaunchOptions, candidates: [LaunchCandidate], inStockElsewhere: [String] = []) {
         self.options = options
         self.candidates = candidates
+        self.inStockElsewhere = inStockElsewhere
     }
 
     /// The price of the first type that is not known to be out of stock.

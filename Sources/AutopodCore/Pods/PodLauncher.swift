@@ -42,6 +42,9 @@ public struct PodLauncher: Sendable {
             types = try provider.gpuTypes(gpuCount: options.gpuCount, cloud: options.cloud)
         }
         let chosen = try GPUNameResolver(types: types).resolveAll(options.gpuNames)
+        let chosenIDs = Set(chosen.map(\.id))
+        let elsewhere = types.filter { !$0.isOutOfStock && !chosenIDs.contains($0.id) && $0.pricePerGPU(cloud: options.cloud) != nil }
+            .sorted { ($0.pricePerGPU(cloud: options.cloud) ?? 0) < ($1.pricePerGPU(cloud: options.cloud) ?? 0) }
         return LaunchPlan(
             options: options,
             candidates: chosen.map { type in
@@ -50,7 +53,8 @@ public struct PodLauncher: Sendable {
                     return LaunchCandidate(type: type, pricePerHour: bid.map { $0 * Double(options.gpuCount) }, bidPerGpu: bid)
                 }
                 return LaunchCandidate(type: type, pricePerHour: type.pricePerGPU(cloud: options.cloud).map { $0 * Double(options.gpuCount) })
-            })
+            },
+            inStockElsewhere: elsewhere.prefix(3).map(\.displayName))
     }
 
     /// Runs the plan. Returns the recorded pod; `cancelled` is checked before each create.
@@ -125,7 +129,7 @@ public struct PodLauncher: Sendable {
             throw error
         }
         releaseName(name)
-        throw LaunchError.noCapacity(attempts: attempts, options: options)
+        throw LaunchError.noCapacity(attempts: attempts, options: options, inStock: plan.inStockElsewhere)
     }
 
     /// Picks the next free name for today (or checks the user's) and reserves it in pods.json,

@@ -76,7 +76,9 @@ public struct PodManager: Sendable {
             if live.isEmpty { throw .noPods }
             throw .needReference(candidates: (running.isEmpty ? live : running).map(\.record.name))
         }
-        if let exact = views.first(where: { $0.record.id == reference || $0.record.name == reference }) { return exact }
+        // A name a terminated pod once had may be in use again: the live pod is the one meant.
+        let exactMatches = views.filter { $0.record.id == reference || $0.record.name == reference }
+        if let exact = exactMatches.first(where: { !$0.record.isTerminated }) ?? exactMatches.first { return exact }
         let lowered = reference.lowercased()
         let matches = views.filter {
             $0.record.id.lowercased().hasPrefix(lowered) || $0.record.name.lowercased().hasPrefix(lowered)
@@ -235,7 +237,7 @@ public enum StartError: Error, Sendable, CustomStringConvertible {
                 \(name) cannot start: \(message)
                 A stopped pod can only start on the machine it was on, and that machine's GPUs are rented out now. You can:
                   - wait and retry `autopod start \(TerminalText.shellWord(name))` later (GPUs free up as other rentals end), or
-                  - `autopod kill \(TerminalText.shellWord(name))` and `autopod connect` anew on any free machine. Data on the pod's volume is kept only until kill: copy out what you need first.
+                  - `autopod kill \(TerminalText.shellWord(name))` and `autopod connect` anew on any free machine. Kill deletes the pod's volume and its data; `autopod cp` cannot reach a pod that is not running.
                 """
         }
     }

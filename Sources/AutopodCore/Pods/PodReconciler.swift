@@ -36,17 +36,23 @@ public enum PodReconciler {
     @discardableResult
     public static func adopt(_ pod: RemotePod, into state: inout PodState, now: Date) -> PodRecord {
         let pendingIndex = state.pending.firstIndex { $0.name == pod.name }
+        // A pod made elsewhere: its start as RunPod reports it, so that `created` and the
+        // runtime tell one story (not "created just now, running for 3 hours").
+        let reportedStart = pod.isRunning ? (pod.lastStartedAt ?? pod.uptimeInSeconds.map { now.addingTimeInterval(-Double($0)) }) : nil
+        let externalStart = reportedStart.map { min($0, now) }
         var record = PodRecord(
             id: pod.id, name: pod.name, gpuTypeId: pod.gpuTypeId ?? pod.gpuDisplayName ?? "unknown",
             gpuDisplayName: pod.gpuDisplayName ?? pod.gpuTypeId ?? "unknown", gpuCount: pod.gpuCount,
             cloudType: pendingIndex.map { state.pending[$0].cloudType } ?? .all,
             pricePerHour: pod.costPerHr ?? 0,
-            createdAt: pendingIndex.map { state.pending[$0].startedAt } ?? now,
+            createdAt: pendingIndex.map { state.pending[$0].startedAt } ?? externalStart ?? now,
             createdByAutopod: pendingIndex != nil, imageName: pod.imageName)
         if let pendingIndex {
             // A create whose reply was lost: the pod has been running since it was asked for.
             record.markRunning(at: state.pending[pendingIndex].startedAt)
             state.pending.remove(at: pendingIndex)
+        } else if let externalStart {
+            record.markRunning(at: externalStart)
         }
         apply(pod, to: &record, now: now)
         state.pods.append(record)

@@ -12,7 +12,7 @@ enum PodStateFile {
     static let podFields: Set<String> = [
         "id", "name", "gpuTypeId", "gpuDisplayName", "gpuCount", "cloudType", "pricePerHour", "createdAt", "intervals", "endpoint",
         "createdByAutopod", "terminatedAt", "imageName", "lastStatus", "hostKeyPinnedRun", "storage", "hostKeyCheckedStart",
-        "hostKeyCheckedAt", "spotBid", "networkVolumeId",
+        "hostKeyCheckedAt", "guardSettings", "guardStop", "spotBid", "networkVolumeId",
     ]
     static let pendingFields: Set<String> = ["name", "startedAt", "cloudType", "pid"]
 

@@ -134,6 +134,6 @@ public struct PodStateError: Error, Sendable, CustomStringConvertible {
         + "(autopod then starts an empty list, and pods still on your account reappear in `autopod list`)."
 
     public var description: String {
-        "\(path) cannot be used: \(reason). \(advice)"
+        "\(path) cannot be used: \(reason.withoutFinalPeriod). \(advice)"
     }
 }

@@ -25,14 +25,24 @@ public struct WaitDuration: Sendable, Hashable, CustomStringConvertible {
         return Double(whole) + Double(fraction) / 1e18
     }
 
+    /// The longest wait taken: `inf`, `nan` and `1e300` are not durations anyone waits for
+    /// (and would not fit the clock), so they are refused rather than read.
+    public static let longest: TimeInterval = 30 * 86400
+
     public static func parse(_ text: String) -> TimeInterval? {
+        guard let seconds = readSeconds(text), seconds.isFinite, seconds > 0, seconds <= longest else { return nil }
+        return seconds
+    }
+
+    private static func readSeconds(_ text: String) -> TimeInterval? {
         let trimmed = text.trimmingSpaces().lowercased()
-        if let seconds = Double(trimmed), seconds > 0 { return seconds }
+        // Digits only: Double("inf"), Double("nan") and "0x1p3" are numbers to Swift, not to people.
+        if trimmed.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }), let seconds = Double(trimmed) { return seconds }
         var total = 0.0
         var number = ""
         var sawUnit = false
         for character in trimmed {
-            if character.isNumber || character == "." {
+            if (character.isASCII && character.isNumber) || character == "." {
                 number.append(character)
             } else {
                 guard let value = Double(number) else { return nil }

@@ -28,7 +28,7 @@ public enum RunPodAPIError: Error, Sendable, Equatable, CustomStringConvertible 
             return "RunPod refused the API key (HTTP \(status)). Check RUNPOD_API_KEY or run `autopod config init`; keys are at https://www.runpod.io/console/user/settings"
         case .capacity(let message): return "RunPod has no capacity: \(message)"
         case .notFound(let message): return "not found on RunPod: \(message)"
-        case .transient(let message): return "RunPod had a temporary problem: \(message). Try again in a minute."
+        case .transient(let message): return "RunPod had a temporary problem: \(message.withoutFinalPeriod). Try again in a minute."
         case .rejected(let message): return "RunPod refused the request: \(message)"
         case .transport(let error): return error.description
         case .gone(let status):

@@ -46,6 +46,8 @@ public struct RESTClient: Sendable {
     public func call(
         _ method: String, _ path: String, query: [(String, String)] = [], body: JSONValue?, mutation: Bool
     ) throws(ProviderError) -> Reply {
+        // The last guard before the key leaves: callers check the URL with a better message.
+        if let problem = APIEndpoint.problem(baseURL) { throw .rejected(message: problem) }
         let request = makeRequest(method, path, query: query, body: body)
         let started = ContinuousClock.now
         var response: HTTPResponse
@@ -137,9 +139,9 @@ public struct RESTClient: Sendable {
         case 404: return .notFound(message: message)
         case 409: return .conflict(message: message)
         case 400 where RunPodWording.meansNoCapacity(message): return .capacity(message: message)
-        case 429: return .transient(message: "RunPod's rate limit: \(message). Try again in a minute.", outcomeUnknown: false)
+        case 429: return .transient(message: "RunPod's rate limit: \(message.withoutFinalPeriod). Try again in a minute.", outcomeUnknown: false)
         case 500...599:
-            return .transient(message: "RunPod had a temporary problem: \(message). Try again in a minute.", outcomeUnknown: mutation)
+            return .transient(message: "RunPod had a temporary problem: \(message.withoutFinalPeriod). Try again in a minute.", outcomeUnknown: mutation)
         default: return .rejected(message: message)
         }
     }

@@ -4,11 +4,12 @@ import FoundationEssentials
 /// Builds the `CloudProvider` for the API the user chose, and says in words what each choice
 /// uses where. The only place outside the providers that knows there are two APIs.
 public enum RunPodBackend {
-    /// The provider for `choice` at `baseURL`. `timeout` bounds each request.
+    /// The provider for `choice` at `baseURL`. `timeout` bounds each request, `deadline` all of
+    /// them together.
     public static func makeProvider(
-        choice: CloudAPIChoice, baseURL: String, apiKey: String, timeout: Duration? = nil
+        choice: CloudAPIChoice, baseURL: String, apiKey: String, timeout: Duration? = nil, deadline: Deadline? = nil
     ) -> any CloudProvider {
-        let http = HTTPClient()
+        let http = HTTPClient(deadline: deadline)
         var graphQL = GraphQLClient(baseURL: baseURL, apiKey: apiKey, http: http)
         var rest = RESTClient(baseURL: baseURL, apiKey: apiKey, http: http)
         if let timeout {

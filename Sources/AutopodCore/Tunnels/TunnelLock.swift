@@ -40,13 +40,29 @@ public enum TunnelLock {
     /// Whether `pid` runs this program's `tunnel` command, checked before it is signalled.
     public static func isAutopodTunnel(_ pid: Int32) -> Bool {
         #if os(Linux)
-        guard pid > 0, let exe = executableName("/proc/\(pid)/exe"), let mine = executableName("/proc/self/exe"), exe == mine
-        else { return false }
+        guard pid > 0, let mine = executableName("/proc/self/exe") else { return false }
+        if let exe = executableName("/proc/\(pid)/exe") {
+            guard exe == mine else { return false }
+        } else {
+            // autopod makes itself non-dumpable, which hides its exe link from everyone but
+            // root: its name (comm, cut to 15 bytes) and its owner, ours, stand in.
+            guard let comm = FileReader.bytes(atPath: "/proc/\(pid)/comm"),
+                String(decoding: comm, as: UTF8.self)[...].trimmingWhitespace() == String(decoding: mine.utf8.prefix(15), as: UTF8.self),
+                realUserID(of: pid) == getuid()
+            else { return false }
+        }
         guard let cmdline = FileReader.bytes(atPath: "/proc/\(pid)/cmdline") else { return false }
         return cmdline.split(separator: 0).dropFirst().contains { Array($0) == Array("tunnel".utf8) }
         #else
         return false
         #endif
+    }
+
+    /// The real uid on the `Uid:` line of /proc/PID/status (readable for any process).
+    private static func realUserID(of pid: Int32) -> uid_t? {
+        guard let bytes = FileReader.bytes(atPath: "/proc/\(pid)/status") else { return nil }
+        let line = String(decoding: bytes, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix("Uid:") }
+        return line?.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().first.flatMap { uid_t($0) }
     }
 
     private static func executableName(_ link: String) -> String? {

@@ -34,6 +34,8 @@ public struct TunnelRecord: Codable, Sendable, Equatable {
     public var reconnects: Int
     public var forwards: [Forward]
     public var logPath: String?
+    /// What the tunnel said when it started about ports it moved or left out.
+    public var notes: [String]?
 
     public init(podID: String, podName: String, pid: Int32, detached: Bool, forwards: [Forward], logPath: String?, now: Date = Date()) {
         self.podID = podID

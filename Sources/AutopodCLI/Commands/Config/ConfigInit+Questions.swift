@@ -173,11 +173,11 @@ extension ConfigInit {
         }
         if wanted("forwards") {
             config.forwards =
-                Prompt.ask("Ports to forward to localhost", default: config.forwards.map(String.init).joined(separator: ",")) { answer in
-                    guard let ports = CommaList<Int>(argument: answer)?.values, !ports.isEmpty else {
-                        return .failure(PromptRefusal("give port numbers separated by commas, such as 8888,6006"))
+                Prompt.ask("Ports to forward to localhost", default: config.forwards.map(\.description).joined(separator: ",")) { answer in
+                    guard let ports = CommaList<ConfigForward>(argument: answer)?.values, !ports.isEmpty else {
+                        return .failure(PromptRefusal("give ports separated by commas, such as 8888,6006 (LOCAL:REMOTE for another local port)"))
                     }
-                    if let bad = ports.first(where: { !(1...65535).contains($0) }) { return .failure(PromptRefusal("\(bad) is not a port number (1 to 65535)")) }
+                    if let bad = ports.first(where: { !$0.isValid }) { return .failure(PromptRefusal("\(bad) is not a port number (1 to 65535)")) }
                     return .success(ports)
                 } ?? config.forwards
         }

@@ -20,8 +20,13 @@ struct ConfigInit: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "RunPod API key (safer: set RUNPOD_API_KEY, or type it when asked).")
+    @Option(
+        help: ArgumentHelp(
+            "RunPod API key, or - to read it from stdin (safer than the key itself: any user's ps shows arguments).",
+            valueName: "key|-"))
     var apiKey: String?
+    @Option(help: ArgumentHelp("Read the RunPod API key from this file (its first line).", valueName: "path"))
+    var apiKeyFile: String?
     @Option(name: .customLong("ssh-key"), help: "Private SSH key to use (ed25519 or ECDSA).")
     var sshKey: String?
     @Flag(help: "Create a new ed25519 key pair for autopod in ~/.ssh (the previous key is kept for pods that know only it).")
@@ -46,10 +51,11 @@ struct ConfigInit: ParsableCommand {
         // A file that is not JSON is reported and left alone (this throws); one with settings
         // that cannot be used comes back with those at their defaults and listed, to be replaced.
         var (config, issues) = try store.loadForRepair(environment: environment)
-        if let apiKey { config.apiKey = apiKey }
+        let givenKey = try APIKeyInput(option: apiKey, file: apiKeyFile).value()
+        if let givenKey { config.apiKey = givenKey }
         try applyFlags(to: &config, environment: environment)
         var answered = podOptions.fieldsGiven.union(guardOptions.fieldsGiven)
-        if apiKey != nil { answered.insert("apiKey") }
+        if givenKey != nil { answered.insert("apiKey") }
         if sshKey != nil || createSSHKey { answered.insert("sshKeyPath") }
         issues.removeAll { answered.contains($0.field) }
         if !issues.isEmpty {
@@ -76,14 +82,14 @@ struct ConfigInit: ParsableCommand {
             }
         } else {
             if let key = config.apiKey, checkKey(key, config: config, environment: environment, interactive: false) == .refused,
-                apiKey != nil
+                givenKey != nil
             {
-                throw CLIFailure("RunPod refused the key given with --api-key; \(store.paths.config.path) is left as it was.")
+                throw CLIFailure("RunPod refused the key given with \(apiKeyFile != nil ? "--api-key-file" : "--api-key"); \(store.paths.config.path) is left as it was.")
             }
             if createSSHKey { previousKey = try switchToNewKey(&config) }
         }
         try store.save(config)
-        print("Saved \(store.paths.config.path)")
+        Output.done("Saved \(store.paths.config.path)")
         if config.sshKeyPath == nil {
             print(Style.warn("No usable SSH key is set: run `autopod config init --create-ssh-key` before `connect`."))
         }

@@ -53,7 +53,7 @@ struct ConfigShow: ParsableCommand {
         panel.add("container disk", "\(config.containerDiskGB) GB")
         panel.add("volume", "\(config.volumeGB) GB at \(config.volumeMountPath)")
         panel.add("ports", config.ports)
-        panel.add("forwards", config.forwards.map(String.init).joined(separator: ", "))
+        panel.add("forwards", config.forwards.map(\.description).joined(separator: ", "))
         panel.add("guard", config.guardSettings.summary + Style.dim("  (each pod's: `autopod guard POD`)"))
         print(panel.render())
     }

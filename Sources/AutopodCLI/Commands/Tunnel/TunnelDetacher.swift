@@ -58,8 +58,9 @@ struct TunnelDetacher {
             }
             if let record = registry.running(podID: podID), record.pid == pid {
                 let ports = record.forwards.map { "localhost:\($0.localPort) → \($0.remotePort)" }.joined(separator: ", ")
-                print(Style.ok("✓") + " tunnel to \(podName.terminalSafe) running in the background (pid \(pid)): \(ports)")
-                print(Style.dim("  log: \(log.path); `autopod tunnel list` shows it, `autopod tunnel stop \(TerminalText.shellWord(podName))` ends it."))
+                for note in record.notes ?? [] { Output.warning(note) }
+                Output.done(Style.ok("✓") + " tunnel to \(podName.terminalSafe) running in the background (pid \(pid)): \(ports)")
+                Output.done(Style.dim("  log: \(log.path); `autopod tunnel list` shows it, `autopod tunnel stop \(TerminalText.shellWord(podName))` ends it."))
                 return
             }
             Sleep.for(.milliseconds(50))

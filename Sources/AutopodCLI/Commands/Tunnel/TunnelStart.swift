@@ -13,7 +13,10 @@ struct TunnelStart: PodCommand {
         abstract: "Forward local ports to a pod, reconnecting whenever the link drops.",
         discussion: """
             Each PORT forwards localhost:PORT to port PORT on the pod; LOCAL:REMOTE picks another \
-            remote port. The local ports stay bound while the SSH session is re-made, so clients \
+            remote port; without ports the configured forwards (config `forwards`) are used, each \
+            moved to the next free local port if its own is taken. While the pod's tunnel runs, \
+            `autopod tunnel POD PORT` adds ports to it and `autopod tunnel stop POD PORT` removes \
+            them. Forwards listen on 127.0.0.1: any user of this machine can reach them. The local ports stay bound while the SSH session is re-made, so clients \
             simply connect again after a drop, a sshd restart, or a stop and start of the pod. \
             Ctrl+C stops the tunnel. With --detach it runs in the background, logging to \
             AUTOPOD_HOME/tunnels/<pod-id>.log; see `autopod tunnel list` and `autopod tunnel stop`.
@@ -23,7 +26,9 @@ struct TunnelStart: PodCommand {
 
     @OptionGroup var pod: RequiredPodArgument
 
-    @Argument(help: ArgumentHelp("PORT or LOCAL_PORT:REMOTE_PORT (ports 1-65535), one or more (e.g. 8888 6006:6006).", valueName: "port"))
+    @Argument(
+        help: ArgumentHelp(
+            "PORT or LOCAL_PORT:REMOTE_PORT (ports 1-65535), e.g. 8888 6006:6006; none for the configured forwards.", valueName: "port"))
     var ports: [ForwardSpec] = []
 
     @Flag(help: "Run in the background; returns once the local ports are listening.")
@@ -48,7 +53,6 @@ struct TunnelStart: PodCommand {
     var detachedChild = false
 
     func validate() throws {
-        if ports.isEmpty { throw ValidationError("give at least one PORT to forward (e.g. `autopod tunnel \(pod.reference) 8888`)") }
         let locals = ports.map(\.localPort)
         if Set(locals).count != locals.count {
             throw ValidationError("a local port is listed twice: \(ports.map(\.defaultValueDescription).joined(separator: " "))")
@@ -64,8 +68,18 @@ struct TunnelStart: PodCommand {
     /// The status lines report every event; the log file keeps the details (`-v` shows them).
     var statusDisplay: Bool { true }
 
+    /// What to forward: the ports given (never moved), or else the configured forwards.
+    private func wanted(_ config: AutopodConfig) -> [TunnelRequest.Add] {
+        if !ports.isEmpty { return ports.map { TunnelRequest.Add(localPort: $0.localPort, remotePort: $0.remotePort, flexible: false) } }
+        return config.forwards.map { TunnelRequest.Add(localPort: $0.localPort, remotePort: $0.remotePort, flexible: true) }
+    }
+
     func run(_ context: CommandContext) throws {
-        let specs = ports
+        let adds = wanted(context.config)
+        if adds.isEmpty {
+            throw CLIFailure(
+                "no ports to forward: give some (e.g. `autopod tunnel \(pod.reference) 8888`) or configure them with `autopod config init --forward 8888`")
+        }
         let view = try context.pod(pod.reference)
         let record = view.record
         if view.status == .terminated {
@@ -73,9 +87,11 @@ struct TunnelStart: PodCommand {
         }
         let registry = TunnelRegistry(paths: context.paths)
         if let existing = registry.running(podID: record.id), existing.pid != getpid() {
-            throw CLIFailure(
-                "a tunnel to \(record.name) is already running (pid \(existing.pid), ports \(existing.portsText)); "
-                    + "`autopod tunnel stop \(TerminalText.shellWord(record.name))` ends it")
+            if detachedChild {
+                throw CLIFailure("a tunnel to \(record.name) is already running (pid \(existing.pid), ports \(existing.portsText))")
+            }
+            try join(existing, adds: adds, registry: registry)
+            return
         }
         if detach && !detachedChild {
             try TunnelDetacher(registry: registry, podID: record.id, podName: record.name).launch(arguments: childArguments(podID: record.id))
@@ -95,16 +111,36 @@ struct TunnelStart: PodCommand {
             // A person is waiting on the other end of a tunnel: retry sooner than the default.
             configuration.maxBackoff = .seconds(10)
             if let memoryBudget { configuration.memoryBudget = memoryBudget.bytes }
-            forwarder = try PortForwarder(specs, configuration: configuration)
+            forwarder = try PortForwarder([], configuration: configuration)
         } catch {
             throw CLIFailure(error.userMessage)
         }
-        let forwards = zip(specs, forwarder.boundPorts).map { TunnelRecord.Forward(localPort: $1, remotePort: $0.remotePort) }
-        let state = TunnelRecord(
+        let binder = LocalForwards(registry: registry, podID: record.id, selfPID: getpid())
+        var notes: [String] = []
+        for add in adds {
+            let forward = ConfigForward(localPort: add.localPort, remotePort: add.remotePort)
+            switch binder.bind(forward, flexible: add.flexible, podName: record.name.terminalSafe, onto: forwarder) {
+            case .bound(_, let note): if let note { notes.append(note) }
+            case .alreadyForwarded(let note): notes.append(note)
+            case .failed(let reason):
+                // A port the user named is what they asked for: no tunnel without it.
+                if !add.flexible { throw CLIFailure(reason) }
+                notes.append("not forwarding port \(add.remotePort): \(reason)")
+            }
+        }
+        if forwarder.specs.isEmpty { throw CLIFailure("none of the ports could be forwarded: \(notes.joined(separator: "; "))") }
+        let forwards = zip(forwarder.specs, forwarder.boundPorts).map { TunnelRecord.Forward(localPort: $1, remotePort: $0.remotePort) }
+        var state = TunnelRecord(
             podID: record.id, podName: record.name, pid: getpid(), detached: detachedChild, forwards: forwards,
             logPath: detachedChild ? registry.logFile(podID: record.id).path : nil)
+        state.notes = notes.isEmpty ? nil : notes
         let status = TunnelStatus(
             podName: record.name, record: state, registry: registry, isTerminal: !detachedChild && isatty(STDERR_FILENO) == 1)
+        for note in notes { status.say(note) }
+        // Other autopod processes may ask this tunnel for more ports (or fewer) once it is published.
+        let control = TunnelControlServer(registry: registry, podID: record.id, podName: record.name.terminalSafe, forwarder: forwarder, status: status)
+        control.install()
+        defer { control.cancel() }
         // Published as soon as the ports are bound: the --detach parent waits for exactly this.
         status.refresh(stats: forwarder.stats(), force: true)
         defer { registry.remove(podID: record.id, pid: getpid()) }
@@ -168,6 +204,18 @@ struct TunnelStart: PodCommand {
         let signal = signals.received ?? SIGTERM
         status.say("stopped (\(signal == SIGINT ? "interrupted" : "signal \(signal)")); the local ports are closed")
         if signal == SIGINT { throw ExitCode(130) }
+    }
+
+    /// The pod's tunnel runs already: it takes these ports on, and keeps running as it was.
+    private func join(_ tunnel: TunnelRecord, adds: [TunnelRequest.Add], registry: TunnelRegistry) throws {
+        let reply = try TunnelControlClient(registry: registry, tunnel: tunnel).send(TunnelRequest(add: adds))
+        for line in reply.done { Output.done(Style.ok("✓") + " " + line) }
+        for line in reply.errors { Output.warning(line) }
+        let now = registry.running(podID: tunnel.podID) ?? tunnel
+        Output.notice(
+            "the tunnel to \(tunnel.podName.terminalSafe) (pid \(now.pid)) forwards \(now.portsText); "
+                + "`autopod tunnel stop \(TerminalText.shellWord(tunnel.podName)) PORT` removes a port")
+        if !reply.errors.isEmpty { throw ExitCode(1) }
     }
 
     /// The same command for the background copy, without --detach.

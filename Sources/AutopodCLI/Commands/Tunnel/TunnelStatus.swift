@@ -71,6 +71,8 @@ final class TunnelStatus: Sendable {
                 return reason == shared.lastReason ? nil : line
             case .connectionRefused(let spec, let reason):
                 return "connection to localhost:\(spec.localPort) not carried: \(reason)"
+            case .acceptFailed(_, let reason):
+                return reason
             }
         }
         if let line { say(line) }
@@ -85,7 +87,7 @@ final class TunnelStatus: Sendable {
         shared.withLock { shared in
             if isTerminal {
                 clearDrawn(&shared)
-                StandardStream.error.write("\(Style.dim("tunnel")) \(text)\n")
+                StandardStream.error.write("\(Style.dim("tunnel:")) \(text)\n")
             } else {
                 StandardStream.error.write("\(Self.timestamp()) tunnel \(podName): \(text)\n")
             }
@@ -101,12 +103,16 @@ final class TunnelStatus: Sendable {
     func refresh(stats: [ForwardStats]?, force: Bool = false) {
         shared.withLock { shared in
             if let stats {
-                for (i, s) in stats.enumerated() where i < shared.record.forwards.count {
-                    shared.record.forwards[i].activeConnections = s.activeConnections
-                    shared.record.forwards[i].totalConnections = s.totalConnections
-                    shared.record.forwards[i].refusedConnections = s.refusedConnections
-                    shared.record.forwards[i].bytesIn = s.bytesToLocal
-                    shared.record.forwards[i].bytesOut = s.bytesToRemote
+                // The forwards now: ports may have been added or removed while the tunnel runs.
+                if isTerminal && stats.count != shared.record.forwards.count { clearDrawn(&shared) }
+                shared.record.forwards = stats.map { s in
+                    var forward = TunnelRecord.Forward(localPort: s.spec.localPort, remotePort: s.spec.remotePort)
+                    forward.activeConnections = s.activeConnections
+                    forward.totalConnections = s.totalConnections
+                    forward.refusedConnections = s.refusedConnections
+                    forward.bytesIn = s.bytesToLocal
+                    forward.bytesOut = s.bytesToRemote
+                    return forward
                 }
             }
             let (name, detail) = Self.describe(shared.state)

@@ -7,15 +7,24 @@ import FoundationEssentials
 /// closing their ports and removing their state file) and waits until they have.
 struct TunnelStop: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "stop", abstract: "Stop a running tunnel (or all of them).")
+        commandName: "stop", abstract: "Stop a running tunnel (or all of them), or only some of its ports.",
+        discussion: "`autopod tunnel stop POD 6006` stops forwarding local port 6006 and leaves the rest of the tunnel running.")
 
     @OptionGroup var global: GlobalOptions
 
     @Argument(help: "The pod whose tunnel to stop (id, name or a unique prefix), or `all`.")
     var pod: String
 
+    @Argument(help: ArgumentHelp("Local ports to stop forwarding; without them the whole tunnel stops.", valueName: "port"))
+    var ports: [Int] = []
+
     @Option(help: ArgumentHelp("How long to wait for each tunnel to exit before killing it, e.g. 10s or 1m.", valueName: "duration"))
     var timeout = WaitDuration(seconds: 10, text: "10s")
+
+    func validate() throws {
+        if pod == "all" && !ports.isEmpty { throw ValidationError("give ports with one pod's tunnel, not with `all`") }
+        try RangeCheck.require(ports, in: ConfigForward.portRange, flag: "port")
+    }
 
     func run() throws {
         global.bootstrap()
@@ -44,6 +53,10 @@ struct TunnelStop: ParsableCommand {
                 throw CLIFailure("'\(pod)' matches several tunnels (\(matches.map(\.podName).joined(separator: ", "))); give more of the name")
             }
             targets = matches
+            if !ports.isEmpty, let tunnel = matches.first, !Set(tunnel.forwards.map(\.localPort)).isSubset(of: Set(ports)) {
+                try removePorts(from: tunnel, registry: registry)
+                return
+            }
         }
         var failures = 0
         for t in targets {
@@ -68,10 +81,20 @@ struct TunnelStop: ParsableCommand {
                 failures += registry.isHeld(podID: t.podID) ? 1 : 0
                 print(Style.warn("!") + " the tunnel to \(t.podName) (pid \(t.pid)) did not exit in \(timeout.duration.wholeSeconds) s and was killed")
             } else {
-                print(Style.ok("✓") + " stopped the tunnel to \(t.podName) (pid \(t.pid), ports \(t.portsText))")
+                Output.done(Style.ok("✓") + " stopped the tunnel to \(t.podName) (pid \(t.pid), ports \(t.portsText))")
             }
             registry.remove(podID: t.podID, pid: t.pid)
         }
         if failures > 0 { throw CLIFailure("\(failures) tunnel(s) could not be stopped") }
+    }
+
+    /// Some of the tunnel's ports, not all: the tunnel closes them and goes on with the rest.
+    private func removePorts(from tunnel: TunnelRecord, registry: TunnelRegistry) throws {
+        let reply = try TunnelControlClient(registry: registry, tunnel: tunnel).send(TunnelRequest(remove: ports))
+        for line in reply.done { Output.done(Style.ok("✓") + " " + line) }
+        for line in reply.errors { Output.warning(line) }
+        let now = registry.running(podID: tunnel.podID) ?? tunnel
+        Output.notice("the tunnel to \(tunnel.podName.terminalSafe) (pid \(now.pid)) goes on forwarding \(now.portsText)")
+        if !reply.errors.isEmpty { throw ExitCode(1) }
     }
 }
