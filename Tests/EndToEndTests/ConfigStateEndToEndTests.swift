@@ -30,7 +30,10 @@ final class ConfigStateEndToEndTests: EndToEndCase {
         }
     }
 
-    static let defaultsPrompts = ["GPU types", "GPUs per pod", "Cloud", "Data centre", "Image", "Container disk GB", "Volume GB", "Ports to forward"]
+    /// The guard's questions (issue 13), asked after the pod's.
+    static let guardPrompts = ["Stop a pod idle for", "Stop a pod this long after each start", "Stop a pod once it has cost", "At a limit: stop"]
+    static let defaultsPrompts =
+        ["GPU types", "GPUs per pod", "Cloud", "Data centre", "Image", "Container disk GB", "Volume GB", "Ports to forward"] + guardPrompts
 
     /// Waits until `text` is on the screen `count` times.
     @discardableResult
@@ -150,8 +153,9 @@ final class ConfigStateEndToEndTests: EndToEndCase {
         try enter(through: ["Image", "Container disk GB", "Volume GB"], in: terminal)
         try terminal.waitFor("Ports to forward")
         try terminal.type("abc")
-        try terminal.waitFor("give port numbers separated by commas")
+        try terminal.waitFor("give ports separated by commas")
         try terminal.type("8888,6006")
+        try enter(through: Self.guardPrompts, in: terminal)
         XCTAssertEqual(try terminal.waitForExit(), 0, (try? terminal.capture()) ?? "")
         let config = try savedConfig()
         XCTAssertEqual(config["gpuTypes"] as? [String], ["NVIDIA RTX A6000"])

@@ -8,17 +8,7 @@ extension PodManager {
     public func startWithoutGPUs(_ view: PodView) throws -> PodRecord {
         try store.requireWritable()
         let pod = try provider.resumePod(id: view.record.id, gpuCount: 0)
-        let time = now()
-        return try store.update { state in
-            state.update(id: view.record.id) {
-                $0.markRunning(at: time)
-                $0.lastStatus = pod.desiredStatus
-                $0.guardStop = nil
-                // No GPU, so no GPU charge while it runs like this.
-                $0.pricePerHour = pod.costPerHr ?? 0
-                $0.endpoint = pod.sshEndpoint
-            }
-            return state.record(id: view.record.id) ?? view.record
-        }
+        // No GPU, so no GPU charge while it runs like this.
+        return try recordRunning(view, as: pod, pricePerHour: pod.costPerHr ?? 0)
     }
 }

@@ -125,14 +125,20 @@ public struct PodManager: Sendable {
             guard error.outcomeUnknown, let current = try provider.pod(id: view.record.id), current.isRunning else { throw error }
             pod = current
         }
+        return try recordRunning(view, as: pod, pricePerHour: pod.costPerHr.flatMap { $0 > 0 ? $0 : nil })
+    }
+
+    /// Records that RunPod runs the pod again: a new running interval, its status, no guard stop,
+    /// the price it now costs (nil keeps the recorded one) and its endpoint (ports change on
+    /// every start; the old one is stale).
+    func recordRunning(_ view: PodView, as pod: RemotePod, pricePerHour: Double?) throws -> PodRecord {
         let time = now()
         return try store.update { state in
             state.update(id: view.record.id) {
                 $0.markRunning(at: time)
                 $0.lastStatus = pod.desiredStatus
                 $0.guardStop = nil
-                if let price = pod.costPerHr, price > 0 { $0.pricePerHour = price }
-                // Ports change on every start; the old endpoint is stale.
+                if let pricePerHour { $0.pricePerHour = pricePerHour }
                 $0.endpoint = pod.sshEndpoint
             }
             return state.record(id: view.record.id) ?? view.record
