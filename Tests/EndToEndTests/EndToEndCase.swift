@@ -18,6 +18,12 @@ class EndToEndCase: XCTestCase {
     var bootDelay: Double { 1 }
     /// Classes whose tests are about one API's behaviour say so here and are not rerun.
     class var runsOnEveryAPI: Bool { true }
+    /// Classes whose tests start tunnels say so here: after each test every tunnel of the home is
+    /// stopped through its state file (a detached tunnel is not the test's child).
+    class var stopsTunnelsAfterEachTest: Bool { false }
+    /// autopod processes a test started and did not wait for (a foreground tunnel); whatever
+    /// still runs is ended after the test.
+    var backgroundProcesses: [RunningProcess] = []
 
     /// The API autopod speaks in this run (`AUTOPOD_API` of every command).
     static var api: String { ProcessInfo.processInfo.environment["AUTOPOD_E2E_API"] ?? "graphql" }
@@ -32,6 +38,12 @@ class EndToEndCase: XCTestCase {
     }
 
     override func tearDownWithError() throws {
+        for process in backgroundProcesses where process.isRunning {
+            process.terminate()
+            _ = process.wait(timeout: .seconds(15))
+        }
+        backgroundProcesses = []
+        if Self.stopsTunnelsAfterEachTest { _ = try? cli?.run(["tunnel", "stop", "all"], timeout: .seconds(30)) }
         sim?.stop()
         sim = nil
         try rerunOnREST()

@@ -16,21 +16,11 @@ import XCTest
 /// them fail.
 final class GuardEndToEndTests: EndToEndCase {
     override var bootDelay: Double { 0.5 }
-    private var running: [RunningProcess] = []
+    override class var stopsTunnelsAfterEachTest: Bool { true }
 
     override func setUpWithError() throws {
         try super.setUpWithError()
         try XCTSkipUnless(getuid() == 0, "pods' own namespaces (the watchdog tells its pod's sessions from others') need root")
-    }
-
-    override func tearDownWithError() throws {
-        for process in running where process.isRunning {
-            process.terminate()
-            _ = process.wait(timeout: .seconds(15))
-        }
-        running = []
-        _ = try? cli.run(["tunnel", "stop", "all"], timeout: .seconds(30))
-        try super.tearDownWithError()
     }
 
     // MARK: - tests
@@ -126,7 +116,7 @@ final class GuardEndToEndTests: EndToEndCase {
         try killWatchdogIfAsked(pod)
         let port = try freeLoopbackPort()
         let tunnel = try cli.start(["tunnel", "tunneled", "\(port):8888"])
-        running.append(tunnel)
+        backgroundProcesses.append(tunnel)
         try eventually("the tunnel comes up", timeout: 60) { tunnel.stderrSoFar.contains("up: localhost:") }
         try eventually("the tunnel puts the guard on the pod") { try self.watchdogStarts(pod) >= 2 }
         try killWatchdogIfAsked(pod)
@@ -233,7 +223,7 @@ final class GuardEndToEndTests: EndToEndCase {
         let pid = try String(contentsOfFile: try guardDirectory(pod) + "/pid", encoding: .utf8)
         kill(Int32(pid.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0, SIGKILL)
         let tunnel = try cli.start(["tunnel", "local", "\(try freeLoopbackPort()):8888"])
-        running.append(tunnel)
+        backgroundProcesses.append(tunnel)
         let ended = tunnel.wait(timeout: .seconds(90))
         XCTAssertTrue(ended.stderr.contains("autopod stopped local (runtime 20 s)"), "\(ended)")
         XCTAssertEqual(try simPod(pod)["desiredStatus"] as? String, "EXITED")
@@ -302,7 +292,7 @@ final class GuardEndToEndTests: EndToEndCase {
     /// No autopod process for this home is left, and none holds a connection to the pod.
     private func laptopGone() throws {
         _ = try cli.run(["tunnel", "stop", "all"], timeout: .seconds(30))
-        for process in running where process.isRunning { process.terminate() }
+        for process in backgroundProcesses where process.isRunning { process.terminate() }
     }
 
     private func guardDirectory(_ id: String) throws -> String {

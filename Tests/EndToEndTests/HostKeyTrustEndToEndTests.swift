@@ -7,17 +7,7 @@ import XCTest
 /// honest second machine) would, through the built binary against runpod-sim pods whose host
 /// keys the simulator keeps (`keep-host-key`) or swaps without a restart (`rekey`).
 final class HostKeyTrustEndToEndTests: EndToEndCase {
-    private var running: [RunningProcess] = []
-
-    override func tearDownWithError() throws {
-        for process in running where process.isRunning {
-            process.terminate()
-            _ = process.wait(timeout: .seconds(15))
-        }
-        running = []
-        _ = try? cli?.run(["tunnel", "stop", "all"], timeout: .seconds(30))
-        try super.tearDownWithError()
-    }
+    override class var stopsTunnelsAfterEachTest: Bool { true }
 
     // MARK: - tests
 
@@ -187,7 +177,7 @@ final class HostKeyTrustEndToEndTests: EndToEndCase {
 
     private func startTunnel(_ arguments: [String]) throws -> RunningProcess {
         let tunnel = try cli.start(["tunnel"] + arguments)
-        running.append(tunnel)
+        backgroundProcesses.append(tunnel)
         try eventually("the tunnel comes up", timeout: 60) {
             !tunnel.isRunning || tunnel.stderrSoFar.contains("up: localhost:")
         }

@@ -7,18 +7,7 @@ import XCTest
 /// 8888 and survive sshd restarts, a network cut, and a stop and start of the pod; fatal cases
 /// (changed host key, terminated pod, port in use) end it with a clear message.
 final class TunnelEndToEndTests: EndToEndCase {
-    private var running: [RunningProcess] = []
-
-    override func tearDownWithError() throws {
-        for process in running where process.isRunning {
-            process.terminate()
-            _ = process.wait(timeout: .seconds(15))
-        }
-        running = []
-        // Detached tunnels are not our children: end them by their state files.
-        _ = try? cli.run(["tunnel", "stop", "all"], timeout: .seconds(30))
-        try super.tearDownWithError()
-    }
+    override class var stopsTunnelsAfterEachTest: Bool { true }
 
     // MARK: - tests
 
@@ -246,7 +235,7 @@ final class TunnelEndToEndTests: EndToEndCase {
     /// Starts a foreground tunnel and waits until it says it is up.
     private func startTunnel(_ arguments: String..., file: StaticString = #filePath, line: UInt = #line) throws -> RunningProcess {
         let tunnel = try cli.start(["tunnel"] + arguments)
-        running.append(tunnel)
+        backgroundProcesses.append(tunnel)
         try eventually("the tunnel comes up", timeout: 60) {
             if !tunnel.isRunning { return true }
             return tunnel.stderrSoFar.contains("up: localhost:")
