@@ -57,6 +57,13 @@ public final class SFTPClient {
         engine.closeAll()
     }
 
+    /// Starts opening the extra channels a transfer of many files (or one big one) uses, so
+    /// they open while the copy is being planned instead of after (libssh2 opens one channel
+    /// at a time, a few round trips each). The work goes on without waiting for them.
+    public func openChannels() {
+        engine.ensureChannels(options.channels, window: options.channelWindow)
+    }
+
     /// The first channel, on which single operations run.
     var primary: SFTPChannel { engine.channels[0] }
 
@@ -273,6 +280,26 @@ public final class SFTPClient {
         try run { pending == 0 }
         if let failure { throw failure }
         return results
+    }
+
+    /// What is at each path, asked all at once: attributes, or nil where there is nothing.
+    /// Paths whose answer was another error are left out (ask them alone to get the error).
+    public func knownAttributes(of paths: [String], followLinks: Bool = false) throws(SFTPError) -> [String: SFTPAttributes?] {
+        var known: [String: SFTPAttributes?] = [:]
+        var pending = paths.count
+        for path in paths {
+            primary.request(followLinks ? .stat : .lstat, path: path) { reply in
+                pending -= 1
+                var r = reply.reader
+                if reply.type == SFTPProtocol.MessageType.attrs.rawValue, let attributes = r.attributes() {
+                    known[path] = .some(attributes)
+                } else if reply.status?.code == SFTPProtocol.Status.noSuchFile.rawValue {
+                    known[path] = .some(nil)
+                }
+            }
+        }
+        try run { pending == 0 }
+        return known
     }
 
     /// The targets of symbolic links, asked all at once; links that cannot be read are left out.

@@ -21,6 +21,10 @@ public struct SSHSessionOptions: Sendable {
     /// over loopback): aes128-ctr and aes256-ctr within noise of each other (~150 MB/s, the MAC
     /// and the copy loop dominate with AES-NI), so aes128-ctr leads, as in OpenSSH's own order.
     public var ciphers = "aes128-ctr,aes256-ctr,aes192-ctr"
+    /// MAC preference, without libssh2 1.10's weaker defaults (hmac-md5, hmac-sha1-96,
+    /// ripemd160), which OpenSSH 9 no longer offers. hmac-sha2-256 leads: with SHA extensions it
+    /// costs little, and hmac-sha1 saved no measurable CPU on either side of a 256 MiB upload.
+    public var macs = "hmac-sha2-256,hmac-sha2-512,hmac-sha1"
 
     public init() {}
 }
@@ -88,6 +92,8 @@ public final class SSHSession {
         libssh2_session_method_pref(session, LIBSSH2_METHOD_HOSTKEY, Self.hostKeyPreference)
         libssh2_session_method_pref(session, LIBSSH2_METHOD_CRYPT_CS, options.ciphers)
         libssh2_session_method_pref(session, LIBSSH2_METHOD_CRYPT_SC, options.ciphers)
+        libssh2_session_method_pref(session, LIBSSH2_METHOD_MAC_CS, options.macs)
+        libssh2_session_method_pref(session, LIBSSH2_METHOD_MAC_SC, options.macs)
 
         let rc = libssh2_session_handshake(session, libssh2_socket_t(fd))
         if rc != 0 {

@@ -244,6 +244,86 @@ final class FilesEndToEndTests: EndToEndCase {
         for i in 0..<10 { XCTAssertTrue(FileManager.default.fileExists(atPath: "\(down)/mixed/ok\(i).txt")) }
     }
 
+    /// A new tree five directories deep, with files at every depth and directory modes that
+    /// forbid writing (set only once the tree is filled): every MKDIR goes out at once, parents
+    /// before children, and the copy must still be the same tree. A directory that cannot be
+    /// made on the pod (a file in its way, found by the plan; an immutable parent, found by the
+    /// server) is named with what it holds, and the rest is copied.
+    func testADeepNewTreeIsCopiedInOneGoAndADirectoryThatCannotBeMadeIsNamed() throws {
+        let tree = scratch + "/deep"
+        var directories = [tree]
+        for level in 0..<5 {
+            var next: [String] = []
+            for parent in directories {
+                for b in 0..<(level < 3 ? 3 : 2) {
+                    let path = "\(parent)/l\(level)b\(b)"
+                    try write("\(path)/f.bin", bytes: 512 + level * 100 + b, mode: [0o644, 0o600, 0o755][b % 3], mtime: 1_600_000_000 + level * 10 + b)
+                    next.append(path)
+                }
+            }
+            directories += next
+        }
+        for (i, directory) in directories.enumerated().reversed() {
+            chmod(directory, mode_t([0o755, 0o555, 0o750, 0o500][i % 4]))
+            setTime(directory, 1_650_000_000 + i)
+        }
+        XCTAssertGreaterThan(directories.count, 150)
+        let up = try cli.run(["cp", "-r", tree, "\(podID):nested/", "--json"])
+        XCTAssertEqual(up.status, 0, "\(up)")
+        XCTAssertEqual(number(try json(up), "files", "copied"), directories.count - 1, "\(up)")
+        try assertSameTree(tree, volume + "/nested/deep")
+        for (i, directory) in directories.enumerated().reversed() where i % 4 == 1 || i % 4 == 3 { chmod(directory, 0o755) }
+
+        // On the pod, a file where one subtree's directory goes, and an immutable directory
+        // where another subtree is to be made (its MKDIR fails on the server, and so do its
+        // children's, sent right behind it).
+        let blocked = "l0b0/l1b1"
+        let locked = "l0b2"
+        try FileManager.default.createDirectory(atPath: volume + "/again/deep/l0b0", withIntermediateDirectories: true)
+        try write(volume + "/again/deep/\(blocked)", bytes: 10)
+        try FileManager.default.createDirectory(atPath: volume + "/again/deep/\(locked)", withIntermediateDirectories: true)
+        let chattr = try ChildProcess.run(["/usr/bin/chattr", "+i", volume + "/again/deep/\(locked)"])
+        XCTAssertEqual(chattr.status, 0, chattr.stderr)
+        defer { _ = try? ChildProcess.run(["/usr/bin/chattr", "-i", volume + "/again/deep/\(locked)"]) }
+        let partly = try cli.run(["cp", "-r", tree, "\(podID):again/"])
+        XCTAssertEqual(partly.status, 1, "\(partly)")
+        XCTAssertTrue(partly.stderr.contains("deep/\(blocked): not a directory"), partly.stderr)
+        XCTAssertTrue(partly.stderr.contains("deep/\(locked)/l1b0"), partly.stderr)
+        XCTAssertTrue(partly.stderr.contains("deep/\(locked)/l1b0/l2b0/f.bin"), partly.stderr)
+        for other in ["l0b1", "l0b0/l1b0", "l0b0/l1b2"] {
+            let copied = try manifest(volume + "/again/deep/\(other)")
+            XCTAssertEqual(copied, try manifest(tree + "/\(other)"), other)
+        }
+    }
+
+    /// A fresh tree interrupted half way (files in flight under their partial names, others
+    /// done) is completed by a rerun: the same tree, and no partial name left anywhere.
+    func testAnInterruptedCopyOfAFreshTreeResumesAndLeavesNoPartialNames() throws {
+        let tree = scratch + "/fresh"
+        for d in 0..<8 {
+            for f in 0..<40 { try write("\(tree)/d\(d)/f\(f)", bytes: 4096 + f * 1000, mode: 0o640, mtime: 1_600_000_000 + d * 100 + f) }
+            try write("\(tree)/d\(d)/big", bytes: 2 * 1024 * 1024, mtime: 1_600_000_000 + d)
+        }
+        try control("bandwidth", ["bytesPerSecond": 4_000_000])
+        let first = try cli.start(["cp", "-r", tree, "\(podID):", "--json"])
+        let copy = volume + "/fresh"
+        func names() -> [String] { (FileManager.default.subpaths(atPath: copy) ?? []).map { ($0 as NSString).lastPathComponent } }
+        try eventually("some files to land and others to be in flight", timeout: 60) {
+            names().contains { $0.hasSuffix(".autopod-part") } && names().filter { $0.hasPrefix("f") }.count >= 20
+        }
+        first.interrupt()
+        let stopped = try first.wait(timeout: .seconds(60))
+        XCTAssertEqual(stopped.status, 130, "\(stopped)")
+        XCTAssertEqual(try json(stopped)["interrupted"] as? Bool, true)
+        try control("bandwidth", ["bytesPerSecond": 0])
+
+        let second = try cli.run(["cp", "-r", tree, "\(podID):", "--json"])
+        XCTAssertEqual(second.status, 0, "\(second)")
+        XCTAssertGreaterThan(number(try json(second), "files", "upToDate"), 0, "\(second)")
+        try assertSameTree(tree, copy)
+        XCTAssertEqual(names().filter { $0.hasSuffix(".autopod-part") }, [], "partial names left behind")
+    }
+
     func testCopyUsageErrors() throws {
         let local = try cli.run(["cp", "a", "b"])
         XCTAssertEqual(local.status, 2)

@@ -13,6 +13,8 @@ public final class CopyOperation {
     private var report = TransferReport(count: 0)
     private var problems: [TransferFailure] = []
     private var attempts = 0
+    /// Remote attributes asked for ahead, all in one round trip, while planning (see `guessedUploadPaths`).
+    private var known: [String: SFTPAttributes?] = [:]
 
     public init(request: CopyRequest, session: PodFileSession) {
         self.request = request
@@ -26,6 +28,9 @@ public final class CopyOperation {
             try session.run { (client: SFTPClient) throws(SFTPError) in
                 attempts += 1
                 if items == nil {
+                    // Many files (or a big one) go faster over several channels: open them
+                    // now, while the copy is planned, rather than after.
+                    if request.recursive || request.sources.count > 1 { client.openChannels() }
                     let planned = try plan(client)
                     items = planned
                     report = TransferReport(count: planned.count)
@@ -83,17 +88,51 @@ public final class CopyOperation {
     }
 
     private func plan(_ client: SFTPClient) throws(SFTPError) -> [TransferItem] {
-        request.direction == .upload ? try planUpload(client) : try planDownload(client)
+        defer { known = [:] }
+        return request.direction == .upload ? try planUpload(client) : try planDownload(client)
+    }
+
+    /// The attributes of `path` on the pod, following links: from the batch asked ahead, or asked now.
+    private func remoteAttributes(_ path: String, client: SFTPClient) throws(SFTPError) -> SFTPAttributes? {
+        if let answered = known[path] { return answered }
+        return try client.attributes(path, followLinks: true)
+    }
+
+    /// The pod paths an upload's plan asks about, guessed before knowing the pod's base: its
+    /// /workspace, the destination under it, and where each directory source lands inside
+    /// the destination. Asked together, they cost one round trip instead of one each; a wrong
+    /// guess (a pod without /workspace, a destination that is a file) only asked for nothing.
+    private func guessedUploadPaths() -> [String] {
+        let written = request.destination.path
+        guard !written.hasPrefix("~") else { return [] }
+        var paths: [String] = []
+        let destination: String
+        if written.hasPrefix("/") {
+            destination = PathText.trimmed(written)
+        } else {
+            paths.append(RemotePaths.workspace)
+            destination = written.isEmpty ? RemotePaths.workspace : PathText.trimmed(PathText.join(RemotePaths.workspace, written))
+        }
+        if !paths.contains(destination) { paths.append(destination) }
+        guard request.recursive else { return paths }
+        for source in request.sources.prefix(64) {
+            let path = PathText.trimmed(source.path)
+            guard (try? LocalFileInfo.lstat(path))??.kind == .directory else { continue }
+            paths.append(PathText.join(destination, PathText.lastComponent(path)))
+        }
+        return paths
     }
 
     private func planUpload(_ client: SFTPClient) throws(SFTPError) -> [TransferItem] {
-        let paths = try RemotePaths(client: client, for: [request.destination.path])
+        known = try client.knownAttributes(of: guessedUploadPaths(), followLinks: true)
+        let paths = try RemotePaths(client: client, for: [request.destination.path], known: known)
         let destination = paths.resolve(request.destination.path)
         var destinationAttributes =
             destination == paths.base && paths.baseAttributes != nil
-            ? paths.baseAttributes : try client.attributes(destination, followLinks: true)
+            ? paths.baseAttributes : try remoteAttributes(destination, client: client)
         if destinationAttributes == nil && request.destination.namesDirectory {
-            // `POD:newdir/`: the user means a directory; make it.
+            // `POD:newdir/`: the user means a directory; make it (what was asked ahead is stale).
+            known = [:]
             try client.makeDirectory(destination)
             destinationAttributes = try client.attributes(destination, followLinks: true)
         }
@@ -138,7 +177,7 @@ public final class CopyOperation {
         let tree = LocalTree.walk(root)
         for (path, reason) in tree.unreadable { problem(path, "\(path): cannot be read: \(reason)", .localFile) }
         var remote: [String: SFTPAttributes] = [:]
-        let targetAttributes = try client.attributes(target, followLinks: true)
+        let targetAttributes = try remoteAttributes(target, client: client)
         if let targetAttributes {
             guard targetAttributes.kind == .directory else {
                 problem(root, "\(target): exists on the pod and is not a directory", .failure)

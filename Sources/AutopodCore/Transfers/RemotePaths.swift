@@ -11,13 +11,21 @@ public struct RemotePaths {
 
     public static let workspace = "/workspace"
 
-    /// Asks the pod only what the written paths need (one or two round trips).
-    public init(client: SFTPClient, for written: [String]) throws(SFTPError) {
+    /// Asks the pod only what the written paths need (one or two round trips), and nothing it
+    /// answered already (`known`: attributes found by following links, nil for nothing there).
+    public init(client: SFTPClient, for written: [String], known: [String: SFTPAttributes?] = [:]) throws(SFTPError) {
         let needsBase = written.contains { !$0.hasPrefix("/") && !$0.hasPrefix("~") }
         let needsHome = written.contains { $0.hasPrefix("~") }
         var home: String?
         if needsHome || needsBase {
-            let workspace = needsBase ? try client.attributes(Self.workspace, followLinks: true) : nil
+            var workspace: SFTPAttributes?
+            if needsBase {
+                if let answered = known[Self.workspace] {
+                    workspace = answered
+                } else {
+                    workspace = try client.attributes(Self.workspace, followLinks: true)
+                }
+            }
             if workspace?.kind == .directory {
                 base = Self.workspace
                 baseAttributes = workspace
