@@ -1,5 +1,5 @@
 import ArgumentParser
-import AutopodCore
+@testable import AutopodCore
 import SSHKit
 import XCTest
 

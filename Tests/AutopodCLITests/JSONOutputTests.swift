@@ -1,4 +1,4 @@
-import AutopodCore
+@testable import AutopodCore
 import Foundation
 import XCTest
 
@@ -74,6 +74,39 @@ final class JSONOutputTests: XCTestCase {
         let pod = PodJSON(view)
         XCTAssertEqual(try JSONOutput.encode(pod), JSONOutput.encode(json: pod.json))
         XCTAssertTrue(JSONOutput.encode(json: pod.json).contains(#""sshHost" : "h/1""#), "slashes are not escaped")
+    }
+
+    func testTheGuardWritesItsLimitsAndTheWatchdogsLastCheck() {
+        let settings = GuardSettings(idleLimit: .seconds(1800), maxRuntime: .zero, budget: 5, action: .stop)
+        let status = GuardStatus(checkedAt: created, idle: .seconds(61.5), busy: "GPU at 80%", runtime: .seconds(7200), spent: 1.25, pid: 7)
+        XCTAssertEqual(
+            JSONOutput.encode(json: GuardCommand.json(pod: "pod1", settings: settings, status: status, running: nil)),
+            """
+            {
+              "action" : "stop",
+              "budget" : 5,
+              "busy" : "GPU at 80%",
+              "idleForSeconds" : 61,
+              "idleSeconds" : 1800,
+              "maxRuntimeSeconds" : 0,
+              "pod" : "pod1",
+              "runtimeSeconds" : 7200,
+              "spent" : 1.25
+            }
+            """)
+        // After a change: whether the watchdog runs, and no check.
+        XCTAssertEqual(
+            JSONOutput.encode(json: GuardCommand.json(pod: "pod1", settings: .defaults, status: nil, running: true)),
+            """
+            {
+              "action" : "stop",
+              "budget" : 0,
+              "idleSeconds" : 3600,
+              "maxRuntimeSeconds" : 0,
+              "pod" : "pod1",
+              "watchdogRunning" : true
+            }
+            """)
     }
 
     func testStatusChangeWrapsThePod() throws {
