@@ -85,7 +85,8 @@ final class SFTPTransfer {
     /// Bytes per READ or WRITE: the server's limit when it says (OpenSSH: 255 KiB), capped.
     /// A WRITE takes the whole limit: each one costs the server a reply, a write() and a trip
     /// through sshd to the SFTP process, and with the bytes CPU-bound on loopback that work
-    /// counts (sshd's CPU time for a 256 MiB upload fell by a fifth from 64 KiB WRITEs).
+    /// counts (sshd's CPU time for a 256 MiB upload, 64 KiB WRITEs against 255 KiB: 1.37 s
+    /// against 1.10 s, 1.19 against 1.10, 0.93 against 0.91 in three runs on a loaded machine).
     var chunkSize: Int {
         let channel = client.primary
         let limit = (direction == .upload ? channel.maxWriteLength : channel.maxReadLength) ?? 32 * 1024
