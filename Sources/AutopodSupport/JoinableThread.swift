@@ -1,22 +1,32 @@
 /// A thread that runs one body beside the calling thread, which waits for it with `join()`:
 /// for work that can be done while the caller waits for something else (pods.json decoded
-/// while RunPod answers).
+/// while RunPod answers). `DetachedThread` starts its threads here too.
 public struct JoinableThread {
-    private let id: pthread_t
+    let id: pthread_t
 
-    /// Starts `body` on a new thread; nil when the system has no thread to give (the caller then
-    /// does the work itself).
+    /// What the new thread runs, handed over through pthread's context pointer, so each thread
+    /// gets exactly its own body even when several start at once or one fails to start.
+    private final class Work: Sendable {
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    }
+
+    /// Starts `body` on a new thread; nil, and `body` dropped, when the system has no thread
+    /// to give (the caller then does the work itself).
     public static func start(_ body: @escaping @Sendable () -> Void) -> JoinableThread? {
-        let context = Unmanaged.passRetained(Body(body)).toOpaque()
+        let work = Unmanaged.passRetained(Work(body))
         var id = pthread_t()
         let started = pthread_create(
             &id, nil,
             { context in
-                JoinableThread.run(context)
+                // Optional on Glibc, not on Darwin: one spelling for both.
+                let context: UnsafeMutableRawPointer? = context
+                guard let context else { return nil }
+                Unmanaged<Work>.fromOpaque(context).takeRetainedValue().body()
                 return nil
-            }, context)
+            }, work.toOpaque())
         guard started == 0 else {
-            Unmanaged<Body>.fromOpaque(context).release()
+            work.release()
             return nil
         }
         return JoinableThread(id: id)
@@ -25,17 +35,5 @@ public struct JoinableThread {
     /// Returns once the body has run.
     public func join() {
         pthread_join(id, nil)
-    }
-
-    /// The context pointer is optional on Glibc and not on Darwin; both convert to this.
-    private static func run(_ context: UnsafeMutableRawPointer?) {
-        guard let context else { return }
-        Unmanaged<Body>.fromOpaque(context).takeRetainedValue().body()
-    }
-
-    private final class Body: Sendable {
-        let body: @Sendable () -> Void
-
-        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
     }
 }
