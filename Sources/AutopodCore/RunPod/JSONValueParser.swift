@@ -88,19 +88,12 @@ struct JSONValueParser {
             index += 1
             let field = try value()
             fieldStack.append((key, field))
-            skipSpace()
-            guard index < bytes.count else { throw failure("unexpected end") }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-            } else if bytes[index] == UInt8(ascii: "}") {
-                index += 1
+            if try closes(after: UInt8(ascii: "}")) {
                 // A repeated key keeps its first value, as JSONDecoder does (hand-edited files
                 // read with it before, such as config.json, must mean the same).
                 let object = Dictionary(fieldStack[start...], uniquingKeysWith: { first, _ in first })
                 fieldStack.removeSubrange(start...)
                 return .object(object)
-            } else {
-                throw failure("expected ',' or '}'")
             }
         }
     }
@@ -118,17 +111,18 @@ struct JSONValueParser {
         }
         while true {
             result.append(try value())
-            skipSpace()
-            guard index < bytes.count else { throw failure("unexpected end") }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-            } else if bytes[index] == UInt8(ascii: "]") {
-                index += 1
-                return .array(result)
-            } else {
-                throw failure("expected ',' or ']'")
-            }
+            if try closes(after: UInt8(ascii: "]")) { return .array(result) }
         }
+    }
+
+    /// Steps over what follows a member: a `,` (false: another member comes) or `close` (true).
+    mutating func closes(after close: UInt8) throws -> Bool {
+        skipSpace()
+        guard index < bytes.count else { throw failure("unexpected end") }
+        let byte = bytes[index]
+        guard byte == UInt8(ascii: ",") || byte == close else { throw failure("expected ',' or '\(Character(Unicode.Scalar(close)))'") }
+        index += 1
+        return byte == close
     }
 
     mutating func string() throws -> String {
