@@ -1,24 +1,30 @@
 /// Threads of their own for work that blocks for a long time (a poll for a program's whole
 /// life), which would otherwise tie up one of Dispatch's few pool threads.
 public enum DetachedThread {
-    /// Bodies waiting for the thread started for them; each new thread takes one (pthread's
-    /// context pointer differs in optionality between Glibc and Darwin, so none is passed).
-    private static let unstarted = LockedValue<[@Sendable () -> Void]>([])
+    /// What a new thread runs, handed over through pthread's context pointer, so each thread
+    /// gets exactly its own body even when several start at once or one fails to start.
+    private final class Work: Sendable {
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    }
 
     /// Runs `body` on a new detached thread. Returns false, and drops `body`, when the system
     /// has no thread to give.
     @discardableResult
     public static func start(_ body: @escaping @Sendable () -> Void) -> Bool {
-        unstarted.withLock { $0.append(body) }
+        let work = Unmanaged.passRetained(Work(body))
         var thread = pthread_t()
         let started = pthread_create(
             &thread, nil,
-            { _ in
-                DetachedThread.unstarted.withLock { $0.removeFirst() }()
+            { context in
+                // Optional on Glibc, not on Darwin: one spelling for both.
+                let context: UnsafeMutableRawPointer? = context
+                guard let context else { return nil }
+                Unmanaged<Work>.fromOpaque(context).takeRetainedValue().body()
                 return nil
-            }, nil)
+            }, work.toOpaque())
         guard started == 0 else {
-            _ = unstarted.withLock { $0.popLast() }
+            work.release()
             return false
         }
         pthread_detach(thread)

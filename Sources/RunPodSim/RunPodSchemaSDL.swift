@@ -4,6 +4,41 @@ import AutopodSupport
 /// (PodStopInput, PodTerminateInput, EnvironmentVariableInput, ...) are sensible inventions.
 /// Anything not here is rejected by validation, as RunPod rejects unknown fields.
 enum RunPodSchemaSDL {
+    /// The fields RunPod's on-demand and spot deploy inputs share (the spot one adds its bid).
+    private static let deployFields = """
+        cloudType: CloudTypeEnum
+        gpuTypeId: String
+        gpuTypeIdList: [String]
+        gpuCount: Int
+        name: String
+        imageName: String
+        templateId: String
+        containerDiskInGb: Int
+        volumeInGb: Int
+        volumeMountPath: String
+        networkVolumeId: String
+        dataCenterId: String
+        countryCode: String
+        minVcpuCount: Int
+        minMemoryInGb: Int
+        dockerArgs: String
+        ports: String
+        env: [EnvironmentVariableInput]
+        startSsh: Boolean
+        startJupyter: Boolean
+        supportPublicIp: Boolean
+        allowedCudaVersions: [String]
+        minCudaVersion: String
+        minDownload: Int
+        minUpload: Int
+        containerRegistryAuthId: String
+        stopAfter: String
+        terminateAfter: String
+        compliance: [String]
+        deployCost: Float
+        globalNetwork: Boolean
+        """
+
     static let source = """
         scalar Void
 
@@ -193,71 +228,11 @@ enum RunPodSchemaSDL {
         }
 
         input PodFindAndDeployOnDemandInput {
-          cloudType: CloudTypeEnum
-          gpuTypeId: String
-          gpuTypeIdList: [String]
-          gpuCount: Int
-          name: String
-          imageName: String
-          templateId: String
-          containerDiskInGb: Int
-          volumeInGb: Int
-          volumeMountPath: String
-          networkVolumeId: String
-          dataCenterId: String
-          countryCode: String
-          minVcpuCount: Int
-          minMemoryInGb: Int
-          dockerArgs: String
-          ports: String
-          env: [EnvironmentVariableInput]
-          startSsh: Boolean
-          startJupyter: Boolean
-          supportPublicIp: Boolean
-          allowedCudaVersions: [String]
-          minCudaVersion: String
-          minDownload: Int
-          minUpload: Int
-          containerRegistryAuthId: String
-          stopAfter: String
-          terminateAfter: String
-          compliance: [String]
-          deployCost: Float
-          globalNetwork: Boolean
+          \(deployFields)
         }
 
         input PodRentInterruptableInput {
-          cloudType: CloudTypeEnum
-          gpuTypeId: String
-          gpuTypeIdList: [String]
-          gpuCount: Int
-          name: String
-          imageName: String
-          templateId: String
-          containerDiskInGb: Int
-          volumeInGb: Int
-          volumeMountPath: String
-          networkVolumeId: String
-          dataCenterId: String
-          countryCode: String
-          minVcpuCount: Int
-          minMemoryInGb: Int
-          dockerArgs: String
-          ports: String
-          env: [EnvironmentVariableInput]
-          startSsh: Boolean
-          startJupyter: Boolean
-          supportPublicIp: Boolean
-          allowedCudaVersions: [String]
-          minCudaVersion: String
-          minDownload: Int
-          minUpload: Int
-          containerRegistryAuthId: String
-          stopAfter: String
-          terminateAfter: String
-          compliance: [String]
-          deployCost: Float
-          globalNetwork: Boolean
+          \(deployFields)
           bidPerGpu: Float!
         }
 

@@ -564,30 +564,25 @@ final class SimCloud: @unchecked Sendable {
     }
 
     func setNetwork(_ id: String, up: Bool) throws(ControlFailure) {
-        let machine: PodMachine? = try locked { () throws(ControlFailure) -> PodMachine? in
-            guard let pod = pods[id] else { throw .notFound("no pod \(id)") }
-            pod.networkUp = up
-            return pod.machine
-        }
-        machine?.setNetwork(up: up)
+        try machine(id) { $0.networkUp = up }?.setNetwork(up: up)
     }
 
     func setLatency(_ id: String, ms: Int) throws(ControlFailure) {
-        let machine: PodMachine? = try locked { () throws(ControlFailure) -> PodMachine? in
-            guard let pod = pods[id] else { throw .notFound("no pod \(id)") }
-            pod.latencyMs = max(0, ms)
-            return pod.machine
-        }
-        machine?.proxy.latencyMs = ms
+        try machine(id) { $0.latencyMs = max(0, ms) }?.proxy.latencyMs = ms
     }
 
     func setBandwidth(_ id: String, bytesPerSecond: Int) throws(ControlFailure) {
-        let machine: PodMachine? = try locked { () throws(ControlFailure) -> PodMachine? in
+        try machine(id) { $0.bandwidth = max(0, bytesPerSecond) }?.proxy.bandwidth = bytesPerSecond
+    }
+
+    /// Records a change to pod `id` under the lock and returns its machine (nil while it is not
+    /// running), which the caller changes outside the lock.
+    private func machine(_ id: String, _ change: (PodRecord) -> Void) throws(ControlFailure) -> PodMachine? {
+        try locked { () throws(ControlFailure) -> PodMachine? in
             guard let pod = pods[id] else { throw .notFound("no pod \(id)") }
-            pod.bandwidth = max(0, bytesPerSecond)
+            change(pod)
             return pod.machine
         }
-        machine?.proxy.bandwidth = bytesPerSecond
     }
 
     /// Sets GPU utilisation (one GPU by `index`, or all), as `POST /_sim/pods/ID/gpu` asks.

@@ -6,12 +6,6 @@ public struct RemoteTerminal: Sendable, Equatable {
     public var columns: Int32
     public var rows: Int32
 
-    public init(type: String, columns: Int32, rows: Int32) {
-        self.type = type
-        self.columns = columns
-        self.rows = rows
-    }
-
     /// The local terminal's size on `fd` (80x24 when it has none) and `type` (xterm-256color
     /// when empty).
     public static func matching(fd: Int32, type: String?) -> RemoteTerminal {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import AutopodCore
+@testable import AutopodCore
 import SSHKit
 import XCTest
 
@@ -92,8 +92,8 @@ final class CommandArgumentsTests: XCTestCase {
             CommandLineParsing.usageError(["connect", "--json"]), "--json needs --no-shell (or --dry-run): a shell would mix with the output")
         XCTAssertEqual(CommandLineParsing.usageError(["connect", "--name", "my pod"]), "--name must be a word without spaces")
         let connect = try CommandLineParsing.parse(["connect", "--wait-timeout", "1h30m", "--no-shell", "--json"], as: ConnectCommand.self)
-        XCTAssertEqual(connect.waitTimeout.seconds, 5400)
-        XCTAssertEqual(connect.waitTimeout.description, "1h30m")
+        XCTAssertEqual(connect.waiting.waitTimeout.seconds, 5400)
+        XCTAssertEqual(connect.waiting.waitTimeout.description, "1h30m")
     }
 
     func testLogsAndTunnelStopTakeTheirNumbersAndDurations() throws {

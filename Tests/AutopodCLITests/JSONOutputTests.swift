@@ -1,4 +1,4 @@
-import AutopodCore
+@testable import AutopodCore
 import Foundation
 import XCTest
 
@@ -76,6 +76,39 @@ final class JSONOutputTests: XCTestCase {
         XCTAssertTrue(JSONOutput.encode(json: pod.json).contains(#""sshHost" : "h/1""#), "slashes are not escaped")
     }
 
+    func testTheGuardWritesItsLimitsAndTheWatchdogsLastCheck() {
+        let settings = GuardSettings(idleLimit: .seconds(1800), maxRuntime: .zero, budget: 5, action: .stop)
+        let status = GuardStatus(checkedAt: created, idle: .seconds(61.5), busy: "GPU at 80%", runtime: .seconds(7200), spent: 1.25, pid: 7)
+        XCTAssertEqual(
+            JSONOutput.encode(json: GuardCommand.json(pod: "pod1", settings: settings, status: status, running: nil)),
+            """
+            {
+              "action" : "stop",
+              "budget" : 5,
+              "busy" : "GPU at 80%",
+              "idleForSeconds" : 61,
+              "idleSeconds" : 1800,
+              "maxRuntimeSeconds" : 0,
+              "pod" : "pod1",
+              "runtimeSeconds" : 7200,
+              "spent" : 1.25
+            }
+            """)
+        // After a change: whether the watchdog runs, and no check.
+        XCTAssertEqual(
+            JSONOutput.encode(json: GuardCommand.json(pod: "pod1", settings: .defaults, status: nil, running: true)),
+            """
+            {
+              "action" : "stop",
+              "budget" : 0,
+              "idleSeconds" : 3600,
+              "maxRuntimeSeconds" : 0,
+              "pod" : "pod1",
+              "watchdogRunning" : true
+            }
+            """)
+    }
+
     func testStatusChangeWrapsThePod() throws {
         let view = PodView(record: record(status: "EXITED"), remote: nil, now: created)
         let json = try object(JSONOutput.encode(StatusChange(action: "stop", pod: PodJSON(view), status: "STOPPED")))
@@ -93,7 +126,7 @@ final class JSONOutputTests: XCTestCase {
                 LaunchCandidate(type: GPUType(id: "NVIDIA A40", displayName: "A40", memoryInGb: 48, stock: .outOfStock), pricePerHour: 0.78),
                 LaunchCandidate(type: GPUType(id: "NVIDIA L40S", displayName: "L40S", memoryInGb: 48), pricePerHour: 1.5),
             ])
-        let json = try object(JSONOutput.encode(ConnectCommand.PlanJSON(plan)))
+        let json = try object(JSONOutput.encode(json: ConnectCommand.planJSON(plan)))
         XCTAssertEqual(
             Set(json.keys),
             ["candidates", "gpuCount", "cloudType", "image", "containerDiskGB", "volumeGB", "ports", "estimatedPerHour", "estimatedPerDay"])
@@ -104,5 +137,17 @@ final class JSONOutputTests: XCTestCase {
         XCTAssertEqual(candidates.map { $0["id"] as? String }, ["NVIDIA A40", "NVIDIA L40S"])
         XCTAssertEqual(candidates[0]["stockStatus"] as? String, "None")
         XCTAssertNil(candidates[1]["stockStatus"], "an unknown stock is left out, not null")
+
+        var spot = plan
+        spot.options.networkVolume = NetworkVolume(id: "vol1", name: "data", sizeGB: 10, dataCenterId: "EU-RO-1")
+        spot.options.dataCenterId = "EU-RO-1"
+        spot.candidates[1].type.minimumBid = 0.2
+        spot.candidates[1].bidPerGpu = 0.31
+        let spotJSON = try object(JSONOutput.encode(json: ConnectCommand.planJSON(spot)))
+        XCTAssertEqual(spotJSON["networkVolumeId"] as? String, "vol1")
+        XCTAssertEqual(spotJSON["dataCenterId"] as? String, "EU-RO-1")
+        let bid = try XCTUnwrap((spotJSON["candidates"] as? [[String: Any]])?[1])
+        XCTAssertEqual(bid["minimumBid"] as? Double, 0.2)
+        XCTAssertEqual(bid["bidPerGpu"] as? Double, 0.31)
     }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import AutopodCore
+@testable import AutopodCore
 import XCTest
 
 @testable import AutopodCLI
@@ -50,7 +50,7 @@ final class PodOptionsTests: XCTestCase {
         var config = AutopodConfig(dataCenterId: "US-TX-3")
         connect.applyOverrides(to: &config)
         XCTAssertEqual(config, AutopodConfig(dataCenterId: "US-TX-3"))
-        XCTAssertEqual(connect.waitTimeout.seconds, 900)
+        XCTAssertEqual(connect.waiting.waitTimeout.seconds, 900)
 
         let anywhere = try CommandLineParsing.parse(["connect", "--no-shell", "--region", "ANY"], as: ConnectCommand.self)
         anywhere.applyOverrides(to: &config)

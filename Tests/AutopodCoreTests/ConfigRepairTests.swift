@@ -1,4 +1,4 @@
-import AutopodCore
+@testable import AutopodCore
 import XCTest
 
 /// `config init` repairs a file with bad values: what could be read is kept, the rest listed.

@@ -1,4 +1,4 @@
-import AutopodCore
+@testable import AutopodCore
 import Foundation
 import TestSupport
 import XCTest

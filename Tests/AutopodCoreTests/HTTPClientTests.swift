@@ -1,5 +1,5 @@
 import AutopodSupport
-import AutopodCore
+@testable import AutopodCore
 import Foundation
 import TestSupport
 import XCTest

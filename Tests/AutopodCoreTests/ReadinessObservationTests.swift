@@ -1,4 +1,4 @@
-import AutopodCore
+@testable import AutopodCore
 import XCTest
 
 final class ReadinessObservationTests: XCTestCase {

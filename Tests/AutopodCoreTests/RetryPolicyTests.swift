@@ -1,5 +1,5 @@
 import AutopodSupport
-import AutopodCore
+@testable import AutopodCore
 import XCTest
 
 /// The retry schedule as durations: exponential backoff with jitter, capped by `maxDelay`, and

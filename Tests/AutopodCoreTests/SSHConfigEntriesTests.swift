@@ -1,4 +1,4 @@
-import AutopodCore
+@testable import AutopodCore
 import SSHKit
 import XCTest
 

@@ -72,5 +72,7 @@ final class JupyterEndToEndTests: EndToEndCase {
         XCTAssertEqual(info.status, 0, "\(info)")
         XCTAssertTrue(info.stdout.contains("https://\(id)-8888.proxy.runpod.net"), info.stdout)
         XCTAssertFalse(info.stdout.contains("-22.proxy"), "tcp ports have no HTTPS proxy: \(info.stdout)")
+        let json = try XCTUnwrap(try cli.json(["info", id]) as? [String: Any])
+        XCTAssertEqual(json["proxyURLs"] as? [String: String], ["8888": "https://\(id)-8888.proxy.runpod.net"], "\(json)")
     }
 }

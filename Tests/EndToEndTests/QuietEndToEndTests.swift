@@ -43,4 +43,20 @@ final class QuietEndToEndTests: EndToEndCase {
         XCTAssertTrue(moved.stderr.contains("localhost:\(busy.port) is taken by another program"), moved.stderr)
         _ = try cli.run(["tunnel", "stop", "all"], timeout: .seconds(30))
     }
+
+    /// A foreground tunnel under `-q`: no "connecting"/"up"/"stopped" lines and no live status,
+    /// while it carries traffic as ever; Ctrl+C still ends it with 130.
+    func testQuietForegroundTunnelPrintsNothingWhileAllIsWell() throws {
+        try connect(["--gpu", "A40", "--name", "calm"])
+        let port = try freeLoopbackPort()
+        let tunnel = try cli.start(["tunnel", "calm", "\(port):8888", "-q"])
+        backgroundProcesses.append(tunnel)
+        try eventually("the tunnel carries a request", timeout: 60) {
+            (try? TunnelEndToEndTests.httpGet(port))?.isEmpty == false
+        }
+        tunnel.interrupt()
+        let ended = tunnel.wait(timeout: .seconds(30))
+        XCTAssertEqual(ended.status, 130, "\(ended)")
+        XCTAssertEqual(ended.stdout + ended.stderr, "", "tunnel -q in the foreground: \(ended)")
+    }
 }

@@ -10,6 +10,7 @@ import XCTest
 /// `AUTOPOD_API=auto`.
 final class RecoveryEndToEndTests: EndToEndCase {
     override class var runsOnEveryAPI: Bool { false }
+    override class var stopsTunnelsAfterEachTest: Bool { true }
 
     override func setUpWithError() throws {
         try super.setUpWithError()
@@ -53,6 +54,35 @@ final class RecoveryEndToEndTests: EndToEndCase {
         XCTAssertEqual(read.stdout, "before-preemption\n", "\(read)")
         XCTAssertFalse(live.contains { $0["id"] as? String == id }, "the preempted pod still holds the volume")
         XCTAssertTrue(cli.logText().contains("recovery: new spot pod"), "the attempts are not logged")
+
+        // The tunnel is now the new pod's: `tunnel list` names it and `tunnel stop NEW` ends it.
+        let tunnels = try XCTUnwrap(try cli.json(["tunnel", "list"]) as? [[String: Any]])
+        XCTAssertEqual(tunnels.map { $0["podID"] as? String }, [replacement["id"] as? String], "\(tunnels)")
+        XCTAssertEqual(tunnels.first?["podName"] as? String, newName, "\(tunnels)")
+        let stopped = try cli.run(["tunnel", "stop", newName], timeout: .seconds(60))
+        XCTAssertEqual(stopped.status, 0, "\(stopped)")
+        XCTAssertFalse(tunnel.wait(timeout: .seconds(30)).timedOut, "tunnel stop \(newName) left the tunnel running")
+    }
+
+    /// `--detach --recover`: the background tunnel gets the recovery flags and, after the
+    /// preemption, publishes itself under the new pod.
+    func testADetachedTunnelWithRecoverFollowsTheNewPod() throws {
+        try connect(["--gpu", "a40", "--spot"])
+        let first = try XCTUnwrap(try pods().first)
+        let (name, id) = (try XCTUnwrap(first["name"] as? String), try XCTUnwrap(first["id"] as? String))
+        let port = Int(try FreePort.allocate())
+        let detached = try cli.run(["tunnel", "--detach", name, "\(port):8888", "--recover", "--recover-limit", "2"], timeout: .seconds(60))
+        XCTAssertEqual(detached.status, 0, "\(detached)")
+        XCTAssertEqual(try sim.client.control("POST", "/_sim/pods/\(id)/preempt", ["hostBusy": true]).status, 200)
+        var replacement: String?
+        try eventually("the detached tunnel is up on a new pod", timeout: 90) {
+            let tunnels = try self.cli.json(["tunnel", "list"]) as? [[String: Any]] ?? []
+            guard let tunnel = tunnels.first, tunnels.count == 1, let pod = tunnel["podID"] as? String, pod != id else { return false }
+            replacement = pod
+            return tunnel["state"] as? String == "up"
+        }
+        XCTAssertTrue(try pods().contains { $0["id"] as? String == replacement }, "the tunnel names a pod autopod does not know")
+        XCTAssertEqual(try TunnelEndToEndTests.httpGet(port).isEmpty, false, "the forward does not carry a request to the new pod")
     }
 
     func testRecoveryGivesUpAfterItsLimitAndSaysSo() throws {

@@ -45,6 +45,11 @@ final class VolumeEndToEndTests: EndToEndCase {
         XCTAssertTrue(pods.stdout.contains("1 network volume · 100 GB · $7.00/month"), pods.stdout)
         let cost = try cli.run(["cost"])
         XCTAssertTrue(cost.stdout.contains("now: 1 network volume · 100 GB · $7.00/month"), cost.stdout)
+        let costJSON = try XCTUnwrap(try cli.json(["cost"]) as? [String: Any])
+        let volumeCost = try XCTUnwrap(costJSON["networkVolumes"] as? [String: Any], "\(costJSON)")
+        XCTAssertEqual(volumeCost["count"] as? Int, 1)
+        XCTAssertEqual(volumeCost["sizeGB"] as? Int, 100)
+        XCTAssertEqual(volumeCost["monthly"] as? Double, 7.0)
 
         let refused = try cli.run(["volume", "rm", "data", "--yes"])
         XCTAssertEqual(refused.status, 1, "\(refused)")

@@ -48,8 +48,7 @@ struct ConnectCommand: PodCommand {
     var interactive = false
     @Flag(help: "Return once the pod answers SSH, without opening a shell.")
     var noShell = false
-    @Option(help: ArgumentHelp("How long to wait for the pod to answer SSH, e.g. 90s, 15m.", valueName: "duration"))
-    var waitTimeout = WaitDuration.minutes(15)
+    @OptionGroup var waiting: WaitOptions
     @Flag(help: "Keep the pod when it fails to become ready (default: terminate it).")
     var keepOnFailure = false
     @OptionGroup(title: "Waiting for capacity") var stockOptions: StockOptions
@@ -70,7 +69,7 @@ struct ConnectCommand: PodCommand {
 
     func run(_ context: CommandContext) throws {
         let settings = ConnectSettings(
-            waitTimeout: waitTimeout.duration, keepOnFailure: keepOnFailure, opensShell: !noShell && !dryRun,
+            waitTimeout: waiting.waitTimeout.duration, keepOnFailure: keepOnFailure, opensShell: !noShell && !dryRun,
             hasTerminal: Prompt.isInteractive)
         // Known before anything is asked of RunPod: a shell without a terminal would fail at the
         // very end, with the pod created and billing.
@@ -110,7 +109,7 @@ struct ConnectCommand: PodCommand {
                 if taken.contains(name) { throw CLIFailure(LaunchError.nameTaken(name).description) }
             }
             if output.json {
-                try JSONOutput.write(PlanJSON(plan))
+                JSONOutput.write(json: Self.planJSON(plan))
             } else {
                 printPlan(plan)
             }
@@ -204,7 +203,7 @@ struct ConnectCommand: PodCommand {
                 ssh = context.ssh(to: recovered, options: sshOptions)
                 let progress = ProgressLine()
                 _ = try ReadinessWaiter(provider: context.provider, probe: HandshakeProbe(ssh: ssh)).wait(
-                    podId: recovered.id, timeout: waitTimeout.duration,
+                    podId: recovered.id, timeout: waiting.waitTimeout.duration,
                     progress: { phase, elapsed in progress.update("\(recovered.name): \(phase.label)", elapsed: elapsed.seconds) },
                     cancelled: { false })
                 progress.finish()
@@ -322,47 +321,29 @@ struct ConnectCommand: PodCommand {
             + "RunPod takes a spot pod back when someone outbids it: the container disk is lost, the volume is kept."
     }
 
-    /// `connect --dry-run --json`: the plan, for scripts.
-    struct PlanJSON: Encodable {
-        struct Candidate: Encodable {
-            let id: String
-            let displayName: String
-            let stockStatus: String?
-            let pricePerHour: Double?
-            let minimumBid: Double?
-            let bidPerGpu: Double?
-        }
-        let candidates: [Candidate]
-        let gpuCount: Int
-        let cloudType: String
-        let dataCenterId: String?
-        let networkVolumeId: String?
-        let image: String
-        let containerDiskGB: Int
-        let volumeGB: Int
-        let ports: String
-        let estimatedPerHour: Double?
-        let estimatedPerDay: Double?
-
-        init(_ plan: LaunchPlan) {
-            let options = plan.options
-            candidates = plan.candidates.map {
-                Candidate(
-                    id: $0.type.id, displayName: $0.type.displayName, stockStatus: $0.type.stock?.rawValue, pricePerHour: $0.pricePerHour,
-                    minimumBid: $0.type.minimumBid, bidPerGpu: $0.bidPerGpu)
-            }
-            gpuCount = options.gpuCount
-            cloudType = options.cloud.rawValue
-            dataCenterId = options.dataCenterId
-            networkVolumeId = options.networkVolume?.id
-            image = options.image
-            containerDiskGB = options.containerDiskGB
-            volumeGB = options.volumeGB
-            ports = options.ports
-            estimatedPerHour = plan.expectedPricePerHour
-            // To the hundredth of a cent: 0.4 × 24 is 9.600000000000001 in binary floating point.
-            estimatedPerDay = plan.expectedPricePerHour.map { ($0 * 24 * 10000).rounded() / 10000 }
-        }
+    /// `connect --dry-run --json`: the plan, for scripts. What is not known is left out.
+    static func planJSON(_ plan: LaunchPlan) -> JSONValue {
+        let options = plan.options
+        var fields: [String: JSONValue] = [
+            "candidates": .array(
+                plan.candidates.map { candidate in
+                    var fields: [String: JSONValue] = ["id": .string(candidate.type.id), "displayName": .string(candidate.type.displayName)]
+                    fields["stockStatus"] = candidate.type.stock.map { .string($0.rawValue) }
+                    fields["pricePerHour"] = candidate.pricePerHour.map(JSONValue.number)
+                    fields["minimumBid"] = candidate.type.minimumBid.map(JSONValue.number)
+                    fields["bidPerGpu"] = candidate.bidPerGpu.map(JSONValue.number)
+                    return .object(fields)
+                }),
+            "gpuCount": .number(Double(options.gpuCount)), "cloudType": .string(options.cloud.rawValue), "image": .string(options.image),
+            "containerDiskGB": .number(Double(options.containerDiskGB)), "volumeGB": .number(Double(options.volumeGB)),
+            "ports": .string(options.ports),
+        ]
+        fields["dataCenterId"] = options.dataCenterId.map(JSONValue.string)
+        fields["networkVolumeId"] = options.networkVolume.map { .string($0.id) }
+        fields["estimatedPerHour"] = plan.expectedPricePerHour.map(JSONValue.number)
+        // To the hundredth of a cent: 0.4 × 24 is 9.600000000000001 in binary floating point.
+        fields["estimatedPerDay"] = plan.expectedPricePerHour.map { .number(($0 * 24 * 10000).rounded() / 10000) }
+        return .object(fields)
     }
 
     /// One line per step of the fallback, so the user sees why each type was passed over, and a

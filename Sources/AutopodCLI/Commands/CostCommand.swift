@@ -52,14 +52,15 @@ struct CostCommand: PodCommand {
             billingProblem = error.description
         }
         let report = CostReport(records: views.map(\.record), billing: billing, from: window.start, to: window.end, by: by)
+        // Network volumes bill whether or not a pod uses them; the pods' rows count only the
+        // time a pod had one mounted.
+        let volumes = try? manager.provider.networkVolumes()
         if output.json {
-            JSONOutput.write(json: CostReportJSON.json(report))
+            JSONOutput.write(json: CostReportJSON.json(report, volumes: volumes))
             return
         }
         print(CostReportText.render(report, unavailable: billingProblem))
-        // Network volumes bill whether or not a pod uses them; the pods' rows count only the
-        // time a pod had one mounted.
-        if let volumes = try? manager.provider.networkVolumes(), let line = VolumeFooter.line(volumes) {
+        if let volumes, let line = VolumeFooter.line(volumes) {
             print(Style.dim("now: " + line))
         }
     }

@@ -63,7 +63,7 @@ struct GuardCommand: PodCommand {
         }
 
         if output.json {
-            try JSONOutput.write(GuardJSON(pod: record.id, settings: settings, status: status, running: outcome?.isRunning))
+            JSONOutput.write(json: Self.json(pod: record.id, settings: settings, status: status, running: outcome?.isRunning))
             return
         }
         var panel = Panel(title: "\(record.name)'s guard")
@@ -83,30 +83,21 @@ struct GuardCommand: PodCommand {
         print(panel.render())
     }
 
-    /// `autopod guard --json`.
-    struct GuardJSON: Encodable {
-        let pod: String
-        let idleSeconds: Int
-        let maxRuntimeSeconds: Int
-        let budget: Double
-        let action: String
-        let watchdogRunning: Bool?
-        let idleForSeconds: Int?
-        let busy: String?
-        let runtimeSeconds: Int?
-        let spent: Double?
-
-        init(pod: String, settings: GuardSettings, status: GuardStatus?, running: Bool?) {
-            self.pod = pod
-            idleSeconds = Int(settings.idleLimit.seconds)
-            maxRuntimeSeconds = Int(settings.maxRuntime.seconds)
-            budget = settings.budget
-            action = settings.action.rawValue
-            watchdogRunning = running
-            idleForSeconds = status.map { Int($0.idle.seconds) }
-            busy = status.map(\.busy)
-            runtimeSeconds = status.map { Int($0.runtime.seconds) }
-            spent = status?.spent
+    /// `autopod guard --json`: the limits in force, whether the watchdog runs (after a change)
+    /// and its last check (when only asked).
+    static func json(pod: String, settings: GuardSettings, status: GuardStatus?, running: Bool?) -> JSONValue {
+        func seconds(_ duration: Duration) -> JSONValue { .number(Double(Int(duration.seconds))) }
+        var fields: [String: JSONValue] = [
+            "pod": .string(pod), "idleSeconds": seconds(settings.idleLimit), "maxRuntimeSeconds": seconds(settings.maxRuntime),
+            "budget": .number(settings.budget), "action": .string(settings.action.rawValue),
+        ]
+        if let running { fields["watchdogRunning"] = .bool(running) }
+        if let status {
+            fields["idleForSeconds"] = seconds(status.idle)
+            fields["busy"] = .string(status.busy)
+            fields["runtimeSeconds"] = seconds(status.runtime)
+            fields["spent"] = .number(status.spent)
         }
+        return .object(fields)
     }
 }

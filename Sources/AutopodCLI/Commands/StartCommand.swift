@@ -30,8 +30,7 @@ struct StartCommand: PodCommand {
 
     @Flag(help: "Return once RunPod has the start, without waiting for SSH.")
     var noWait = false
-    @Option(help: ArgumentHelp("How long to wait for the pod to answer SSH, e.g. 90s, 15m.", valueName: "duration"))
-    var waitTimeout = WaitDuration.minutes(15)
+    @OptionGroup var waiting: WaitOptions
     @Flag(help: "Open a shell on the pod once SSH answers (with the configured forwards).")
     var shell = false
 
@@ -121,7 +120,7 @@ struct StartCommand: PodCommand {
         let waiter = ReadinessWaiter(provider: context.provider, probe: HandshakeProbe(ssh: ssh))
         do {
             _ = try waiter.wait(
-                podId: record.id, timeout: waitTimeout.duration,
+                podId: record.id, timeout: waiting.waitTimeout.duration,
                 progress: { phase, elapsed in progress.update("\(record.name.terminalSafe): \(phase.label)", elapsed: elapsed.seconds) },
                 cancelled: { false })
             progress.finish()

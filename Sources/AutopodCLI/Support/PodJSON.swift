@@ -38,6 +38,12 @@ struct PodJSON: Encodable {
         if let image = record.imageName { fields["image"] = .string(image) }
         // What `info` shows as "ports": RunPod's `8888/http,22/tcp`, when it said.
         if let ports = view.remote?.ports { fields["ports"] = .string(ports) }
+        // RunPod's HTTPS proxy of each `http` port, as `info` shows them: `{"8888": "https://…"}`.
+        let httpPorts = RunPodProxyURL.httpPorts(view.remote?.ports)
+        if !httpPorts.isEmpty {
+            fields["proxyURLs"] = .object(
+                Dictionary(uniqueKeysWithValues: httpPorts.map { (String($0), .string(RunPodProxyURL.url(podID: record.id, port: $0))) }))
+        }
         if let reason = record.guardStop, view.guardNote != nil { fields["stoppedByGuard"] = .string(reason) }
         if let bid = record.spotBid { fields["spotBid"] = .number(bid) }
         if let volume = record.networkVolumeId { fields["networkVolumeId"] = .string(volume) }

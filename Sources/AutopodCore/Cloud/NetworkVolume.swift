@@ -9,13 +9,6 @@ public struct NetworkVolume: Sendable, Equatable {
     public var sizeGB: Int
     public var dataCenterId: String
 
-    public init(id: String, name: String, sizeGB: Int, dataCenterId: String) {
-        self.id = id
-        self.name = name
-        self.sizeGB = sizeGB
-        self.dataCenterId = dataCenterId
-    }
-
     /// What RunPod charges a month for it, whether or not a pod uses it.
     public var monthlyCost: Double { Double(sizeGB) * StoragePrice.networkVolume(gigabytes: sizeGB) }
 }

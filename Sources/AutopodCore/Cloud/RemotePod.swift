@@ -6,11 +6,6 @@ public struct PodEndpoint: Sendable, Codable, Equatable, CustomStringConvertible
     public var host: String
     public var port: Int
 
-    public init(host: String, port: Int) {
-        self.host = host
-        self.port = port
-    }
-
     public var description: String { "\(host):\(port)" }
 }
 

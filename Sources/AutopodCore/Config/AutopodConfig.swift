@@ -6,27 +6,27 @@ public struct AutopodConfig: Codable, Sendable, Equatable {
     /// RunPod API key. `RUNPOD_API_KEY` overrides it.
     public var apiKey: String?
     /// RunPod API base URL. `RUNPOD_API_BASE_URL` overrides it.
-    public var apiBaseURL: String
+    public var apiBaseURL = defaultBaseURL
     /// Which of RunPod's APIs to speak. `AUTOPOD_API` overrides it.
-    public var api: CloudAPIChoice
+    public var api = CloudAPIChoice.auto
     /// Private key used for SSH (ed25519 or ECDSA).
     public var sshKeyPath: String?
-    public var sshUser: String
+    public var sshUser = "root"
     /// GPU type ids in order of preference; `connect` falls back through them.
-    public var gpuTypes: [String]
-    public var gpuCount: Int
-    public var cloudType: CloudType
+    public var gpuTypes = defaultGPUTypes
+    public var gpuCount = 1
+    public var cloudType = CloudType.secure
     /// A RunPod data centre id such as EU-RO-1; nil lets RunPod choose.
     public var dataCenterId: String?
-    public var image: String
-    public var containerDiskGB: Int
-    public var volumeGB: Int
-    public var volumeMountPath: String
+    public var image = defaultImage
+    public var containerDiskGB = 20
+    public var volumeGB = 50
+    public var volumeMountPath = "/workspace"
     /// Ports the pod exposes, in RunPod's `8888/http,22/tcp` form.
-    public var ports: String
+    public var ports = "8888/http,22/tcp"
     /// Pod ports forwarded to localhost by `connect`, `shell` and a `tunnel` given no ports
     /// (`8888`, or `LOCAL:REMOTE`).
-    public var forwards: [ConfigForward]
+    public var forwards: [ConfigForward] = [8888]
     /// Keys that were `sshKeyPath` before a new one was made: pods started before then know only
     /// them, so autopod still offers them (after `sshKeyPath`) when it logs in. Nil (not
     /// written) when there are none.
@@ -49,30 +49,6 @@ public struct AutopodConfig: Codable, Sendable, Equatable {
     public static let gpuCountRange = 1...8
     public static let containerDiskRange = 1...4000
     public static let volumeRange = 0...10000
-
-    public init(
-        apiKey: String? = nil, apiBaseURL: String = defaultBaseURL, api: CloudAPIChoice = .auto, sshKeyPath: String? = nil,
-        sshUser: String = "root", gpuTypes: [String] = defaultGPUTypes, gpuCount: Int = 1,
-        cloudType: CloudType = .secure, dataCenterId: String? = nil, image: String = defaultImage,
-        containerDiskGB: Int = 20, volumeGB: Int = 50, volumeMountPath: String = "/workspace",
-        ports: String = "8888/http,22/tcp", forwards: [ConfigForward] = [8888]
-    ) {
-        self.apiKey = apiKey
-        self.apiBaseURL = apiBaseURL
-        self.api = api
-        self.sshKeyPath = sshKeyPath
-        self.sshUser = sshUser
-        self.gpuTypes = gpuTypes
-        self.gpuCount = gpuCount
-        self.cloudType = cloudType
-        self.dataCenterId = dataCenterId
-        self.image = image
-        self.containerDiskGB = containerDiskGB
-        self.volumeGB = volumeGB
-        self.volumeMountPath = volumeMountPath
-        self.ports = ports
-        self.forwards = forwards
-    }
 
     /// The guard these settings give each pod (a limit that does not parse is off; the
     /// parser reports it before a config gets this far).

@@ -5,11 +5,6 @@ public struct ConfigIssue: Error, Sendable, Equatable, CustomStringConvertible {
     public let field: String
     public let problem: String
 
-    public init(field: String, problem: String) {
-        self.field = field
-        self.problem = problem
-    }
-
     public var description: String { "\(field): \(problem)" }
 }
 

@@ -14,13 +14,7 @@ public struct ConfigStore: Sendable {
     public func load(environment: Environment = .process) throws(ConfigError)
         -> AutopodConfig
     {
-        guard exists else { return AutopodConfig.defaults(environment: environment) }
-        let data: Data
-        do {
-            data = try Data(contentsOf: paths.config)
-        } catch {
-            throw ConfigError(path: paths.config.path, reason: .unreadable(FileErrorText.reason(error)))
-        }
+        guard let data = try contents() else { return AutopodConfig.defaults(environment: environment) }
         return try ConfigParser.parse(data, path: paths.config.path)
     }
 
@@ -28,14 +22,18 @@ public struct ConfigStore: Sendable {
     /// not (left at their defaults), for `config init` to repair. A file that is not JSON, or
     /// cannot be read, still throws: there is nothing to keep.
     public func loadForRepair(environment: Environment = .process) throws(ConfigError) -> (config: AutopodConfig, issues: [ConfigIssue]) {
-        guard exists else { return (AutopodConfig.defaults(environment: environment), []) }
-        let data: Data
+        guard let data = try contents() else { return (AutopodConfig.defaults(environment: environment), []) }
+        return try ConfigParser.parseKeepingIssues(data, path: paths.config.path)
+    }
+
+    /// The file's bytes; nil when there is no file yet.
+    private func contents() throws(ConfigError) -> Data? {
+        guard exists else { return nil }
         do {
-            data = try Data(contentsOf: paths.config)
+            return try Data(contentsOf: paths.config)
         } catch {
             throw ConfigError(path: paths.config.path, reason: .unreadable(FileErrorText.reason(error)))
         }
-        return try ConfigParser.parseKeepingIssues(data, path: paths.config.path)
     }
 
     /// Writes `config` atomically with mode 0600, after validating it.

@@ -7,11 +7,6 @@ public struct CostWindow: Sendable, Equatable {
     public var start: Date
     public var end: Date
 
-    public init(start: Date, end: Date) {
-        self.start = start
-        self.end = end
-    }
-
     /// Today and the `days - 1` days before it.
     public static func lastDays(_ days: Int, now: Date) -> CostWindow {
         CostWindow(start: CostReport.dayStart(now).addingTimeInterval(-Double(max(1, days) - 1) * 86_400), end: now)

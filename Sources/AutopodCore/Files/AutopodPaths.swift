@@ -98,11 +98,5 @@ public struct FileProblem: Error, Sendable, CustomStringConvertible {
     public let reason: String
     public let fix: String
 
-    public init(path: String, reason: String, fix: String) {
-        self.path = path
-        self.reason = reason
-        self.fix = fix
-    }
-
     public var description: String { "\(path): \(reason); \(fix)" }
 }

@@ -4,7 +4,7 @@ import AutopodSupport
 
 /// An exclusive advisory lock (flock) on a file, so two autopod processes do not interleave
 /// read-modify-write cycles of the same state. Released when the value is deinitialised.
-public final class FileLock {
+public final class FileLock: Sendable {
     private let fd: Int32
 
     public init(path: URL, timeout: Duration = .seconds(30)) throws {

@@ -15,13 +15,6 @@ public struct GuardFacts: Sendable, Equatable {
     /// Time since the pod last started.
     public var runtime: Duration
 
-    public init(podName: String, ratePerHour: Double, spent: Double, runtime: Duration) {
-        self.podName = podName
-        self.ratePerHour = ratePerHour
-        self.spent = spent
-        self.runtime = runtime
-    }
-
     /// The facts autopod has for `view` at `now`: its cost so far and its rate while running,
     /// storage included in both (as `autopod list` and `cost` count them), and the current
     /// run's length from its open running interval or RunPod's uptime, whichever is longer.

@@ -15,11 +15,6 @@ public final class LocalGuard: Sendable {
     public struct Limit: Sendable, Equatable {
         public var reason: String
         public var after: Duration
-
-        public init(reason: String, after: Duration) {
-            self.reason = reason
-            self.after = after
-        }
     }
 
     /// Runtime limit or budget, whichever comes first from `facts`; nil when neither is set.

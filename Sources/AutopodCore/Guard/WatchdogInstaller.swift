@@ -49,7 +49,7 @@ public struct WatchdogInstaller: Sendable {
             "GPU_BUSY=\(gpuBusyPercent)",
             "CPU_BUSY=\(cpuBusyPercent)",
             "IO_BUSY=\(connectionBusyBytesPerSecond)",
-            "NAME=" + RemoteCommandLine.quote(JSONText.escaped(facts.podName)),
+            "NAME=" + RemoteCommandLine.quote(JSONString.escaped(facts.podName)),
             "IDLE_TEXT=" + RemoteCommandLine.quote(settings.idleText),
             "RUNTIME_TEXT=" + RemoteCommandLine.quote(settings.runtimeText),
             "BUDGET_TEXT=" + RemoteCommandLine.quote(settings.budgetText),
@@ -198,41 +198,12 @@ public struct GuardStopRecord: Sendable, Equatable {
     public var at: Date
     public var action: GuardAction
     public var reason: String
+}
 
-    public init(at: Date, action: GuardAction, reason: String) {
-        self.at = at
-        self.action = action
-        self.reason = reason
-    }
-
+extension GuardStopRecord {
     public init?(line: String) {
         let words = line.trimmingSpaces().split(separator: " ", maxSplits: 2).map(String.init)
         guard words.count == 3, let epoch = Double(words[0]), let action = GuardAction(rawValue: words[1]) else { return nil }
         self.init(at: Date(timeIntervalSince1970: epoch), action: action, reason: words[2])
-    }
-}
-
-/// Text inside a JSON string literal, without the quotes.
-enum JSONText {
-    static func escaped(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let c where c.value < 0x20: out += "\\u" + String(c.value, radix: 16).leftPadded(4)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(_ width: Int) -> String {
-        String(repeating: "0", count: max(0, width - count)) + self
     }
 }

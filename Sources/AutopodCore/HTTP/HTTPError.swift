@@ -23,13 +23,6 @@ public struct HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The URL without its query string, which may carry an API key.
     public let url: String
 
-    public init(kind: Kind, curlCode: Int, message: String, url: String) {
-        self.kind = kind
-        self.curlCode = curlCode
-        self.message = message
-        self.url = url
-    }
-
     /// Whether the server may have received and acted on the request.
     public var requestMayHaveArrived: Bool { kind == .timeout || kind == .transfer || kind == .tooLarge }
 

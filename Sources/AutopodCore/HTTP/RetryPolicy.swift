@@ -12,13 +12,6 @@ public struct RetryPolicy: Sendable {
     /// No retry starts once this much time has passed since the first attempt.
     public var totalBudget: Duration
 
-    public init(maxAttempts: Int, initialDelay: Duration, maxDelay: Duration, totalBudget: Duration) {
-        self.maxAttempts = maxAttempts
-        self.initialDelay = initialDelay
-        self.maxDelay = maxDelay
-        self.totalBudget = totalBudget
-    }
-
     /// For reads and other idempotent calls.
     public static let standard = RetryPolicy(
         maxAttempts: 5, initialDelay: .milliseconds(500), maxDelay: .seconds(8), totalBudget: .seconds(45))

@@ -7,14 +7,7 @@ public struct ServerSentEvent: Sendable, Equatable {
     public var event: String?
     public var data: String
     /// Whether a line of it was longer than the parser keeps (the rest was dropped).
-    public var truncated: Bool
-
-    public init(id: String?, event: String? = nil, data: String, truncated: Bool = false) {
-        self.id = id
-        self.event = event
-        self.data = data
-        self.truncated = truncated
-    }
+    public var truncated = false
 }
 
 /// Reads an event stream (WHATWG HTML, "Server-sent events") as bytes arrive in chunks of any

@@ -11,12 +11,6 @@ public struct SSHConfigEntries: Sendable {
         public var id: String
         public var name: String
         public var gpu: String
-
-        public init(id: String, name: String, gpu: String) {
-            self.id = id
-            self.name = name
-            self.gpu = gpu
-        }
     }
 
     public var pods: [Pod]

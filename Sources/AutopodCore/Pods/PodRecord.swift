@@ -112,27 +112,14 @@ public struct PendingCreate: Encodable, Sendable, Equatable {
     /// the create any more, so the next `connect` resolves the entry at once instead of letting
     /// it block the name until it expires. Nil in files written before it was kept.
     public var pid: Int32?
-
-    public init(name: String, startedAt: Date, cloudType: CloudType, pid: Int32? = nil) {
-        self.name = name
-        self.startedAt = startedAt
-        self.cloudType = cloudType
-        self.pid = pid
-    }
 }
 
 /// The whole of `pods.json`. `PodStateStore` writes it through `Encodable` and reads it back
 /// through `JSONValue` (PodState+JSON.swift), far cheaper than `JSONDecoder`.
 public struct PodState: Encodable, Sendable, Equatable {
-    public var version: Int
-    public var pods: [PodRecord]
-    public var pending: [PendingCreate]
-
-    public init(version: Int = 1, pods: [PodRecord] = [], pending: [PendingCreate] = []) {
-        self.version = version
-        self.pods = pods
-        self.pending = pending
-    }
+    public var version = 1
+    public var pods: [PodRecord] = []
+    public var pending: [PendingCreate] = []
 
     public func record(id: String) -> PodRecord? { pods.first { $0.id == id } }
 

@@ -30,13 +30,6 @@ public struct SessionLoss: Error, CustomStringConvertible, Sendable {
     /// RunPod's own words for the change, e.g. "Outbid: <date>", when it gave them.
     public var statusText: String?
 
-    public init(cause: Cause, podName: String, detail: SSHError, statusText: String? = nil) {
-        self.cause = cause
-        self.podName = podName
-        self.detail = detail
-        self.statusText = statusText
-    }
-
     public var description: String {
         let what: String
         switch cause {

@@ -83,17 +83,10 @@ struct JSONValueParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
             index += 1
             fields.append((key, try value()))
-            skipSpace()
-            guard index < bytes.count else { throw failure("unexpected end") }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-            } else if bytes[index] == UInt8(ascii: "}") {
-                index += 1
+            if try closes(after: UInt8(ascii: "}")) {
                 // A repeated key keeps its first value, as JSONDecoder does (hand-edited files
                 // read with it before, such as config.json, must mean the same).
                 return .object(Dictionary(fields, uniquingKeysWith: { first, _ in first }))
-            } else {
-                throw failure("expected ',' or '}'")
             }
         }
     }
@@ -111,17 +104,18 @@ struct JSONValueParser {
         }
         while true {
             result.append(try value())
-            skipSpace()
-            guard index < bytes.count else { throw failure("unexpected end") }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-            } else if bytes[index] == UInt8(ascii: "]") {
-                index += 1
-                return .array(result)
-            } else {
-                throw failure("expected ',' or ']'")
-            }
+            if try closes(after: UInt8(ascii: "]")) { return .array(result) }
         }
+    }
+
+    /// Steps over what follows a member: a `,` (false: another member comes) or `close` (true).
+    mutating func closes(after close: UInt8) throws -> Bool {
+        skipSpace()
+        guard index < bytes.count else { throw failure("unexpected end") }
+        let byte = bytes[index]
+        guard byte == UInt8(ascii: ",") || byte == close else { throw failure("expected ',' or '\(Character(Unicode.Scalar(close)))'") }
+        index += 1
+        return byte == close
     }
 
     mutating func string() throws -> String {

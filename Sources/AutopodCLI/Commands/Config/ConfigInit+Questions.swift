@@ -107,13 +107,7 @@ extension ConfigInit {
                         return .failure(PromptRefusal("give GPU names separated by commas, such as A40, 4090"))
                     }
                     if answer == shown && only == nil { return .success(saved) }
-                    switch checker.gpuTypes(names, gpuCount: count, cloud: cloud) {
-                    case .valid(let ids): return .success(ids)
-                    case .invalid(let reason): return .failure(PromptRefusal(reason))
-                    case .unchecked(let names, let because):
-                        print(Style.warn("!") + " not checked: \(because); saved as given")
-                        return .success(names)
-                    }
+                    return checker.gpuTypes(names, gpuCount: count, cloud: cloud).resolved()
                 } ?? saved
         }
         if wanted("gpuCount") {
@@ -133,13 +127,7 @@ extension ConfigInit {
                     guard let id = PodOptions.dataCenter(answer) else { return .success(nil) }
                     if id.contains(where: \.isWhitespace) { return .failure(PromptRefusal("a data centre id has no spaces")) }
                     if id == saved && only == nil { return .success(id) }
-                    switch checker.region(id) {
-                    case .valid(let known): return .success(known)
-                    case .invalid(let reason): return .failure(PromptRefusal(reason))
-                    case .unchecked(let id, let because):
-                        print(Style.warn("!") + " not checked: \(because); saved as given")
-                        return .success(id)
-                    }
+                    return checker.region(id).resolved().map(Optional.some)
                 } ?? saved
         }
         if wanted("image") {

@@ -111,17 +111,15 @@ struct ConfigInit: ParsableCommand {
         if let api { config.api = api }
         let checker = SettingChecker(config: config, environment: environment)
         if !podOptions.gpus.flattened().isEmpty {
-            switch checker.gpuTypes(config.gpuTypes, gpuCount: config.gpuCount, cloud: config.cloudType) {
-            case .valid(let ids): config.gpuTypes = ids
-            case .invalid(let reason): throw CLIFailure("--gpu: \(reason)", exitStatus: 2)
-            case .unchecked(_, let because): print(Style.warn("!") + " --gpu names not checked: \(because); saved as given")
+            switch checker.gpuTypes(config.gpuTypes, gpuCount: config.gpuCount, cloud: config.cloudType).resolved("--gpu names") {
+            case .success(let ids): config.gpuTypes = ids
+            case .failure(let refusal): throw CLIFailure("--gpu: \(refusal.reason)", exitStatus: 2)
             }
         }
         if podOptions.region != nil, let region = config.dataCenterId {
-            switch checker.region(region) {
-            case .valid(let id): config.dataCenterId = id
-            case .invalid(let reason): throw CLIFailure("--region: \(reason)", exitStatus: 2)
-            case .unchecked(_, let because): print(Style.warn("!") + " --region not checked: \(because); saved as given")
+            switch checker.region(region).resolved("--region") {
+            case .success(let id): config.dataCenterId = id
+            case .failure(let refusal): throw CLIFailure("--region: \(refusal.reason)", exitStatus: 2)
             }
         }
     }

@@ -8,8 +8,8 @@ import SSHKit
 /// and writes the reply.
 final class TunnelControlServer: Sendable {
     private let registry: TunnelRegistry
-    private let podID: String
-    private let podName: String
+    /// The pod's id and name (escaped), which a spot recovery may change.
+    private let pod: LockedValue<(id: String, name: String)>
     private let forwarder: PortForwarder
     private let status: TunnelStatus
     private let source = LockedValue<(any DispatchSourceSignal)?>(nil)
@@ -17,8 +17,7 @@ final class TunnelControlServer: Sendable {
 
     init(registry: TunnelRegistry, podID: String, podName: String, forwarder: PortForwarder, status: TunnelStatus) {
         self.registry = registry
-        self.podID = podID
-        self.podName = podName
+        pod = LockedValue((podID, podName))
         self.forwarder = forwarder
         self.status = status
     }
@@ -39,7 +38,12 @@ final class TunnelControlServer: Sendable {
         source.current?.cancel()
     }
 
+    func follow(podID: String, podName: String) {
+        pod.set((podID, podName))
+    }
+
     private func serve() {
+        let (podID, podName) = pod.current
         guard let request = registry.readJSON(TunnelRequest.self, from: registry.requestFile(podID: podID)) else { return }
         var reply = TunnelReply(id: request.id)
         for port in request.remove {

@@ -10,15 +10,18 @@ final class TunnelRecovery: Sendable {
     private let recovery: SpotRecovery?
     private let makeSSH: @Sendable (PodRecord) -> PodSSH
     private let say: @Sendable (String) -> Void
+    /// Told when the forwards move to a new pod, with that pod's SSH.
+    private let moved: @Sendable (PodSSH) -> Void
 
     init(
         ssh: PodSSH, recovery: SpotRecovery?, makeSSH: @escaping @Sendable (PodRecord) -> PodSSH,
-        say: @escaping @Sendable (String) -> Void
+        say: @escaping @Sendable (String) -> Void, moved: @escaping @Sendable (PodSSH) -> Void
     ) {
         current = LockedValue(ssh)
         self.recovery = recovery
         self.makeSSH = makeSSH
         self.say = say
+        self.moved = moved
     }
 
     var ssh: PodSSH { current.current }
@@ -40,6 +43,7 @@ final class TunnelRecovery: Sendable {
             }
             let next = makeSSH(recovered)
             current.set(next)
+            if recovered.id != record.id { moved(next) }
             say(
                 recovered.id == record.id
                     ? "recovered: \(record.name) resumed; the forwards reconnect once it answers"

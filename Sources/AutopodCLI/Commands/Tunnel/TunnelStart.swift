@@ -98,11 +98,13 @@ struct TunnelStart: PodCommand {
             return
         }
 
-        guard let claim = try registry.claim(podID: record.id) else {
+        guard let firstClaim = try registry.claim(podID: record.id) else {
             throw CLIFailure(
                 "a tunnel to \(record.name) is already starting or running; `autopod tunnel list` shows it, "
                     + "`autopod tunnel stop \(TerminalText.shellWord(record.name))` ends it")
         }
+        // Marks this process as the pod's tunnel while it runs; a spot recovery moves it to the new pod.
+        let claim = LockedValue<FileLock?>(firstClaim)
         defer { withExtendedLifetime(claim) {} }
 
         let forwarder: PortForwarder
@@ -135,7 +137,8 @@ struct TunnelStart: PodCommand {
             logPath: detachedChild ? registry.logFile(podID: record.id).path : nil)
         state.notes = notes.isEmpty ? nil : notes
         let status = TunnelStatus(
-            podName: record.name, record: state, registry: registry, isTerminal: !detachedChild && isatty(STDERR_FILENO) == 1)
+            podName: record.name, record: state, registry: registry, isTerminal: !detachedChild && isatty(STDERR_FILENO) == 1,
+            quiet: Output.quiet && !detachedChild)
         for note in notes { status.say(note) }
         // Other autopod processes may ask this tunnel for more ports (or fewer) once it is published.
         let control = TunnelControlServer(registry: registry, podID: record.id, podName: record.name.terminalSafe, forwarder: forwarder, status: status)
@@ -143,16 +146,16 @@ struct TunnelStart: PodCommand {
         defer { control.cancel() }
         // Published as soon as the ports are bound: the --detach parent waits for exactly this.
         status.refresh(stats: forwarder.stats(), force: true)
-        defer { registry.remove(podID: record.id, pid: getpid()) }
+        // The pod's id now: a spot recovery may have moved the tunnel to a new pod.
+        defer { registry.remove(podID: status.snapshot.podID, pid: getpid()) }
 
         // The passphrase of an encrypted key is asked on the terminal (never in the background).
         var ssh = context.ssh(to: record, options: sshOptions)
         ssh.notice = { status.say($0) }
 
-        let podID = record.id
         let signals = TunnelSignals(forwarder: forwarder) { signal in
             // Still connecting after the grace period: leave without waiting for the timeout.
-            registry.remove(podID: podID, pid: getpid())
+            registry.remove(podID: status.snapshot.podID, pid: getpid())
             StandardStream.error.write("tunnel stopped (signal \(signal)) while connecting; the local ports are closed\n")
             Libc.exit(signal == SIGINT ? 130 : 0)
         }
@@ -164,7 +167,7 @@ struct TunnelStart: PodCommand {
         defer { timer.cancel() }
 
         // The pod's guard: installed at every (re)connect, watched from here meanwhile.
-        let podGuard = TunnelGuard(context: context, podID: record.id, ssh: ssh) { status.say($0) }
+        let podGuard = TunnelGuard(context: context, ssh: ssh) { status.say($0) }
         podGuard.watch(view) { forwarder.stop() }
         defer { podGuard.stop() }
 
@@ -176,7 +179,13 @@ struct TunnelStart: PodCommand {
                 var next = context.ssh(to: record, options: sshOptions)
                 next.notice = { status.say($0) }
                 return next
-            }, say: { status.say($0) })
+            }, say: { status.say($0) },
+            moved: { ssh in
+                if let next = try? registry.claim(podID: ssh.podID) { claim.set(next) }
+                status.follow(podID: ssh.podID, podName: ssh.podName)
+                control.follow(podID: ssh.podID, podName: ssh.podName.terminalSafe)
+                podGuard.follow(ssh)
+            })
         var startupReleased = false
         do {
             try forwarder.run(
@@ -202,7 +211,7 @@ struct TunnelStart: PodCommand {
         status.refresh(stats: forwarder.stats(), force: true)
         status.finish()
         let signal = signals.received ?? SIGTERM
-        status.say("stopped (\(signal == SIGINT ? "interrupted" : "signal \(signal)")); the local ports are closed")
+        status.sayProgress("stopped (\(signal == SIGINT ? "interrupted" : "signal \(signal)")); the local ports are closed")
         if signal == SIGINT { throw ExitCode(130) }
     }
 

@@ -19,6 +19,8 @@ final class TunnelStatus: Sendable {
     /// What the forwarder's thread and the status timer share.
     private struct Shared {
         var record: TunnelRecord
+        /// As lines show it: escaped for the terminal. A spot recovery may change it.
+        var podName: String
         var state: State = .connecting(attempt: 1)
         var everConnected = false
         var drawnLines = 0
@@ -29,32 +31,35 @@ final class TunnelStatus: Sendable {
         var lastReason: String?
     }
 
-    private let podName: String
     private let isTerminal: Bool
+    /// `-q` on a foreground tunnel: no live status and no progress lines, warnings only. A
+    /// detached tunnel's log keeps every line, since nobody watches it as it is written.
+    private let quiet: Bool
     private let registry: TunnelRegistry?
     private let shared: LockedValue<Shared>
 
-    init(podName: String, record: TunnelRecord, registry: TunnelRegistry?, isTerminal: Bool) {
+    init(podName: String, record: TunnelRecord, registry: TunnelRegistry?, isTerminal: Bool, quiet: Bool = false) {
         // Every line here goes to a terminal or a log read on one: the name as `list` shows it.
-        self.podName = podName.terminalSafe
-        self.shared = LockedValue(Shared(record: record))
+        self.shared = LockedValue(Shared(record: record, podName: podName.terminalSafe))
         self.registry = registry
         self.isTerminal = isTerminal
+        self.quiet = quiet
     }
 
     func handle(_ event: TunnelEvent) {
-        let line: String? = shared.withLock { shared in
+        let (line, isProgress): (String?, Bool) = shared.withLock { shared in
             switch event {
             case .connecting(let attempt):
                 if case .waiting = shared.state {} else { shared.state = .connecting(attempt: attempt) }
-                return attempt == 1 ? "connecting to \(podName)" : nil
+                return (attempt == 1 ? "connecting to \(shared.podName)" : nil, true)
             case .connected(let endpoint):
                 if shared.everConnected { shared.record.reconnects += 1 }
                 shared.everConnected = true
                 shared.lastReason = nil
                 shared.state = .up
+                let podName = shared.podName
                 let forwards = shared.record.forwards.map { "localhost:\($0.localPort) → \(podName):\($0.remotePort)" }
-                return "up: \(forwards.joined(separator: ", ")) (via \(endpoint.host):\(endpoint.port))"
+                return ("up: \(forwards.joined(separator: ", ")) (via \(endpoint.host):\(endpoint.port))", true)
             case .disconnected(let error, let retryIn):
                 let retryAt = ContinuousClock.now + retryIn
                 var reason = error.userMessage
@@ -62,20 +67,20 @@ final class TunnelStatus: Sendable {
                 let line: String
                 if error.kind == .connect && reason.contains("waiting for it") {
                     shared.state = .waiting(retryAt: retryAt, reason: reason)
-                    line = reason.contains("was preempted") ? "preempted: \(reason)" : "waiting for \(podName) to start: \(reason)"
+                    line = reason.contains("was preempted") ? "preempted: \(reason)" : "waiting for \(shared.podName) to start: \(reason)"
                 } else {
                     shared.state = .reconnecting(retryAt: retryAt, reason: reason)
                     line = "disconnected: \(reason); retry in \(max(1, retryIn.wholeSeconds)) s"
                 }
                 defer { shared.lastReason = reason }
-                return reason == shared.lastReason ? nil : line
+                return (reason == shared.lastReason ? nil : line, false)
             case .connectionRefused(let spec, let reason):
-                return "connection to localhost:\(spec.localPort) not carried: \(reason)"
+                return ("connection to localhost:\(spec.localPort) not carried: \(reason)", false)
             case .acceptFailed(_, let reason):
-                return reason
+                return (reason, false)
             }
         }
-        if let line { say(line) }
+        if let line { isProgress ? sayProgress(line) : say(line) }
         refresh(stats: nil, force: true)
     }
 
@@ -89,8 +94,27 @@ final class TunnelStatus: Sendable {
                 clearDrawn(&shared)
                 StandardStream.error.write("\(Style.dim("tunnel:")) \(text)\n")
             } else {
-                StandardStream.error.write("\(Self.timestamp()) tunnel \(podName): \(text)\n")
+                StandardStream.error.write("\(Self.timestamp()) tunnel \(shared.podName): \(text)\n")
             }
+        }
+    }
+
+    /// A line that only tells how things go (connecting, up, stopped): left out under `-q`.
+    func sayProgress(_ text: String) {
+        if !quiet { say(text) }
+    }
+
+    /// A spot recovery put the forwards on a new pod: the state file moves to its id, so `tunnel
+    /// list` names it and `tunnel stop NEW` finds this tunnel.
+    func follow(podID: String, podName: String) {
+        shared.withLock { shared in
+            let old = shared.record.podID
+            shared.record.podID = podID
+            shared.record.podName = podName
+            shared.podName = podName.terminalSafe
+            registry?.remove(podID: old, pid: getpid())
+            try? registry?.write(shared.record)
+            shared.lastWrite = .now
         }
     }
 
@@ -125,7 +149,7 @@ final class TunnelStatus: Sendable {
                 try? registry.write(shared.record)
                 shared.lastWrite = now
             }
-            if isTerminal { draw(&shared) }
+            if isTerminal && !quiet { draw(&shared) }
         }
     }
 
