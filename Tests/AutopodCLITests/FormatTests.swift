@@ -42,12 +42,4 @@ final class FormatTests: XCTestCase {
         let text = Format.date(Date(timeIntervalSince1970: 1_795_000_000))
         XCTAssertNotNil(text.wholeMatch(of: #/\d{4}-\d{2}-\d{2} \d{2}:\d{2}/#), text)
     }
-
-    func testByteCountsInThousands() {
-        XCTAssertEqual(TunnelStatus.bytes(0), "0 B")
-        XCTAssertEqual(TunnelStatus.bytes(999), "999 B")
-        XCTAssertEqual(TunnelStatus.bytes(1000), "1.0 KB")
-        XCTAssertEqual(TunnelStatus.bytes(1_500_000), "1.5 MB")
-        XCTAssertEqual(TunnelStatus.bytes(2_000_000_000_000_000), "2000.0 TB")
-    }
 }

@@ -46,7 +46,7 @@ struct FullHostOptions: ParsableArguments {
         case .zeroGPUs:
             let started = try context.manager.startWithoutGPUs(view)
             if output.json {
-                try JSONOutput.write(StatusChange(action: "start", pod: PodJSON(PodView(record: started, remote: nil, now: Date())), status: "STARTING"))
+                try StatusChange.write("start", started, status: "STARTING")
                 return started
             }
             print(
@@ -64,7 +64,7 @@ struct FullHostOptions: ParsableArguments {
             // Its data is on the network volume; the old pod would only hold the volume.
             _ = try context.manager.kill(id: record.id)
             if output.json {
-                try JSONOutput.write(StatusChange(action: "start", pod: PodJSON(PodView(record: created, remote: nil, now: Date())), status: "STARTING"))
+                try StatusChange.write("start", created, status: "STARTING")
                 return created
             }
             print(

@@ -39,7 +39,7 @@ struct KillCommand: PodCommand {
         context.openSSHEntries.refresh(changed: record.id)
         let final = PodView(record: record, remote: nil, now: Date())
         if output.json {
-            try JSONOutput.write(StatusChange(action: "kill", pod: PodJSON(final), status: "TERMINATED"))
+            try StatusChange.write("kill", record, status: "TERMINATED")
             return
         }
         Output.done(Style.ok("✓") + " terminated \(record.name.terminalSafe): \(Format.duration(final.runningSeconds)) running, \(Format.costs(final.costs)) in all.")

@@ -78,7 +78,7 @@ struct StartCommand: PodCommand {
         let ready = noWait ? nil : guardPod(record, context: context)
         let guardLine = ready?.guardLine
         if output.json {
-            try JSONOutput.write(StatusChange(action: "start", pod: PodJSON(PodView(record: record, remote: nil, now: Date())), status: "STARTING"))
+            try StatusChange.write("start", record, status: "STARTING")
             return
         }
         if let guardLine {

@@ -29,7 +29,7 @@ struct StopCommand: PodCommand {
         context.openSSHEntries.refresh(changed: record.id)
         let stopped = PodView(record: record, remote: nil, now: Date())
         if output.json {
-            try JSONOutput.write(StatusChange(action: "stop", pod: PodJSON(stopped), status: "STOPPED"))
+            try StatusChange.write("stop", record, status: "STOPPED")
             return
         }
         Output.done(Style.ok("✓") + " stopped \(record.name.terminalSafe) after \(Format.duration(stopped.runningSeconds)) running, \(Format.costs(stopped.costs)) in all.")
@@ -38,11 +38,4 @@ struct StopCommand: PodCommand {
         let name = TerminalText.shellWord(record.name)
         Output.done(Style.dim("  \(kept) `autopod start \(name)` resumes it; `autopod kill \(name)` deletes it."))
     }
-}
-
-/// `--json` for stop, start and kill: what was done, and the pod afterwards.
-struct StatusChange: Encodable {
-    let action: String
-    let pod: PodJSON
-    let status: String
 }

@@ -35,8 +35,8 @@ struct TunnelList: ParsableCommand {
             table.add([
                 t.podName.terminalSafe, t.portsText, state,
                 "\(t.forwards.map(\.activeConnections).reduce(0, +))/\(t.forwards.map(\.totalConnections).reduce(0, +))",
-                TunnelStatus.bytes(t.forwards.map(\.bytesIn).reduce(0, +)),
-                TunnelStatus.bytes(t.forwards.map(\.bytesOut).reduce(0, +)),
+                ByteText.size(t.forwards.map(\.bytesIn).reduce(0, +)),
+                ByteText.size(t.forwards.map(\.bytesOut).reduce(0, +)),
                 "\(t.reconnects)", Format.duration(now.timeIntervalSince(t.startedAt)), "\(t.pid)",
             ])
         }

@@ -171,7 +171,7 @@ final class TunnelStatus: Sendable {
             let target = f.localPort == f.remotePort ? "\(f.localPort)" : "\(f.localPort) → \(f.remotePort)"
             let line =
                 "\(Style.bold("localhost:\(target)"))  \(stateText)  conns \(f.activeConnections)/\(f.totalConnections)"
-                + "  in \(Self.bytes(f.bytesIn))  out \(Self.bytes(f.bytesOut))  reconnects \(shared.record.reconnects)"
+                + "  in \(ByteText.size(f.bytesIn))  out \(ByteText.size(f.bytesOut))  reconnects \(shared.record.reconnects)"
             text += "\r\u{1B}[2K\(line)\n"
         }
         shared.drawnLines = shared.record.forwards.count
@@ -210,17 +210,6 @@ final class TunnelStatus: Sendable {
     /// Whole seconds left until `instant`, rounded up, never negative.
     private static func secondsUntil(_ instant: ContinuousClock.Instant) -> Int {
         max(0, Int(ContinuousClock.now.duration(to: instant).seconds.rounded(.up)))
-    }
-
-    static func bytes(_ n: UInt64) -> String {
-        let units = ["B", "KB", "MB", "GB", "TB"]
-        var value = Double(n)
-        var unit = 0
-        while value >= 1000 && unit < units.count - 1 {
-            value /= 1000
-            unit += 1
-        }
-        return unit == 0 ? "\(n) B" : value.fixed(1) + " " + units[unit]
     }
 
     private static func timestamp() -> String { ISO8601Timestamp.format(Date(), milliseconds: false) }
