@@ -6,6 +6,7 @@
 
 #include <libssh2.h>
 #include <libssh2_publickey.h>
+#include <limits.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -58,6 +59,18 @@ static inline int clibssh2_release_free_heap(void) {
     return malloc_trim(0);
 #else
     return 0;
+#endif
+}
+
+// Lets up to `bytes` of freed heap stay with the allocator instead of going back to the kernel
+// at every free. glibc trims the heap's top once 128 KiB of it is free, so a transfer whose
+// packets are freed in bursts (libssh2 mallocs each one) hands the same pages back and faults
+// them in again, zeroed, over and over. clibssh2_release_free_heap still hands them all back.
+static inline void clibssh2_keep_free_heap(size_t bytes) {
+#ifdef __GLIBC__
+    mallopt(M_TRIM_THRESHOLD, bytes > (size_t)INT_MAX ? INT_MAX : (int)bytes);
+#else
+    (void)bytes;
 #endif
 }
 

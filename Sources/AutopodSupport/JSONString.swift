@@ -17,13 +17,20 @@ public enum JSONString {
     }
 
     private static func appendEscaped(_ text: String, to bytes: inout [UInt8], escapingSlash: Bool) {
-        let utf8 = text.utf8
-        // Most strings need no escapes: copy them whole.
-        guard utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || ($0 == UInt8(ascii: "/") && escapingSlash) }) else {
+        var text = text
+        // Most strings need no escapes: copy them whole. Checked over the contiguous bytes:
+        // through `utf8.contains(where:)` the check cost several times the copy.
+        let plain = text.withUTF8 { utf8 in
+            guard
+                !utf8.contains(where: {
+                    $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || ($0 == UInt8(ascii: "/") && escapingSlash)
+                })
+            else { return false }
             bytes.append(contentsOf: utf8)
-            return
+            return true
         }
-        for byte in utf8 {
+        if plain { return }
+        for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes.append(contentsOf: #"\""#.utf8)
             case UInt8(ascii: "\\"): bytes.append(contentsOf: #"\\"#.utf8)

@@ -43,4 +43,14 @@ struct HeapRelease {
     static func now() {
         _ = clibssh2_release_free_heap()
     }
+
+    /// Lets up to `bytes` of freed heap stay in the process between releases (glibc's trim
+    /// threshold; process-wide). By default glibc gives pages back as soon as 128 KiB at the top
+    /// of the heap is free; a tunnel frees libssh2's packets in bursts, so it gave back and
+    /// faulted in (zeroed) the same pages throughout a transfer, about a tenth of its CPU. Kept
+    /// up to the forwarder's budget, that memory is reused instead, and `now()`, after a quiet
+    /// moment, still hands it all back.
+    static func keep(upTo bytes: Int) {
+        clibssh2_keep_free_heap(max(0, bytes))
+    }
 }

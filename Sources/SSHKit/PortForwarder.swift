@@ -37,6 +37,7 @@ public final class PortForwarder: Sendable {
         configuration.initialWindow = min(max(configuration.initialWindow, configuration.minimumWindow), configuration.maximumWindow)
         self.configuration = configuration
         self.logger = logger
+        HeapRelease.keep(upTo: configuration.memoryBudget)
         var made: [(listener: ForwardListener, stats: ForwardStats)] = []
         for (i, spec) in specs.enumerated() {
             made.append((try ForwardListener(spec: spec, index: i), ForwardStats(spec: spec)))

@@ -26,6 +26,30 @@ final class JSONValueParserTests: XCTestCase {
         XCTAssertEqual(try JSONValue.parse(data), try JSONDecoder().decode(JSONValue.self, from: data))
     }
 
+    /// Whole numbers are read digit by digit, the rest by Double's parser: both give what
+    /// Double(text) gives, the sign of zero and the rounding of long numbers included.
+    func testNumbersAreWhatDoubleReads() throws {
+        let texts = [
+            "0", "-0", "7", "-17", "40022", "999999999999999", "-999999999999999", "1234567890123456",
+            "9007199254740993", "12345678901234567890", "1.5", "-0.0", "0.1", "3.0", "1e2", "1E2", "-2e-3", "1.5e300",
+        ]
+        for text in texts {
+            let parsed = try XCTUnwrap(try JSONValue.parse(Data(text.utf8)).doubleValue, text)
+            let expected = try XCTUnwrap(Double(text))
+            XCTAssertEqual(parsed, expected, text)
+            XCTAssertEqual(parsed.sign, expected.sign, text)
+        }
+        for broken in ["-", "1-2", "--1", "1e", "."] {
+            XCTAssertThrowsError(try JSONValue.parse(Data(broken.utf8)), broken)
+        }
+    }
+
+    /// Objects inside objects inside arrays: each gets its own fields, however deep.
+    func testNestedObjectsKeepTheirOwnFields() throws {
+        let data = Data(#"{"a": {"b": {"c": 1, "d": [{"e": 2}, {"e": 3, "f": {}}]}, "g": 4}, "h": [{}, {"i": 5}]}"#.utf8)
+        XCTAssertEqual(try JSONValue.parse(data), ["a": ["b": ["c": 1, "d": [["e": 2], ["e": 3, "f": [:]]]], "g": 4], "h": [[:], ["i": 5]]])
+    }
+
     func testIgnoresAByteOrderMark() throws {
         XCTAssertEqual(try JSONValue.parse(Data([0xEF, 0xBB, 0xBF] + Array(#"{"a": 1}"#.utf8))), ["a": 1])
         XCTAssertThrowsError(try JSONValue.parse(Data([0xEF, 0xBB, 0xBF])))

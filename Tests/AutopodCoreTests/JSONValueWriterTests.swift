@@ -19,6 +19,15 @@ final class JSONValueWriterTests: XCTestCase {
         }
     }
 
+    /// Indentation deeper than the writer copies in one piece (64 spaces, 32 levels).
+    func testDeepNestingIsIndentedAsJSONEncoderDoes() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        var deep: JSONValue = ["leaf": "x"]
+        for level in 0..<70 { deep = level.isMultiple(of: 2) ? [deep, 1] : ["k": deep] }
+        XCTAssertEqual(deep.serialized(pretty: true), String(decoding: try encoder.encode(deep), as: UTF8.self))
+    }
+
     func testCompactReadsBackAsTheSameValue() throws {
         let text = sample.serialized()
         XCTAssertFalse(text.contains("\n"))

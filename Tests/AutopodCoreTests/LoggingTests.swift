@@ -78,6 +78,15 @@ final class RedactionTests: XCTestCase {
         XCTAssertEqual(TemporaryDirectory.mode(of: dir.file("logs/autopod.log").path), 0o600)
     }
 
+    func testSecretLookingNamesAreFoundAnywhereInTheNameInAnyCase() {
+        for name in ["apiKey", "KEY", "x-auth-token", "clientSecret", "db_password", "passwd", "Authorization", "monkeys"] {
+            XCTAssertTrue(AutopodLogHandler.isSensitive(name), name)
+        }
+        for name in ["gpu", "ke", "pod", "authorisation", "tok", "", "pass word"] {
+            XCTAssertFalse(AutopodLogHandler.isSensitive(name), name)
+        }
+    }
+
     func testLineIsTimestampLevelLabelMessageAndSortedMetadata() throws {
         let dir = TemporaryDirectory()
         let file = RotatingLogFile(url: dir.file("autopod.log"))

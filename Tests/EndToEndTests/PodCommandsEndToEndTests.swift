@@ -157,6 +157,18 @@ final class PodCommandsEndToEndTests: EndToEndCase {
         XCTAssertEqual(try sim.pods().count, 0, "nothing is created when the state cannot be recorded")
     }
 
+    /// pods.json is decoded while RunPod is asked: its error still comes first when both fail.
+    func testCorruptPodsFileIsReportedEvenWhenRunPodIsUnreachable() throws {
+        try Data("{\"version\": 1, \"pods\": [ oops".utf8).write(to: podsFile)
+        sim.stop()
+        for arguments in [["list", "--json"], ["list"]] {
+            let result = try cli.run(arguments)
+            XCTAssertEqual(result.status, 1, "\(arguments): \(result)")
+            XCTAssertTrue(result.stderr.contains("not valid JSON"), "\(arguments): \(result.stderr)")
+            XCTAssertFalse(result.stderr.contains("could not be reached"), "\(arguments): \(result.stderr)")
+        }
+    }
+
     func testWrongKeyIsAClearFailure() throws {
         cli.environment["RUNPOD_API_KEY"] = "rpa_WRONGWRONGWRONGWRONGWRONG"
         for arguments in [["list"], ["gpus"], ["connect", "--no-shell"]] {

@@ -23,10 +23,17 @@ public struct PodManager: Sendable {
     /// only with `includeTerminated`). A recorded pod missing from the list is asked for by id
     /// before it is marked terminated, because a brand-new pod can lag behind in the list.
     public func refresh(includeTerminated: Bool = false) throws -> [PodView] {
-        // A broken pods.json is reported before anything else happens.
-        let snapshot = try store.snapshot()
+        // pods.json is read and decoded on a second thread while RunPod answers: for 20 pods the
+        // decoding takes about as long as the request.
+        let store = self.store
+        let decoded = LockedValue<Result<PodStateSnapshot, PodStateError>?>(nil)
+        let decoding = JoinableThread.start { decoded.set(Result { () throws(PodStateError) in try store.snapshot() }) }
+        let listed = Result { () throws(ProviderError) in try provider.listPods() }
+        decoding?.join()
+        // A broken pods.json is reported before anything else, a failed request included.
+        let snapshot = try (decoded.current ?? Result { () throws(PodStateError) in try store.snapshot() }).get()
+        let remote = try listed.get()
         let recorded = snapshot.state.pods.filter { !$0.isTerminated }
-        let remote = try provider.listPods()
         var known = remote
         var gone: Set<String> = []
         for record in recorded where !remote.contains(where: { $0.id == record.id }) {

@@ -57,9 +57,7 @@ public struct GraphQLClient: Sendable {
     public var timeout: Duration = .seconds(30)
 
     public init(baseURL: String, apiKey: String, http: HTTPClient = HTTPClient()) {
-        var base = baseURL
-        while base.hasSuffix("/") { base.removeLast() }
-        self.endpoint = base.hasSuffix("/graphql") ? base : base + "/graphql"
+        self.endpoint = RunPodAPIRoot.of(baseURL) + "/graphql"
         self.apiKey = apiKey
         self.http = http
     }

@@ -1,4 +1,5 @@
 import AutopodSupport
+
 import FoundationEssentials
 
 extension JSONValue {
@@ -24,6 +25,9 @@ struct JSONValueParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
     var depth = 0
+    /// The fields of the objects being read, innermost last: one buffer for the whole parse
+    /// instead of an array grown field by field for each object.
+    var fieldStack: [(String, JSONValue)] = []
 
     init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -67,9 +71,9 @@ struct JSONValueParser {
         defer { depth -= 1 }
         guard depth < 512 else { throw failure("nested too deeply") }
         index += 1
-        // Fields are collected first and hashed into a dictionary of the right size once: growing
-        // it field by field rehashed everything several times over.
-        var fields: [(String, JSONValue)] = []
+        // Fields are collected first (on the parser's stack) and hashed into a dictionary of the
+        // right size once: growing it field by field rehashed everything several times over.
+        let start = fieldStack.count
         skipSpace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -82,11 +86,14 @@ struct JSONValueParser {
             skipSpace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
             index += 1
-            fields.append((key, try value()))
+            let field = try value()
+            fieldStack.append((key, field))
             if try closes(after: UInt8(ascii: "}")) {
                 // A repeated key keeps its first value, as JSONDecoder does (hand-edited files
                 // read with it before, such as config.json, must mean the same).
-                return .object(Dictionary(fields, uniquingKeysWith: { first, _ in first }))
+                let object = Dictionary(fieldStack[start...], uniquingKeysWith: { first, _ in first })
+                fieldStack.removeSubrange(start...)
+                return .object(object)
             }
         }
     }
@@ -195,19 +202,28 @@ struct JSONValueParser {
 
     mutating func number() throws -> Double {
         let start = index
-        if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
+        let negative = index < bytes.count && bytes[index] == UInt8(ascii: "-")
+        if negative { index += 1 }
         var digits = 0
+        var whole = 0
+        var fraction = false
         while index < bytes.count {
             let byte = bytes[index]
             if (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
                 digits += 1
-            } else if byte != UInt8(ascii: ".") && byte != UInt8(ascii: "e") && byte != UInt8(ascii: "E")
-                && byte != UInt8(ascii: "+") && byte != UInt8(ascii: "-")
+                if digits <= 15 { whole = whole * 10 + Int(byte - UInt8(ascii: "0")) }
+            } else if byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E")
+                || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")
             {
+                fraction = true
+            } else {
                 break
             }
             index += 1
         }
+        // Whole numbers of up to 15 digits (ports, sizes, seconds: most numbers in a reply) are
+        // exact in a Double and read here; the rest go through Double's own parser.
+        if digits > 0, digits <= 15, !fraction { return negative ? -Double(whole) : Double(whole) }
         guard digits > 0, let value = Double(String(decoding: bytes[start..<index], as: UTF8.self)) else {
             index = start
             throw failure("unexpected character")

@@ -22,10 +22,7 @@ public struct RESTClient: Sendable {
     public var sleep: @Sendable (Duration) -> Void = { Sleep.for($0) }
 
     public init(baseURL: String, apiKey: String, http: HTTPClient = HTTPClient()) {
-        var base = baseURL
-        while base.hasSuffix("/") { base.removeLast() }
-        if base.hasSuffix("/graphql") { base.removeLast("/graphql".count) }
-        self.baseURL = base
+        self.baseURL = RunPodAPIRoot.of(baseURL)
         self.apiKey = apiKey
         self.http = http
     }

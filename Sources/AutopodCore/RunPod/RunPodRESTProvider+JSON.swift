@@ -69,7 +69,10 @@ extension RunPodRESTProvider {
             gpuCount: value["gpu"]["count"].intValue ?? (value["gpu"].isNull ? 0 : 1),
             gpuTypeId: value["gpu"]["id"].stringValue,
             gpuDisplayName: nil,
-            ports: value["ports"].arrayValue.map { $0.compactMap(\.stringValue).joined(separator: ",") },
+            // Built here: `joined(separator:)` runs unspecialised, about 10K instructions a pod.
+            ports: value["ports"].arrayValue.map { ports in
+                ports.compactMap(\.stringValue).reduce(into: "") { list, port in list += list.isEmpty ? port : "," + port }
+            },
             // The proxy's user name is the pod's host id (an opaque routing token, v2 says).
             podHostId: value["ssh"]["proxy"]["username"].stringValue,
             hasRuntime: !runtime.isNull,
