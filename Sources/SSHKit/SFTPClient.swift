@@ -110,16 +110,7 @@ public final class SFTPClient {
 
     /// The canonical absolute form of `path` (`.` is the directory the server starts in).
     public func realPath(_ path: String) throws(SFTPError) -> String {
-        try call { channel, done in
-            channel.request(.realpath, path: path) { reply in
-                var r = reply.reader
-                if reply.type == SFTPProtocol.MessageType.name.rawValue, r.uint32() ?? 0 >= 1, let name = r.string() {
-                    done(.success(name))
-                } else {
-                    done(.failure(reply.error("realpath", path)))
-                }
-            }
-        }
+        try name(.realpath, "realpath", path)
     }
 
     /// The attributes of `path` (of the link itself unless `followLinks`), or nil when there
@@ -138,14 +129,14 @@ public final class SFTPClient {
     }
 
     public func readLink(_ path: String) throws(SFTPError) -> String {
+        try name(.readlink, "readlink", path)
+    }
+
+    /// The one name a REALPATH or READLINK of `path` answers with.
+    private func name(_ request: SFTPProtocol.MessageType, _ operation: String, _ path: String) throws(SFTPError) -> String {
         try call { channel, done in
-            channel.request(.readlink, path: path) { reply in
-                var r = reply.reader
-                if reply.type == SFTPProtocol.MessageType.name.rawValue, r.uint32() ?? 0 >= 1, let name = r.string() {
-                    done(.success(name))
-                } else {
-                    done(.failure(reply.error("readlink", path)))
-                }
+            channel.request(request, path: path) { reply in
+                done(reply.firstName.map { .success($0) } ?? .failure(reply.error(operation, path)))
             }
         }
     }
@@ -309,10 +300,7 @@ public final class SFTPClient {
         for path in paths {
             primary.request(.readlink, path: path) { reply in
                 pending -= 1
-                var r = reply.reader
-                if reply.type == SFTPProtocol.MessageType.name.rawValue, r.uint32() ?? 0 >= 1, let name = r.string() {
-                    targets[path] = name
-                }
+                if let target = reply.firstName { targets[path] = target }
             }
         }
         try run { pending == 0 }

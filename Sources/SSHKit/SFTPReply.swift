@@ -14,6 +14,14 @@ struct SFTPReply {
         return (code, r.string() ?? "")
     }
 
+    /// The first name of a NAME reply (REALPATH and READLINK answer with one); nil for any other.
+    var firstName: String? {
+        guard type == SFTPProtocol.MessageType.name.rawValue else { return nil }
+        var r = reader
+        guard r.uint32() ?? 0 >= 1 else { return nil }
+        return r.string()
+    }
+
     var isOK: Bool { status?.code == SFTPProtocol.Status.ok.rawValue }
     var isEOF: Bool { status?.code == SFTPProtocol.Status.eof.rawValue }
 
