@@ -118,12 +118,7 @@ public final class SFTPClient {
     public func attributes(_ path: String, followLinks: Bool = false) throws(SFTPError) -> SFTPAttributes? {
         try call { channel, done in
             channel.request(followLinks ? .stat : .lstat, path: path) { reply in
-                if reply.type == SFTPProtocol.MessageType.attrs.rawValue {
-                    var r = reply.reader
-                    if let attributes = r.attributes() { return done(.success(attributes)) }
-                }
-                if reply.status?.code == SFTPProtocol.Status.noSuchFile.rawValue { return done(.success(nil)) }
-                done(.failure(reply.error("stat", path)))
+                done(reply.statResult.map { .success($0) } ?? .failure(reply.error("stat", path)))
             }
         }
     }
@@ -260,10 +255,9 @@ public final class SFTPClient {
         for (i, path) in paths.enumerated() {
             primary.request(followLinks ? .stat : .lstat, path: path) { reply in
                 pending -= 1
-                var r = reply.reader
-                if reply.type == SFTPProtocol.MessageType.attrs.rawValue, let attributes = r.attributes() {
-                    results[i] = attributes
-                } else if reply.status?.code != SFTPProtocol.Status.noSuchFile.rawValue, failure == nil {
+                if let found = reply.statResult {
+                    results[i] = found
+                } else if failure == nil {
                     failure = reply.error("stat", path)
                 }
             }
@@ -281,12 +275,8 @@ public final class SFTPClient {
         for path in paths {
             primary.request(followLinks ? .stat : .lstat, path: path) { reply in
                 pending -= 1
-                var r = reply.reader
-                if reply.type == SFTPProtocol.MessageType.attrs.rawValue, let attributes = r.attributes() {
-                    known[path] = .some(attributes)
-                } else if reply.status?.code == SFTPProtocol.Status.noSuchFile.rawValue {
-                    known[path] = .some(nil)
-                }
+                // `.some`: a path with nothing there is known too (a nil would remove the key).
+                if let found = reply.statResult { known[path] = .some(found) }
             }
         }
         try run { pending == 0 }

@@ -14,6 +14,16 @@ struct SFTPReply {
         return (code, r.string() ?? "")
     }
 
+    /// A STAT or LSTAT answer: the attributes, `.some(nil)` when nothing is at the path, nil for
+    /// any other answer (an error: `error(_:_:)` says which).
+    var statResult: SFTPAttributes?? {
+        if status?.code == SFTPProtocol.Status.noSuchFile.rawValue { return .some(nil) }
+        guard type == SFTPProtocol.MessageType.attrs.rawValue else { return nil }
+        var r = reader
+        guard let attributes = r.attributes() else { return nil }
+        return .some(attributes)
+    }
+
     /// The first name of a NAME reply (REALPATH and READLINK answer with one); nil for any other.
     var firstName: String? {
         guard type == SFTPProtocol.MessageType.name.rawValue else { return nil }
