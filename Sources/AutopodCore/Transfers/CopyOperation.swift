@@ -94,8 +94,7 @@ public final class CopyOperation {
 
     /// The attributes of `path` on the pod, following links: from the batch asked ahead, or asked now.
     private func remoteAttributes(_ path: String, client: SFTPClient) throws(SFTPError) -> SFTPAttributes? {
-        if let answered = known[path] { return answered }
-        return try client.attributes(path, followLinks: true)
+        try RemotePaths.attributes(of: path, known: known, client: client)
     }
 
     /// The pod paths an upload's plan asks about, guessed before knowing the pod's base: its

@@ -11,6 +11,13 @@ public struct RemotePaths {
 
     public static let workspace = "/workspace"
 
+    /// The attributes of `path` on the pod, following links: from `known` (asked ahead in a
+    /// batch) when it is there, or asked now.
+    static func attributes(of path: String, known: [String: SFTPAttributes?], client: SFTPClient) throws(SFTPError) -> SFTPAttributes? {
+        if let answered = known[path] { return answered }
+        return try client.attributes(path, followLinks: true)
+    }
+
     /// Asks the pod only what the written paths need (one or two round trips), and nothing it
     /// answered already (`known`: attributes found by following links, nil for nothing there).
     public init(client: SFTPClient, for written: [String], known: [String: SFTPAttributes?] = [:]) throws(SFTPError) {
@@ -18,14 +25,7 @@ public struct RemotePaths {
         let needsHome = written.contains { $0.hasPrefix("~") }
         var home: String?
         if needsHome || needsBase {
-            var workspace: SFTPAttributes?
-            if needsBase {
-                if let answered = known[Self.workspace] {
-                    workspace = answered
-                } else {
-                    workspace = try client.attributes(Self.workspace, followLinks: true)
-                }
-            }
+            let workspace = needsBase ? try Self.attributes(of: Self.workspace, known: known, client: client) : nil
             if workspace?.kind == .directory {
                 base = Self.workspace
                 baseAttributes = workspace
