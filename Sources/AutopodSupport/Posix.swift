@@ -77,6 +77,16 @@ public enum Posix {
         #endif
     }
 
+    /// Whether the other end of a socket has gone: it closed or reset the connection, so a
+    /// read would give end-of-file or an error. Nothing waiting to be read, or bytes waiting,
+    /// means it is still there.
+    public static func peerHasClosed(_ fd: Int32) -> Bool {
+        var byte: UInt8 = 0
+        let n = recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        if n == 0 { return true }
+        return n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR
+    }
+
     public static func socketError(_ fd: Int32) -> Int32 {
         var err: Int32 = 0
         var len = socklen_t(MemoryLayout<Int32>.size)

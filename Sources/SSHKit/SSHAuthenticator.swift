@@ -57,6 +57,11 @@ struct SSHAuthenticator {
                     ? "could not be decrypted (wrong passphrase?) (libssh2 \(rc): \(message))"
                     : "could not be read or parsed (libssh2 \(rc): \(message))"
             case LIBSSH2_ERROR_AUTHENTICATION_FAILED, LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED:
+                // libssh2 gives the same code when the answer never came because the server
+                // went away (a pod stopped or preempted mid-login): that is no refusal.
+                if Posix.peerHasClosed(session.socketFD) {
+                    throw session.error(.disconnected, "The connection dropped while authenticating with \(path).", code: rc)
+                }
                 outcome = "refused by the server (libssh2 \(rc): \(message))"
             default:
                 if LibSSH2.isTransportFailure(rc) {
@@ -90,7 +95,7 @@ struct SSHAuthenticator {
                             return
                         }
                         lastCode = rc
-                        if LibSSH2.isTransportFailure(rc) {
+                        if LibSSH2.isTransportFailure(rc) || Posix.peerHasClosed(session.socketFD) {
                             throw session.error(.disconnected, "The connection dropped while authenticating with the agent.", code: rc)
                         }
                         attempts.append(Attempt(what: label, outcome: "refused by the server (libssh2 \(rc): \(session.lastErrorMessage))"))

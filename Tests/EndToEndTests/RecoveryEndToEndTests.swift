@@ -75,6 +75,8 @@ final class RecoveryEndToEndTests: EndToEndCase {
         XCTAssertEqual(detached.status, 0, "\(detached)")
         XCTAssertEqual(try sim.client.control("POST", "/_sim/pods/\(id)/preempt", ["hostBusy": true]).status, 200)
         var replacement: String?
+        // What the background tunnel said, should it not come back.
+        defer { if testRun?.hasSucceeded == false { print(self.detachedTunnelLogs()) } }
         try eventually("the detached tunnel is up on a new pod", timeout: 90) {
             let tunnels = try self.cli.json(["tunnel", "list"]) as? [[String: Any]] ?? []
             guard let tunnel = tunnels.first, tunnels.count == 1, let pod = tunnel["podID"] as? String, pod != id else { return false }
@@ -83,6 +85,15 @@ final class RecoveryEndToEndTests: EndToEndCase {
         }
         XCTAssertTrue(try pods().contains { $0["id"] as? String == replacement }, "the tunnel names a pod autopod does not know")
         XCTAssertEqual(try TunnelEndToEndTests.httpGet(port).isEmpty, false, "the forward does not carry a request to the new pod")
+    }
+
+    /// Every background tunnel's log, for a failure message.
+    private func detachedTunnelLogs() -> String {
+        let folder = cli.home.appendingPathComponent("tunnels")
+        let logs = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return logs.filter { $0.hasSuffix(".log") }.sorted().map { name in
+            "--- \(name)\n" + ((try? String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)) ?? "")
+        }.joined(separator: "\n")
     }
 
     func testRecoveryGivesUpAfterItsLimitAndSaysSo() throws {
