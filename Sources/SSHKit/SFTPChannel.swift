@@ -84,6 +84,17 @@ final class SFTPChannel {
             }, reply: reply)
     }
 
+    /// A request with two string arguments (two paths, as RENAME and SYMLINK take) and nothing else.
+    func request(_ type: SFTPProtocol.MessageType, _ first: String, _ second: String, reply: @escaping Handler) {
+        request(
+            type,
+            { q in
+                q.appendString(first)
+                q.appendString(second)
+                return true
+            }, reply: reply)
+    }
+
     /// OPENs `path`; `reply` gets the file's handle, or nil and the reply that refused it.
     func open(
         _ path: String, _ flags: SFTPProtocol.OpenFlags, attributes: SFTPAttributes = SFTPAttributes(),

@@ -182,15 +182,7 @@ public final class SFTPClient {
             )
         } else {
             channel.request(.remove, path: target) { _ in }
-            channel.request(
-                .rename,
-                { q in
-                    q.appendString(source)
-                    q.appendString(target)
-                    return true
-                },
-                reply: { reply in done(reply.isOK ? nil : reply.error("rename", target)) }
-            )
+            channel.request(.rename, source, target) { reply in done(reply.isOK ? nil : reply.error("rename", target)) }
         }
     }
 
@@ -204,15 +196,7 @@ public final class SFTPClient {
     /// OpenSSH's sftp-server takes SYMLINK's two paths in the opposite order to the draft
     /// (target first); every server autopod meets is OpenSSH's.
     static func symlink(on channel: SFTPChannel, _ path: String, target: String, done: @escaping (SFTPError?) -> Void) {
-        channel.request(
-            .symlink,
-            { q in
-                q.appendString(target)
-                q.appendString(path)
-                return true
-            },
-            reply: { reply in done(reply.isOK ? nil : reply.error("symlink", path)) }
-        )
+        channel.request(.symlink, target, path) { reply in done(reply.isOK ? nil : reply.error("symlink", path)) }
     }
 
     public func setAttributes(_ path: String, _ attributes: SFTPAttributes) throws(SFTPError) {
@@ -353,24 +337,19 @@ public final class SFTPClient {
     /// deepest first. Returns what could not be removed; the rest is gone.
     public func removeAll(files: [String], directories: [String]) throws(SFTPError) -> [SFTPError] {
         var failures: [SFTPError] = []
-        var pending = 0
-        for path in files {
-            pending += 1
-            primary.request(.remove, path: path) { reply in
-                pending -= 1
-                if !reply.isOK { failures.append(reply.error("remove", path)) }
-            }
-        }
-        try run { pending == 0 }
         let deepestFirst = directories.sorted { $0.split(separator: "/").count > $1.split(separator: "/").count }
-        for path in deepestFirst {
-            pending += 1
-            primary.request(.rmdir, path: path) { reply in
-                pending -= 1
-                if !reply.isOK { failures.append(reply.error("rmdir", path)) }
+        // A directory can only go once what was in it is gone: each round ends before the next.
+        for (type, paths) in [(SFTPProtocol.MessageType.remove, files), (.rmdir, deepestFirst)] {
+            var pending = 0
+            for path in paths {
+                pending += 1
+                primary.request(type, path: path) { reply in
+                    pending -= 1
+                    if !reply.isOK { failures.append(reply.error(String(describing: type), path)) }
+                }
             }
+            try run { pending == 0 }
         }
-        try run { pending == 0 }
         return failures
     }
 
