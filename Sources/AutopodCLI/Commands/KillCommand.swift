@@ -36,12 +36,6 @@ struct KillCommand: PodCommand {
             }
         }
         let record = try manager.kill(id: view.record.id) ?? view.record
-        context.openSSHEntries.refresh(changed: record.id)
-        let final = PodView(record: record, remote: nil, now: Date())
-        if output.json {
-            try StatusChange.write("kill", record, status: "TERMINATED")
-            return
-        }
-        Output.done(Style.ok("✓") + " terminated \(record.name.terminalSafe): \(Format.duration(final.runningSeconds)) running, \(Format.costs(final.costs)) in all.")
+        try StatusChange.reportEnded("kill", record, status: "TERMINATED", done: "terminated", context: context, json: output.json)
     }
 }

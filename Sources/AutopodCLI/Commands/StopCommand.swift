@@ -26,13 +26,7 @@ struct StopCommand: PodCommand {
             throw CLIFailure("\(view.record.name) is already stopped; `autopod start \(TerminalText.shellWord(view.record.name))` resumes it")
         }
         let record = try manager.stop(view)
-        context.openSSHEntries.refresh(changed: record.id)
-        let stopped = PodView(record: record, remote: nil, now: Date())
-        if output.json {
-            try StatusChange.write("stop", record, status: "STOPPED")
-            return
-        }
-        Output.done(Style.ok("✓") + " stopped \(record.name.terminalSafe) after \(Format.duration(stopped.runningSeconds)) running, \(Format.costs(stopped.costs)) in all.")
+        guard try StatusChange.reportEnded("stop", record, status: "STOPPED", done: "stopped", context: context, json: output.json) else { return }
         let perDay = PodCost.stoppedPerDay(record)
         let kept = perDay > 0 ? "The volume is kept and costs \(Format.perDay(perDay)) while stopped." : "The volume is kept (and billed for storage)."
         let name = TerminalText.shellWord(record.name)
