@@ -29,7 +29,7 @@ final class HTTPResponder: Sendable {
         self.podPort = podPort
         let ready = DispatchSemaphore(value: 0)
         let failure = LockedValue<SimulatorError?>(nil)
-        let thread = Thread { [self] in
+        Thread.start("rpsim-http-\(podPort)") { [self] in
             do throws(SimulatorError) {
                 if let namespace { try Sockets.enterNetworkNamespace(namespace) }
                 let fd = try Sockets.listen(
@@ -43,8 +43,6 @@ final class HTTPResponder: Sendable {
             ready.signal()
             serve()
         }
-        thread.name = "rpsim-http-\(podPort)"
-        thread.start()
         ready.wait()
         if let error = failure.current { throw error }
     }
@@ -64,11 +62,10 @@ final class HTTPResponder: Sendable {
             Sockets.setReceiveTimeout(client, seconds: 30)
             // One thread per connection: a client that connects and stays silent (a forward
             // opened early) must not hold up the next one.
-            let worker = Thread { [self] in
+            Thread.start("rpsim-http-conn") { [self] in
                 answer(client)
                 close(client)
             }
-            worker.start()
         }
     }
 

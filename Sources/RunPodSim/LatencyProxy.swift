@@ -35,9 +35,7 @@ final class LatencyProxy: Sendable {
         port = Sockets.localPort(fd)
         self.targetHost = targetHost
         self.targetPort = targetPort
-        let thread = Thread { [self] in acceptLoop() }
-        thread.name = "rpsim-proxy-accept"
-        thread.start()
+        Thread.start("rpsim-proxy-accept") { [self] in acceptLoop() }
     }
 
     var latencyMs: Int {
@@ -85,8 +83,7 @@ final class LatencyProxy: Sendable {
             }
             Sockets.setNoDelay(client)
             // Connect off the accept thread so a slow pod does not hold up other clients.
-            let thread = Thread { [self] in bridge(client) }
-            thread.start()
+            Thread.start("rpsim-proxy-conn") { [self] in bridge(client) }
         }
     }
 

@@ -31,9 +31,7 @@ final class PodAPIRelay: Sendable {
         port = Sockets.localPort(listenFD)
         self.host = host
         self.target = target
-        let thread = Thread { [self] in acceptLoop() }
-        thread.name = "rpsim-api-relay"
-        thread.start()
+        Thread.start("rpsim-api-relay") { [self] in acceptLoop() }
     }
 
     var url: String { "http://\(host):\(port)" }
@@ -51,9 +49,7 @@ final class PodAPIRelay: Sendable {
 
     private func acceptLoop() {
         Sockets.acceptUntilClosed(listenFD) { client in
-            let thread = Thread { [self] in relay(client) }
-            thread.name = "rpsim-api-relay-conn"
-            thread.start()
+            Thread.start("rpsim-api-relay-conn") { [self] in relay(client) }
         }
     }
 

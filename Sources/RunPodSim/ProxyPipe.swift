@@ -79,12 +79,8 @@ final class ProxyPipe: Sendable {
     }
 
     func start() {
-        let reader = Thread { [self] in readLoop() }
-        reader.name = "rpsim-proxy-read"
-        reader.start()
-        let writer = Thread { [self] in writeLoop() }
-        writer.name = "rpsim-proxy-write"
-        writer.start()
+        Thread.start("rpsim-proxy-read") { [self] in readLoop() }
+        Thread.start("rpsim-proxy-write") { [self] in writeLoop() }
     }
 
     /// Wakes the writer (the network came back up, or the connection is closing).
