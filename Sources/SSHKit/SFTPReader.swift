@@ -43,28 +43,26 @@ struct SFTPReader {
         stringBytes().map { Array($0) }
     }
 
+    /// ATTRS: each field is there only when its flag is set, in this order.
     mutating func attributes() -> SFTPAttributes? {
         guard let flags = uint32() else { return nil }
+        var short = false
+        func field<T>(_ flag: UInt32, _ read: (inout SFTPReader) -> T?) -> T? {
+            guard flags & flag != 0 else { return nil }
+            let value = read(&self)
+            if value == nil { short = true }
+            return value
+        }
+        typealias Flag = SFTPAttributes.Flag
         var attributes = SFTPAttributes()
-        if flags & SFTPAttributes.Flag.size != 0 {
-            guard let size = uint64() else { return nil }
-            attributes.size = size
-        }
-        if flags & SFTPAttributes.Flag.uidGid != 0 {
-            guard let uid = uint32(), let gid = uint32() else { return nil }
-            attributes.userID = uid
-            attributes.groupID = gid
-        }
-        if flags & SFTPAttributes.Flag.permissions != 0 {
-            guard let permissions = uint32() else { return nil }
-            attributes.permissions = permissions
-        }
-        if flags & SFTPAttributes.Flag.accessModificationTime != 0 {
-            guard let atime = uint32(), let mtime = uint32() else { return nil }
-            attributes.accessTime = atime
-            attributes.modificationTime = mtime
-        }
-        if flags & SFTPAttributes.Flag.extended != 0 {
+        attributes.size = field(Flag.size) { $0.uint64() }
+        attributes.userID = field(Flag.uidGid) { $0.uint32() }
+        attributes.groupID = field(Flag.uidGid) { $0.uint32() }
+        attributes.permissions = field(Flag.permissions) { $0.uint32() }
+        attributes.accessTime = field(Flag.accessModificationTime) { $0.uint32() }
+        attributes.modificationTime = field(Flag.accessModificationTime) { $0.uint32() }
+        guard !short else { return nil }
+        if flags & Flag.extended != 0 {
             guard let count = uint32() else { return nil }
             for _ in 0..<count {
                 guard stringBytes() != nil, stringBytes() != nil else { return nil }

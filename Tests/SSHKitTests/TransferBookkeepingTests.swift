@@ -36,8 +36,11 @@ final class TransferBookkeepingTests: XCTestCase {
 
     func testAttributesRoundTripThroughTheWireFormat() {
         let queue = ByteQueue(capacity: 8)
-        let attributes = SFTPAttributes(size: 1 << 40, permissions: 0o100644, accessTime: 1_600_000_000, modificationTime: 1_700_000_000)
+        var attributes = SFTPAttributes(size: 1 << 40, permissions: 0o100644, accessTime: 1_600_000_000, modificationTime: 1_700_000_000)
+        attributes.userID = 1000
+        attributes.groupID = 1001
         queue.appendAttributes(attributes)
+        let length = queue.readable.count
         queue.appendString("tail")
         var reader = SFTPReader(queue.readable)
         XCTAssertEqual(reader.attributes(), attributes)
@@ -45,8 +48,11 @@ final class TransferBookkeepingTests: XCTestCase {
         XCTAssertEqual(reader.remaining, 0)
         XCTAssertEqual(attributes.kind, .regular)
         XCTAssertEqual(attributes.mode, 0o644)
-        var short = SFTPReader(UnsafeRawBufferPointer(rebasing: queue.readable[0..<6]))
-        XCTAssertNil(short.attributes(), "a truncated packet is refused, not read past")
+        // Cut anywhere, in the flags, a field or between two of a pair: refused, not read past.
+        for cut in 0..<length {
+            var short = SFTPReader(UnsafeRawBufferPointer(rebasing: queue.readable[0..<cut]))
+            XCTAssertNil(short.attributes(), "cut after \(cut) bytes")
+        }
     }
 
     func testByteQueueGrowsCompactsAndPatches() {
