@@ -25,7 +25,7 @@ struct CpCommand: PodCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var sshOptions: SSHOptions
+    @OptionGroup var transfer: TransferOptions
 
     @Flag(name: .shortAndLong, help: "Copy directories and everything in them.")
     var recursive = false
@@ -38,9 +38,6 @@ struct CpCommand: PodCommand {
 
     @Flag(help: "Print a JSON summary on stdout instead of progress and a summary line.")
     var json = false
-
-    @Option(help: "Seconds to keep reconnecting after the link drops before giving up.")
-    var retryFor: Double = 300
 
     @Argument(help: "SRC... DST: local paths and POD:PATH; one side must be a pod.")
     var paths: [String] = []
@@ -70,10 +67,7 @@ struct CpCommand: PodCommand {
 
     func run(_ context: CommandContext) throws {
         let (request, podReference) = try Self.request(paths, recursive: recursive, preserveTimes: !noPreserve)
-        let view = try context.pod(podReference)
-        if view.status == .terminated { throw CLIFailure("\(view.record.name) has been terminated; its files are gone") }
-        let session = PodFileSession(ssh: context.ssh(to: view.record, options: sshOptions))
-        session.retryFor = .seconds(retryFor)
+        let (view, session) = try transfer.session(to: podReference, context: context)
         let progressView = TransferProgressView(label: "cp", quiet: global.quiet || json)
         session.events = { progressView.event($0) }
         let signals = CancelOnSignal()

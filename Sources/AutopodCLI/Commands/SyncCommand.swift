@@ -22,7 +22,7 @@ struct SyncCommand: PodCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var sshOptions: SSHOptions
+    @OptionGroup var transfer: TransferOptions
 
     @Argument(help: "The directory to copy from (local, or POD:PATH).")
     var source: String
@@ -51,9 +51,6 @@ struct SyncCommand: PodCommand {
     @Flag(help: "Print a JSON summary on stdout.")
     var json = false
 
-    @Option(help: "Seconds to keep reconnecting after the link drops before giving up.")
-    var retryFor: Double = 300
-
     func validate() throws {
         let (request, _) = try makeRequest()
         if watch && request.direction == .download {
@@ -76,10 +73,7 @@ struct SyncCommand: PodCommand {
 
     func run(_ context: CommandContext) throws {
         let (request, podReference) = try makeRequest()
-        let view = try context.pod(podReference)
-        if view.status == .terminated { throw CLIFailure("\(view.record.name) has been terminated; its files are gone") }
-        let session = PodFileSession(ssh: context.ssh(to: view.record, options: sshOptions))
-        session.retryFor = .seconds(retryFor)
+        let (view, session) = try transfer.session(to: podReference, context: context)
         let progressView = TransferProgressView(label: "sync", quiet: global.quiet || json || dryRun)
         session.events = { progressView.event($0) }
         let signals = CancelOnSignal()
