@@ -58,14 +58,14 @@ struct SSHAuthenticator {
                     : "could not be read or parsed (libssh2 \(rc): \(message))"
             case LIBSSH2_ERROR_AUTHENTICATION_FAILED, LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED:
                 // libssh2 gives the same code when the answer never came because the server
-                // went away (a pod stopped or preempted mid-login): that is no refusal.
+                // closed the connection: see `closed(during:)`.
                 if Posix.peerHasClosed(session.socketFD) {
-                    throw session.error(.disconnected, "The connection dropped while authenticating with \(path).", code: rc)
+                    throw closed(during: "key \(path)", code: rc, attempts: attempts, rsaRefusal: rsaRefusal)
                 }
                 outcome = "refused by the server (libssh2 \(rc): \(message))"
             default:
                 if LibSSH2.isTransportFailure(rc) {
-                    throw session.error(.disconnected, "The connection dropped while authenticating with \(path).", code: rc)
+                    throw closed(during: "key \(path)", code: rc, attempts: attempts, rsaRefusal: rsaRefusal)
                 }
                 outcome = "failed (libssh2 \(rc): \(message))"
             }
@@ -75,6 +75,7 @@ struct SSHAuthenticator {
         if credentials.useAgent {
             let socket = credentials.agentSocketPath ?? ProcessInfoEnvironment.value("SSH_AUTH_SOCK")
             if let socket, !socket.isEmpty {
+                var ended: SSHError?
                 do throws(SSHError) {
                     let agent = try SSHAgentConnection(session: session, socketPath: socket)
                     let identities = try agent.identities()
@@ -96,7 +97,8 @@ struct SSHAuthenticator {
                         }
                         lastCode = rc
                         if LibSSH2.isTransportFailure(rc) || Posix.peerHasClosed(session.socketFD) {
-                            throw session.error(.disconnected, "The connection dropped while authenticating with the agent.", code: rc)
+                            ended = closed(during: label, code: rc, attempts: attempts, rsaRefusal: rsaRefusal)
+                            break
                         }
                         attempts.append(Attempt(what: label, outcome: "refused by the server (libssh2 \(rc): \(session.lastErrorMessage))"))
                     }
@@ -105,21 +107,39 @@ struct SSHAuthenticator {
                     lastCode = error.code
                     attempts.append(Attempt(what: "ssh-agent at \(socket)", outcome: error.description))
                 }
+                if let ended { throw ended }
             } else {
                 attempts.append(Attempt(what: "ssh-agent", outcome: "not available (SSH_AUTH_SOCK is not set)"))
             }
         }
 
+        throw failure(attempts, rsaRefusal: rsaRefusal, code: lastCode)
+    }
+
+    /// No key was accepted: every one tried, and what became of it.
+    private func failure(_ attempts: [Attempt], rsaRefusal: String?, code: Int32) -> SSHError {
         let tried = attempts.map { "  - \($0.what): \($0.outcome)" }.joined(separator: "\n")
-        let target = "\(user)@\(session.endpoint.host):\(session.endpoint.port)"
+        let target = "\(session.endpoint.user)@\(session.endpoint.host):\(session.endpoint.port)"
         if let rsaRefusal, attempts.allSatisfy({ $0.outcome.hasPrefix("skipped") || $0.outcome.hasPrefix("not available") }) {
-            throw SSHError(.unsupportedKey, rsaRefusal + "\nTried:\n" + tried, endpoint: session.endpoint)
+            return SSHError(.unsupportedKey, rsaRefusal + "\nTried:\n" + tried, endpoint: session.endpoint)
         }
-        throw SSHError(
+        return SSHError(
             .authentication,
             "Authentication to \(target) failed. Tried:\n" + (tried.isEmpty ? "  (no key files and no agent)" : tried)
                 + (rsaRefusal.map { "\n" + $0 } ?? ""),
-            endpoint: session.endpoint, code: lastCode, libssh2Message: lastCode != 0 ? session.lastErrorMessage : nil)
+            endpoint: session.endpoint, code: code, libssh2Message: code != 0 ? session.lastErrorMessage : nil)
+    }
+
+    /// The server closed the connection during an attempt. With no key refused before, it went
+    /// away (a pod stopped or preempted mid-login): a dropped connection, worth retrying. After
+    /// refusals it is sshd's MaxAuthTries ending the login: an authentication failure.
+    private func closed(during what: String, code: Int32, attempts: [Attempt], rsaRefusal: String?) -> SSHError {
+        let refused = attempts.filter { $0.outcome.hasPrefix("refused") }.count
+        guard refused > 0 else {
+            return session.error(.disconnected, "The connection dropped while authenticating with \(what).", code: code)
+        }
+        let ending = Attempt(what: what, outcome: "not tried: the server closed the connection after \(refused) refused (its MaxAuthTries)")
+        return failure(attempts + [ending], rsaRefusal: rsaRefusal, code: code)
     }
 }
 

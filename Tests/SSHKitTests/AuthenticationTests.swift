@@ -67,6 +67,22 @@ final class AuthenticationTests: SSHTestCase {
         }
     }
 
+    /// sshd's MaxAuthTries closes the connection instead of answering the attempt after the
+    /// last one it allows: that is a refusal to report, not a dropped connection to retry.
+    func testTooManyRefusedKeysIsAnAuthenticationFailureNotADroppedConnection() throws {
+        sshd.stop()
+        sshd.extraConfig = "MaxAuthTries 2"
+        try sshd.start()
+        let keys = try ["stranger1", "stranger2"].map { try sshd.makeClientKey(name: $0, authorize: false) } + [sshd.clientKey]
+        let session = try SSHSession(connectingTo: endpoint)
+        XCTAssertThrowsError(try session.authenticate(SSHCredentials(keyFiles: keys, useAgent: false))) { error in
+            let e = error as! SSHError
+            XCTAssertEqual(e.kind, .authentication, e.description)
+            XCTAssertTrue(e.description.contains("stranger1: refused by the server"), e.description)
+            XCTAssertTrue(e.description.contains("after 2 refused (its MaxAuthTries)"), e.description)
+        }
+    }
+
     func testRSAKeyFileIsRefusedWithExplanation() throws {
         let key = try sshd.makeClientKey(name: "client_rsa", type: "rsa")
         XCTAssertEqual(try PrivateKeyInspector.inspect(path: key).keyType, "ssh-rsa")

@@ -56,6 +56,8 @@ public final class SSHDFixture: @unchecked Sendable {
 
     /// sshd's LogLevel from the next start (INFO is OpenSSH's default, and a pod's).
     public var logLevel = "VERBOSE"
+    /// More sshd_config lines from the next start.
+    public var extraConfig = ""
 
     public func start() throws {
         let config = """
@@ -72,6 +74,7 @@ public final class SSHDFixture: @unchecked Sendable {
             AllowTcpForwarding yes
             LogLevel \(logLevel)
             Subsystem sftp /usr/lib/openssh/sftp-server
+            \(extraConfig)
             """
         try config.write(toFile: directory + "/sshd_config", atomically: true, encoding: .utf8)
         let p = try ChildProcess(["/usr/sbin/sshd", "-D", "-f", directory + "/sshd_config", "-E", logPath])
