@@ -58,14 +58,15 @@ struct SSHAuthenticator {
                     : "could not be read or parsed (libssh2 \(rc): \(message))"
             case LIBSSH2_ERROR_AUTHENTICATION_FAILED, LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED:
                 // libssh2 gives the same code when the answer never came because the server
-                // closed the connection: see `closed(during:)`.
-                if Posix.peerHasClosed(session.socketFD) {
-                    throw closed(during: "key \(path)", code: rc, attempts: attempts, rsaRefusal: rsaRefusal)
+                // ended the connection: see `ended(during:)`.
+                if let ending = session.serverEnding {
+                    throw ended(during: "key \(path)", ending, code: rc, attempts: attempts, rsaRefusal: rsaRefusal)
                 }
                 outcome = "refused by the server (libssh2 \(rc): \(message))"
             default:
                 if LibSSH2.isTransportFailure(rc) {
-                    throw closed(during: "key \(path)", code: rc, attempts: attempts, rsaRefusal: rsaRefusal)
+                    let ending = session.serverEnding ?? "libssh2 \(rc): \(message)"
+                    throw ended(during: "key \(path)", ending, code: rc, attempts: attempts, rsaRefusal: rsaRefusal)
                 }
                 outcome = "failed (libssh2 \(rc): \(message))"
             }
@@ -96,8 +97,10 @@ struct SSHAuthenticator {
                             return
                         }
                         lastCode = rc
-                        if LibSSH2.isTransportFailure(rc) || Posix.peerHasClosed(session.socketFD) {
-                            ended = closed(during: label, code: rc, attempts: attempts, rsaRefusal: rsaRefusal)
+                        let ending = session.serverEnding
+                        if ending != nil || LibSSH2.isTransportFailure(rc) {
+                            let why = ending ?? "libssh2 \(rc): \(session.lastErrorMessage)"
+                            ended = self.ended(during: label, why, code: rc, attempts: attempts, rsaRefusal: rsaRefusal)
                             break
                         }
                         attempts.append(Attempt(what: label, outcome: "refused by the server (libssh2 \(rc): \(session.lastErrorMessage))"))
@@ -130,16 +133,21 @@ struct SSHAuthenticator {
             endpoint: session.endpoint, code: code, libssh2Message: code != 0 ? session.lastErrorMessage : nil)
     }
 
-    /// The server closed the connection during an attempt. With no key refused before, it went
-    /// away (a pod stopped or preempted mid-login): a dropped connection, worth retrying. After
-    /// refusals it is sshd's MaxAuthTries ending the login: an authentication failure.
-    private func closed(during what: String, code: Int32, attempts: [Attempt], rsaRefusal: String?) -> SSHError {
+    /// The server ended the connection during an attempt, instead of answering it (`ending` is
+    /// what it said, or that it closed the socket). With no key refused before, it went away (a
+    /// pod stopped or preempted mid-login): a dropped connection, worth retrying. After refusals
+    /// it is sshd's MaxAuthTries ending the login: an authentication failure.
+    private func ended(
+        during what: String, _ ending: String, code: Int32, attempts: [Attempt], rsaRefusal: String?
+    ) -> SSHError {
         let refused = attempts.filter { $0.outcome.hasPrefix("refused") }.count
         guard refused > 0 else {
-            return session.error(.disconnected, "The connection dropped while authenticating with \(what).", code: code)
+            return session.error(.disconnected, "The connection dropped while authenticating with \(what) (\(ending)).", code: code)
         }
-        let ending = Attempt(what: what, outcome: "not tried: the server closed the connection after \(refused) refused (its MaxAuthTries)")
-        return failure(attempts + [ending], rsaRefusal: rsaRefusal, code: code)
+        let outcome =
+            "not answered: the server ended the login after \(refused) refused (\(ending)), "
+            + "as sshd does once its MaxAuthTries is used up"
+        return failure(attempts + [Attempt(what: what, outcome: outcome)], rsaRefusal: rsaRefusal, code: code)
     }
 }
 

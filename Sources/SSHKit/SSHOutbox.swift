@@ -20,6 +20,11 @@ final class SSHOutbox {
     var blocking = true
     private var bytes: [UInt8] = []
     private var offset = 0
+    /// What the server gave as its reason when it sent SSH_MSG_DISCONNECT, once it has (kept
+    /// here because the outbox is the session's abstract pointer, which libssh2 hands to every
+    /// callback). libssh2 reports that message only as "socket disconnect", and the TCP close
+    /// behind it can arrive later, so this is the sure sign that the server ended the session.
+    private(set) var serverDisconnect: String?
 
     init(fd: Int32) {
         self.fd = fd
@@ -98,5 +103,22 @@ final class SSHOutbox {
                 return n < 0 ? -Int(errno) : n
             }
             return outbox.take(UnsafeRawBufferPointer(start: buffer, count: length))
+        }
+
+    /// libssh2's disconnect callback: keeps the server's reason, in printable ASCII only (it is
+    /// the server's text and ends up on the user's terminal), at most 200 characters.
+    static let disconnectCallback:
+        @convention(c) (
+            OpaquePointer?, Int32, UnsafePointer<CChar>?, Int32, UnsafePointer<CChar>?, Int32,
+            UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+        ) -> Void = { _, reason, message, messageLength, _, _, abstract in
+            guard let owner = abstract?.pointee else { return }
+            let outbox = Unmanaged<SSHOutbox>.fromOpaque(owner).takeUnretainedValue()
+            var text = ""
+            if let message, messageLength > 0 {
+                let bytes = UnsafeRawBufferPointer(start: message, count: Int(messageLength)).prefix(200)
+                text = String(decoding: bytes.map { (0x20..<0x7F).contains($0) ? $0 : UInt8(ascii: "?") }, as: UTF8.self)
+            }
+            outbox.serverDisconnect = text.isEmpty ? "reason code \(reason)" : text
         }
 }

@@ -87,6 +87,8 @@ public final class SSHSession {
             throw SSHError(.io, "libssh2 could not allocate a session (out of memory?).", endpoint: endpoint)
         }
         _ = libssh2_session_callback_set(session, LIBSSH2_CALLBACK_SEND, unsafeBitCast(SSHOutbox.callback, to: UnsafeMutableRawPointer.self))
+        _ = libssh2_session_callback_set(
+            session, LIBSSH2_CALLBACK_DISCONNECT, unsafeBitCast(SSHOutbox.disconnectCallback, to: UnsafeMutableRawPointer.self))
         libssh2_session_set_blocking(session, 1)
         libssh2_session_set_timeout(session, Int(options.operationTimeout.pollMilliseconds))
         libssh2_session_method_pref(session, LIBSSH2_METHOD_HOSTKEY, Self.hostKeyPreference)
@@ -225,6 +227,13 @@ public final class SSHSession {
     var lastErrorCode: Int32 { libssh2_session_last_errno(raw) }
 
     var lastErrorMessage: String { Self.lastErrorMessage(raw) }
+
+    /// Whether the server has ended the connection: it sent SSH_MSG_DISCONNECT (with the reason
+    /// it gave), or the socket shows its close. nil while it is still there.
+    var serverEnding: String? {
+        if let reason = outbox.serverDisconnect { return "it said: \(reason)" }
+        return Posix.peerHasClosed(socketFD) ? "it closed the connection" : nil
+    }
 
     static func lastErrorMessage(_ session: OpaquePointer) -> String {
         var msg: UnsafeMutablePointer<CChar>?
