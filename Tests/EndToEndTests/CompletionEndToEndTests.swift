@@ -11,54 +11,23 @@ final class CompletionEndToEndTests: EndToEndCase {
     override class var runsOnEveryAPI: Bool { false }
 
     func testBashCompletesPodNamesFromTheStateFile() throws {
-        let names = try twoPods()
         let terminal = try shell(["/bin/bash", "--norc", "--noprofile"])
         try terminal.type("PS1='$ '; source <(autopod completion bash) && echo loaded-ok")
-        try terminal.waitFor("loaded-ok\n")
-        try terminal.type("autopod info ", enter: false)
-        try terminal.press("Tab")
-        try terminal.press("Tab")
-        let screen = try terminal.waitFor(names[1])
-        for name in names { XCTAssertTrue(screen.contains(name), screen) }
-
-        // A unique prefix completes in place.
-        try terminal.press("C-u")
-        try terminal.type("autopod stop trai", enter: false)
-        try terminal.press("Tab")
-        try terminal.waitFor("$ autopod stop trainer-b")
+        // bash lists the candidates on a second Tab.
+        try assertCompletesPods(in: terminal, prompt: "$ ", tabsToList: 2)
     }
 
     func testZshCompletesPodNamesFromTheStateFile() throws {
-        let names = try twoPods()
         // -f: no startup files; compinit -D writes no dump file.
         let terminal = try shell(["/usr/bin/zsh", "-f"])
         try terminal.type("PS1='%% '; autoload -U compinit && compinit -u -D && source <(autopod completion zsh) && echo loaded-ok")
-        try terminal.waitFor("loaded-ok\n")
-        try terminal.type("autopod info ", enter: false)
-        try terminal.press("Tab")
-        let screen = try terminal.waitFor(names[1])
-        for name in names { XCTAssertTrue(screen.contains(name), screen) }
-
-        try terminal.press("C-u")
-        try terminal.type("autopod stop trai", enter: false)
-        try terminal.press("Tab")
-        try terminal.waitFor("% autopod stop trainer-b")
+        try assertCompletesPods(in: terminal, prompt: "% ", tabsToList: 1)
     }
 
     func testFishCompletesPodNamesFromTheStateFile() throws {
-        let names = try twoPods()
         let terminal = try shell(["/usr/bin/fish", "--no-config"])
         try terminal.type("autopod completion fish | source; and echo loaded-ok")
-        try terminal.waitFor("loaded-ok\n")
-        try terminal.type("autopod info ", enter: false)
-        try terminal.press("Tab")
-        let screen = try terminal.waitFor(names[1])
-        for name in names { XCTAssertTrue(screen.contains(name), screen) }
-
-        try terminal.press("C-u")
-        try terminal.type("autopod stop trai", enter: false)
-        try terminal.press("Tab")
-        try terminal.waitFor("autopod stop trainer-b")
+        try assertCompletesPods(in: terminal, prompt: "", tabsToList: 1)
     }
 
     func testAnUnknownShellIsAUsageError() throws {
@@ -67,13 +36,23 @@ final class CompletionEndToEndTests: EndToEndCase {
         XCTAssertTrue(wrong.stderr.contains("bash"), wrong.stderr)
     }
 
-    /// Two pods made through autopod, so the state file names them; their names, sorted.
-    private func twoPods() throws -> [String] {
+    /// With two pods made through autopod (so the state file names them) and the script
+    /// loaded: Tab after `autopod info ` lists both, and a unique prefix completes in place.
+    private func assertCompletesPods(in terminal: TmuxSession, prompt: String, tabsToList: Int) throws {
+        try terminal.waitFor("loaded-ok\n")
         try connect()
         try connect(["--name", "trainer-b"])
         let names = try listJSON().compactMap { $0["name"] as? String }.sorted()
         XCTAssertEqual(names.count, 2, "\(names)")
-        return names
+        try terminal.type("autopod info ", enter: false)
+        for _ in 0..<tabsToList { try terminal.press("Tab") }
+        let screen = try terminal.waitFor(names[1])
+        for name in names { XCTAssertTrue(screen.contains(name), screen) }
+
+        try terminal.press("C-u")
+        try terminal.type("autopod stop trai", enter: false)
+        try terminal.press("Tab")
+        try terminal.waitFor("\(prompt)autopod stop trainer-b")
     }
 
     /// A shell in tmux that finds the built autopod first and cannot reach the API: completion
