@@ -17,7 +17,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/onevcat/Rainbow", from: "4.2.2"),
         .package(url: "https://github.com/GraphQLSwift/GraphQL", from: "4.3.0"),
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
@@ -59,7 +58,6 @@ let package = Package(
                 "AutopodSupport", "AutopodCore", "SSHKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Rainbow", package: "Rainbow"),
             ],
             swiftSettings: essentialsOnly),
         .executableTarget(name: "autopod", dependencies: ["AutopodCLI"]),

@@ -38,6 +38,23 @@ final class SmallThingsEndToEndTests: EndToEndCase {
         XCTAssertTrue(screen.contains("Connection to tilde closed."), screen)
     }
 
+    /// Colour on a terminal, none when NO_COLOR says so (an empty NO_COLOR does not count).
+    func testColourOnATerminalUnlessNoColorIsSet() throws {
+        let coloured = try cli.tmux(["gpus"], extraEnvironment: ["NO_COLOR": ""], width: 160, height: 30)
+        XCTAssertEqual(try coloured.waitForExit(timeout: 30), 0)
+        let screen = try coloured.capture(styles: true)
+        // As tmux redraws it: the header bold, stock in green, the footnote dim.
+        XCTAssertTrue(screen.contains("\u{1B}[1mGPU "), screen.debugDescription)
+        XCTAssertTrue(screen.contains("\u{1B}[32mHigh"), "stock shown in green: \(screen.debugDescription)")
+        XCTAssertTrue(screen.contains("\u{1B}[2m\u{1B}[39mStock for 1 GPU"), screen.debugDescription)
+
+        let plain = try cli.tmux(["gpus"], width: 160, height: 30)
+        XCTAssertEqual(try plain.waitForExit(timeout: 30), 0)
+        let text = try plain.capture(styles: true)
+        XCTAssertTrue(text.contains("A40") && text.contains("High"), text)
+        XCTAssertFalse(text.contains("\u{1B}["), text.debugDescription)
+    }
+
     func testTheProgressLineEndsBeforeTheNextMessage() throws {
         let terminal = try cli.tmux(["connect", "--no-shell", "--gpu", "A40", "--name", "lines"], width: 200, height: 40)
         XCTAssertEqual(try terminal.waitForExit(timeout: 120), 0)

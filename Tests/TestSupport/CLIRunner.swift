@@ -77,9 +77,13 @@ public final class CLIRunner {
     }
 
     /// `autopod arguments` in a real terminal of `width`×`height`.
-    public func tmux(_ arguments: [String], width: Int = 120, height: Int = 40) throws -> TmuxSession {
+    /// autopod in a real terminal; `extraEnvironment` overrides the runner's (which sets NO_COLOR).
+    public func tmux(
+        _ arguments: [String], extraEnvironment: [String: String] = [:], width: Int = 120, height: Int = 40
+    ) throws -> TmuxSession {
         try TmuxSession(
-            [Self.autopod] + arguments, environment: environment.merging(["TERM": "xterm-256color"]) { $1 }, width: width,
+            [Self.autopod] + arguments,
+            environment: environment.merging(["TERM": "xterm-256color"].merging(extraEnvironment) { $1 }) { $1 }, width: width,
             height: height)
     }
 

@@ -54,9 +54,10 @@ public final class TmuxSession {
         try tmux("resize-window", "-t", name, "-x", "\(width)", "-y", "\(height)")
     }
 
-    /// The screen and its scrollback as plain text.
-    public func capture() throws -> String {
-        try tmux("capture-pane", "-p", "-S", "-2000", "-t", name).stdout
+    /// The screen and its scrollback as plain text, or with the colour and style sequences
+    /// the program wrote (`styles`).
+    public func capture(styles: Bool = false) throws -> String {
+        try ChildProcess.run(["/usr/bin/tmux", "-L", socket, "capture-pane", "-p"] + (styles ? ["-e"] : []) + ["-S", "-2000", "-t", name]).stdout
     }
 
     /// The pane's title, which a program sets with OSC 0/2.
