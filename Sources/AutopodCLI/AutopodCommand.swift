@@ -36,7 +36,7 @@ public struct AutopodCommand: ParsableCommand {
         NativeLibraries.beginInBackground()
         let status: Int32
         do {
-            var command = try parseAsRoot()
+            var command = try DirectDispatch.parse() ?? parseAsRoot()
             try command.run()
             status = 0
         } catch {

@@ -8,6 +8,7 @@ import FoundationEssentials
 struct CodeCommand: PodCommand {
     static let configuration = CommandConfiguration(
         commandName: "code",
+        _superCommandName: "autopod",
         abstract: "Open VS Code (or Cursor, --cursor) on a pod over Remote-SSH.",
         discussion: """
             Runs `code --remote ssh-remote+NAME PATH` (PATH defaults to /workspace). The editor \

@@ -6,6 +6,7 @@ import AutopodSupport
 struct CompletionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "completion",
+        _superCommandName: "autopod",
         abstract: "Print the completion script for bash, zsh or fish.",
         discussion: """
             bash:  echo 'source <(autopod completion bash)' >> ~/.bashrc

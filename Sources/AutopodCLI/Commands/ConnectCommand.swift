@@ -8,6 +8,7 @@ import SSHKit
 struct ConnectCommand: PodCommand {
     static let configuration = CommandConfiguration(
         commandName: "connect",
+        _superCommandName: "autopod",
         abstract: "Start a pod on the first GPU type in stock, wait until SSH answers, and open a shell.",
         discussion: """
             GPU types are tried in order (--gpu, else the config's list). A type with no stock is \

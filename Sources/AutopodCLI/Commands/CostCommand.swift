@@ -8,6 +8,7 @@ import FoundationEssentials
 struct CostCommand: PodCommand {
     static let configuration = CommandConfiguration(
         commandName: "cost",
+        _superCommandName: "autopod",
         abstract: "Report what your pods cost (GPU and storage), checked against RunPod's billing.",
         discussion: """
             Counts from pods.json: each pod's GPUs at its price while it ran, its container disk \

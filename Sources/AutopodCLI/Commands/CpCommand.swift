@@ -7,6 +7,7 @@ import SSHKit
 struct CpCommand: PodCommand {
     static let configuration = CommandConfiguration(
         commandName: "cp",
+        _superCommandName: "autopod",
         abstract: "Copy files to or from a pod (resumable, over SFTP).",
         discussion: """
             The pod side is POD:PATH, where POD is a pod's id, name or a unique prefix; POD: alone \

@@ -8,6 +8,7 @@ import SSHKit
 struct ExecCommand: PodCommand {
     static let configuration = CommandConfiguration(
         commandName: "exec",
+        _superCommandName: "autopod",
         abstract: "Run a command on a pod and exit with its status.",
         discussion: """
             The command runs in the pod's environment (RunPod's /etc/rp_environment when the image \

@@ -7,6 +7,7 @@ import FoundationEssentials
 struct GpusCommand: PodCommand {
     static let configuration = CommandConfiguration(
         commandName: "gpus",
+        _superCommandName: "autopod",
         abstract: "Show GPU types with VRAM, prices and stock.",
         discussion: """
             Prices are per GPU per hour on RunPod's SECURE (own data centres, public IPs) and \

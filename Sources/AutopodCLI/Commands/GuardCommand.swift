@@ -8,6 +8,7 @@ import SSHKit
 struct GuardCommand: PodCommand {
     static let configuration = CommandConfiguration(
         commandName: "guard",
+        _superCommandName: "autopod",
         abstract: "Show or change a pod's guard: stop it when idle, after a runtime, or at a budget.",
         discussion: """
             Every pod autopod reaches runs a small watchdog that stops it (or, with --idle-action \\

@@ -6,7 +6,7 @@ import FoundationEssentials
 /// `autopod info POD`: one pod in detail.
 struct InfoCommand: PodCommand {
     static let configuration = CommandConfiguration(
-        commandName: "info", abstract: "Show one pod: status, GPU, image, ports, SSH endpoint, runtime and cost.")
+        commandName: "info", _superCommandName: "autopod", abstract: "Show one pod: status, GPU, image, ports, SSH endpoint, runtime and cost.")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions

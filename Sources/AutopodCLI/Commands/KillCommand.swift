@@ -7,6 +7,7 @@ import FoundationEssentials
 struct KillCommand: PodCommand {
     static let configuration = CommandConfiguration(
         commandName: "kill",
+        _superCommandName: "autopod",
         abstract: "Terminate a pod: every charge ends and its disks, volume included, are deleted.",
         discussion: "Asks first unless --yes is given. Without a terminal, --yes is required.")
 

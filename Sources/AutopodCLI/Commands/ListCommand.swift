@@ -7,6 +7,7 @@ import FoundationEssentials
 struct ListCommand: PodCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
+        _superCommandName: "autopod",
         abstract: "List your pods with status, runtime, price and cost so far.",
         discussion: """
             Reads the account and brings autopod's records in line: a pod gone from the account \

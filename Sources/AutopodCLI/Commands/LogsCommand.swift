@@ -8,7 +8,7 @@ import FoundationEssentials
 /// `PodCommand`: autopod's own log needs no config and no key.
 struct LogsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "logs", abstract: "Show a pod's log, or autopod's own log.",
+        commandName: "logs", _superCommandName: "autopod", abstract: "Show a pod's log, or autopod's own log.",
         discussion: """
             With a pod: its container's output (or, with --system, RunPod's messages about it: \
             image pull, start, stop), the last lines first; -f keeps following new lines, across \

@@ -7,6 +7,7 @@ import FoundationEssentials
 struct OpenCommand: PodCommand {
     static let configuration = CommandConfiguration(
         commandName: "open",
+        _superCommandName: "autopod",
         abstract: "Open a pod's web port (Jupyter, 8888, by default) in the browser.",
         discussion: """
             The port's local forward is used when one is up (`autopod tunnel POD PORT`, or the \

@@ -10,6 +10,7 @@ import SSHKit
 struct ProxyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "proxy",
+        _superCommandName: "autopod",
         abstract: "Relay an SSH connection to a pod: the ProxyCommand of `autopod ssh-config`'s entries.",
         discussion: """
             OpenSSH runs this with the connection on stdin and stdout; it is not meant to be run \

@@ -7,6 +7,7 @@ import FoundationEssentials
 struct RecoverCommand: PodCommand {
     static let configuration = CommandConfiguration(
         commandName: "recover",
+        _superCommandName: "autopod",
         abstract: "Bring a preempted spot pod back: bid for its machine again, else rent a new spot pod like it.",
         discussion: """
             First a bid resume on the pod's own machine (its volume comes back with it). When \

@@ -8,6 +8,7 @@ import FoundationEssentials
 struct SSHConfigCommand: PodCommand {
     static let configuration = CommandConfiguration(
         commandName: "ssh-config",
+        _superCommandName: "autopod",
         abstract: "Print (or keep in ~/.ssh) OpenSSH Host entries for your pods: `ssh NAME` then just works.",
         discussion: """
             Each entry is named after the pod (and its id) and reaches it through `autopod proxy`, \

@@ -7,6 +7,7 @@ import FoundationEssentials
 struct ShellCommand: PodCommand {
     static let configuration = CommandConfiguration(
         commandName: "shell",
+        _superCommandName: "autopod",
         abstract: "Open an interactive shell on a pod, with the configured ports forwarded.",
         discussion: """
             A real terminal on the pod: your TERM and window size, resizes followed. As in \

@@ -8,6 +8,7 @@ import SSHKit
 struct StartCommand: PodCommand {
     static let configuration = CommandConfiguration(
         commandName: "start",
+        _superCommandName: "autopod",
         abstract: "Resume a stopped pod on its machine.",
         discussion: """
             A stopped pod can only resume on the machine it was on. When that machine's GPUs are \

@@ -7,6 +7,7 @@ import FoundationEssentials
 struct StopCommand: PodCommand {
     static let configuration = CommandConfiguration(
         commandName: "stop",
+        _superCommandName: "autopod",
         abstract: "Stop a pod: the GPU is released and billing for it ends; the volume is kept.",
         discussion: """
             The volume at /workspace is kept and still billed for storage while the pod is \

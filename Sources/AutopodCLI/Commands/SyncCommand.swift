@@ -8,6 +8,7 @@ import SSHKit
 struct SyncCommand: PodCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync",
+        _superCommandName: "autopod",
         abstract: "Make a pod directory match a local one, or the other way (only changes move).",
         discussion: """
             One side is a local directory, the other POD:PATH (POD: alone is /workspace). The \

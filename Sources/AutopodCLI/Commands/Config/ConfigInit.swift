@@ -8,6 +8,7 @@ import FoundationEssentials
 struct ConfigInit: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
+        _superCommandName: "autopod config",
         abstract: "Set up autopod: API key, SSH key, GPU preference and pod defaults.",
         discussion: """
             Asks one question at a time, with the saved value or the default in brackets: \

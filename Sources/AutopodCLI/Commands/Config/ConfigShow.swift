@@ -6,7 +6,7 @@ import FoundationEssentials
 /// `autopod config show`: the configuration in force, with the API key masked.
 struct ConfigShow: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "show", abstract: "Show the configuration in force, with the API key masked.")
+        commandName: "show", _superCommandName: "autopod config", abstract: "Show the configuration in force, with the API key masked.")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions

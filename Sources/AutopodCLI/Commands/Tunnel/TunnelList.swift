@@ -7,7 +7,7 @@ import FoundationEssentials
 /// tunnels keep fresh (stale ones, whose process is gone, are removed and not shown).
 struct TunnelList: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "list", abstract: "Show the running tunnels and their health.")
+        commandName: "list", _superCommandName: "autopod tunnel", abstract: "Show the running tunnels and their health.")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions

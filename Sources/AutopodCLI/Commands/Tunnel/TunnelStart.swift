@@ -10,6 +10,7 @@ import SSHKit
 struct TunnelStart: PodCommand {
     static let configuration = CommandConfiguration(
         commandName: "start",
+        _superCommandName: "autopod tunnel",
         abstract: "Forward local ports to a pod, reconnecting whenever the link drops.",
         discussion: """
             Each PORT forwards localhost:PORT to port PORT on the pod; LOCAL:REMOTE picks another \

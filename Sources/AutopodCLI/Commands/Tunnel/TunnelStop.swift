@@ -7,7 +7,7 @@ import FoundationEssentials
 /// closing their ports and removing their state file) and waits until they have.
 struct TunnelStop: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "stop", abstract: "Stop a running tunnel (or all of them), or only some of its ports.",
+        commandName: "stop", _superCommandName: "autopod tunnel", abstract: "Stop a running tunnel (or all of them), or only some of its ports.",
         discussion: "`autopod tunnel stop POD 6006` stops forwarding local port 6006 and leaves the rest of the tunnel running.")
 
     @OptionGroup var global: GlobalOptions

@@ -5,7 +5,7 @@ import FoundationEssentials
 
 /// `autopod volume create NAME --size GB --region DC`.
 struct VolumeCreate: PodCommand {
-    static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a network volume.")
+    static let configuration = CommandConfiguration(commandName: "create", _superCommandName: "autopod volume", abstract: "Create a network volume.")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions

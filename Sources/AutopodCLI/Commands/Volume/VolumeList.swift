@@ -5,7 +5,7 @@ import FoundationEssentials
 
 /// `autopod volume list`: size, data centre, monthly cost and the pods using each volume.
 struct VolumeList: PodCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List network volumes, their cost and their pods.")
+    static let configuration = CommandConfiguration(commandName: "list", _superCommandName: "autopod volume", abstract: "List network volumes, their cost and their pods.")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions

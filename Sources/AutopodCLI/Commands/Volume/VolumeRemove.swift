@@ -6,7 +6,7 @@ import FoundationEssentials
 /// `autopod volume rm NAME`: deletes a network volume and its data; refuses while a pod uses it.
 struct VolumeRemove: PodCommand {
     static let configuration = CommandConfiguration(
-        commandName: "rm", abstract: "Delete a network volume and everything on it (asks first).",
+        commandName: "rm", _superCommandName: "autopod volume", abstract: "Delete a network volume and everything on it (asks first).",
         discussion: "Refused while a pod (running or stopped) uses the volume: kill the pod first.")
 
     @OptionGroup var global: GlobalOptions
