@@ -103,7 +103,7 @@ struct LogsCommand: ParsableCommand {
         while true {
             Sleep.for(.milliseconds(250))
             // A rotation replaces the file: start again from the top of the new one.
-            let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? UInt64) ?? 0
+            let size = FileReader.size(atPath: url.path) ?? 0
             if size < offset { offset = 0 }
             guard size > offset, let chunk = FileReader.bytes(atPath: url.path, from: offset) else { continue }
             offset += UInt64(chunk.count)

@@ -15,7 +15,7 @@ struct TunnelDetacher {
         try AutopodPaths.ensureDirectory(registry.directory)
         let log = registry.logFile(podID: podID)
         let executable = Self.executablePath()
-        let logOffset = (try? FileManager.default.attributesOfItem(atPath: log.path)[.size] as? UInt64) ?? 0
+        let logOffset = FileReader.size(atPath: log.path) ?? 0
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
