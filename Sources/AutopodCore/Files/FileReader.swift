@@ -1,16 +1,15 @@
 import AutopodSupport
+import SSHKit
 import FoundationEssentials
 
 /// Reads a file from a byte offset to its end: the part of a log written since it was last read.
 public enum FileReader {
-    /// The file's size, or nil when it cannot be read. From stat(2), not FileManager: its
-    /// attributes are `Any`, and FoundationEssentials stores the size as `UInt`, which
-    /// `as? UInt64` does not match without full Foundation's number bridging (this made
+    /// The file's size, or nil when it cannot be read. From stat(2) (`LocalFileInfo`), not
+    /// FileManager: its attributes are `Any`, and FoundationEssentials stores the size as `UInt`,
+    /// which `as? UInt64` does not match without full Foundation's number bridging (this made
     /// `logs -f` never see a new line once Foundation left the binary).
     public static func size(atPath path: String) -> UInt64? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        return UInt64(info.st_size)
+        (try? LocalFileInfo.followingLinks(path))?.size
     }
 
     /// nil when the file cannot be opened.
