@@ -157,12 +157,15 @@ final class SFTPChannel {
         }
     }
 
+    /// The session's channel-open slot is held from the open until the subsystem's answer:
+    /// libssh2 1.10 fails a channel's wait for that answer (-1, "Failed waiting for channel
+    /// success") when the CHANNEL_SUCCESS it reads is another channel's, so two channels must
+    /// not wait for one at the same time.
     private func open() throws(SSHError) -> Bool {
         let me = ObjectIdentifier(self)
         if let owner = session.channelOpenOwner, owner != me { return false }
         session.channelOpenOwner = me
         if let raw = libssh2_channel_open_ex(session.raw, "session", 7, window, LibSSH2.defaultPacket, nil, 0) {
-            session.channelOpenOwner = nil
             session.lastInbound = .now
             channel = SSHChannel(session: session, raw: raw)
             state = .starting
@@ -181,17 +184,18 @@ final class SFTPChannel {
         guard let channel else { return false }
         let rc = libssh2_channel_process_startup(channel.raw, "subsystem", 9, "sftp", 4)
         if rc == LibSSH2.eagain { return false }
+        releaseOpenSlot()
         if rc != 0 {
-            // libssh2 1.10's wait for the reply gives up with -1 ("Failed waiting for channel
-            // success") when other channels' data arrives meanwhile; the socket is fine (a dead
-            // one shows in the next read), only this channel is lost.
             if LibSSH2.isTransportFailure(rc) && rc != LIBSSH2_ERROR_SOCKET_NONE {
                 throw session.error(.disconnected, "The connection was lost while starting SFTP.", code: rc)
             }
-            throw session.error(
+            // -1 is libssh2's "Failed waiting for channel success" (see `open`), not a lost
+            // socket (a dead one shows in the next read): only this channel is lost.
+            throw SSHError(
                 .channel,
-                "The pod's SSH server has no SFTP subsystem (sshd_config needs `Subsystem sftp internal-sftp` or sftp-server).",
-                code: rc)
+                "The pod's SSH server has no SFTP subsystem (sshd_config needs `Subsystem sftp internal-sftp` or sftp-server)."
+                    + SSHError.libssh2Suffix(code: rc, message: session.lastErrorMessage),
+                endpoint: session.endpoint, code: rc, libssh2Message: session.lastErrorMessage)
         }
         session.lastInbound = .now
         // INIT carries no request id: version 3, no extensions.
@@ -298,9 +302,14 @@ final class SFTPChannel {
         return session.error(kind, "The connection failed while \(what).", code: code)
     }
 
+    private func releaseOpenSlot() {
+        if session.channelOpenOwner == ObjectIdentifier(self) { session.channelOpenOwner = nil }
+    }
+
     /// Starts the close handshake; the channel is freed with this object.
     func close() {
         if state != .closed, let channel { _ = channel.close() }
         state = .closed
+        releaseOpenSlot()
     }
 }

@@ -37,11 +37,22 @@ final class SFTPEngine: SSHLoopParticipant {
 
     var readyChannels: [SFTPChannel] { channels.filter(\.isReady) }
 
+    /// Socket bytes one pass over the channels may read before `work` runs again (see
+    /// `SSHOutbox.receiveAllowance`): small next to what a download keeps in flight, so its
+    /// next READs go out while the replies to the earlier ones are still streaming in.
+    static let receiveBurst = 256 * 1024
+    /// The most socket bytes one pass read (what the tests hold to `receiveBurst`).
+    private(set) var largestPass = 0
+
     func service(_ set: PollSet, now: ContinuousClock.Instant) throws(SSHError) {
         if watchedSlot != nil && set.isReadable(watchedSlot) { watchedFired = true }
+        defer { session.outbox.receiveAllowance = nil }
         var progress = true
         while progress {
             progress = false
+            session.outbox.receiveAllowance = Self.receiveBurst
+            let before = session.outbox.received
+            defer { largestPass = max(largestPass, session.outbox.received - before) }
             for (i, channel) in channels.enumerated().reversed() {
                 do {
                     if try channel.service() { progress = true }
@@ -59,13 +70,13 @@ final class SFTPEngine: SSHLoopParticipant {
         }
     }
 
-    /// Closes every channel (the session may be reused, e.g. for a command).
     func watch(_ fd: Int32?) {
         watchedFD = fd
         watchedSlot = nil
         watchedFired = false
     }
 
+    /// Closes every channel (the session may be reused, e.g. for a command).
     func closeAll() {
         for channel in channels { channel.close() }
         channels.removeAll()

@@ -10,6 +10,9 @@ internal import CLibSSH2
 /// libssh2's output to this outbox: what the socket cannot take now is kept here, in order, and
 /// written when poll() reports room. libssh2 then never sees a short send in non-blocking mode.
 /// Channel writes hold back while the outbox is full (`isFull`), which keeps it small.
+///
+/// It is also where libssh2 reads the socket (`receiveAllowance`), since both callbacks get
+/// the session's one abstract pointer.
 final class SSHOutbox {
     /// Past this, channel writes wait: the kernel's own send buffer is already full by then.
     static let highWater = 128 * 1024
@@ -25,6 +28,16 @@ final class SSHOutbox {
     /// callback). libssh2 reports that message only as "socket disconnect", and the TCP close
     /// behind it can arrive later, so this is the sure sign that the server ended the session.
     private(set) var serverDisconnect: String?
+
+    /// Bytes libssh2 may still read from the socket before it is told that nothing more is
+    /// there (nil: no limit; only in non-blocking mode). libssh2 1.10 reads and decrypts every
+    /// packet waiting on the socket before a channel read returns any data, so while a fast
+    /// download keeps the socket full its reader sees nothing, and asks for nothing more, until
+    /// the server pauses. With an allowance a read returns after about that much; the rest
+    /// stays in the socket, and poll() still reports it.
+    var receiveAllowance: Int?
+    /// Every byte libssh2 has read from the socket.
+    private(set) var received = 0
 
     init(fd: Int32) {
         self.fd = fd
@@ -103,6 +116,34 @@ final class SSHOutbox {
                 return n < 0 ? -Int(errno) : n
             }
             return outbox.take(UnsafeRawBufferPointer(start: buffer, count: length))
+        }
+
+    /// libssh2's receive: returns the byte count read, or a negative errno as `recv()` would.
+    func receive(_ buffer: UnsafeMutableRawPointer?, _ length: Int, flags: Int32) -> Int {
+        if !blocking, let allowance = receiveAllowance, allowance <= 0 { return -Int(EAGAIN) }
+        var n: Int
+        repeat {
+            n = recv(fd, buffer, length, flags)
+        } while n < 0 && errno == EINTR
+        guard n >= 0 else { return -Int(errno) }
+        received += n
+        if let allowance = receiveAllowance { receiveAllowance = allowance - n }
+        return n
+    }
+
+    /// The C function libssh2 calls to read; `abstract` points at the session's outbox.
+    static let receiveCallback:
+        @convention(c) (
+            libssh2_socket_t, UnsafeMutableRawPointer?, Int, Int32, UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+        ) -> Int = { socket, buffer, length, flags, abstract in
+            guard let owner = abstract?.pointee else { return -Int(EBADF) }
+            let outbox = Unmanaged<SSHOutbox>.fromOpaque(owner).takeUnretainedValue()
+            guard socket == outbox.fd else {
+                // The SSH agent's socket, read as libssh2 would read it.
+                let n = recv(socket, buffer, length, flags)
+                return n < 0 ? -Int(errno) : n
+            }
+            return outbox.receive(buffer, length, flags: flags)
         }
 
     /// libssh2's disconnect callback: keeps the server's reason, in printable ASCII only (it is

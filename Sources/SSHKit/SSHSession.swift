@@ -88,6 +88,8 @@ public final class SSHSession {
         }
         _ = libssh2_session_callback_set(session, LIBSSH2_CALLBACK_SEND, unsafeBitCast(SSHOutbox.callback, to: UnsafeMutableRawPointer.self))
         _ = libssh2_session_callback_set(
+            session, LIBSSH2_CALLBACK_RECV, unsafeBitCast(SSHOutbox.receiveCallback, to: UnsafeMutableRawPointer.self))
+        _ = libssh2_session_callback_set(
             session, LIBSSH2_CALLBACK_DISCONNECT, unsafeBitCast(SSHOutbox.disconnectCallback, to: UnsafeMutableRawPointer.self))
         libssh2_session_set_blocking(session, 1)
         libssh2_session_set_timeout(session, Int(options.operationTimeout.pollMilliseconds))

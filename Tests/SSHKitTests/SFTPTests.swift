@@ -3,6 +3,7 @@ import Foundation
 import SSHKit
 import TestSupport
 import XCTest
+@testable import SSHKit
 
 /// SSHKit's SFTP client against a real OpenSSH sftp-server (the fixture's sshd runs as this
 /// user on this machine, so both ends of a copy are files the test can read directly).
@@ -144,6 +145,46 @@ final class SFTPTests: SSHTestCase {
         try sftp.transfer([try item(source, scratch + "/up/big")], direction: .upload, options: TransferOptions(), report: &again)
         XCTAssertEqual(again.outcomes, [.upToDate])
         XCTAssertEqual(again.bytesTransferred, 0)
+    }
+
+    /// libssh2 1.10 reads every packet waiting on the socket before a channel read returns, so
+    /// without the engine's allowance a download's replies were all read, and no new READ was
+    /// sent, until the server paused: across an ocean the copy stopped for a round trip every
+    /// window. Here the client decrypts slower than sshd sends, so the socket backs up.
+    func testADownloadReadsAtMostOneBurstOfTheSocketBetweenSchedulingPasses() throws {
+        let source = scratch + "/big"
+        try writeRandom(source, bytes: 64 * 1024 * 1024)
+        let sftp = try client()
+        var report = TransferReport(count: 1)
+        try sftp.transfer(
+            [try remoteItem(sftp, source, scratch + "/down")], direction: .download, options: TransferOptions(), report: &report)
+        XCTAssertEqual(report.outcomes, [.copied])
+        XCTAssertEqual(try sha256(scratch + "/down"), try sha256(source))
+        XCTAssertGreaterThan(sftp.engine.largestPass, 0)
+        // One recv may overshoot the allowance by up to libssh2's read size (16 KiB).
+        XCTAssertLessThanOrEqual(sftp.engine.largestPass, SFTPEngine.receiveBurst + 16 * 1024)
+        XCTAssertNil(sftp.session.outbox.receiveAllowance, "the allowance outlived the engine's pass")
+    }
+
+    /// libssh2 1.10 fails a channel's wait for its subsystem answer when the CHANNEL_SUCCESS it
+    /// reads is another channel's, and that took the whole session down (1 copy in 12 at 40 ms
+    /// round trip). So a channel keeps the session's open slot until that answer: whenever a
+    /// channel is waiting for it, that channel holds the slot, and all four channels come up.
+    func testOnlyOneChannelAtATimeWaitsForItsSubsystemAnswer() throws {
+        let sftp = try client()
+        sftp.openChannels()
+        var passes = 0
+        var waitingWithoutTheSlot = 0
+        try sftp.run { [engine = sftp.engine, session = sftp.session] in
+            passes += 1
+            for channel in engine.channels where channel.state == .starting && session.channelOpenOwner != ObjectIdentifier(channel) {
+                waitingWithoutTheSlot += 1
+            }
+            return engine.channels.count == 4 && engine.channels.allSatisfy(\.isReady)
+        }
+        XCTAssertGreaterThan(passes, 3)
+        XCTAssertEqual(waitingWithoutTheSlot, 0)
+        XCTAssertNil(sftp.session.channelOpenOwner)
     }
 
     func testRerunRecopiesAFileWhoseEndChangedAndResumesAPartialOne() throws {
