@@ -206,16 +206,24 @@ final class SFTPChannel {
         return true
     }
 
-    private func pump() throws(SSHError) -> Bool {
-        guard let channel else { return false }
-        var progress = false
-        // Out: everything the window and the outbox take.
+    /// Replies libssh2 has already taken off the socket for this channel. libssh2 reads every
+    /// packet waiting there, so a read for another channel takes in this one's replies (and
+    /// WINDOW_ADJUSTs) too, and nothing on the socket says so afterwards: `SFTPEngine` checks
+    /// this, and calls `flush`, before the loop sleeps.
+    var hasQueuedReplies: Bool {
+        guard let channel, state == .initializing || state == .ready else { return false }
+        return channel.hasQueuedData
+    }
+
+    /// Writes as much of the queued requests as the window and the outbox take; whether any went.
+    func flush() throws(SSHError) -> Bool {
+        guard let channel, state == .initializing || state == .ready else { return false }
+        var wrote = false
         while !outbound.isEmpty {
-            let r = channel.write(outbound.readable)
-            switch r {
+            switch channel.write(outbound.readable) {
             case .bytes(let n):
                 outbound.consume(n)
-                progress = true
+                wrote = true
                 continue
             case .failed(let code):
                 throw failure(code, "sending SFTP requests")
@@ -224,6 +232,12 @@ final class SFTPChannel {
             }
             break
         }
+        return wrote
+    }
+
+    private func pump() throws(SSHError) -> Bool {
+        guard let channel else { return false }
+        var progress = try flush()
         // In: read until libssh2 has nothing more for this channel, dispatching as packets complete.
         while true {
             var result = SSHChannel.IOResult.none

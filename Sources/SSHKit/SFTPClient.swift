@@ -76,7 +76,9 @@ public final class SFTPClient {
         loop.stopRequested = false
         do {
             // Requests framed since the last run are still in the channels' queues: write them
-            // before the loop first waits, or that wait would be for replies to nothing.
+            // before the loop first waits, or that wait would be for replies to nothing. (As if
+            // the socket had woken it: these writes are new, not late; see `lateWakeups`.)
+            session.socketReady = true
             try engine.service(PollSet(), now: .now)
             if !condition() { try loop.run() }
         } catch {

@@ -44,30 +44,55 @@ final class SFTPEngine: SSHLoopParticipant {
     /// The most socket bytes one pass read (what the tests hold to `receiveBurst`).
     private(set) var largestPass = 0
 
+    /// Wake-ups no socket activity caused that found work already possible: replies libssh2
+    /// had taken in, or requests the window had room for. The loop had slept with work to do,
+    /// until a timer (what the tests hold to zero; see `SFTPChannel.hasQueuedReplies`).
+    private(set) var lateWakeups = 0
+
     func service(_ set: PollSet, now: ContinuousClock.Instant) throws(SSHError) {
         if watchedSlot != nil && set.isReadable(watchedSlot) { watchedFired = true }
+        // A deadline fires once (`work` sets the next), or the loop would poll without waiting.
+        if let deadline, now >= deadline { self.deadline = nil }
         defer { session.outbox.receiveAllowance = nil }
+        if !session.socketReady, try hasWorkInHand() { lateWakeups += 1 }
         var progress = true
         while progress {
-            progress = false
             session.outbox.receiveAllowance = Self.receiveBurst
             let before = session.outbox.received
             defer { largestPass = max(largestPass, session.outbox.received - before) }
-            for (i, channel) in channels.enumerated().reversed() {
-                do {
-                    if try channel.service() { progress = true }
-                } catch {
-                    // An extra channel the server would not give (MaxSessions) or that failed to
-                    // start is done without; the first channel, or a dead transport, ends the work.
-                    guard i > 0, error.kind != .disconnected, !channel.isReady else { throw error }
-                    channel.close()
-                    channels.remove(at: i)
-                    progress = true
-                }
-            }
+            progress = try serviceChannels(flushOnly: false)
             if let work, try work() { progress = true }
             if isDone() { return }
+            // Before sleeping: a read late in this pass may have taken in replies or a window
+            // for a channel serviced earlier in it.
+            if !progress { progress = try hasWorkInHand() }
         }
+    }
+
+    /// Whether a channel has replies libssh2 already took in, or could send queued requests
+    /// (which it then did).
+    private func hasWorkInHand() throws(SSHError) -> Bool {
+        let wrote = try serviceChannels(flushOnly: true)
+        return wrote || channels.contains { $0.hasQueuedReplies }
+    }
+
+    /// Services every channel (or only writes their queued requests), the newest first;
+    /// whether any made progress.
+    private func serviceChannels(flushOnly: Bool) throws(SSHError) -> Bool {
+        var progress = false
+        for (i, channel) in channels.enumerated().reversed() {
+            do {
+                if try flushOnly ? channel.flush() : channel.service() { progress = true }
+            } catch {
+                // An extra channel the server would not give (MaxSessions) or that failed to
+                // start is done without; the first channel, or a dead transport, ends the work.
+                guard i > 0, error.kind != .disconnected, !channel.isReady else { throw error }
+                channel.close()
+                channels.remove(at: i)
+                progress = true
+            }
+        }
+        return progress
     }
 
     func watch(_ fd: Int32?) {

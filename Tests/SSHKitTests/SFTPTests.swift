@@ -187,6 +187,59 @@ final class SFTPTests: SSHTestCase {
         XCTAssertNil(sftp.session.channelOpenOwner)
     }
 
+    /// The transfer's progress tick is a deadline; one left in the past made every later poll
+    /// return at once, and the copy spun a core for the last round trips of every tree.
+    func testADeadlineFiresOnceAndIsNotLeftInThePast() throws {
+        let sftp = try client()
+        var calls = 0
+        sftp.engine.work = { () throws(SSHError) -> Bool in
+            calls += 1
+            return false
+        }
+        sftp.engine.deadline = .now - .milliseconds(1)
+        try sftp.engine.service(PollSet(), now: .now)
+        XCTAssertEqual(calls, 1)
+        XCTAssertNil(sftp.engine.nextDeadline, "a passed deadline would make the loop poll without waiting")
+
+        let later = ContinuousClock.now + .seconds(5)
+        sftp.engine.deadline = later
+        try sftp.engine.service(PollSet(), now: .now)
+        XCTAssertEqual(sftp.engine.nextDeadline, later, "a deadline still ahead was dropped")
+        sftp.engine.work = nil
+    }
+
+    /// libssh2 reads every packet waiting on the socket, so the last channel to read in a pass
+    /// could take in replies for a channel read earlier in it; the loop then slept with them in
+    /// hand until the progress tick, a quarter second (1 small tree in 12 at 0 ms). A copy's
+    /// end, when replies trickle in over four channels, is where it happened: here are many.
+    func testTheLoopNeverSleepsWithRepliesAlreadyTakenIn() throws {
+        let tree = scratch + "/few"
+        try FileManager.default.createDirectory(atPath: tree, withIntermediateDirectories: true)
+        var files: [TransferItem] = []
+        for f in 0..<24 {
+            try writeRandom("\(tree)/f\(f)", bytes: 4096)
+            files.append(try item("\(tree)/f\(f)", "f\(f)"))
+        }
+        let sftp = try client()
+        var rounds = 0
+        while rounds < 150 && sftp.engine.lateWakeups == 0 {
+            let destination = "\(scratch)/up\(rounds)"
+            var items = [TransferItem(kind: .directory, source: tree, destination: destination, mode: 0o755, modificationTime: 1_500_000_000)]
+            for file in files {
+                var copy = file
+                copy.destination = destination + "/" + file.destination
+                items.append(copy)
+            }
+            var report = TransferReport(count: items.count)
+            try sftp.transfer(items, direction: .upload, options: TransferOptions(), report: &report)
+            XCTAssertEqual(report.failures, [])
+            XCTAssertEqual(report.count(.copied), items.count)
+            rounds += 1
+        }
+        XCTAssertEqual(sftp.engine.channels.count, 4)
+        XCTAssertEqual(sftp.engine.lateWakeups, 0, "the loop slept with replies in hand (round \(rounds))")
+    }
+
     func testRerunRecopiesAFileWhoseEndChangedAndResumesAPartialOne() throws {
         let source = scratch + "/src"
         try writeRandom(source, bytes: 40 * 1024 * 1024)
@@ -263,6 +316,9 @@ final class SFTPTests: SSHTestCase {
         let sftp = try client()
         var report = TransferReport(count: items.count)
         try sftp.transfer(items, direction: .upload, options: TransferOptions(), report: &report)
+        // Thousands of requests over four channels: replies or a WINDOW_ADJUST that libssh2 took
+        // in while reading for another channel once waited for the next progress tick.
+        XCTAssertEqual(sftp.engine.lateWakeups, 0, "the loop slept with replies or a window in hand")
         XCTAssertEqual(report.failures, [])
         XCTAssertEqual(report.count(.copied), items.count - 1)
         XCTAssertEqual(report.count(.skipped), 1)
@@ -290,6 +346,7 @@ final class SFTPTests: SSHTestCase {
         }
         var back = TransferReport(count: down.count)
         try sftp.transfer(down, direction: .download, options: TransferOptions(), report: &back)
+        XCTAssertEqual(sftp.engine.lateWakeups, 0, "the loop slept with replies or a window in hand")
         XCTAssertEqual(back.failures, [])
         for d in 0..<20 {
             for f in 0..<100 {
