@@ -30,7 +30,7 @@ final class SFTPTransfer {
     /// Files in progress per ready channel (see `openFilesLimit`). A small file holds its
     /// handle for two round trips and its bytes are sent at once, so at a long round trip the
     /// number in flight is what sets the pace; the bytes stay bounded per channel (`hasRoom`).
-    static let filesPerChannel = 256
+    static let filesPerChannel = 512
     /// The largest WRITE (OpenSSH's sftp-server takes up to its 256 KiB packet less a header).
     static let maxWriteChunk = 256 * 1024
     /// Bytes of tails being compared at once.
@@ -149,13 +149,15 @@ final class SFTPTransfer {
 
     private func pumpDirectories() -> Bool {
         guard levelInFlight == 0 else { return false }
-        if direction == .upload && !levels.isEmpty {
+        if direction == .upload {
             // Every MKDIR at once, parents before children, on one channel: the server answers a
             // channel's requests in order, so a parent exists before its child's MKDIR runs (and
-            // when it could not be made, the child's MKDIR fails and is named too). One round
-            // trip for the whole tree instead of one per depth.
+            // when it could not be made, the child's MKDIR fails and is named too). The files
+            // follow at once, on that channel while any MKDIR is unanswered (see
+            // `leastBusyChannel`): no round trip for the tree at all.
             for i in levels.joined() { makeDirectory(i) }
             levels.removeAll()
+            phase = .files
             return true
         }
         guard !levels.isEmpty else {
@@ -187,7 +189,7 @@ final class SFTPTransfer {
             did = true
             start(i)
         }
-        if activeCount == 0 && queueHead >= queue.count {
+        if activeCount == 0 && queueHead >= queue.count && levelInFlight == 0 {
             phase = .directoryAttributes
             return true
         }
@@ -200,13 +202,14 @@ final class SFTPTransfer {
     /// many are in flight (the bytes are bounded by `hasRoom` per channel), but in proportion
     /// to the channels ready: a file stays on the channel it was opened on, and each channel is
     /// one server process, so files started before the others are ready would all queue on the
-    /// first. Each holds a handle on its channel's server (at most half its limit per channel,
-    /// as channels are not perfectly balanced) and, until its last WRITE is framed, a local
-    /// descriptor.
+    /// first (and while MKDIRs are unanswered, every file goes to their channel). Each holds a
+    /// handle on its channel's server (at most half its limit per channel, as channels are not
+    /// perfectly balanced) and, until its last WRITE is framed, a local descriptor.
     private var openFilesLimit: Int {
         var perChannel = Self.filesPerChannel
         if let handles = client.primary.maxOpenHandles { perChannel = min(perChannel, max(4, handles / 2)) }
-        return min(options.maxOpenFiles, descriptorLimit, perChannel * max(1, engine.readyChannels.count))
+        let channels = levelInFlight > 0 ? 1 : max(1, engine.readyChannels.count)
+        return min(options.maxOpenFiles, descriptorLimit, perChannel * channels)
     }
 
     /// Half the process's descriptor limit (the rest for channels, directories and the like).
@@ -241,8 +244,8 @@ final class SFTPTransfer {
 
     private func start(_ i: Int) {
         let item = items[i]
-        if let blocked = failedDirectories.first(where: { item.destination.hasPrefix($0 + "/") }) {
-            return finish(i, .failed, failure: SFTPError(.failure, "\(item.destination): not copied, its directory \(blocked) could not be made", path: item.destination))
+        if let blocked = unmadeDirectory(above: item.destination) {
+            return finish(i, .failed, failure: Self.notCopied(item.destination, directory: blocked))
         }
         switch item.kind {
         case .file:
@@ -259,9 +262,21 @@ final class SFTPTransfer {
         }
     }
 
-    /// The ready channel with the least outstanding work.
+    static func notCopied(_ destination: String, directory: String) -> SFTPError {
+        SFTPError(.failure, "\(destination): not copied, its directory \(directory) could not be made", path: destination)
+    }
+
+    /// A directory above `destination` that could not be made: what a file sent behind its
+    /// MKDIR failed for.
+    func unmadeDirectory(above destination: String) -> String? {
+        failedDirectories.first { destination.hasPrefix($0 + "/") }
+    }
+
+    /// The ready channel with the least outstanding work; the MKDIRs' channel while any is
+    /// unanswered, so that every request behind them runs after them.
     func leastBusyChannel() -> SFTPChannel {
-        engine.readyChannels.min { ($0.bytesInFlight + $0.queuedBytes, $0.requestsInFlight) < ($1.bytesInFlight + $1.queuedBytes, $1.requestsInFlight) }
+        if levelInFlight > 0 && direction == .upload { return client.primary }
+        return engine.readyChannels.min { ($0.bytesInFlight + $0.queuedBytes, $0.requestsInFlight) < ($1.bytesInFlight + $1.queuedBytes, $1.requestsInFlight) }
             ?? client.primary
     }
 

@@ -14,14 +14,11 @@ final class SSHChannel {
     }
 
     deinit {
-        // channel_free sends CHANNEL_CLOSE if not yet sent, and can report EAGAIN on a
-        // non-blocking session; wait briefly for the socket rather than leak the channel.
+        // channel_free sends CHANNEL_CLOSE if not yet sent and then waits for the server's: on
+        // a non-blocking session that is EAGAIN, and the session finishes the free later
+        // rather than anyone waiting a round trip here (the event loop thread, or an exit).
         if session.isDead { return }
-        var tries = 0
-        while libssh2_channel_free(raw) == LibSSH2.eagain && tries < 20 {
-            tries += 1
-            session.waitSocket(milliseconds: 50)
-        }
+        if libssh2_channel_free(raw) == LibSSH2.eagain { session.freeLater(raw) }
     }
 
     enum IOResult: Equatable {

@@ -144,6 +144,7 @@ final class SSHEventLoop {
                 wake.drain()
                 try onWake?()
             }
+            session.freeClosedChannels()
             for p in participants where !p.isFinished {
                 try p.service(set, now: after)
             }

@@ -63,6 +63,8 @@ public final class SSHSession {
     var channelOpenOwner: ObjectIdentifier?
     /// Bounds the handshake until authentication ends (see `HandshakeWatchdog`).
     private let watchdog: HandshakeWatchdog
+    /// Channels whose free waits for the server's CHANNEL_CLOSE (see `SSHChannel.deinit`).
+    private var closingChannels: [OpaquePointer] = []
 
     /// Connects and completes the SSH handshake. Does not authenticate and does not judge the
     /// host key: the caller checks `hostKey` (see `KnownHostsFile`) and then calls `authenticate`.
@@ -138,6 +140,9 @@ public final class SSHSession {
         outbox.blocking = true
         if !isDead {
             libssh2_session_disconnect_ex(raw, SSH_DISCONNECT_BY_APPLICATION, "autopod closing", "")
+            // Nothing more is read, so channels still waiting for the server's close are
+            // released by session_free at once, not a round trip later.
+            shutdown(socketFD, Int32(SHUT_RDWR))
         }
         libssh2_session_free(raw)
         close(socketFD)
@@ -208,6 +213,20 @@ public final class SSHSession {
     }
 
     /// Writes what the socket takes of the outbox now.
+    /// Finishes freeing `channel` once the server has closed it (`freeClosedChannels`), or
+    /// with the session.
+    func freeLater(_ channel: OpaquePointer) {
+        closingChannels.append(channel)
+    }
+
+    /// Frees the channels whose close the server has answered. It may read the socket (libssh2
+    /// reads while it waits for a close), so the event loop calls it just before its
+    /// participants look for data.
+    func freeClosedChannels() {
+        guard !closingChannels.isEmpty, !isDead else { return }
+        closingChannels.removeAll { libssh2_channel_free($0) != LibSSH2.eagain }
+    }
+
     func flushOutbox() throws(SSHError) {
         let err = outbox.flush()
         if err != 0 {

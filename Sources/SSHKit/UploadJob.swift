@@ -45,6 +45,9 @@ final class UploadJob: FileJob {
             partialPath, flags, attributes: SFTPAttributes(permissions: 0o600),
             reply: { [self] handle, reply in
                 guard let handle else {
+                    if let directory = transfer.unmadeDirectory(above: item.destination) {
+                        return fail(SFTPTransfer.notCopied(item.destination, directory: directory))
+                    }
                     return fail(reply.error("create", item.destination))
                 }
                 guard stage != .finished else { return }
