@@ -212,7 +212,6 @@ public final class SSHSession {
         isBlocking = blocking
     }
 
-    /// Writes what the socket takes of the outbox now.
     /// Finishes freeing `channel` once the server has closed it (`freeClosedChannels`), or
     /// with the session.
     func freeLater(_ channel: OpaquePointer) {
@@ -227,6 +226,7 @@ public final class SSHSession {
         closingChannels.removeAll { libssh2_channel_free($0) != LibSSH2.eagain }
     }
 
+    /// Writes what the socket takes of the outbox now.
     func flushOutbox() throws(SSHError) {
         let err = outbox.flush()
         if err != 0 {
