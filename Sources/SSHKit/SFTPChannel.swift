@@ -6,7 +6,8 @@ internal import CLibSSH2
 /// from an input queue and handed to the handler registered under their id.
 ///
 /// Opening is a non-blocking state machine run from the event loop, sharing the session's
-/// single channel-open slot with the liveness probe and other channels.
+/// single channel-open slot with the liveness probe and other channels, and its channel-request
+/// slot with other SFTP channels.
 final class SFTPChannel {
     enum State {
         case opening
@@ -46,9 +47,16 @@ final class SFTPChannel {
     init(session: SSHSession, window: UInt32) {
         self.session = session
         self.window = window
+        // INIT (no request id: version 3, no extensions) goes first, whatever is queued behind it.
+        outbound.append(UInt32(5))
+        outbound.append(SFTPProtocol.MessageType.initialize.rawValue)
+        outbound.append(SFTPProtocol.version)
     }
 
     var isReady: Bool { state == .ready }
+    /// Whether requests may be queued here: the server has given the channel, so they go out
+    /// behind INIT as soon as the subsystem answers (about two round trips before `isReady`).
+    var takesRequests: Bool { state == .starting || state == .initializing || state == .ready }
     var requestsInFlight: Int { handlers.count }
     var queuedBytes: Int { outbound.count }
 
@@ -157,15 +165,14 @@ final class SFTPChannel {
         }
     }
 
-    /// The session's channel-open slot is held from the open until the subsystem's answer:
-    /// libssh2 1.10 fails a channel's wait for that answer (-1, "Failed waiting for channel
-    /// success") when the CHANNEL_SUCCESS it reads is another channel's, so two channels must
-    /// not wait for one at the same time.
+    /// libssh2 1.10 opens one channel at a time per session: the open slot is held until the
+    /// server confirms this one.
     private func open() throws(SSHError) -> Bool {
         let me = ObjectIdentifier(self)
         if let owner = session.channelOpenOwner, owner != me { return false }
         session.channelOpenOwner = me
         if let raw = libssh2_channel_open_ex(session.raw, "session", 7, window, LibSSH2.defaultPacket, nil, 0) {
+            session.channelOpenOwner = nil
             session.lastInbound = .now
             channel = SSHChannel(session: session, raw: raw)
             state = .starting
@@ -180,11 +187,16 @@ final class SFTPChannel {
             code: code)
     }
 
+    /// Asks for the subsystem, holding the session's request slot until the answer (see
+    /// `SSHSession.channelRequestOwner`).
     private func start() throws(SSHError) -> Bool {
         guard let channel else { return false }
+        let me = ObjectIdentifier(self)
+        if let owner = session.channelRequestOwner, owner != me { return false }
+        session.channelRequestOwner = me
         let rc = libssh2_channel_process_startup(channel.raw, "subsystem", 9, "sftp", 4)
         if rc == LibSSH2.eagain { return false }
-        releaseOpenSlot()
+        releaseSlots()
         if rc != 0 {
             if LibSSH2.isTransportFailure(rc) && rc != LIBSSH2_ERROR_SOCKET_NONE {
                 throw session.error(.disconnected, "The connection was lost while starting SFTP.", code: rc)
@@ -198,10 +210,6 @@ final class SFTPChannel {
                 endpoint: session.endpoint, code: rc, libssh2Message: session.lastErrorMessage)
         }
         session.lastInbound = .now
-        // INIT carries no request id: version 3, no extensions.
-        outbound.append(UInt32(5))
-        outbound.append(SFTPProtocol.MessageType.initialize.rawValue)
-        outbound.append(SFTPProtocol.version)
         state = .initializing
         return true
     }
@@ -316,14 +324,16 @@ final class SFTPChannel {
         return session.error(kind, "The connection failed while \(what).", code: code)
     }
 
-    private func releaseOpenSlot() {
-        if session.channelOpenOwner == ObjectIdentifier(self) { session.channelOpenOwner = nil }
+    private func releaseSlots() {
+        let me = ObjectIdentifier(self)
+        if session.channelOpenOwner == me { session.channelOpenOwner = nil }
+        if session.channelRequestOwner == me { session.channelRequestOwner = nil }
     }
 
     /// Starts the close handshake; the channel is freed with this object.
     func close() {
         if state != .closed, let channel { _ = channel.close() }
         state = .closed
-        releaseOpenSlot()
+        releaseSlots()
     }
 }

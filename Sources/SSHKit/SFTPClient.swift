@@ -21,8 +21,9 @@ public final class SFTPClient {
     private var broken: SFTPError?
     let logger: Logger
 
-    /// Starts SFTP on an authenticated session: one channel now, more when a transfer can use
-    /// them. Throws `.noSFTP` when the server has no SFTP subsystem.
+    /// Starts SFTP on an authenticated session: one channel now (or all of them, see
+    /// `SFTPOptions.openAllChannelsAtStart`), more when a transfer can use them. Returns once
+    /// the first is ready. Throws `.noSFTP` when the server has no SFTP subsystem.
     public init(session: SSHSession, options: SFTPOptions = SFTPOptions(), logger: Logger = Logger(label: "autopod.sftp")) throws(SFTPError) {
         self.session = session
         self.options = options
@@ -40,7 +41,7 @@ public final class SFTPClient {
         loop.onWake = { [cancellation] () throws(SSHError) in
             if cancellation.isCancelled { throw SSHError(.interrupted, "The copy was interrupted.") }
         }
-        engine.ensureChannels(1, window: options.channelWindow)
+        engine.ensureChannels(options.openAllChannelsAtStart ? options.channels : 1, window: options.channelWindow)
         let first = engine.channels[0]
         do {
             try run { first.isReady }

@@ -36,6 +36,8 @@ final class SFTPEngine: SSHLoopParticipant {
     }
 
     var readyChannels: [SFTPChannel] { channels.filter(\.isReady) }
+    /// Channels requests may be queued on (see `SFTPChannel.takesRequests`).
+    var workingChannels: [SFTPChannel] { channels.filter(\.takesRequests) }
 
     /// Socket bytes one pass over the channels may read before `work` runs again (see
     /// `SSHOutbox.receiveAllowance`): small next to what a download keeps in flight, so its
@@ -80,13 +82,17 @@ final class SFTPEngine: SSHLoopParticipant {
     /// whether any made progress.
     private func serviceChannels(flushOnly: Bool) throws(SSHError) -> Bool {
         var progress = false
+        // Channels open in the order they were added: the first is the one work waits for.
+        let nextToOpen = channels.first { $0.state == .opening }
         for (i, channel) in channels.enumerated().reversed() {
+            if channel.state == .opening && channel !== nextToOpen { continue }
             do {
                 if try flushOnly ? channel.flush() : channel.service() { progress = true }
             } catch {
                 // An extra channel the server would not give (MaxSessions) or that failed to
-                // start is done without; the first channel, or a dead transport, ends the work.
-                guard i > 0, error.kind != .disconnected, !channel.isReady else { throw error }
+                // start is done without; the first channel, a dead transport, or a channel that
+                // had requests queued ends the work (the copy reconnects and resumes).
+                guard i > 0, error.kind != .disconnected, !channel.isReady, channel.requestsInFlight == 0 else { throw error }
                 channel.close()
                 channels.remove(at: i)
                 progress = true

@@ -200,15 +200,15 @@ final class SFTPTransfer {
 
     /// Files in progress at once. Many small files are bound by round trips, not bytes, so
     /// many are in flight (the bytes are bounded by `hasRoom` per channel), but in proportion
-    /// to the channels ready: a file stays on the channel it was opened on, and each channel is
-    /// one server process, so files started before the others are ready would all queue on the
-    /// first (and while MKDIRs are unanswered, every file goes to their channel). Each holds a
+    /// to the channels taking requests: a file stays on the channel it was opened on, and each
+    /// channel is one server process, so files started before the others take requests would
+    /// all queue on the first (and while MKDIRs are unanswered, every file goes to their channel). Each holds a
     /// handle on its channel's server (at most half its limit per channel, as channels are not
     /// perfectly balanced) and, until its last WRITE is framed, a local descriptor.
     private var openFilesLimit: Int {
         var perChannel = Self.filesPerChannel
         if let handles = client.primary.maxOpenHandles { perChannel = min(perChannel, max(4, handles / 2)) }
-        let channels = levelInFlight > 0 ? 1 : max(1, engine.readyChannels.count)
+        let channels = levelInFlight > 0 ? 1 : max(1, engine.workingChannels.count)
         return min(options.maxOpenFiles, descriptorLimit, perChannel * channels)
     }
 
@@ -272,11 +272,11 @@ final class SFTPTransfer {
         failedDirectories.first { destination.hasPrefix($0 + "/") }
     }
 
-    /// The ready channel with the least outstanding work; the MKDIRs' channel while any is
+    /// The channel taking requests with the least outstanding work; the MKDIRs' channel while any is
     /// unanswered, so that every request behind them runs after them.
     func leastBusyChannel() -> SFTPChannel {
         if levelInFlight > 0 && direction == .upload { return client.primary }
-        return engine.readyChannels.min { ($0.bytesInFlight + $0.queuedBytes, $0.requestsInFlight) < ($1.bytesInFlight + $1.queuedBytes, $1.requestsInFlight) }
+        return engine.workingChannels.min { ($0.bytesInFlight + $0.queuedBytes, $0.requestsInFlight) < ($1.bytesInFlight + $1.queuedBytes, $1.requestsInFlight) }
             ?? client.primary
     }
 

@@ -61,6 +61,10 @@ public final class SSHSession {
     /// Who is opening a channel right now. libssh2 keeps one channel-open in flight per session
     /// (its open_state), so forwarded connections and the liveness probe take turns.
     var channelOpenOwner: ObjectIdentifier?
+    /// Which channel is waiting for the answer to a channel request (an SFTP subsystem). libssh2
+    /// 1.10 fails that wait (-1, "Failed waiting for channel success") when the CHANNEL_SUCCESS
+    /// it reads is another channel's, so two channels must not wait at once. Opens may overlap it.
+    var channelRequestOwner: ObjectIdentifier?
     /// Bounds the handshake until authentication ends (see `HandshakeWatchdog`).
     private let watchdog: HandshakeWatchdog
     /// Channels whose free waits for the server's CHANNEL_CLOSE (see `SSHChannel.deinit`).

@@ -11,9 +11,9 @@ public struct TransferOptions: Sendable {
     /// Bytes compared at the end of a complete file or before a resume point (SHA-256 of each side).
     public var tailLength = 1024 * 1024
     /// Files in progress at once at most (each holds a handle on the server); `SFTPTransfer`
-    /// keeps it to `SFTPTransfer.filesPerChannel` per ready channel and to what the server and
+    /// keeps it to `SFTPTransfer.filesPerChannel` per channel and to what the server and
     /// the local descriptor limit allow.
-    public var maxOpenFiles = 1024
+    public var maxOpenFiles = 4096
     /// Files at least this big are spread over every channel (see `SFTPTransfer`).
     public var stripeThreshold: UInt64 = 8 * 1024 * 1024
 

@@ -168,23 +168,86 @@ final class SFTPTests: SSHTestCase {
 
     /// libssh2 1.10 fails a channel's wait for its subsystem answer when the CHANNEL_SUCCESS it
     /// reads is another channel's, and that took the whole session down (1 copy in 12 at 40 ms
-    /// round trip). So a channel keeps the session's open slot until that answer: whenever a
-    /// channel is waiting for it, that channel holds the slot, and all four channels come up.
-    func testOnlyOneChannelAtATimeWaitsForItsSubsystemAnswer() throws {
+    /// round trip). So one channel at a time asks for its subsystem (the session's request
+    /// slot) while the next one opens (the open slot): every channel comes up, the first added
+    /// first, and the opens overlap the waits instead of queueing behind them.
+    func testChannelsAskForTheirSubsystemOneAtATimeWhileTheNextOneOpens() throws {
+        for _ in 0..<5 {
+            let sftp = try client()
+            sftp.openChannels()
+            var overlapped = 0
+            try sftp.run { [engine = sftp.engine, session = sftp.session] in
+                if let opening = session.channelOpenOwner, let asking = session.channelRequestOwner, opening != asking { overlapped += 1 }
+                return engine.channels.count < 4 || engine.channels.allSatisfy(\.isReady)
+            }
+            XCTAssertEqual(sftp.engine.channels.count, 4, "a channel was lost while it started")
+            XCTAssertGreaterThan(overlapped, 0, "no channel opened while another waited for its subsystem")
+            XCTAssertNil(sftp.session.channelOpenOwner)
+            XCTAssertNil(sftp.session.channelRequestOwner)
+        }
+    }
+
+    /// With every channel opened at the start, the first is still the first up: it is the one
+    /// the client waits for (channels open in the order they were added).
+    func testChannelsOpenedAtTheStartComeUpFirstChannelFirst() throws {
+        var options = SFTPOptions()
+        options.openAllChannelsAtStart = true
+        let sftp = try SFTPClient(session: try connect(), options: options)
+        XCTAssertEqual(sftp.engine.channels.count, 4)
+        XCTAssertTrue(sftp.primary.isReady)
+        try sftp.run { sftp.engine.channels.allSatisfy(\.isReady) }
+        XCTAssertEqual(try sftp.realPath(scratch), scratch)
+    }
+
+    /// A channel takes requests once the server has given it, about two round trips before
+    /// SFTP answers on it: they wait behind INIT and go out when the subsystem is up.
+    func testARequestQueuedWhileItsChannelStartsIsAnsweredOnceItIsUp() throws {
         let sftp = try client()
         sftp.openChannels()
-        var passes = 0
-        var waitingWithoutTheSlot = 0
-        try sftp.run { [engine = sftp.engine, session = sftp.session] in
-            passes += 1
-            for channel in engine.channels where channel.state == .starting && session.channelOpenOwner != ObjectIdentifier(channel) {
-                waitingWithoutTheSlot += 1
-            }
-            return engine.channels.count == 4 && engine.channels.allSatisfy(\.isReady)
+        let second = sftp.engine.channels[1]
+        try sftp.run { second.takesRequests }
+        XCTAssertFalse(second.isReady)
+        var reply: SFTPAttributes??
+        second.request(.stat, path: scratch) { reply = .some($0.statResult ?? nil) }
+        try sftp.run { reply != nil }
+        XCTAssertTrue(second.isReady)
+        XCTAssertEqual(reply??.kind, .directory)
+    }
+
+    /// A transfer queues files on channels that are still starting. If one of them then ends
+    /// (its server process died), those files are never answered: the transfer must end as a
+    /// lost connection (the copy reconnects and resumes), not wait for them for ever.
+    func testAnExtraChannelThatEndsWithFilesQueuedOnItEndsTheTransfer() throws {
+        // The first SFTP channel gets OpenSSH's server; the others a process that reads
+        // nothing and exits a moment later, after the transfer has queued files on them.
+        let script = sshd.directory + "/sftp-once"
+        try """
+        #!/bin/sh
+        if mkdir '\(sshd.directory)/sftp-started' 2>/dev/null; then exec /usr/lib/openssh/sftp-server; fi
+        sleep 1
+        exit 1
+        """.write(toFile: script, atomically: true, encoding: .utf8)
+        chmod(script, 0o755)
+        sshd.sftpServer = script
+        try sshd.restart()
+        var items: [TransferItem] = []
+        for f in 0..<64 {
+            try writeRandom("\(scratch)/f\(f)", bytes: 4096)
+            items.append(try item("\(scratch)/f\(f)", "\(scratch)/copy-f\(f)"))
         }
-        XCTAssertGreaterThan(passes, 3)
-        XCTAssertEqual(waitingWithoutTheSlot, 0)
-        XCTAssertNil(sftp.session.channelOpenOwner)
+        // The first channel is up before the others ask for their subsystem.
+        let sftp = try client()
+        sftp.openChannels()
+        try sftp.run { sftp.engine.channels.count == 4 && sftp.engine.channels.allSatisfy(\.takesRequests) }
+        // A hang would otherwise hang the suite: give up after a while, which fails the test.
+        let watchdog = DispatchWorkItem { [cancellation = sftp.cancellation] in cancellation.cancel() }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 30, execute: watchdog)
+        defer { watchdog.cancel() }
+        var report = TransferReport(count: items.count)
+        XCTAssertThrowsError(try sftp.transfer(items, direction: .upload, options: TransferOptions(), report: &report)) { error in
+            XCTAssertEqual((error as? SFTPError)?.kind, .connectionLost, "\(error)")
+        }
+        XCTAssertLessThan(report.count(.copied), items.count)
     }
 
     /// The transfer's progress tick is a deadline; one left in the past made every later poll

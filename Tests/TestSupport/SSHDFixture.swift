@@ -58,6 +58,8 @@ public final class SSHDFixture: @unchecked Sendable {
     public var logLevel = "VERBOSE"
     /// More sshd_config lines from the next start.
     public var extraConfig = ""
+    /// The program sshd runs for the sftp subsystem, from the next start.
+    public var sftpServer = "/usr/lib/openssh/sftp-server"
 
     public func start() throws {
         let config = """
@@ -73,7 +75,7 @@ public final class SSHDFixture: @unchecked Sendable {
             PidFile \(directory)/sshd.pid
             AllowTcpForwarding yes
             LogLevel \(logLevel)
-            Subsystem sftp /usr/lib/openssh/sftp-server
+            Subsystem sftp \(sftpServer)
             \(extraConfig)
             """
         try config.write(toFile: directory + "/sshd_config", atomically: true, encoding: .utf8)

@@ -24,13 +24,13 @@ public final class CopyOperation {
     public func run() throws -> TransferResult {
         let started = ContinuousClock.now
         var interrupted = false
+        // Many files (or a big one) go faster over several channels: open them with the first.
+        if request.recursive || request.sources.count > 1 { session.sftpOptions.openAllChannelsAtStart = true }
         do {
             try session.run { (client: SFTPClient) throws(SFTPError) in
                 attempts += 1
                 if items == nil {
-                    // Many files (or a big one) go faster over several channels: open them
-                    // now, while the copy is planned, rather than after.
-                    if request.recursive || request.sources.count > 1 { client.openChannels() }
+                    if session.sftpOptions.openAllChannelsAtStart { client.openChannels() }
                     let planned = try plan(client)
                     items = planned
                     report = TransferReport(count: planned.count)
