@@ -167,7 +167,7 @@ class FileJob {
 
     /// Lanes on channels this file does not use yet, when it is big enough to stripe.
     func newLaneChannels() -> [SFTPChannel] {
-        guard item.size >= options.stripeThreshold, item.size - ledger.next >= 2 * 1024 * 1024 else { return [] }
+        guard transfer.stripes, item.size >= options.stripeThreshold, item.size - ledger.next >= 2 * 1024 * 1024 else { return [] }
         return transfer.engine.readyChannels.filter { channel in !lanes.contains { $0.channel === channel } }
     }
 

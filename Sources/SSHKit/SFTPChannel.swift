@@ -35,7 +35,11 @@ final class SFTPChannel {
     private let outbound = ByteQueue(capacity: 256 * 1024)
     private let inbound = ByteQueue(capacity: 512 * 1024)
     private var handlers: [UInt32: Handler] = [:]
-    private var nextID: UInt32 = 1
+    /// The next request's id: one more than the requests framed so far.
+    private(set) var nextID: UInt32 = 1
+    /// How long the first request after INIT (limits@openssh.com) took to be answered: the
+    /// link's round trip, as a transfer sees it; nil until then, or if the server lacks it.
+    private(set) var roundTrip: Duration?
     /// Bytes of READ requested and WRITE sent whose replies have not come back, for the
     /// scheduler's limits.
     var bytesInFlight = 0
@@ -307,7 +311,9 @@ final class SFTPChannel {
             extensions[name] = data
         }
         if supports(SFTPProtocol.Extension.limits) {
+            let asked = ContinuousClock.now
             extended(SFTPProtocol.Extension.limits) { [self] reply in
+                roundTrip = asked.duration(to: .now)
                 guard reply.type == SFTPProtocol.MessageType.extendedReply.rawValue else { return }
                 var r = reply.reader
                 guard r.uint64() != nil, let read = r.uint64(), let write = r.uint64(), let handles = r.uint64() else { return }

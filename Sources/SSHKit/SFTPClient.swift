@@ -68,6 +68,9 @@ public final class SFTPClient {
     /// The first channel, on which single operations run.
     var primary: SFTPChannel { engine.channels[0] }
 
+    /// The link's round trip, as the first channel measured it (see `SFTPChannel.roundTrip`).
+    var roundTrip: Duration? { primary.roundTrip }
+
     /// Runs the event loop until `condition` holds. A transport failure leaves the client
     /// unusable (every later call throws the same error): make a new session and client.
     func run(until condition: @escaping () -> Bool) throws(SFTPError) {

@@ -111,7 +111,7 @@ final class SFTPTransfer {
         for i in directories { byDepth[Self.depth(items[i].destination), default: []].append(i) }
         levels = byDepth.keys.sorted().map { byDepth[$0]! }
         // More channels only pay when there is much to move (each costs a few round trips).
-        let big = queue.contains { items[$0].kind == .file && items[$0].size >= options.stripeThreshold }
+        let big = stripes && queue.contains { items[$0].kind == .file && items[$0].size >= options.stripeThreshold }
         if big || queue.count > 16 {
             // They open while the work starts on the first one; a big file takes each on as a
             // lane once it is ready, small files go to whichever is least busy.
@@ -128,6 +128,12 @@ final class SFTPTransfer {
     }
 
     static func depth(_ path: String) -> Int { path.split(separator: "/").count }
+
+    /// Whether big files are spread over every channel (see `TransferOptions.stripeDownloadsFrom`);
+    /// when the round trip is unknown, they are.
+    var stripes: Bool {
+        direction == .upload || client.roundTrip.map { $0 >= options.stripeDownloadsFrom } ?? true
+    }
 
     // MARK: Scheduling
 

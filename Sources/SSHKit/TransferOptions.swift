@@ -16,6 +16,11 @@ public struct TransferOptions: Sendable {
     public var maxOpenFiles = 4096
     /// Files at least this big are spread over every channel (see `SFTPTransfer`).
     public var stripeThreshold: UInt64 = 8 * 1024 * 1024
+    /// Downloads are spread only across a round trip at least this long: one channel keeps
+    /// `SFTPTransfer.laneLimit` bytes in flight, plenty on a short one, where more channels
+    /// only cost CPU (a 256 MiB download on loopback took 1.05 s over four, 0.89 s over one).
+    /// Uploads are always spread: the server's window is 2 MiB per channel.
+    public var stripeDownloadsFrom: Duration = .milliseconds(10)
 
     public init() {}
 }
