@@ -208,9 +208,10 @@ final class SFTPTransfer {
     /// many are in flight (the bytes are bounded by `hasRoom` per channel), but in proportion
     /// to the channels taking requests: a file stays on the channel it was opened on, and each
     /// channel is one server process, so files started before the others take requests would
-    /// all queue on the first (and while MKDIRs are unanswered, every file goes to their channel). Each holds a
-    /// handle on its channel's server (at most half its limit per channel, as channels are not
-    /// perfectly balanced) and, until its last WRITE is framed, a local descriptor.
+    /// all queue on the first (and while MKDIRs are unanswered, every file goes to their
+    /// channel). Each holds a handle on its channel's server (at most half its limit per
+    /// channel, as channels are not perfectly balanced) and, until its last WRITE is framed, a
+    /// local descriptor.
     private var openFilesLimit: Int {
         var perChannel = Self.filesPerChannel
         if let handles = client.primary.maxOpenHandles { perChannel = min(perChannel, max(4, handles / 2)) }
@@ -278,8 +279,8 @@ final class SFTPTransfer {
         failedDirectories.first { destination.hasPrefix($0 + "/") }
     }
 
-    /// The channel taking requests with the least outstanding work; the MKDIRs' channel while any is
-    /// unanswered, so that every request behind them runs after them.
+    /// The channel taking requests with the least outstanding work; the MKDIRs' channel while
+    /// any is unanswered, so that every request behind them runs after them.
     func leastBusyChannel() -> SFTPChannel {
         if levelInFlight > 0 && direction == .upload { return client.primary }
         return engine.workingChannels.min { ($0.bytesInFlight + $0.queuedBytes, $0.requestsInFlight) < ($1.bytesInFlight + $1.queuedBytes, $1.requestsInFlight) }

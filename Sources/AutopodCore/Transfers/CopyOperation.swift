@@ -24,7 +24,7 @@ public final class CopyOperation {
     public func run() throws -> TransferResult {
         let started = ContinuousClock.now
         var interrupted = false
-        // Many files (or a big one) go faster over several channels: open them with the first.
+        // A tree or several files go faster over several channels: open them all with the first.
         if request.recursive || request.sources.count > 1 { session.sftpOptions.openAllChannelsAtStart = true }
         do {
             try session.run { (client: SFTPClient) throws(SFTPError) in
