@@ -24,6 +24,22 @@ final class ExecEndToEndTests: EndToEndCase {
         XCTAssertEqual(line.stdout, "/\n", "\(line)")
     }
 
+    /// The list that found the pod also says where it is: `exec` and `cp` ask RunPod once, not
+    /// once more for the pod's endpoint (each call is 0.1-0.3 s on RunPod's API).
+    func testACommandAsksRunPodOnceBeforeItConnects() throws {
+        try connect()
+        let name = try pod().name
+        let scratch = try makeTempDirectory(prefix: "exec-e2e")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        for arguments in [["exec", name, "--verbose", "--", "true"], ["cp", "--verbose", "\(name):/etc/hostname", scratch + "/hostname"]] {
+            let result = try cli.run(arguments)
+            XCTAssertEqual(result.status, 0, "\(result)")
+            // The list, and no second request for the one pod ("GET /v2/pods/ID", GraphQL's "Pod").
+            let calls = result.stderr.split(separator: "\n").filter { $0.contains("→ HTTP") }
+            XCTAssertEqual(calls.count, 1, "\(arguments[0]): \(calls)")
+        }
+    }
+
     func testSeveralWordsArriveAsTheExactArgv() throws {
         try connect()
         let name = try pod().name

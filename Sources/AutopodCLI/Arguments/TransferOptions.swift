@@ -13,7 +13,7 @@ struct TransferOptions: ParsableArguments {
     func session(to reference: String, context: CommandContext) throws -> (PodView, PodFileSession) {
         let view = try context.pod(reference)
         if view.status == .terminated { throw CLIFailure("\(view.record.name) has been terminated; its files are gone") }
-        let session = PodFileSession(ssh: context.ssh(to: view.record, options: ssh))
+        let session = PodFileSession(ssh: context.ssh(to: view, options: ssh))
         session.retryFor = .seconds(retryFor)
         return (view, session)
     }

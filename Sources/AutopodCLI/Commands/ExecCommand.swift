@@ -45,7 +45,7 @@ struct ExecCommand: PodCommand {
     func run(_ context: CommandContext) throws {
         let view = try context.pod(pod.reference)
         try view.requireRunning()
-        let ssh = context.ssh(to: view.record, options: self.ssh)
+        let ssh = context.ssh(to: view, options: self.ssh)
         let status = try PodSessionExit.run(ssh) {
             let session = try ssh.connect()
             // Every command that reaches a pod makes sure its guard runs there (one more channel).

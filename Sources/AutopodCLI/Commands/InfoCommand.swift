@@ -76,7 +76,7 @@ struct InfoCommand: PodCommand {
         let settings = context.podGuard.settings(for: view.record)
         panel.add("guard", settings.summary)
         if view.status == .running && !settings.isOff {
-            let status = try? context.podGuard.status(over: context.ssh(to: view.record, options: sshOptions).connect())
+            let status = try? context.podGuard.status(over: context.ssh(to: view, options: sshOptions).connect())
             panel.add("guard now", status.map { $0.progress(towards: settings) } ?? Style.dim("no report from the pod's watchdog"))
         }
         if let note = view.guardNote { panel.add("stopped", Style.warn(note)) }

@@ -30,7 +30,7 @@ struct ShellCommand: PodCommand {
         let view = try context.pod(pod.reference)
         try view.requireRunning()
         let status = try ShellSession.run(
-            context.ssh(to: view.record, options: ssh), forwards: noForwards ? [] : context.config.forwards,
+            context.ssh(to: view, options: ssh), forwards: noForwards ? [] : context.config.forwards,
             guarding: (context, view))
         throw ExitCode(status)
     }

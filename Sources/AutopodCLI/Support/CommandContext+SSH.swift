@@ -15,6 +15,14 @@ extension CommandContext {
         return ssh
     }
 
+    /// SSH to the pod of `view`, whose endpoint the first connection takes from the list the
+    /// command found it in (see `PodSSH.useListing`).
+    func ssh(to view: PodView, options: SSHOptions) -> PodSSH {
+        let ssh = ssh(to: view.record, options: options)
+        ssh.useListing(view.remote)
+        return ssh
+    }
+
     /// The pod a command names (see `PodArgument`), from the account's current list.
     /// `includeTerminated`: a terminated pod autopod still remembers can be named too (`info`).
     func pod(_ reference: String?, includeTerminated: Bool = false) throws -> PodView {
