@@ -41,14 +41,17 @@ final class ReadinessWaiterTests: XCTestCase {
     func testWaitsUntilSSHDAnswersThenLogsInAndPinsTheHostKey() throws {
         sshd.stop()
         var phases: [WaitPhase] = []
+        var started: Result<Void, Error>?
         let endpoint = try waiter().wait(
             podId: "pod1", timeout: .seconds(60),
             progress: { phase, _ in
                 phases.append(phase)
-                // sshd comes up only after the waiter has found it closed a few times.
-                if phases.filter({ $0 == .sshPortPublished }).count == 3 { try? self.sshd.start() }
+                // sshd comes up only after the waiter has found it closed a few times (once:
+                // a phase after the third would otherwise start a second one).
+                if started == nil && phases.filter({ $0 == .sshPortPublished }).count == 3 { started = Result { try self.sshd.start() } }
             },
             cancelled: { false })
+        XCTAssertNoThrow(try started?.get())
         XCTAssertEqual(endpoint, PodEndpoint(host: "127.0.0.1", port: sshd.port))
         XCTAssertEqual(phases.last, .sshAnswering)
         XCTAssertGreaterThanOrEqual(phases.filter { $0 == .sshPortPublished }.count, 3)

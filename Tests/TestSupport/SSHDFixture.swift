@@ -62,6 +62,8 @@ public final class SSHDFixture: @unchecked Sendable {
     public var sftpServer = "/usr/lib/openssh/sftp-server"
 
     public func start() throws {
+        // A second sshd would fail to bind, and the first would outlive the fixture unkilled.
+        guard sshd == nil else { throw FixtureError("sshd is already running on port \(port)") }
         let config = """
             Port \(port)
             ListenAddress 127.0.0.1
