@@ -27,9 +27,9 @@ final class SFTPTransfer {
     static let queueLimit = 1024 * 1024
     /// Unanswered bytes per channel (requests sent, replies not back).
     static let laneLimit = 8 * 1024 * 1024
-    /// Files in progress per ready channel (see `openFilesLimit`). A small file holds its
-    /// handle for two round trips and its bytes are sent at once, so at a long round trip the
-    /// number in flight is what sets the pace; the bytes stay bounded per channel (`hasRoom`).
+    /// Files in progress per channel taking requests (see `openFilesLimit`). A small file holds
+    /// its handle for two round trips and its bytes are sent at once, so at a long round trip
+    /// the number in flight is what sets the pace; the bytes stay bounded per channel (`hasRoom`).
     static let filesPerChannel = 512
     /// The largest WRITE (OpenSSH's sftp-server takes up to its 256 KiB packet less a header).
     static let maxWriteChunk = 256 * 1024

@@ -24,13 +24,15 @@ public final class CopyOperation {
     public func run() throws -> TransferResult {
         let started = ContinuousClock.now
         var interrupted = false
-        // A tree or several files go faster over several channels: open them all with the first.
-        if request.recursive || request.sources.count > 1 { session.sftpOptions.openAllChannelsAtStart = true }
+        // A tree or several files go faster over several channels: open them all with the first
+        // (or at once, on a session already connected).
+        let manyFiles = request.recursive || request.sources.count > 1
+        if manyFiles { session.sftpOptions.openAllChannelsAtStart = true }
         do {
             try session.run { (client: SFTPClient) throws(SFTPError) in
                 attempts += 1
                 if items == nil {
-                    if session.sftpOptions.openAllChannelsAtStart { client.openChannels() }
+                    if manyFiles { client.openChannels() }
                     let planned = try plan(client)
                     items = planned
                     report = TransferReport(count: planned.count)
